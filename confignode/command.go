@@ -1,0 +1,58 @@
+package confignode
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/sluicedb/sluice/model"
+)
+
+// cmdType numbers ConfigNode commands. Append only: old entries must decode
+// the same way forever.
+type cmdType byte
+
+const (
+	cmdCreateDatabase cmdType = 1
+	cmdDropDatabase   cmdType = 2
+	cmdSetTTL         cmdType = 3
+	cmdCreateUser     cmdType = 4
+	cmdDropUser       cmdType = 5
+	cmdSetPassword    cmdType = 6
+	cmdGrant          cmdType = 7
+	cmdRevoke         cmdType = 8
+)
+
+type createDatabaseCmd struct {
+	Name     string   `json:"name"`
+	Regions  int      `json:"regions"`
+	SlotNum  int      `json:"slot_num"`
+	Replicas []uint32 `json:"replicas"`
+}
+
+type dropDatabaseCmd struct {
+	Name string `json:"name"`
+}
+
+type setTTLCmd struct {
+	Name string `json:"name"`
+	TTL  int64  `json:"ttl"`
+}
+
+type userCmd struct {
+	Name string `json:"name"`
+	Hash string `json:"hash,omitempty"`
+}
+
+type grantCmd struct {
+	User       string       `json:"user"`
+	Privileges []string     `json:"privileges"`
+	Paths      []model.Path `json:"paths"`
+}
+
+func encode(t cmdType, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("BUG: encode confignode command %d: %v", t, err))
+	}
+	return append([]byte{byte(t)}, b...)
+}

@@ -1,0 +1,181 @@
+package confignode
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/sluicedb/sluice/auth"
+	"github.com/sluicedb/sluice/status"
+)
+
+// fsm applies ConfigNode commands to State.
+type fsm struct {
+	mu    sync.RWMutex
+	state *State
+}
+
+func newFSM() *fsm { return &fsm{state: newState()} }
+
+// read runs fn with the state under the read lock.
+func (f *fsm) read(fn func(s *State)) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	fn(f.state)
+}
+
+// Apply implements raft.FSM. Business errors are the response; an entry
+// that does not decode stops the node rather than let replicas diverge.
+func (f *fsm) Apply(l *raft.Log) any {
+	if l.Type != raft.LogCommand || len(l.Data) == 0 {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	body := l.Data[1:]
+	var resp any
+	var err error
+	switch cmdType(l.Data[0]) {
+	case cmdCreateDatabase:
+		var c createDatabaseCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.createDatabase(c)
+		}
+	case cmdDropDatabase:
+		var c dropDatabaseCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.dropDatabase(c.Name)
+		}
+	case cmdSetTTL:
+		var c setTTLCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.setTTL(c)
+		}
+	case cmdCreateUser:
+		var c userCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.state.Auth.CreateUser(c.Name, c.Hash)
+		}
+	case cmdDropUser:
+		var c userCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.state.Auth.DropUser(c.Name)
+		}
+	case cmdSetPassword:
+		var c userCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.state.Auth.SetPassword(c.Name, c.Hash)
+		}
+	case cmdGrant, cmdRevoke:
+		var c grantCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.grant(cmdType(l.Data[0]) == cmdGrant, c)
+		}
+	default:
+		err = fmt.Errorf("unknown command type %d", l.Data[0])
+	}
+	if err != nil {
+		panic(fmt.Sprintf("BUG: confignode entry %d does not decode: %v", l.Index, err))
+	}
+	return resp
+}
+
+func (f *fsm) createDatabase(c createDatabaseCmd) any {
+	for name := range f.state.Databases {
+		if name == c.Name {
+			return status.Errorf(status.DatabaseAlreadyExists, "database %s already exists", c.Name)
+		}
+		if strings.HasPrefix(c.Name, name+".") || strings.HasPrefix(name, c.Name+".") {
+			return status.Errorf(status.DatabaseAlreadyExists, "database %s overlaps existing database %s", c.Name, name)
+		}
+	}
+	db := &Database{Name: c.Name, SlotNum: c.SlotNum}
+	for range c.Regions {
+		id := f.state.NextRegionID
+		f.state.NextRegionID++
+		f.state.Regions[id] = &Region{ID: id, Database: c.Name, Replicas: append([]uint32(nil), c.Replicas...)}
+		db.Regions = append(db.Regions, id)
+	}
+	f.state.Databases[c.Name] = db
+	return db.Name
+}
+
+func (f *fsm) dropDatabase(name string) any {
+	db := f.state.Databases[name]
+	if db == nil {
+		return status.Errorf(status.DatabaseNotExist, "database %s does not exist", name)
+	}
+	for _, id := range db.Regions {
+		delete(f.state.Regions, id)
+	}
+	delete(f.state.Databases, name)
+	return nil
+}
+
+func (f *fsm) setTTL(c setTTLCmd) any {
+	db := f.state.Databases[c.Name]
+	if db == nil {
+		return status.Errorf(status.DatabaseNotExist, "database %s does not exist", c.Name)
+	}
+	db.TTL = c.TTL
+	return nil
+}
+
+func (f *fsm) grant(grant bool, c grantCmd) any {
+	privs := make([]auth.Privilege, 0, len(c.Privileges))
+	for _, p := range c.Privileges {
+		pv, err := auth.ParsePrivilege(p)
+		if err != nil {
+			return err
+		}
+		privs = append(privs, pv)
+	}
+	if grant {
+		return f.state.Auth.Grant(c.User, privs, c.Paths)
+	}
+	return f.state.Auth.Revoke(c.User, privs, c.Paths)
+}
+
+// Snapshot implements raft.FSM by serialising the state while holding the
+// lock; Persist only writes the bytes.
+func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	b, err := json.Marshal(f.state)
+	if err != nil {
+		return nil, fmt.Errorf("encode confignode state: %w", err)
+	}
+	return snapshot(b), nil
+}
+
+// Restore implements raft.FSM: it decodes a whole state and swaps it in.
+func (f *fsm) Restore(rc io.ReadCloser) error {
+	defer rc.Close()
+	st := newState()
+	if err := json.NewDecoder(rc).Decode(st); err != nil {
+		return fmt.Errorf("decode confignode snapshot: %w", err)
+	}
+	if st.Auth == nil {
+		st.Auth = auth.New()
+	}
+	f.mu.Lock()
+	f.state = st
+	f.mu.Unlock()
+	return nil
+}
+
+type snapshot []byte
+
+func (s snapshot) Persist(sink raft.SnapshotSink) error {
+	if _, err := sink.Write(s); err != nil {
+		sink.Cancel()
+		return fmt.Errorf("persist confignode snapshot: %w", err)
+	}
+	return sink.Close()
+}
+
+func (s snapshot) Release() {}

@@ -1,0 +1,247 @@
+package consensus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+)
+
+// ErrNotLeader is returned when a command reaches a replica that does not
+// lead its group.
+var ErrNotLeader = errors.New("not the leader")
+
+// ErrClosed is returned by a group that has been closed.
+var ErrClosed = errors.New("consensus group closed")
+
+// Config describes one Raft group replica.
+type Config struct {
+	// Name labels the group in logs and metrics, e.g. "confignode" or "region-3".
+	Name string
+	// ID is this replica's server id, stable across restarts.
+	ID string
+	// Dir holds raft.db (log and stable store) and snapshots/.
+	Dir string
+	// Transport carries Raft RPCs. Nil means an in-memory transport, which
+	// suits a group whose only voter is this replica.
+	Transport raft.Transport
+	// Peers are the voters to bootstrap a brand-new group with. Empty means
+	// this replica alone. Ignored when Dir already holds Raft state.
+	Peers []raft.Server
+	// SnapshotThreshold is how many log entries since the last snapshot
+	// trigger a new one; default 8192.
+	SnapshotThreshold uint64
+	// SnapshotInterval is how often the threshold is checked; default 30s.
+	SnapshotInterval time.Duration
+	// TrailingLogs is how many entries a snapshot leaves in the log for
+	// slow followers; default 1024.
+	TrailingLogs uint64
+	// LogCacheSize is how many recent entries are kept in memory; default 256.
+	LogCacheSize int
+	// Timeout bounds heartbeats and elections; default 1s. A single-voter
+	// group may use much less.
+	Timeout time.Duration
+}
+
+func (c *Config) withDefaults() {
+	if c.SnapshotThreshold == 0 {
+		c.SnapshotThreshold = 8192
+	}
+	if c.SnapshotInterval == 0 {
+		c.SnapshotInterval = 30 * time.Second
+	}
+	if c.TrailingLogs == 0 {
+		c.TrailingLogs = 1024
+	}
+	if c.LogCacheSize == 0 {
+		c.LogCacheSize = 256
+	}
+	if c.Timeout == 0 {
+		c.Timeout = time.Second
+	}
+}
+
+// Group is one replica of a Raft group.
+type Group struct {
+	cfg     Config
+	raft    *raft.Raft
+	store   *raftboltdb.BoltStore
+	logs    *PinnedLogStore
+	metrics *Metrics
+	logger  *slog.Logger
+
+	closeOnce sync.Once
+	closeErr  error
+	stop      chan struct{}
+	wg        sync.WaitGroup
+}
+
+// Open starts (or restarts) the replica described by cfg with fsm as its
+// state machine. On a fresh Dir it bootstraps the group with cfg.Peers.
+func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, error) {
+	cfg.withDefaults()
+	logger = logger.With("group", cfg.Name)
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create raft dir: %w", err)
+	}
+	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(cfg.Dir, "raft.db")})
+	if err != nil {
+		return nil, fmt.Errorf("open raft log %s: %w", cfg.Dir, err)
+	}
+	logs := NewPinnedLogStore(store)
+	cache, err := raft.NewLogCache(cfg.LogCacheSize, logs)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("raft log cache: %w", err)
+	}
+	hlog := newHCLogger(logger, cfg.Name)
+	snaps, err := raft.NewFileSnapshotStoreWithLogger(cfg.Dir, 2, hlog)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open raft snapshots: %w", err)
+	}
+	rc := raft.DefaultConfig()
+	rc.LocalID = raft.ServerID(cfg.ID)
+	rc.Logger = hlog
+	rc.SnapshotThreshold = cfg.SnapshotThreshold
+	rc.SnapshotInterval = cfg.SnapshotInterval
+	rc.TrailingLogs = cfg.TrailingLogs
+	rc.HeartbeatTimeout = cfg.Timeout
+	rc.ElectionTimeout = cfg.Timeout
+	rc.LeaderLeaseTimeout = cfg.Timeout / 2
+	rc.NoSnapshotRestoreOnStart = false
+
+	transport := cfg.Transport
+	if transport == nil {
+		_, transport = raft.NewInmemTransport(raft.ServerAddress(cfg.ID))
+	}
+	existing, err := raft.HasExistingState(cache, store, snaps)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("inspect raft state: %w", err)
+	}
+	if !existing {
+		peers := cfg.Peers
+		if len(peers) == 0 {
+			peers = []raft.Server{{Suffrage: raft.Voter, ID: rc.LocalID, Address: transport.LocalAddr()}}
+		}
+		if err := raft.BootstrapCluster(rc, cache, store, snaps, transport, raft.Configuration{Servers: peers}); err != nil {
+			store.Close()
+			return nil, fmt.Errorf("bootstrap raft group %s: %w", cfg.Name, err)
+		}
+	}
+	r, err := raft.NewRaft(rc, fsm, cache, store, snaps, transport)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("start raft group %s: %w", cfg.Name, err)
+	}
+	g := &Group{cfg: cfg, raft: r, store: store, logs: logs, metrics: m, logger: logger, stop: make(chan struct{})}
+	if m != nil {
+		g.wg.Add(1)
+		go g.observe()
+	}
+	return g, nil
+}
+
+// Raft exposes the underlying raft instance for membership changes and
+// inspection.
+func (g *Group) Raft() *raft.Raft { return g.raft }
+
+// Logs returns the group's log store, through which pipes read entries and
+// pin the ones they still need.
+func (g *Group) Logs() *PinnedLogStore { return g.logs }
+
+// IsLeader reports whether this replica currently leads the group.
+func (g *Group) IsLeader() bool { return g.raft.State() == raft.Leader }
+
+// Leader returns the current leader's address and id, empty when unknown.
+func (g *Group) Leader() (raft.ServerAddress, raft.ServerID) { return g.raft.LeaderWithID() }
+
+// Apply replicates cmd and returns the state machine's response. A response
+// that is an error is returned as the error.
+func (g *Group) Apply(ctx context.Context, cmd []byte) (any, error) {
+	timeout := 30 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	start := time.Now()
+	f := g.raft.Apply(cmd, timeout)
+	if err := f.Error(); err != nil {
+		return nil, g.mapErr(err)
+	}
+	if g.metrics != nil {
+		g.metrics.applyDuration.WithLabelValues(g.cfg.Name).Observe(time.Since(start).Seconds())
+	}
+	resp := f.Response()
+	if err, ok := resp.(error); ok {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// Barrier waits until every entry committed before it is applied locally.
+// A new leader calls it before serving reads.
+func (g *Group) Barrier(ctx context.Context) error {
+	timeout := 30 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	return g.mapErr(g.raft.Barrier(timeout).Error())
+}
+
+// WaitLeader blocks until this group has a leader (any replica) or ctx ends.
+func (g *Group) WaitLeader(ctx context.Context) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if addr, _ := g.raft.LeaderWithID(); addr != "" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("group %s: no leader: %w", g.cfg.Name, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// Snapshot asks Raft to take a snapshot now and truncate its log.
+func (g *Group) Snapshot() error {
+	err := g.raft.Snapshot().Error()
+	if errors.Is(err, raft.ErrNothingNewToSnapshot) {
+		return nil
+	}
+	return err
+}
+
+func (g *Group) mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrLeadershipLost), errors.Is(err, raft.ErrLeadershipTransferInProgress):
+		return fmt.Errorf("group %s: %w", g.cfg.Name, ErrNotLeader)
+	case errors.Is(err, raft.ErrRaftShutdown):
+		return fmt.Errorf("group %s: %w", g.cfg.Name, ErrClosed)
+	}
+	return fmt.Errorf("group %s: %w", g.cfg.Name, err)
+}
+
+// Close shuts the replica down and closes its log. It is idempotent.
+func (g *Group) Close() error {
+	g.closeOnce.Do(func() {
+		close(g.stop)
+		g.closeErr = g.raft.Shutdown().Error()
+		g.wg.Wait()
+		if err := g.store.Close(); err != nil && g.closeErr == nil {
+			g.closeErr = err
+		}
+	})
+	return g.closeErr
+}

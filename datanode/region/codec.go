@@ -1,0 +1,280 @@
+package region
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/sluicedb/sluice/model"
+)
+
+// cmdType is the first byte of every command. Numbers are append-only: an
+// entry written by an older binary must decode the same way forever.
+type cmdType byte
+
+const (
+	cmdWrite        cmdType = 1 // tablets, auto-creating missing series
+	cmdCreateSeries cmdType = 2 // explicit CREATE TIMESERIES
+	cmdDeleteSeries cmdType = 3 // DELETE TIMESERIES
+	cmdDeleteData   cmdType = 4 // DELETE FROM ... WHERE time ...
+	cmdDropDatabase cmdType = 5 // DROP DATABASE
+)
+
+// errCorrupt marks an entry that does not decode: the replica must stop
+// rather than diverge.
+var errCorrupt = errors.New("corrupt region command")
+
+type encoder struct{ b []byte }
+
+func (e *encoder) byte(v byte)      { e.b = append(e.b, v) }
+func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *encoder) varint(v int64)   { e.b = binary.AppendVarint(e.b, v) }
+func (e *encoder) u64(v uint64)     { e.b = binary.LittleEndian.AppendUint64(e.b, v) }
+func (e *encoder) u32(v uint32)     { e.b = binary.LittleEndian.AppendUint32(e.b, v) }
+func (e *encoder) str(s string)     { e.uvarint(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *encoder) bool(v bool) {
+	if v {
+		e.byte(1)
+	} else {
+		e.byte(0)
+	}
+}
+
+func (e *encoder) path(p model.Path) {
+	e.uvarint(uint64(len(p)))
+	for _, n := range p {
+		e.str(n)
+	}
+}
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: truncated %s", errCorrupt, what)
+	}
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) < 1 {
+		d.fail("byte")
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *decoder) bool() bool { return d.byte() != 0 }
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("uvarint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("varint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a length and checks that at least size*n bytes remain, so a
+// corrupt length cannot make us allocate gigabytes.
+func (d *decoder) count(size int) int {
+	n := d.uvarint()
+	if d.err == nil && (n > uint64(len(d.b)) || (size > 0 && n*uint64(size) > uint64(len(d.b)))) {
+		d.fail("length")
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) u64() uint64 {
+	if len(d.b) < 8 {
+		d.fail("u64")
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *decoder) u32() uint32 {
+	if len(d.b) < 4 {
+		d.fail("u32")
+		return 0
+	}
+	v := binary.LittleEndian.Uint32(d.b)
+	d.b = d.b[4:]
+	return v
+}
+
+func (d *decoder) str() string {
+	n := d.count(1)
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) path() model.Path {
+	n := d.count(1)
+	p := make(model.Path, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		p = append(p, d.str())
+	}
+	return p
+}
+
+// encodeTablets appends tablets in a compact columnar form.
+func (e *encoder) tablets(ts []*model.Tablet) {
+	e.uvarint(uint64(len(ts)))
+	for _, t := range ts {
+		e.path(t.Device)
+		e.bool(t.Aligned)
+		e.uvarint(uint64(len(t.Times)))
+		for _, v := range t.Times {
+			e.u64(uint64(v))
+		}
+		e.uvarint(uint64(len(t.Columns)))
+		for i := range t.Columns {
+			e.str(t.Measurements[i])
+			e.column(&t.Columns[i])
+		}
+	}
+}
+
+func (e *encoder) column(c *model.Column) {
+	e.byte(byte(c.Type))
+	e.bool(c.Nulls != nil)
+	if c.Nulls != nil {
+		for _, n := range c.Nulls {
+			e.bool(n)
+		}
+	}
+	switch c.Type {
+	case model.Boolean:
+		for _, v := range c.Bools {
+			e.bool(v)
+		}
+	case model.Int32:
+		for _, v := range c.Int32s {
+			e.u32(uint32(v))
+		}
+	case model.Int64:
+		for _, v := range c.Int64s {
+			e.u64(uint64(v))
+		}
+	case model.Float:
+		for _, v := range c.Float32s {
+			e.u32(math.Float32bits(v))
+		}
+	case model.Double:
+		for _, v := range c.Float64s {
+			e.u64(math.Float64bits(v))
+		}
+	case model.Text:
+		for _, v := range c.Texts {
+			e.str(v)
+		}
+	}
+}
+
+func (d *decoder) tablets() []*model.Tablet {
+	n := d.count(1)
+	out := make([]*model.Tablet, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		t := &model.Tablet{Device: d.path(), Aligned: d.bool()}
+		rows := d.count(8)
+		t.Times = make([]int64, rows)
+		for r := range t.Times {
+			t.Times[r] = int64(d.u64())
+		}
+		cols := d.count(2)
+		t.Measurements = make([]string, cols)
+		t.Columns = make([]model.Column, cols)
+		for c := 0; c < cols && d.err == nil; c++ {
+			t.Measurements[c] = d.str()
+			t.Columns[c] = d.column(rows)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func (d *decoder) column(rows int) model.Column {
+	c := model.NewColumn(model.DataType(d.byte()), rows)
+	if !c.Type.Valid() {
+		d.err = fmt.Errorf("%w: data type %d", errCorrupt, c.Type)
+		return c
+	}
+	if d.bool() {
+		c.Nulls = make([]bool, rows)
+		for i := range c.Nulls {
+			c.Nulls[i] = d.bool()
+		}
+	}
+	for i := 0; i < rows && d.err == nil; i++ {
+		switch c.Type {
+		case model.Boolean:
+			c.Bools = append(c.Bools, d.bool())
+		case model.Int32:
+			c.Int32s = append(c.Int32s, int32(d.u32()))
+		case model.Int64:
+			c.Int64s = append(c.Int64s, int64(d.u64()))
+		case model.Float:
+			c.Float32s = append(c.Float32s, math.Float32frombits(d.u32()))
+		case model.Double:
+			c.Float64s = append(c.Float64s, math.Float64frombits(d.u64()))
+		case model.Text:
+			c.Texts = append(c.Texts, d.str())
+		}
+	}
+	return c
+}
+
+func (e *encoder) spec(s *model.Series) {
+	e.path(s.Path)
+	e.byte(byte(s.Type))
+	e.byte(byte(s.Encoding))
+	e.byte(byte(s.Compressor))
+	e.str(s.Alias)
+	e.bool(s.Aligned)
+	e.str(s.Database)
+}
+
+func (d *decoder) spec() model.Series {
+	return model.Series{Path: d.path(), Type: model.DataType(d.byte()), Encoding: model.Encoding(d.byte()),
+		Compressor: model.Compressor(d.byte()), Alias: d.str(), Aligned: d.bool(), Database: d.str()}
+}
+
+func (e *encoder) paths(ps []model.Path) {
+	e.uvarint(uint64(len(ps)))
+	for _, p := range ps {
+		e.path(p)
+	}
+}
+
+func (d *decoder) paths() []model.Path {
+	n := d.count(1)
+	out := make([]model.Path, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		out = append(out, d.path())
+	}
+	return out
+}

@@ -1,0 +1,359 @@
+package region
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/status"
+	"github.com/sluicedb/sluice/storage"
+)
+
+// FSM is a data region's state machine. Raft calls Apply, Snapshot and
+// Restore from one goroutine; readers use Match and View concurrently.
+type FSM struct {
+	id     uint32
+	store  *storage.Region
+	logger *slog.Logger
+
+	mu      sync.RWMutex
+	schema  *schema
+	applied atomic.Uint64
+
+	// OnApply, when set, is called after each applied write with its index
+	// and origin; pipe sources use it to learn of new entries.
+	OnApply func(index uint64, origin string)
+}
+
+// NewFSM loads the region's schema from store and returns its state machine.
+func NewFSM(id uint32, store *storage.Region, logger *slog.Logger) (*FSM, error) {
+	f := &FSM{id: id, store: store, logger: logger.With("region", id), schema: newSchema()}
+	if err := store.Metas(f.schema.load); err != nil {
+		return nil, fmt.Errorf("load schema of region %d: %w", id, err)
+	}
+	f.applied.Store(store.DurableIndex())
+	return f, nil
+}
+
+// AppliedIndex is the last log index applied (or known durable at open).
+func (f *FSM) AppliedIndex() uint64 { return f.applied.Load() }
+
+// Apply implements raft.FSM. A business failure (type mismatch, missing
+// series) is returned as the response and changes nothing; an entry that
+// does not decode, or a storage failure, stops the replica loudly.
+func (f *FSM) Apply(l *raft.Log) any {
+	if l.Type != raft.LogCommand || len(l.Data) == 0 {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.applied.Store(l.Index)
+	d := decoder{b: l.Data[1:]}
+	var resp any
+	switch cmdType(l.Data[0]) {
+	case cmdWrite:
+		resp = f.applyWrite(l.Index, &d)
+	case cmdCreateSeries:
+		n := d.count(1)
+		specs := make([]model.Series, 0, n)
+		for i := 0; i < n && d.err == nil; i++ {
+			specs = append(specs, d.spec())
+		}
+		if d.err == nil {
+			resp = f.applyCreate(specs)
+		}
+	case cmdDeleteSeries:
+		patterns := d.paths()
+		if d.err == nil {
+			resp = f.applyDelete(l.Index, patterns, math.MinInt64, math.MaxInt64, true)
+		}
+	case cmdDeleteData:
+		patterns, lo, hi := d.paths(), d.varint(), d.varint()
+		if d.err == nil {
+			resp = f.applyDelete(l.Index, patterns, lo, hi, false)
+		}
+	case cmdDropDatabase:
+		db := d.str()
+		if d.err == nil {
+			pat, err := model.ParsePath(db)
+			if err != nil {
+				return err
+			}
+			resp = f.applyDelete(l.Index, []model.Path{pat.Append(model.MultiLevel)}, math.MinInt64, math.MaxInt64, true)
+		}
+	default:
+		d.err = fmt.Errorf("%w: unknown type %d", errCorrupt, l.Data[0])
+	}
+	if d.err != nil {
+		panic(fmt.Sprintf("BUG: region %d entry %d: %v", f.id, l.Index, d.err))
+	}
+	return resp
+}
+
+// applyWrite validates every tablet against the schema first, so that a
+// refused command changes nothing, then creates missing series and writes.
+func (f *FSM) applyWrite(index uint64, d *decoder) any {
+	db, auto, origin := d.str(), d.bool(), d.str()
+	tablets := d.tablets()
+	if d.err != nil {
+		return nil
+	}
+	for _, t := range tablets {
+		if err := f.checkTablet(t, auto); err != nil {
+			return err
+		}
+	}
+	var writes []storage.SeriesWrite
+	for _, t := range tablets {
+		dev := f.ensureDevice(t.Device, t.Aligned, db)
+		created := false
+		for i, m := range t.Measurements {
+			e := dev.series[m]
+			if e == nil {
+				e = f.newEntry(dev, model.Series{Path: t.Device.Append(m), Type: t.Columns[i].Type,
+					Encoding: model.DefaultEncoding(t.Columns[i].Type), Compressor: model.DefaultCompressor})
+				created = true
+			}
+			writes = append(writes, storage.SeriesWrite{ID: e.ID, Times: t.Times, Values: t.Columns[i]})
+		}
+		if created {
+			if err := f.persistDevice(dev); err != nil {
+				panic(fmt.Sprintf("BUG: region %d: persist schema: %v", f.id, err))
+			}
+		}
+	}
+	if index > f.store.DurableIndex() {
+		f.store.Write(index, writes)
+	}
+	if f.OnApply != nil {
+		f.OnApply(index, origin)
+	}
+	return nil
+}
+
+func (f *FSM) checkTablet(t *model.Tablet, auto bool) error {
+	dev := f.schema.devices[t.Device.String()]
+	if dev != nil && len(dev.series) > 0 && dev.aligned != t.Aligned {
+		if dev.aligned {
+			return status.Errorf(status.AlignedTimeseriesError, "device %s is aligned: write it with an aligned insert", t.Device)
+		}
+		return status.Errorf(status.AlignedTimeseriesError, "device %s is not aligned: write it with a non-aligned insert", t.Device)
+	}
+	for i, m := range t.Measurements {
+		var e *Entry
+		if dev != nil {
+			e = dev.series[m]
+		}
+		switch {
+		case e == nil && !auto:
+			return status.Errorf(status.PathNotExist, "path %s does not exist (auto-creation of schema is disabled)", t.Device.Append(m))
+		case e != nil && e.Type != t.Columns[i].Type:
+			return status.Errorf(status.DataTypeMismatch, "data type of %s is %s, not %s", e.Path, e.Type, t.Columns[i].Type)
+		}
+	}
+	return nil
+}
+
+func (f *FSM) ensureDevice(p model.Path, aligned bool, db string) *device {
+	key := p.String()
+	dev := f.schema.devices[key]
+	if dev == nil {
+		dev = &device{path: p, aligned: aligned, database: db, series: make(map[string]*Entry)}
+		f.schema.devices[key] = dev
+	}
+	if len(dev.series) == 0 {
+		dev.aligned = aligned
+	}
+	return dev
+}
+
+func (f *FSM) newEntry(dev *device, s model.Series) *Entry {
+	s.Aligned, s.Database = dev.aligned, dev.database
+	e := &Entry{Series: s, ID: f.schema.nextID}
+	f.schema.nextID++
+	dev.series[s.Measurement()] = e
+	return e
+}
+
+func (f *FSM) persistDevice(dev *device) error {
+	b, err := json.Marshal(dev.record())
+	if err != nil {
+		return err
+	}
+	next, _ := json.Marshal(f.schema.nextID)
+	if err := f.store.PutMeta(metaNextID, next); err != nil {
+		return err
+	}
+	return f.store.PutMeta(append(append([]byte{}, metaDevicePrefix...), dev.path.String()...), b)
+}
+
+func (f *FSM) applyCreate(specs []model.Series) any {
+	for _, s := range specs {
+		if dev := f.schema.devices[s.Device().String()]; dev != nil {
+			if dev.series[s.Measurement()] != nil {
+				return status.Errorf(status.TimeseriesAlreadyExist, "timeseries %s already exists", s.Path)
+			}
+			if len(dev.series) > 0 && dev.aligned != s.Aligned {
+				return status.Errorf(status.AlignedTimeseriesError, "device %s already has series of the other alignment", s.Device())
+			}
+		}
+	}
+	for _, s := range specs {
+		dev := f.ensureDevice(s.Device(), s.Aligned, s.Database)
+		f.newEntry(dev, s)
+		if err := f.persistDevice(dev); err != nil {
+			panic(fmt.Sprintf("BUG: region %d: persist schema: %v", f.id, err))
+		}
+	}
+	return nil
+}
+
+// applyDelete removes points in [lo, hi] of the matching series and, when
+// dropSchema is set, the series themselves. It makes the region durable
+// first so that a restart never replays writes to a series past its
+// deletion.
+func (f *FSM) applyDelete(index uint64, patterns []model.Path, lo, hi int64, dropSchema bool) any {
+	var ids []uint64
+	seen := make(map[uint64]bool)
+	for _, p := range patterns {
+		for _, e := range f.schema.match(p) {
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				ids = append(ids, e.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		if dropSchema {
+			return status.Errorf(status.PathNotExist, "no timeseries matches %s", patternList(patterns))
+		}
+		return nil
+	}
+	if index > f.store.DurableIndex() {
+		if err := f.store.Delete(index, ids, lo, hi); err != nil {
+			panic(fmt.Sprintf("BUG: region %d: delete: %v", f.id, err))
+		}
+	}
+	if dropSchema {
+		for _, p := range patterns {
+			for _, e := range f.schema.match(p) {
+				f.dropEntry(e)
+			}
+		}
+	}
+	if err := f.store.Flush(); err != nil {
+		panic(fmt.Sprintf("BUG: region %d: flush after delete: %v", f.id, err))
+	}
+	return nil
+}
+
+func (f *FSM) dropEntry(e Entry) {
+	key := e.Device().String()
+	dev := f.schema.devices[key]
+	delete(dev.series, e.Measurement())
+	metaKey := append(append([]byte{}, metaDevicePrefix...), key...)
+	var err error
+	if len(dev.series) == 0 {
+		delete(f.schema.devices, key)
+		err = f.store.DeleteMeta(metaKey)
+	} else {
+		err = f.persistDevice(dev)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("BUG: region %d: persist schema: %v", f.id, err))
+	}
+}
+
+func patternList(ps []model.Path) string {
+	s := ""
+	for i, p := range ps {
+		if i > 0 {
+			s += ", "
+		}
+		s += p.String()
+	}
+	return s
+}
+
+// Match returns the region's series matching pattern, sorted by path.
+func (f *FSM) Match(pattern model.Path) []Entry {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.schema.match(pattern)
+}
+
+// Lookup returns the series of device p by measurement, for write
+// validation before proposing.
+func (f *FSM) Lookup(device model.Path) (aligned bool, series map[string]model.DataType) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	dev := f.schema.devices[device.String()]
+	if dev == nil {
+		return false, nil
+	}
+	series = make(map[string]model.DataType, len(dev.series))
+	for m, e := range dev.series {
+		series[m] = e.Type
+	}
+	return dev.aligned, series
+}
+
+// View returns a consistent read view of the region's data.
+func (f *FSM) View() *storage.View {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.store.View()
+}
+
+// snapshotMarker is a region snapshot: the region's data lives in the
+// storage engine, made durable before the marker is taken, so the snapshot
+// only records the index it covers.
+type snapshotMarker struct {
+	Region uint32 `json:"region"`
+	Index  uint64 `json:"index"`
+}
+
+// Snapshot implements raft.FSM: it makes the region durable up to the last
+// applied entry so that Raft may truncate the log below it.
+func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.store.Flush(); err != nil {
+		return nil, fmt.Errorf("flush region %d for snapshot: %w", f.id, err)
+	}
+	return &snapshotMarker{Region: f.id, Index: f.store.DurableIndex()}, nil
+}
+
+// Restore implements raft.FSM. Locally the storage engine already holds the
+// state a marker describes; a replica that lacks it cannot be restored from
+// the marker alone.
+func (f *FSM) Restore(rc io.ReadCloser) error {
+	defer rc.Close()
+	var m snapshotMarker
+	if err := json.NewDecoder(rc).Decode(&m); err != nil {
+		return fmt.Errorf("decode region snapshot: %w", err)
+	}
+	if have := f.store.DurableIndex(); have < m.Index {
+		return fmt.Errorf("region %d: snapshot at index %d but local data only reaches %d", f.id, m.Index, have)
+	}
+	return nil
+}
+
+// Persist implements raft.FSMSnapshot.
+func (m *snapshotMarker) Persist(sink raft.SnapshotSink) error {
+	if err := json.NewEncoder(sink).Encode(m); err != nil {
+		sink.Cancel()
+		return fmt.Errorf("persist region snapshot: %w", err)
+	}
+	return sink.Close()
+}
+
+// Release implements raft.FSMSnapshot.
+func (m *snapshotMarker) Release() {}

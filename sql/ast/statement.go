@@ -1,0 +1,259 @@
+package ast
+
+import "github.com/sluicedb/sluice/model"
+
+// Statement is any SQL statement.
+type Statement interface{ statement() }
+
+// Insert is INSERT INTO device(time, m1, ...) [ALIGNED] VALUES (...), (...).
+type Insert struct {
+	Device       model.Path
+	Aligned      bool
+	Measurements []string
+	// Rows holds, per row, the time literal followed by one value per measurement.
+	Rows []InsertRow
+}
+
+// InsertRow is one parenthesised row of an INSERT.
+type InsertRow struct {
+	Time   Expr // *Literal (Int, DateTime) or *Call now()
+	Values []*Literal
+}
+
+// InsertTablets writes tablets that arrived through a client RPC. It has no
+// SQL syntax. Typed is false for string records, whose values are Text
+// columns to be converted to the series' types (inferred on auto-create).
+type InsertTablets struct {
+	Tablets []*model.Tablet
+	Typed   bool
+}
+
+// Select is a data query: SELECT [LAST] items FROM prefixes [WHERE]
+// [GROUP BY] [ORDER BY TIME DESC] [LIMIT/OFFSET] [SLIMIT/SOFFSET] [ALIGN BY DEVICE].
+type Select struct {
+	Last          bool
+	Items         []SelectItem
+	From          []model.Path
+	Where         Expr
+	GroupBy       *GroupByTime
+	OrderDesc     bool
+	Limit         int64 // -1 when absent
+	Offset        int64
+	SLimit        int64 // -1 when absent
+	SOffset       int64
+	AlignByDevice bool
+}
+
+// SelectItem is one result expression with an optional AS alias.
+type SelectItem struct {
+	Expr  Expr
+	Alias string
+}
+
+// GroupByTime is GROUP BY ([start, end), interval[, step]). LeftOpen marks
+// the (start, end] form.
+type GroupByTime struct {
+	Start, End Expr // *Literal (Int, DateTime) or now()
+	Interval   Duration
+	Step       Duration // zero when absent: equal to Interval
+	LeftOpen   bool
+}
+
+// Duration is an IoTDB duration literal such as 1d2h or 1mo. Months are kept
+// apart because their length varies.
+type Duration struct {
+	Months int64
+	Millis int64
+}
+
+// IsZero reports whether the duration is absent.
+func (d Duration) IsZero() bool { return d.Months == 0 && d.Millis == 0 }
+
+// Delete is DELETE FROM paths [WHERE time-condition].
+type Delete struct {
+	Paths []model.Path
+	Where Expr
+}
+
+// Flush is FLUSH [databases]: persist memtables.
+type Flush struct{ Databases []model.Path }
+
+// CreateDatabase is CREATE DATABASE p (also SET STORAGE GROUP TO p).
+type CreateDatabase struct{ Path model.Path }
+
+// DropDatabase is DROP DATABASE p[, p...] (also DELETE STORAGE GROUP).
+type DropDatabase struct{ Paths []model.Path }
+
+// ShowDatabases is SHOW DATABASES [pattern] (also SHOW STORAGE GROUP).
+type ShowDatabases struct{ Pattern model.Path }
+
+// MeasurementSpec declares one series: name (or full path for CREATE
+// TIMESERIES), type, optional encoding and compressor (nil: the default).
+type MeasurementSpec struct {
+	Name       string
+	Type       model.DataType
+	Encoding   *model.Encoding
+	Compressor *model.Compressor
+	Alias      string
+}
+
+// CreateTimeseries is CREATE TIMESERIES path WITH DATATYPE=..., ENCODING=..., COMPRESSOR=...
+// (also the short form CREATE TIMESERIES path INT32 ...).
+type CreateTimeseries struct {
+	Path model.Path
+	Spec MeasurementSpec // Spec.Name is the path's last node
+}
+
+// CreateAlignedTimeseries is CREATE ALIGNED TIMESERIES device(m1 type ..., m2 ...).
+type CreateAlignedTimeseries struct {
+	Device       model.Path
+	Measurements []MeasurementSpec
+}
+
+// DeleteTimeseries is DELETE TIMESERIES patterns (also DROP TIMESERIES).
+type DeleteTimeseries struct{ Patterns []model.Path }
+
+// ShowTimeseries is SHOW TIMESERIES [pattern] [LIMIT n] [OFFSET n].
+type ShowTimeseries struct {
+	Pattern       model.Path
+	Limit, Offset int64 // Limit -1 when absent
+}
+
+// ShowDevices is SHOW DEVICES [pattern] [LIMIT n] [OFFSET n].
+type ShowDevices struct {
+	Pattern       model.Path
+	Limit, Offset int64
+}
+
+// CountTimeseries is COUNT TIMESERIES [pattern] [GROUP BY LEVEL = n].
+type CountTimeseries struct {
+	Pattern model.Path
+	Level   int // 0 when absent
+}
+
+// CountDevices is COUNT DEVICES [pattern].
+type CountDevices struct{ Pattern model.Path }
+
+// SetTTL is SET TTL TO path ttl-millis.
+type SetTTL struct {
+	Path model.Path
+	TTL  int64
+}
+
+// UnsetTTL is UNSET TTL TO path.
+type UnsetTTL struct{ Path model.Path }
+
+// ShowTTL is SHOW TTL [ON paths] / SHOW ALL TTL.
+type ShowTTL struct{ Paths []model.Path }
+
+// ShowVersion is SHOW VERSION.
+type ShowVersion struct{}
+
+// CreateUser is CREATE USER name 'password'.
+type CreateUser struct{ Name, Password string }
+
+// DropUser is DROP USER name.
+type DropUser struct{ Name string }
+
+// AlterUserPassword is ALTER USER name SET PASSWORD 'password'.
+type AlterUserPassword struct{ Name, Password string }
+
+// Grant is GRANT privileges ON paths TO USER name [WITH GRANT OPTION].
+type Grant struct {
+	Privileges []string // upper-case names, e.g. READ_DATA, USE_PIPE, ALL
+	Paths      []model.Path
+	User       string
+}
+
+// Revoke is REVOKE privileges ON paths FROM USER name.
+type Revoke struct {
+	Privileges []string
+	Paths      []model.Path
+	User       string
+}
+
+// ListUser is LIST USER.
+type ListUser struct{}
+
+// ListPrivileges is LIST PRIVILEGES OF USER name.
+type ListPrivileges struct{ User string }
+
+// Attribute is one 'key' = 'value' pair of a pipe's plugin clause, in the
+// order written.
+type Attribute struct{ Key, Value string }
+
+// CreatePipe is CREATE PIPE id [WITH SOURCE (...)] [WITH PROCESSOR (...)]
+// WITH SINK (...). EXTRACTOR and CONNECTOR are accepted for SOURCE and SINK.
+type CreatePipe struct {
+	Name      string
+	Source    []Attribute
+	Processor []Attribute
+	Sink      []Attribute
+}
+
+// StartPipe is START PIPE id.
+type StartPipe struct{ Name string }
+
+// StopPipe is STOP PIPE id.
+type StopPipe struct{ Name string }
+
+// DropPipe is DROP PIPE id.
+type DropPipe struct{ Name string }
+
+// ShowPipes is SHOW PIPES, SHOW PIPE id, or SHOW PIPES WHERE SINK USED BY id.
+type ShowPipes struct {
+	Name   string // SHOW PIPE id
+	UsedBy string // WHERE SINK USED BY id
+}
+
+// ShowPipePlugins is SHOW PIPEPLUGINS.
+type ShowPipePlugins struct{}
+
+// ShowCluster is SHOW CLUSTER [DETAILS].
+type ShowCluster struct{ Details bool }
+
+// ShowConfigNodes is SHOW CONFIGNODES.
+type ShowConfigNodes struct{}
+
+// ShowDataNodes is SHOW DATANODES.
+type ShowDataNodes struct{}
+
+// ShowRegions is SHOW [DATA|SCHEMA] REGIONS.
+type ShowRegions struct{}
+
+func (*Insert) statement()                  {}
+func (*InsertTablets) statement()           {}
+func (*Select) statement()                  {}
+func (*Delete) statement()                  {}
+func (*Flush) statement()                   {}
+func (*CreateDatabase) statement()          {}
+func (*DropDatabase) statement()            {}
+func (*ShowDatabases) statement()           {}
+func (*CreateTimeseries) statement()        {}
+func (*CreateAlignedTimeseries) statement() {}
+func (*DeleteTimeseries) statement()        {}
+func (*ShowTimeseries) statement()          {}
+func (*ShowDevices) statement()             {}
+func (*CountTimeseries) statement()         {}
+func (*CountDevices) statement()            {}
+func (*SetTTL) statement()                  {}
+func (*UnsetTTL) statement()                {}
+func (*ShowTTL) statement()                 {}
+func (*ShowVersion) statement()             {}
+func (*CreateUser) statement()              {}
+func (*DropUser) statement()                {}
+func (*AlterUserPassword) statement()       {}
+func (*Grant) statement()                   {}
+func (*Revoke) statement()                  {}
+func (*ListUser) statement()                {}
+func (*ListPrivileges) statement()          {}
+func (*CreatePipe) statement()              {}
+func (*StartPipe) statement()               {}
+func (*StopPipe) statement()                {}
+func (*DropPipe) statement()                {}
+func (*ShowPipes) statement()               {}
+func (*ShowPipePlugins) statement()         {}
+func (*ShowCluster) statement()             {}
+func (*ShowConfigNodes) statement()         {}
+func (*ShowDataNodes) statement()           {}
+func (*ShowRegions) statement()             {}
