@@ -31,6 +31,7 @@ const (
 	StorageEngineError     Code = 601
 	WriteProcessError      Code = 605
 	WriteProcessReject     Code = 606
+	OutOfTTL               Code = 607
 	AlignedTimeseriesError Code = 609
 	DataTypeMismatch       Code = 614
 

@@ -1,0 +1,97 @@
+// Command sluice is the Sluice binary: a standalone server, cluster nodes,
+// and the SQL shell.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sluicedb/sluice/cli"
+	"github.com/sluicedb/sluice/config"
+	"github.com/sluicedb/sluice/standalone"
+	"github.com/sluicedb/sluice/telemetry"
+)
+
+const usage = `usage:
+  sluice standalone [--data-dir DIR] [--rpc-port 6667] [--config FILE]
+  sluice confignode --config FILE
+  sluice datanode   --config FILE
+  sluice cli [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-e "SQL; SQL"] [--format table|csv|json]
+  sluice version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "standalone":
+		return runStandalone(ctx, args[1:], stderr)
+	case "cli":
+		return cli.Main(ctx, args[1:], stdin, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "sluice %s\n", standalone.Version)
+		return 0
+	case "confignode", "datanode":
+		fmt.Fprintf(stderr, "sluice %s: cluster mode is not available in this build; run `sluice standalone`\n", args[0])
+		return 2
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "sluice: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+func runStandalone(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data-dir", "", "data directory (data_dir, default ./data)")
+	rpcPort := fs.String("rpc-port", "", "client RPC port (dn_rpc_port, default 6667)")
+	file := fs.String("config", "", "properties file with IoTDB-style keys")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	flags := map[string]string{}
+	if *dataDir != "" {
+		flags["data_dir"] = *dataDir
+	}
+	if *rpcPort != "" {
+		flags["dn_rpc_port"] = *rpcPort
+	}
+	cfg, warnings, err := config.Load(*file, os.Environ(), flags)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice standalone: %v\n", err)
+		return 2
+	}
+	logger := telemetry.NewLogger(stderr, cfg.SlogLevel(), "standalone")
+	for _, w := range warnings {
+		logger.Warn(w)
+	}
+	node, err := standalone.Start(ctx, cfg, logger)
+	if err != nil {
+		logger.Error("start failed", "err", err)
+		return 1
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	if err := node.Close(); err != nil && !errors.Is(err, context.Canceled) {
+		logger.Error("shutdown", "err", err)
+		return 1
+	}
+	logger.Info("stopped")
+	return 0
+}

@@ -1,0 +1,135 @@
+package datanode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sluicedb/sluice/consensus"
+	"github.com/sluicedb/sluice/datanode/clientrpc"
+	"github.com/sluicedb/sluice/datanode/region"
+	"github.com/sluicedb/sluice/storage"
+)
+
+// Config configures a DataNode.
+type Config struct {
+	// NodeID is this DataNode's id in the cluster.
+	NodeID uint32
+	// DataDir holds the storage engine and the regions' Raft logs.
+	DataDir string
+	// RPCAddr is the client service's host:port (dn_rpc_address:dn_rpc_port).
+	RPCAddr string
+	// InternalAddress is reported by SHOW CLUSTER.
+	InternalAddress string
+	// MemtableBytes is each region's memtable flush threshold.
+	MemtableBytes int64
+	// AutoCreateSchema creates databases and series on first write
+	// (enable_auto_create_schema, default true).
+	AutoCreateSchema bool
+	// MaxRequestBytes bounds one client request (thrift_max_frame_size).
+	MaxRequestBytes int
+	// ReplicationFactor is data_replication_factor.
+	ReplicationFactor int
+	// RaftTimeout bounds region Raft heartbeats and elections.
+	RaftTimeout time.Duration
+	// Version is the product version reported to clients.
+	Version string
+}
+
+type metrics struct {
+	pointsWritten prometheus.Counter
+}
+
+// DataNode hosts data regions and serves clients.
+type DataNode struct {
+	cfg         Config
+	meta        Meta
+	logger      *slog.Logger
+	reg         prometheus.Registerer
+	raftMetrics *consensus.Metrics
+	metrics     metrics
+
+	engine  *storage.Engine
+	regions regionSet
+	rpc     *clientrpc.Server
+}
+
+// New returns a DataNode over the given metadata service; Start opens it.
+func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, raftMetrics *consensus.Metrics) *DataNode {
+	d := &DataNode{cfg: cfg, meta: meta, logger: logger.With("component", "datanode"), reg: reg, raftMetrics: raftMetrics,
+		regions: regionSet{replicas: make(map[uint32]*replica)}}
+	d.metrics.pointsWritten = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "sluice_datanode_points_written_total",
+		Help: "Points committed by this DataNode's write path.",
+	})
+	reg.MustRegister(d.metrics.pointsWritten)
+	return d
+}
+
+// Start opens the storage engine and the regions placed here, then serves
+// clients. It returns once the node is ready.
+func (d *DataNode) Start(ctx context.Context) error {
+	eng, err := storage.Open(d.storageConfig(), d.logger, d.reg)
+	if err != nil {
+		return fmt.Errorf("open storage: %w", err)
+	}
+	d.engine = eng
+	if err := d.reconcile(ctx); err != nil {
+		return fmt.Errorf("open regions: %w", err)
+	}
+	d.rpc = clientrpc.New(clientrpc.Config{Addr: d.cfg.RPCAddr, MaxFrameBytes: d.cfg.MaxRequestBytes}, d, d.logger, d.reg)
+	if err := d.rpc.Start(ctx); err != nil {
+		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)
+	}
+	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "regions", len(d.regions.all()))
+	return nil
+}
+
+// RPCAddr returns the address the client service listens on.
+func (d *DataNode) RPCAddr() net.Addr { return d.rpc.Addr() }
+
+func (d *DataNode) rpcHost() string {
+	host, _, _ := net.SplitHostPort(d.cfg.RPCAddr)
+	return host
+}
+
+func (d *DataNode) rpcPort() string {
+	if d.rpc != nil {
+		if a, ok := d.rpc.Addr().(*net.TCPAddr); ok {
+			return strconv.Itoa(a.Port)
+		}
+	}
+	_, port, _ := net.SplitHostPort(d.cfg.RPCAddr)
+	return port
+}
+
+// Close stops serving, closes the regions (their logs keep every
+// acknowledged write) and the storage engine. It is idempotent.
+func (d *DataNode) Close() error {
+	var errs []error
+	if d.rpc != nil {
+		errs = append(errs, d.rpc.Close())
+	}
+	for _, r := range d.regions.all() {
+		errs = append(errs, d.closeRegion(r.id, false))
+	}
+	if d.engine != nil {
+		errs = append(errs, d.engine.Close())
+		d.engine = nil
+	}
+	return errors.Join(errs...)
+}
+
+// Region returns the state machine of a hosted region, for tests and pipes.
+func (d *DataNode) Region(id uint32) *region.FSM {
+	if r := d.regions.get(id); r != nil {
+		return r.fsm
+	}
+	return nil
+}

@@ -1,0 +1,29 @@
+package datanode
+
+import (
+	"context"
+
+	"github.com/sluicedb/sluice/auth"
+	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/model"
+)
+
+// Meta is the cluster metadata as a DataNode uses it. In a standalone
+// process it is the in-process ConfigNode.
+type Meta interface {
+	CreateDatabase(ctx context.Context, name string, replicas []uint32) error
+	DropDatabase(ctx context.Context, name string) error
+	SetTTL(ctx context.Context, name string, ttl int64) error
+	Databases() []confignode.Database
+	Regions() []confignode.Region
+
+	CreateUser(ctx context.Context, name, password string) error
+	DropUser(ctx context.Context, name string) error
+	SetPassword(ctx context.Context, name, password string) error
+	Grant(ctx context.Context, user string, privs []string, paths []model.Path) error
+	Revoke(ctx context.Context, user string, privs []string, paths []model.Path) error
+	Authenticate(user, password string) error
+	Allowed(user string, p auth.Privilege, path model.Path) bool
+	Users() []string
+	Privileges(user string) ([]auth.Grant, error)
+}

@@ -1,0 +1,113 @@
+package standalone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/sluicedb/sluice/config"
+	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/consensus"
+	"github.com/sluicedb/sluice/datanode"
+	"github.com/sluicedb/sluice/telemetry"
+)
+
+// Version is the product version; the build may override it.
+var Version = "0.1.0"
+
+// raftTimeout suits single-voter groups, which never wait for peers.
+const raftTimeout = 150 * time.Millisecond
+
+// defaultRPCPort and defaultMetricsPort anchor derived ports: a second
+// instance started with --rpc-port 6668 serves metrics on 9093.
+const (
+	defaultRPCPort     = 6667
+	defaultMetricsPort = 9092
+)
+
+// Node is a running standalone process.
+type Node struct {
+	cn      *confignode.ConfigNode
+	dn      *datanode.DataNode
+	metrics *telemetry.Server
+	logger  *slog.Logger
+}
+
+// Start opens the node's state under cfg.DataDir and serves clients on
+// cfg.DNRPCAddress:cfg.DNRPCPort.
+func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, error) {
+	reg := telemetry.NewRegistry()
+	raftMetrics := consensus.NewMetrics(reg)
+	n := &Node{logger: logger}
+	n.cn = confignode.New(confignode.Config{
+		ID: "cn0", Dir: filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum,
+		RegionsPerDatabase: cfg.DataRegionGroupNum, Timeout: raftTimeout,
+	}, logger, raftMetrics)
+	if err := n.cn.Start(ctx); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("start confignode: %w", err)
+	}
+	n.dn = datanode.New(datanode.Config{
+		NodeID: 1, DataDir: filepath.Join(cfg.DataDir, "datanode"),
+		RPCAddr:         net.JoinHostPort(cfg.DNRPCAddress, strconv.Itoa(cfg.DNRPCPort)),
+		InternalAddress: cfg.DNInternalAddress, MemtableBytes: cfg.MemtableBytes,
+		AutoCreateSchema: cfg.EnableAutoCreateSchema, MaxRequestBytes: int(cfg.MaxRequestBytes),
+		ReplicationFactor: 1, RaftTimeout: raftTimeout, Version: Version,
+	}, n.cn, logger, reg, raftMetrics)
+	if err := n.dn.Start(ctx); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("start datanode: %w", err)
+	}
+	ms, err := telemetry.Listen(metricsAddr(cfg), reg, logger)
+	if err != nil {
+		logger.Warn("metrics port busy, picking a free one", "err", err)
+		ms, err = telemetry.Listen(net.JoinHostPort(cfg.DNRPCAddress, "0"), reg, logger)
+		if err != nil {
+			n.Close()
+			return nil, err
+		}
+	}
+	n.metrics = ms
+	logger.Info("sluice standalone started", "version", Version, "rpc", n.dn.RPCAddr().String(),
+		"metrics", "http://"+ms.Addr().String()+"/metrics", "data_dir", cfg.DataDir)
+	return n, nil
+}
+
+// metricsAddr derives the metrics port from the RPC port unless the
+// metrics port was configured away from its default.
+func metricsAddr(cfg config.Config) string {
+	port := cfg.DNMetricsPort
+	if port == defaultMetricsPort && cfg.DNRPCPort != defaultRPCPort && cfg.DNRPCPort != 0 {
+		port = defaultMetricsPort + cfg.DNRPCPort - defaultRPCPort
+		if port <= 0 || port > 65535 {
+			port = 0
+		}
+	}
+	return net.JoinHostPort(cfg.DNRPCAddress, strconv.Itoa(port))
+}
+
+// RPCAddr is the client service's address.
+func (n *Node) RPCAddr() net.Addr { return n.dn.RPCAddr() }
+
+// MetricsAddr is the metrics endpoint's address.
+func (n *Node) MetricsAddr() net.Addr { return n.metrics.Addr() }
+
+// Close drains clients and closes the DataNode, then the ConfigNode.
+func (n *Node) Close() error {
+	var errs []error
+	if n.metrics != nil {
+		errs = append(errs, n.metrics.Close())
+	}
+	if n.dn != nil {
+		errs = append(errs, n.dn.Close())
+	}
+	if n.cn != nil {
+		errs = append(errs, n.cn.Close())
+	}
+	return errors.Join(errs...)
+}
