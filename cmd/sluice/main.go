@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/sluicedb/sluice/bench"
 	"github.com/sluicedb/sluice/cli"
 	"github.com/sluicedb/sluice/config"
 	"github.com/sluicedb/sluice/standalone"
@@ -23,6 +24,7 @@ const usage = `usage:
   sluice confignode --config FILE
   sluice datanode   --config FILE
   sluice cli [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-e "SQL; SQL"] [--format table|csv|json]
+  sluice bench [--host H --port P] [--rows-per-device N] [--workers N]
   sluice version
 `
 
@@ -40,6 +42,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "standalone":
 		return runStandalone(ctx, args[1:], stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "cli":
 		return cli.Main(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-v":
@@ -93,5 +97,23 @@ func runStandalone(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	logger.Info("stopped")
+	return 0
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := bench.DefaultConfig()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Host, "host", "", "server to load (default: an in-process standalone node on a temp dir)")
+	fs.IntVar(&cfg.Port, "port", 6667, "server port, with --host")
+	fs.IntVar(&cfg.TotalRows, "rows-per-device", cfg.TotalRows, "rows written per device")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent client sessions")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if _, err := bench.Run(ctx, cfg, stdout); err != nil {
+		fmt.Fprintf(stderr, "sluice bench: %v\n", err)
+		return 1
+	}
 	return 0
 }

@@ -1,0 +1,33 @@
+# Sluice build and test targets. `make test` is what CI runs.
+GO      ?= go
+BIN     ?= bin/sluice
+VERSION ?= 0.1.0
+LDFLAGS := -X github.com/sluicedb/sluice/standalone.Version=$(VERSION)
+
+.PHONY: build test test-e2e bench fuzz check run
+
+build:
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sluice
+
+# The whole suite, race detector on: unit, fuzz seed corpora, and the
+# end-to-end tests that start real `sluice` processes on loopback.
+test:
+	$(GO) test -race -timeout 25m ./...
+
+test-e2e:
+	$(GO) test -race -timeout 20m -count=1 ./test/e2e/...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./storage/... ./query/...
+	$(BIN) bench
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./sql/parser
+	$(GO) test -run '^$$' -fuzz FuzzParsePath -fuzztime 15s ./model
+
+check:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
+	$(GO) vet ./...
+
+run: build
+	$(BIN) standalone

@@ -1,0 +1,221 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/apache/iotdb-client-go/client"
+
+	"github.com/sluicedb/sluice/config"
+	"github.com/sluicedb/sluice/standalone"
+)
+
+// Config sizes a run. The defaults are the reference workload: 100 devices
+// x 10 DOUBLE measurements, tablets of 500 rows, 10M points in all.
+type Config struct {
+	Devices      int
+	Measurements int
+	Rows         int // rows per tablet
+	TotalRows    int // rows per device over the whole run
+	Workers      int // concurrent client sessions
+	// Host and Port name a running server; empty Host starts an in-process
+	// standalone node on a temporary data dir (needed for bytes/point).
+	Host string
+	Port int
+}
+
+// DefaultConfig is the reference workload.
+func DefaultConfig() Config {
+	return Config{Devices: 100, Measurements: 10, Rows: 500, TotalRows: 10000, Workers: 4}
+}
+
+// Result holds the measured figures.
+type Result struct {
+	Points         int64
+	IngestDuration time.Duration
+	StorageBytes   int64 // storage engine files after a flush
+	DataDirBytes   int64 // the whole data dir, Raft logs included
+	CountDuration  time.Duration
+	Counted        int64
+}
+
+// PointsPerSecond is the ingest rate.
+func (r Result) PointsPerSecond() float64 { return float64(r.Points) / r.IngestDuration.Seconds() }
+
+// Run executes the workload and prints progress and results to out.
+func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
+	var res Result
+	host, port := cfg.Host, cfg.Port
+	var dataDir string
+	if host == "" {
+		dir, err := os.MkdirTemp("", "sluice-bench-")
+		if err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(dir)
+		dataDir = dir
+		nc := config.Default()
+		nc.DataDir = dir
+		nc.DNRPCPort = 0
+		nc.DNMetricsPort = 0
+		node, err := standalone.Start(ctx, nc, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return res, fmt.Errorf("start standalone: %w", err)
+		}
+		defer node.Close()
+		host = "127.0.0.1"
+		port = node.RPCAddr().(*net.TCPAddr).Port
+	}
+	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d rows per device (%d points), %d sessions\n",
+		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.TotalRows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
+
+	batches := make(chan int, cfg.TotalRows/cfg.Rows+1)
+	for start := 0; start < cfg.TotalRows; start += cfg.Rows {
+		batches <- start
+	}
+	close(batches)
+	sessions := make([]client.Session, cfg.Workers)
+	for i := range sessions {
+		s, err := open(host, port)
+		if err != nil {
+			return res, err
+		}
+		defer s.Close()
+		sessions[i] = s
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, cfg.Workers)
+	start := time.Now()
+	var mu sync.Mutex
+	for w := range cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for first := range batches {
+				tablets, err := makeTablets(cfg, first, rng)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if st, err := sessions[w].InsertTablets(tablets, true); err != nil || st.GetCode() != 200 {
+					errs <- fmt.Errorf("insert tablets: %v %v", err, st)
+					return
+				}
+				mu.Lock()
+				res.Points += int64(cfg.Devices * cfg.Measurements * cfg.Rows)
+				fmt.Fprintf(out, "\ringested %d points", res.Points)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	res.IngestDuration = time.Since(start)
+	fmt.Fprintln(out)
+	select {
+	case err := <-errs:
+		return res, err
+	default:
+	}
+	fmt.Fprintf(out, "ingest: %d points in %.2fs = %.0f points/s\n", res.Points, res.IngestDuration.Seconds(), res.PointsPerSecond())
+
+	if _, err := sessions[0].ExecuteNonQueryStatement("flush"); err != nil {
+		return res, fmt.Errorf("flush: %w", err)
+	}
+	if dataDir != "" {
+		res.StorageBytes = dirSize(filepath.Join(dataDir, "datanode", "storage"))
+		res.DataDirBytes = dirSize(dataDir)
+		fmt.Fprintf(out, "disk: %.2f bytes/point in the storage engine, %.2f bytes/point for the whole data dir (Raft logs included)\n",
+			float64(res.StorageBytes)/float64(res.Points), float64(res.DataDirBytes)/float64(res.Points))
+	}
+
+	qs := time.Now()
+	ds, err := sessions[0].ExecuteQueryStatement("select count(*) from root.**", nil)
+	if err != nil {
+		return res, fmt.Errorf("count query: %w", err)
+	}
+	for {
+		ok, err := ds.Next()
+		if err != nil {
+			return res, err
+		}
+		if !ok {
+			break
+		}
+		for i := 0; i < ds.GetColumnCount(); i++ {
+			if v, err := strconv.ParseInt(ds.GetText(ds.GetColumnName(i)), 10, 64); err == nil {
+				res.Counted += v
+			}
+		}
+	}
+	ds.Close()
+	res.CountDuration = time.Since(qs)
+	fmt.Fprintf(out, "select count(*) from root.**: %d points counted in %.3fs\n", res.Counted, res.CountDuration.Seconds())
+	if res.Counted != res.Points {
+		return res, fmt.Errorf("count(*) returned %d points, %d were written", res.Counted, res.Points)
+	}
+	return res, nil
+}
+
+func open(host string, port int) (client.Session, error) {
+	s := client.NewSession(&client.Config{Host: host, Port: strconv.Itoa(port), UserName: "root", Password: "root"})
+	if err := s.Open(false, 10000); err != nil {
+		return s, fmt.Errorf("connect %s:%d: %w", host, port, err)
+	}
+	return s, nil
+}
+
+// makeTablets builds one InsertTablets call: every device, rows starting at
+// row index first, one sample per second, values a random walk in 0.01
+// steps as a real sensor reports them.
+func makeTablets(cfg Config, first int, rng *rand.Rand) ([]*client.Tablet, error) {
+	schemas := make([]*client.MeasurementSchema, cfg.Measurements)
+	for m := range schemas {
+		schemas[m] = &client.MeasurementSchema{Measurement: "s" + strconv.Itoa(m), DataType: client.DOUBLE}
+	}
+	tablets := make([]*client.Tablet, cfg.Devices)
+	for d := range tablets {
+		t, err := client.NewTablet("root.bench.d"+strconv.Itoa(d), schemas, cfg.Rows)
+		if err != nil {
+			return nil, err
+		}
+		for m := range schemas {
+			v := float64(2000 + rng.IntN(1000))
+			for r := range cfg.Rows {
+				if m == 0 {
+					t.SetTimestamp(int64(first+r)*1000, r)
+				}
+				v += float64(rng.IntN(3) - 1)
+				if err := t.SetValueAt(v/100, m, r); err != nil {
+					return nil, err
+				}
+			}
+		}
+		t.RowSize = cfg.Rows
+		tablets[d] = t
+	}
+	return tablets, nil
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}

@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Output formats, the values of --format.
+const (
+	formatTable = "table"
+	formatCSV   = "csv"
+	formatJSON  = "json"
+)
+
+// timeLayout renders timestamps as IoTDB's CLI does: ISO-8601 with
+// milliseconds and the zone offset ("Z" for UTC, as Java prints it).
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// timeColumn is the header of the timestamp column.
+const timeColumn = "Time"
+
+// formatter prints result sets in one output format.
+type formatter interface {
+	// write prints every row of rs to w and returns how many it printed.
+	// It streams: memory use does not grow with the number of rows.
+	write(ctx context.Context, w io.Writer, rs rows) (int, error)
+}
+
+// newFormatter returns the formatter for one of the --format values.
+// Timestamps print in loc.
+func newFormatter(name string, loc *time.Location) (formatter, error) {
+	switch name {
+	case formatTable:
+		return &tableFormatter{loc: loc, sampleRows: defaultSampleRows}, nil
+	case formatCSV:
+		return &csvFormatter{loc: loc}, nil
+	case formatJSON:
+		return &jsonFormatter{loc: loc}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want table, csv or json)", name)
+}
+
+// header returns the column names as printed, the time column first.
+func header(rs rows) []string {
+	cols := rs.columns()
+	if !rs.hasTime() {
+		return cols
+	}
+	return append([]string{timeColumn}, cols...)
+}
+
+// formatTime renders a millisecond timestamp in loc.
+func formatTime(ms int64, loc *time.Location) string {
+	return time.UnixMilli(ms).In(loc).Format(timeLayout)
+}
+
+// formatValue renders a value as IoTDB's CLI does; null is null.
+func formatValue(v any, null string) string {
+	switch v := v.(type) {
+	case nil:
+		return null
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case int32:
+		return strconv.FormatInt(int64(v), 10)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float32:
+		return javaFloat(float64(v), 32)
+	case float64:
+		return javaFloat(v, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// javaFloat renders f the way Java's Float.toString and Double.toString do,
+// which is what IoTDB users see: the shortest digits that round-trip, always
+// with a fraction ("1.0"), in scientific notation ("1.0E-5") outside
+// [1e-3, 1e7).
+func javaFloat(f float64, bits int) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	if abs := math.Abs(f); abs == 0 || (abs >= 1e-3 && abs < 1e7) {
+		s := strconv.FormatFloat(f, 'f', -1, bits)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'e', -1, bits) // e.g. "1.5e-05", "1e+10"
+	mant, exp, _ := strings.Cut(s, "e")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(e)
+}
