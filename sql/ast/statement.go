@@ -53,7 +53,9 @@ type SelectItem struct {
 // GroupByTime is GROUP BY ([start, end), interval[, step]). LeftOpen marks
 // the (start, end] form.
 type GroupByTime struct {
-	Start, End Expr // *Literal (Int, DateTime) or now()
+	// Start and End are *Literal (Int, DateTime) or now(), possibly ± a
+	// duration (a *Binary); both nil in the GROUP BY (interval) form.
+	Start, End Expr
 	Interval   Duration
 	Step       Duration // zero when absent: equal to Interval
 	LeftOpen   bool
@@ -160,9 +162,10 @@ type AlterUserPassword struct{ Name, Password string }
 
 // Grant is GRANT privileges ON paths TO USER name [WITH GRANT OPTION].
 type Grant struct {
-	Privileges []string // upper-case names, e.g. READ_DATA, USE_PIPE, ALL
-	Paths      []model.Path
-	User       string
+	Privileges  []string // upper-case names, e.g. READ_DATA, USE_PIPE, ALL
+	Paths       []model.Path
+	User        string
+	GrantOption bool // WITH GRANT OPTION: the user may grant these privileges on
 }
 
 // Revoke is REVOKE privileges ON paths FROM USER name.
@@ -219,7 +222,9 @@ type ShowConfigNodes struct{}
 type ShowDataNodes struct{}
 
 // ShowRegions is SHOW [DATA|SCHEMA] REGIONS.
-type ShowRegions struct{}
+type ShowRegions struct {
+	Kind string // "DATA" or "SCHEMA" to show only those regions; "" for all
+}
 
 func (*Insert) statement()                  {}
 func (*InsertTablets) statement()           {}

@@ -1,0 +1,124 @@
+package parser
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
+)
+
+// fuzzSeeds cover every statement form and the lexer's corners; they run as
+// ordinary tests through FuzzParse.
+var fuzzSeeds = []string{
+	"INSERT INTO root.db.d(time, m) values (1, 1)",
+	"insert into root.sg.`d.1`(timestamp, s1, `a``b`) aligned values (2017-11-01T00:00:00.123+08:00, -1.5e3, 'x''y'), (now(), null, true)",
+	"SELECT ** FROM root",
+	"select last s1 from root.sg.d1 where time > now() - 1d",
+	"select count(*), s1 + s2 * -3 as x from root.sg.*, root.sg.d1 where (s1 > 1 or not s2 is null) and s3 not between 1 and 2 and s4 in (1, 'a') and s5 like '%a_'",
+	"select count(s1) from root.sg.d1 group by ([2017-11-01, 2017-11-07T23:00:00), 1d, 1h30m) order by time desc limit 10 offset 2 slimit 3 soffset 1 align by device",
+	"select avg(s1) from root.sg.d1 group by ((0, 100], 10ms)",
+	"select s1 from root.sg.d1 where time >= '2017-11-01 00:00:00' && time < 2011.12.03T10:15:30+01:00",
+	"DELETE FROM root.ln.wf02.wt02.status WHERE time <= 2017-11-01T16:26:00",
+	"flush root.sg1, root.sg2 true on cluster",
+	"CREATE DATABASE root.ln; set storage group to root.sg; create storage group root.sg2",
+	"drop database root.ln, root.sg; delete storage group root.x; show databases root.**; show storage group",
+	"CREATE TIMESERIES root.ln.wf01.wt01.temperature(temp) WITH DATATYPE=FLOAT, ENCODING=RLE, COMPRESSOR=SNAPPY",
+	"create timeseries root.sg.d.s INT32 encoding=RLE compression=LZ4",
+	"CREATE ALIGNED TIMESERIES root.ln.wf01.GPS(latitude FLOAT encoding=PLAIN compressor=SNAPPY, longitude WITH DATATYPE=FLOAT, ENCODING=GORILLA)",
+	"delete timeseries root.ln.**; drop timeseries root.a.b",
+	"show timeseries root.** limit 10 offset 5; show devices offset 1 limit 2; count timeseries root.** group by level = 2; count devices",
+	"SET TTL TO root.ln 3600000; UNSET TTL TO root.ln; SHOW ALL TTL; SHOW TTL ON root.ln, root.sg; show version",
+	"CREATE USER u 'pw'; DROP USER u; ALTER USER u SET PASSWORD 'x'",
+	"GRANT READ_DATA, WRITE_SCHEMA ON root.** TO USER u WITH GRANT OPTION; REVOKE ALL ON root.sg FROM USER u",
+	"LIST USER; LIST PRIVILEGES OF USER u; list privileges user u",
+	"CREATE PIPE a2b -- comment\nWITH SOURCE (\n-- c\n'source' = 'iotdb-source',\n'source.pattern' = 'root.timecho',\n)\nWITH PROCESSOR ('processor' = 'do-nothing-processor',)\nWITH SINK ('sink' = 'iotdb-thrift-sink', 'sink.ip' = '127.0.0.1', 'sink.port' = '6667',)",
+	"create pipe p with extractor () with connector (\"connector\"=\"x\")",
+	"START PIPE a2b; STOP PIPE iotdb-kafka; DROP PIPE `p q`; SHOW PIPES; SHOW PIPE a2b; SHOW PIPES WHERE SINK USED BY a2b; SHOW PIPEPLUGINS",
+	"SHOW CLUSTER DETAILS; SHOW CONFIGNODES; SHOW DATANODES; SHOW REGIONS; SHOW DATA REGIONS; SHOW SCHEMA REGIONS",
+	"select s1 from root.sg.d1 where " + deep(250),
+	"select ------1 from root", "select - - - -1 from root", "select 'unterminated", "select `", "/* open",
+	"select \xff", "1e", "2017-13-45T99:99:99", "2017-11-01T00:00:00-", ";;;", "",
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		stmts, err := Parse(sql)
+		if err != nil {
+			pe, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("error %v is %T, want *Error", err, err)
+			}
+			if pe.Pos < 0 || pe.Pos > len(sql) || pe.Line < 1 || pe.Col < 0 || pe.Msg == "" {
+				t.Fatalf("bad error position %+v for %d bytes", *pe, len(sql))
+			}
+			if !strings.HasPrefix(pe.Error(), "line ") {
+				t.Fatalf("error %q does not start with line", pe.Error())
+			}
+			return
+		}
+		for _, st := range stmts {
+			if st == nil {
+				t.Fatal("nil statement")
+			}
+			checkInvariants(t, reflect.ValueOf(st))
+		}
+	})
+}
+
+var (
+	pathType    = reflect.TypeOf(model.Path(nil))
+	literalType = reflect.TypeOf(ast.Literal{})
+)
+
+// checkInvariants walks a parsed AST: full paths survive model.ParsePath of
+// their String form, and date-time literals read with ParseDateTime.
+func checkInvariants(t *testing.T, v reflect.Value) {
+	t.Helper()
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkInvariants(t, v.Elem())
+		}
+	case reflect.Slice:
+		if v.Type() == pathType {
+			if v.IsNil() {
+				return // an absent pattern
+			}
+			p := v.Interface().(model.Path)
+			if len(p) == 0 {
+				t.Fatal("empty path")
+			}
+			if p[0] == "root" {
+				back, err := model.ParsePath(p.String())
+				if err != nil || !reflect.DeepEqual(back, p) {
+					t.Fatalf("path %q does not round-trip: %q, %v", []string(p), back, err)
+				}
+			}
+			return
+		}
+		for i := 0; i < v.Len(); i++ {
+			checkInvariants(t, v.Index(i))
+		}
+	case reflect.Struct:
+		if v.Type() == literalType {
+			lit := v.Interface().(ast.Literal)
+			if lit.Kind == ast.DateTimeLit {
+				if _, err := ParseDateTime(lit.Str, time.UTC); err != nil {
+					t.Fatalf("date-time literal %q: %v", lit.Str, err)
+				}
+			}
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				checkInvariants(t, v.Field(i))
+			}
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package parser
+
+import (
+	"testing"
+
+	"github.com/sluicedb/sluice/sql/ast"
+)
+
+func attrs(kv ...string) []ast.Attribute {
+	out := []ast.Attribute{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, ast.Attribute{Key: kv[i], Value: kv[i+1]})
+	}
+	return out
+}
+
+// TestPipeSpecExamples parses the statements of SPEC-data-sync.md as written
+// there, comments and trailing commas included; <PipeId> is replaced by a name.
+func TestPipeSpecExamples(t *testing.T) {
+	runParseCases(t, []parseCase{
+		{`create pipe a2b
+with sink (
+'sink'='iotdb-thrift-sink',
+'sink.ip'='127.0.0.1',
+'sink.port'='6668'
+)`, &ast.CreatePipe{Name: "a2b", Sink: attrs("sink", "iotdb-thrift-sink", "sink.ip", "127.0.0.1", "sink.port", "6668")}},
+		{`start pipe a2b`, &ast.StartPipe{Name: "a2b"}},
+		{`CREATE PIPE my_pipe -- PipeId is the name that uniquely identifies the sync task
+WITH SOURCE (
+-- Default IoTDB Data Extraction Plugin
+'source' = 'iotdb-source',
+-- Path prefix, only data that can match the path prefix will be extracted for subsequent processing and delivery
+'source.pattern' = 'root.timecho',
+-- Describes the time range of the data being extracted, indicating the earliest possible time
+'source.historical.start-time' = '2011.12.03T10:15:30+01:00',
+-- Describes the time range of the extracted data, indicating the latest time
+'source.historical.end-time' = '2022.12.03T10:15:30+01:00',
+)
+WITH PROCESSOR (
+-- Default data processing plugin, means no processing
+'processor' = 'do-nothing-processor',
+)
+WITH SINK (
+-- IoTDB data sending plugin with target IoTDB
+'sink' = 'iotdb-thrift-sink',
+-- Data service for one of the DataNode nodes on the target IoTDB ip
+'sink.ip' = '127.0.0.1',
+-- Data service port of one of the DataNode nodes of the target IoTDB
+'sink.port' = '6667',
+)`, &ast.CreatePipe{
+			Name: "my_pipe",
+			Source: attrs("source", "iotdb-source", "source.pattern", "root.timecho",
+				"source.historical.start-time", "2011.12.03T10:15:30+01:00",
+				"source.historical.end-time", "2022.12.03T10:15:30+01:00"),
+			Processor: attrs("processor", "do-nothing-processor"),
+			Sink:      attrs("sink", "iotdb-thrift-sink", "sink.ip", "127.0.0.1", "sink.port", "6667"),
+		}},
+		{`CREATE PIPE my_pipe -- PipeId is a name that uniquely identifies the task.
+WITH SINK (
+-- IoTDB data sending plugin with target IoTDB
+'sink' = 'iotdb-thrift-sink',
+-- Data service for one of the DataNode nodes on the target IoTDB ip
+'sink.ip' = '127.0.0.1',
+-- Data service port of one of the DataNode nodes of the target IoTDB
+'sink.port' = '6667',
+)`, &ast.CreatePipe{Name: "my_pipe", Sink: attrs("sink", "iotdb-thrift-sink", "sink.ip", "127.0.0.1", "sink.port", "6667")}},
+		{`CREATE PIPE pipe1
+WITH SINK (
+'sink' = 'iotdb-thrift-sink',
+'sink.ip' = 'localhost',
+'sink.port' = '9999',
+)`, &ast.CreatePipe{Name: "pipe1", Sink: attrs("sink", "iotdb-thrift-sink", "sink.ip", "localhost", "sink.port", "9999")}},
+		{`CREATE PIPE pipe2
+WITH SINK (
+'sink' = 'iotdb-thrift-sink',
+'sink.port' = '9999',
+'sink.ip' = 'localhost',
+)`, &ast.CreatePipe{Name: "pipe2", Sink: attrs("sink", "iotdb-thrift-sink", "sink.port", "9999", "sink.ip", "localhost")}},
+		{`START PIPE my_pipe`, &ast.StartPipe{Name: "my_pipe"}},
+		{`STOP PIPE my_pipe`, &ast.StopPipe{Name: "my_pipe"}},
+		{`DROP PIPE my_pipe`, &ast.DropPipe{Name: "my_pipe"}},
+		{`SHOW PIPES`, &ast.ShowPipes{}},
+		{`SHOW PIPE my_pipe`, &ast.ShowPipes{Name: "my_pipe"}},
+		{`SHOW PIPES
+WHERE SINK USED BY my_pipe`, &ast.ShowPipes{UsedBy: "my_pipe"}},
+		{`create pipe A2B
+with sink (
+'sink'='iotdb-thrift-sink',
+'sink.ip'='127.0.0.1',
+'sink.port'='6668'
+)`, &ast.CreatePipe{Name: "A2B", Sink: attrs("sink", "iotdb-thrift-sink", "sink.ip", "127.0.0.1", "sink.port", "6668")}},
+		{`create pipe A2B
+with sink (
+'sink'='iotdb-air-gap-sink',
+'ip'='127.0.0.1',
+'port'='6668'
+)`, &ast.CreatePipe{Name: "A2B", Sink: attrs("sink", "iotdb-air-gap-sink", "ip", "127.0.0.1", "port", "6668")}},
+		{`SHOW PIPEPLUGINS`, &ast.ShowPipePlugins{}},
+	})
+}
+
+func TestPipeStatements(t *testing.T) {
+	runParseCases(t, []parseCase{
+		{`create pipe p with extractor ("extractor"="iotdb-extractor") with connector ("connector"="iotdb-thrift-connector", "connector.node-urls"='127.0.0.1:6667,127.0.0.1:6668')`,
+			&ast.CreatePipe{Name: "p", Source: attrs("extractor", "iotdb-extractor"),
+				Sink: attrs("connector", "iotdb-thrift-connector", "connector.node-urls", "127.0.0.1:6667,127.0.0.1:6668")}},
+		{`create pipe p with source () with processor() with sink('sink'='do-nothing-sink')`,
+			&ast.CreatePipe{Name: "p", Source: attrs(), Processor: attrs(), Sink: attrs("sink", "do-nothing-sink")}},
+		{`create pipe p with sink ('sink'='x', 'port'=6668, 'k' = 'it''s')`,
+			&ast.CreatePipe{Name: "p", Sink: attrs("sink", "x", "port", "6668", "k", "it's")}},
+		{"create pipe `my pipe` with sink ('sink'='x')", &ast.CreatePipe{Name: "my pipe", Sink: attrs("sink", "x")}},
+		{"drop pipe iotdb-kafka", &ast.DropPipe{Name: "iotdb-kafka"}},
+		{"stop pipe pipe-1-b", &ast.StopPipe{Name: "pipe-1-b"}},
+		{"start pipe 1st", &ast.StartPipe{Name: "1st"}},
+		{"show pipes where connector used by `iotdb-kafka`", &ast.ShowPipes{UsedBy: "iotdb-kafka"}},
+	})
+}
