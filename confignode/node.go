@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/sluicedb/sluice/auth"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/model"
@@ -169,10 +167,17 @@ func (c *ConfigNode) Authenticate(user, password string) error {
 	return err
 }
 
-// Allowed reports whether user holds privilege p on path.
+// Allowed reports whether user holds privilege p on path; for a pattern,
+// on every path it can match.
 func (c *ConfigNode) Allowed(user string, p auth.Privilege, path model.Path) bool {
 	var ok bool
-	c.fsm.read(func(s *State) { ok = s.Auth.Allowed(user, p, path) })
+	c.fsm.read(func(s *State) {
+		if path.HasWildcard() {
+			ok = s.Auth.AllowedPattern(user, p, path)
+		} else {
+			ok = s.Auth.Allowed(user, p, path)
+		}
+	})
 	return ok
 }
 

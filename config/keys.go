@@ -1,0 +1,215 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// key describes one configuration key: its names, its meaning and how it
+// reads and writes its Config field. set parses and checks a value; it
+// leaves the field alone on error.
+type key struct {
+	name    string
+	aliases []string // older or IoTDB names that set the same field
+	doc     string
+	get     func(*Config) string
+	set     func(*Config, string) error
+}
+
+// keys is every key, in the order of docs/configuration.md.
+var keys = []key{
+	str("cn_internal_address", "Address the ConfigNode listens on for other nodes and advertises to them.",
+		func(c *Config) *string { return &c.CNInternalAddress }, checkHost),
+	port("cn_internal_port", "ConfigNode port for node-to-node RPC.",
+		func(c *Config) *int { return &c.CNInternalPort }),
+	port("cn_consensus_port", "ConfigNode port for its Raft group.",
+		func(c *Config) *int { return &c.CNConsensusPort }),
+	withAliases(str("cn_seed_config_node", "host:port (cn_internal_port) of a running ConfigNode to join; the first ConfigNode names itself. Several may be given, separated by commas.",
+		func(c *Config) *string { return &c.CNSeedConfigNode }, checkAddrList), "cn_target_config_node_list"),
+	port("cn_metrics_port", "ConfigNode port serving Prometheus metrics at /metrics.",
+		func(c *Config) *int { return &c.CNMetricsPort }),
+
+	str("dn_rpc_address", "Address the DataNode serves clients on.",
+		func(c *Config) *string { return &c.DNRPCAddress }, checkHost),
+	port("dn_rpc_port", "DataNode port for IoTDB clients (Thrift TSIService) and pipe transfers.",
+		func(c *Config) *int { return &c.DNRPCPort }),
+	str("dn_internal_address", "Address the DataNode listens on for other nodes and advertises to them.",
+		func(c *Config) *string { return &c.DNInternalAddress }, checkHost),
+	port("dn_internal_port", "DataNode port for node-to-node RPC.",
+		func(c *Config) *int { return &c.DNInternalPort }),
+	port("dn_data_region_consensus_port", "DataNode port for data-region replication.",
+		func(c *Config) *int { return &c.DNDataRegionConsensusPort }),
+	withAliases(str("dn_seed_config_node", "host:port (cn_internal_port) of a ConfigNode the DataNode registers with. Several may be given, separated by commas.",
+		func(c *Config) *string { return &c.DNSeedConfigNode }, checkAddrList), "dn_target_config_node_list"),
+	port("dn_metrics_port", "DataNode port serving Prometheus metrics at /metrics.",
+		func(c *Config) *int { return &c.DNMetricsPort }),
+
+	withAliases(str("data_dir", "Directory holding all of the node's state (Raft logs, snapshots, data regions). One directory only.",
+		func(c *Config) *string { return &c.DataDir }, checkDir), "dn_data_dirs"),
+	count("data_replication_factor", "Replicas of each data region, on distinct DataNodes.",
+		func(c *Config) *int { return &c.DataReplicationFactor }, 1),
+	count("series_slot_num", "Slots that a database's devices hash into; slots map to data regions.",
+		func(c *Config) *int { return &c.SeriesSlotNum }, 1),
+	count("default_data_region_group_num_per_database", "Data region groups created for each database.",
+		func(c *Config) *int { return &c.DataRegionGroupNum }, 1),
+	boolean("enable_auto_create_schema", "Create unknown time series on insert (true or false).",
+		func(c *Config) *bool { return &c.EnableAutoCreateSchema }),
+	size("thrift_max_frame_size", "Largest client request (Thrift frame), in bytes; larger ones are refused.",
+		func(c *Config) *int64 { return &c.MaxRequestBytes }, 1024),
+	size("memtable_size_threshold", "Bytes a data region buffers in memory before flushing to disk.",
+		func(c *Config) *int64 { return &c.MemtableBytes }, 1024),
+
+	count("pipe_subtask_executor_max_thread_num", "Threads running pipe subtasks; no more than half the CPUs (at least 1) are used.",
+		func(c *Config) *int { return &c.PipeSubtaskExecutorMaxThreadNum }, 1),
+	withAliases(count("pipe_sink_timeout_ms", "Timeout of one pipe transfer to the receiver, in milliseconds.",
+		func(c *Config) *int { return &c.PipeSinkTimeoutMS }, 1), "pipe_connector_timeout_ms"),
+	withAliases(count("pipe_sink_selector_number", "Threads handling the async sinks' network I/O.",
+		func(c *Config) *int { return &c.PipeSinkSelectorNumber }, 1), "pipe_async_connector_selector_number"),
+	withAliases(count("pipe_sink_max_client_number", "Connections an async sink keeps to each receiver at most.",
+		func(c *Config) *int { return &c.PipeSinkMaxClientNumber }, 1), "pipe_async_connector_max_client_number"),
+	str("pipe_lib_dir", "Directory of pipe plugin libraries.",
+		func(c *Config) *string { return &c.PipeLibDir }, checkDir),
+	count("pipe_progress_snapshot_interval_ms", "Interval between commits of pipe progress snapshots, in milliseconds.",
+		func(c *Config) *int { return &c.PipeProgressSnapshotIntervalMS }, 1),
+
+	str("log_level", "Lowest level logged: debug, info, warn or error.",
+		func(c *Config) *string { return &c.LogLevel }, checkLogLevel),
+}
+
+// byName maps every key name and alias to its descriptor.
+var byName = func() map[string]*key {
+	m := make(map[string]*key)
+	for i := range keys {
+		k := &keys[i]
+		for _, n := range append([]string{k.name}, k.aliases...) {
+			if m[n] != nil {
+				panic("BUG: config key " + n + " declared twice")
+			}
+			m[n] = k
+		}
+	}
+	return m
+}()
+
+// Keys returns the name of every known key, in documentation order.
+// Aliases are not included.
+func Keys() []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.name
+	}
+	return out
+}
+
+func withAliases(k key, aliases ...string) key {
+	k.aliases = aliases
+	return k
+}
+
+func str(name, doc string, field func(*Config) *string, check func(string) error) key {
+	return key{
+		name: name,
+		doc:  doc,
+		get:  func(c *Config) string { return *field(c) },
+		set: func(c *Config, v string) error {
+			if err := check(v); err != nil {
+				return err
+			}
+			*field(c) = v
+			return nil
+		},
+	}
+}
+
+func boolean(name, doc string, field func(*Config) *bool) key {
+	return key{
+		name: name,
+		doc:  doc,
+		get:  func(c *Config) string { return strconv.FormatBool(*field(c)) },
+		set: func(c *Config, v string) error {
+			switch strings.ToLower(v) {
+			case "true":
+				*field(c) = true
+			case "false":
+				*field(c) = false
+			default:
+				return errors.New("want true or false")
+			}
+			return nil
+		},
+	}
+}
+
+func port(name, doc string, field func(*Config) *int) key {
+	return integer(name, doc, field, 0, 65535, "want a port in 0..65535 (0 picks a free one)")
+}
+
+func count(name, doc string, field func(*Config) *int, lo int) key {
+	return integer(name, doc, field, lo, math.MaxInt32, fmt.Sprintf("want an integer in %d..%d", lo, math.MaxInt32))
+}
+
+func size(name, doc string, field func(*Config) *int64, lo int64) key {
+	return integer(name, doc, field, lo, math.MaxInt64, fmt.Sprintf("want a number of bytes >= %d", lo))
+}
+
+func integer[T int | int64](name, doc string, field func(*Config) *T, lo, hi T, want string) key {
+	return key{
+		name: name,
+		doc:  doc,
+		get:  func(c *Config) string { return strconv.FormatInt(int64(*field(c)), 10) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < int64(lo) || n > int64(hi) {
+				return errors.New(want)
+			}
+			*field(c) = T(n)
+			return nil
+		},
+	}
+}
+
+func checkHost(v string) error {
+	if v == "" || strings.ContainsAny(v, " \t\r\n\f,/") {
+		return errors.New("want a host name or IP address")
+	}
+	return nil
+}
+
+func checkAddrList(v string) error {
+	addrs := splitList(v)
+	if len(addrs) == 0 {
+		return errors.New("want host:port[,host:port...]")
+	}
+	for _, a := range addrs {
+		host, p, err := net.SplitHostPort(a)
+		if err != nil || checkHost(host) != nil {
+			return fmt.Errorf("%q: want host:port", a)
+		}
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q: want a port in 1..65535", a)
+		}
+	}
+	return nil
+}
+
+func checkDir(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("want a directory")
+	}
+	if strings.ContainsAny(v, ",;") {
+		return errors.New("want one directory (lists are not supported)")
+	}
+	return nil
+}
+
+func checkLogLevel(v string) error {
+	switch strings.ToLower(v) {
+	case "debug", "info", "warn", "error":
+		return nil
+	}
+	return errors.New("want debug, info, warn or error")
+}
