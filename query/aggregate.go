@@ -1,0 +1,366 @@
+package query
+
+import (
+	"context"
+	"strings"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/status"
+)
+
+// aggFunc is a built-in aggregation.
+type aggFunc uint8
+
+const (
+	aggCount aggFunc = iota
+	aggSum
+	aggAvg
+	aggMinValue
+	aggMaxValue
+	aggFirstValue
+	aggLastValue
+	aggMinTime
+	aggMaxTime
+	aggExtreme
+)
+
+// aggFuncs maps the lower-case SQL names to the aggregations.
+var aggFuncs = map[string]aggFunc{
+	"count":       aggCount,
+	"sum":         aggSum,
+	"avg":         aggAvg,
+	"min_value":   aggMinValue,
+	"max_value":   aggMaxValue,
+	"first_value": aggFirstValue,
+	"last_value":  aggLastValue,
+	"min_time":    aggMinTime,
+	"max_time":    aggMaxTime,
+	"extreme":     aggExtreme,
+}
+
+// resultType is the type of f over a series of type in, as IoTDB types it.
+func (f aggFunc) resultType(in model.DataType) model.DataType {
+	switch f {
+	case aggCount, aggMinTime, aggMaxTime:
+		return model.Int64
+	case aggSum, aggAvg:
+		return model.Double
+	}
+	return in
+}
+
+// keepsType reports whether f's result has its input's type.
+func (f aggFunc) keepsType() bool {
+	switch f {
+	case aggMinValue, aggMaxValue, aggFirstValue, aggLastValue, aggExtreme:
+		return true
+	}
+	return false
+}
+
+// checkAggType refuses what IoTDB refuses: SUM, AVG and EXTREME of
+// non-numeric series, MIN_VALUE and MAX_VALUE of BOOLEAN and TEXT.
+func checkAggType(name string, f aggFunc, s model.Series) error {
+	numeric := s.Type == model.Int32 || s.Type == model.Int64 || s.Type == model.Float || s.Type == model.Double
+	switch f {
+	case aggSum, aggAvg, aggExtreme:
+		if !numeric {
+			return status.Errorf(status.SemanticError,
+				"Aggregate functions [%s] only support numeric data types [INT32, INT64, FLOAT, DOUBLE]: %s is %s",
+				strings.ToUpper(name), s.Path, s.Type)
+		}
+	case aggMinValue, aggMaxValue:
+		if !numeric {
+			return status.Errorf(status.SemanticError,
+				"Aggregate functions [%s] only support data types [INT32, INT64, FLOAT, DOUBLE]: %s is %s",
+				strings.ToUpper(name), s.Path, s.Type)
+		}
+	}
+	return nil
+}
+
+// accumulator folds the points of one series, or the statistics of ranges
+// of it, into what every aggregation needs.
+type accumulator struct {
+	count         int64
+	sum           float64
+	min, max      value
+	firstT, lastT int64
+	first, last   value
+}
+
+// add folds one point.
+func (a *accumulator) add(t int64, v value) {
+	a.count++
+	if v.k == kInt || v.k == kFloat {
+		a.sum += v.num()
+	}
+	if a.count == 1 {
+		a.min, a.max, a.first, a.last, a.firstT, a.lastT = v, v, v, v, t, t
+		return
+	}
+	if t < a.firstT {
+		a.first, a.firstT = v, t
+	}
+	if t >= a.lastT {
+		a.last, a.lastT = v, t
+	}
+	if v.k == kInt || v.k == kFloat {
+		if compareValues(v, a.min) < 0 {
+			a.min = v
+		}
+		if compareValues(v, a.max) > 0 {
+			a.max = v
+		}
+	}
+}
+
+// merge folds the statistics of a range.
+func (a *accumulator) merge(s Stats) {
+	if s.Count == 0 {
+		return
+	}
+	mn, mx := goValue(s.Min), goValue(s.Max)
+	first, last := goValue(s.First), goValue(s.Last)
+	if a.count == 0 {
+		*a = accumulator{count: s.Count, sum: s.Sum, min: mn, max: mx,
+			firstT: s.FirstTime, lastT: s.LastTime, first: first, last: last}
+		return
+	}
+	a.count += s.Count
+	a.sum += s.Sum
+	if s.FirstTime < a.firstT {
+		a.first, a.firstT = first, s.FirstTime
+	}
+	if s.LastTime >= a.lastT {
+		a.last, a.lastT = last, s.LastTime
+	}
+	if mn.k != kNull && (a.min.k == kNull || compareValues(mn, a.min) < 0) {
+		a.min = mn
+	}
+	if mx.k != kNull && (a.max.k == kNull || compareValues(mx, a.max) > 0) {
+		a.max = mx
+	}
+}
+
+// result is f over what was folded; null when nothing was, except COUNT.
+func (a *accumulator) result(f aggFunc) value {
+	if f == aggCount {
+		return value{k: kInt, i: a.count}
+	}
+	if a.count == 0 {
+		return nullValue
+	}
+	switch f {
+	case aggSum:
+		return value{k: kFloat, f: a.sum}
+	case aggAvg:
+		return value{k: kFloat, f: a.sum / float64(a.count)}
+	case aggMinValue:
+		return a.min
+	case aggMaxValue:
+		return a.max
+	case aggFirstValue:
+		return a.first
+	case aggLastValue:
+		return a.last
+	case aggMinTime:
+		return value{k: kInt, i: a.firstT}
+	case aggMaxTime:
+		return value{k: kInt, i: a.lastT}
+	case aggExtreme:
+		if absGreater(a.min, a.max) {
+			return a.min
+		}
+		return a.max
+	}
+	panic("BUG: unknown aggregation")
+}
+
+// aggItem is one result column of an aggregation.
+type aggItem struct {
+	fn aggFunc
+	in int // aggregated input series, -1 when no series backs the column
+}
+
+// aggPlan aggregates a set of series under one WHERE condition.
+type aggPlan struct {
+	series []model.Series // inputs: the aggregated ones first, then those only the filter reads
+	nAgg   int
+	items  []aggItem
+	types  []model.DataType
+	filter node    // per-row condition; nil when times alone decides
+	times  timeSet // holds every time the condition admits
+	// useStats is set when the condition is on time alone, so that
+	// statistics over the intervals of times answer exactly.
+	useStats bool
+}
+
+// accumulate folds the aggregated series' points at times in set (a subset
+// of p.times) into accs, one per aggregated series.
+func (p *aggPlan) accumulate(ctx context.Context, st Store, set timeSet, accs []accumulator) error {
+	if p.useStats {
+		for i := 0; i < p.nAgg; i++ {
+			for _, iv := range set {
+				s, err := st.Stats(ctx, p.series[i], iv.lo, iv.hi)
+				if err != nil {
+					return err
+				}
+				accs[i].merge(s)
+			}
+		}
+		return nil
+	}
+	lo, hi, ok := set.hull()
+	if !ok {
+		return nil
+	}
+	src := newMergeSource(st, p.series, lo, hi)
+	defer src.close()
+	return scanRows(ctx, src, p.filter, func(r *rowCtx) {
+		for j := 0; j < p.nAgg; j++ {
+			if v := colValue(&r.cols[j], r.i); v.k != kNull {
+				accs[j].add(r.t, v)
+			}
+		}
+	})
+}
+
+// scanRows calls fn on every row of src that satisfies filter.
+func scanRows(ctx context.Context, src rowSource, filter node, fn func(r *rowCtx)) error {
+	var rc rowCtx
+	for {
+		b, err := src.next(ctx, scanChunk)
+		if err != nil || b == nil {
+			return err
+		}
+		rc.cols = b.Columns
+		for i, t := range b.Times {
+			rc.t, rc.i = t, i
+			if filter != nil && !filter.eval(&rc).isTrue() {
+				continue
+			}
+			fn(&rc)
+		}
+	}
+}
+
+// appendAggRow appends one row of results to cols.
+func (p *aggPlan) appendAggRow(cols []model.Column, accs []accumulator) {
+	var none accumulator
+	for j, it := range p.items {
+		a := &none
+		if it.in >= 0 {
+			a = &accs[it.in]
+		}
+		appendValue(&cols[j], a.result(it.fn))
+	}
+}
+
+// aggColumns expands the aggregation items: count(s1) over two devices gives
+// two columns.
+func (x *executor) aggColumns() ([]column, []aggFunc, error) {
+	var cols []column
+	var fns []aggFunc
+	for _, it := range x.sel.Items {
+		call := it.Expr.(*ast.Call) // classify checked the shape
+		fn := aggFuncs[call.Name]
+		ss, err := x.res.seriesUnder(call.Args[0].(*ast.PathExpr).Path, x.sel.From)
+		if err != nil {
+			return nil, nil, err
+		}
+		exprs := make([]ast.Expr, len(ss))
+		for i, s := range ss {
+			if err := checkAggType(call.Name, fn, s); err != nil {
+				return nil, nil, err
+			}
+			exprs[i] = &ast.Call{Name: call.Name, Args: []ast.Expr{&ast.PathExpr{Path: s.Path}}}
+		}
+		named, err := nameColumns(it, exprs, exprString)
+		if err != nil {
+			return nil, nil, err
+		}
+		for range named {
+			fns = append(fns, fn)
+		}
+		cols = append(cols, named...)
+	}
+	cols, fns = x.slimitAgg(cols, fns)
+	return cols, fns, nil
+}
+
+// slimitAgg applies SOFFSET and SLIMIT to aggregation columns.
+func (x *executor) slimitAgg(cols []column, fns []aggFunc) ([]column, []aggFunc) {
+	from := min(int64(len(cols)), x.sel.SOffset)
+	to := int64(len(cols))
+	if x.sel.SLimit >= 0 {
+		to = min(to, from+x.sel.SLimit)
+	}
+	return cols[from:to], fns[from:to]
+}
+
+// newAggPlan binds aggregation columns (expressions fn(path)) and the WHERE
+// condition to inputs.
+func (x *executor) newAggPlan(in *inputs, cols []column, fns []aggFunc, paths func(model.Path) ([]model.Path, error)) (*aggPlan, error) {
+	p := &aggPlan{items: make([]aggItem, len(cols)), types: make([]model.DataType, len(cols)), times: x.times}
+	for i, c := range cols {
+		arg := c.expr.(*ast.Call).Args[0].(*ast.PathExpr)
+		p.items[i] = aggItem{fn: fns[i], in: -1}
+		if idx, t, ok := in.bind(arg.Path); ok {
+			p.items[i].in = idx
+			p.types[i] = fns[i].resultType(t)
+		}
+	}
+	p.nAgg = len(in.series)
+	filter, err := x.filterNode(&compiler{bind: in.bind, opts: x.opts}, paths)
+	if err != nil {
+		return nil, err
+	}
+	p.filter = filter
+	p.useStats = x.timeOnly
+	p.series = in.series
+	return p, x.checkSeriesCount(len(p.series))
+}
+
+// aggregate plans an aggregation without GROUP BY: one row, no time column.
+func (x *executor) aggregate() (*model.Result, error) {
+	cols, fns, err := x.aggColumns()
+	if err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return emptyResult(), nil
+	}
+	p, err := x.newAggPlan(newInputs(x.res.lookupKnown), cols, fns, x.res.fullPaths(x.sel.From))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Result{Columns: names(cols), Types: p.types, Rows: &aggRows{st: x.st, plan: p}}, nil
+}
+
+// aggRows computes the single row of an aggregation when first asked.
+type aggRows struct {
+	st   Store
+	plan *aggPlan
+	done bool
+}
+
+func (a *aggRows) Next(ctx context.Context, max int) (*model.Batch, error) {
+	if a.done || max <= 0 {
+		return nil, nil
+	}
+	a.done = true
+	accs := make([]accumulator, a.plan.nAgg)
+	if err := a.plan.accumulate(ctx, a.st, a.plan.times, accs); err != nil {
+		return nil, err
+	}
+	cols := newColumns(a.plan.types, 1)
+	a.plan.appendAggRow(cols, accs)
+	return &model.Batch{Columns: cols}, nil
+}
+
+func (a *aggRows) Close() error {
+	a.done = true
+	return nil
+}

@@ -1,0 +1,325 @@
+package query
+
+import (
+	"context"
+	"slices"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/status"
+)
+
+// deviceSchema is what ALIGN BY DEVICE works from: the devices the select
+// items reach, in path order, and each device's series by measurement.
+type deviceSchema struct {
+	devices []model.Path
+	series  []map[string]model.Series // parallel to devices
+	// measurements lists, per item path, the measurement names it reaches,
+	// in order of first appearance across the sorted devices.
+	measurements map[string][]string
+}
+
+// itemPaths returns the paths the select items name (aggregation arguments
+// included).
+func itemPaths(items []ast.SelectItem) []model.Path {
+	var out []model.Path
+	for _, it := range items {
+		walkExpr(it.Expr, func(e ast.Expr) {
+			if p, ok := e.(*ast.PathExpr); ok {
+				out = append(out, p.Path)
+			}
+		})
+	}
+	return out
+}
+
+func (x *executor) deviceSchema() (*deviceSchema, error) {
+	type match struct {
+		path   string
+		series []model.Series
+	}
+	var matches []match
+	index := map[string]int{} // device path -> position in devices
+	ds := &deviceSchema{measurements: map[string][]string{}}
+	for _, p := range itemPaths(x.sel.Items) {
+		ss, err := x.res.seriesUnder(p, x.sel.From)
+		if err != nil {
+			return nil, err
+		}
+		matches = append(matches, match{p.String(), ss})
+		for _, s := range ss {
+			dev := s.Device()
+			k := dev.String()
+			if _, ok := index[k]; !ok {
+				index[k] = len(ds.devices)
+				ds.devices = append(ds.devices, dev)
+			}
+		}
+	}
+	slices.SortFunc(ds.devices, comparePaths)
+	ds.series = make([]map[string]model.Series, len(ds.devices))
+	for i, d := range ds.devices {
+		index[d.String()] = i
+		ds.series[i] = map[string]model.Series{}
+	}
+	for _, m := range matches {
+		if _, done := ds.measurements[m.path]; done {
+			continue
+		}
+		byDevice := make([][]string, len(ds.devices))
+		for _, s := range m.series {
+			i := index[s.Device().String()]
+			ds.series[i][s.Measurement()] = s
+			byDevice[i] = append(byDevice[i], s.Measurement())
+		}
+		var names []string
+		seen := map[string]bool{}
+		for _, ms := range byDevice {
+			for _, name := range ms {
+				if !seen[name] {
+					seen[name] = true
+					names = append(names, name)
+				}
+			}
+		}
+		ds.measurements[m.path] = names
+	}
+	// The condition reads measurements of the same devices.
+	var err error
+	walkExpr(x.sel.Where, func(e ast.Expr) {
+		p, ok := e.(*ast.PathExpr)
+		if !ok || err != nil {
+			return
+		}
+		if _, err = wherePaths(p.Path); err != nil {
+			return
+		}
+		var ss []model.Series
+		if ss, err = x.res.seriesUnder(p.Path, x.sel.From); err != nil {
+			return
+		}
+		for _, s := range ss {
+			if i, ok := index[s.Device().String()]; ok {
+				ds.series[i][s.Measurement()] = s
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// paths expands a select path to the measurements it reaches, as
+// single-node paths.
+func (ds *deviceSchema) paths(p model.Path) ([]model.Path, error) {
+	names := ds.measurements[p.String()]
+	out := make([]model.Path, len(names))
+	for i, n := range names {
+		out[i] = model.Path{n}
+	}
+	return out, nil
+}
+
+// wherePaths expands a WHERE path: under ALIGN BY DEVICE it must name one
+// measurement of each device.
+func wherePaths(p model.Path) ([]model.Path, error) {
+	if len(p) != 1 || p.HasWildcard() {
+		return nil, status.Errorf(status.SemanticError,
+			"ALIGN BY DEVICE: the WHERE clause can only use measurements, not %s", p)
+	}
+	return []model.Path{p}, nil
+}
+
+// lookup finds measurements in device i.
+func (ds *deviceSchema) lookup(i int) seriesLookup {
+	return func(p model.Path, _ string) (model.Series, bool) {
+		s, ok := ds.series[i][p.Last()]
+		return s, ok
+	}
+}
+
+// measurementType returns the type of measurement m, the same on every
+// device that has it, or an error naming the conflict.
+func (ds *deviceSchema) measurementType(m string) (model.DataType, bool, error) {
+	var t model.DataType
+	found := false
+	for i := range ds.devices {
+		s, ok := ds.series[i][m]
+		if !ok {
+			continue
+		}
+		if found && s.Type != t {
+			return 0, false, status.Errorf(status.SemanticError,
+				"The data types of the same measurement column should be the same across devices: %s is %s and %s", m, t, s.Type)
+		}
+		t, found = s.Type, true
+	}
+	return t, found, nil
+}
+
+// byDevice plans a query with ALIGN BY DEVICE: a Device column, then one
+// column per measurement expression, rows device by device.
+func (x *executor) byDevice(agg bool) (*model.Result, error) {
+	ds, err := x.deviceSchema()
+	if err != nil {
+		return nil, err
+	}
+	if err := x.checkSeriesCount(countSeries(ds)); err != nil {
+		return nil, err
+	}
+	var (
+		cols  []column
+		types []model.DataType
+		open  func(ctx context.Context, i int) (model.RowIterator, error)
+	)
+	if agg {
+		cols, types, open, err = x.deviceAggPlan(ds)
+	} else {
+		cols, types, open, err = x.deviceRawPlan(ds)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 || len(ds.devices) == 0 {
+		return emptyResult(), nil
+	}
+	return &model.Result{
+		Columns: append([]string{"Device"}, names(cols)...),
+		Types:   append([]model.DataType{model.Text}, types...),
+		HasTime: !agg || x.sel.GroupBy != nil,
+		Rows:    &deviceRows{devices: ds.devices, open: open},
+	}, nil
+}
+
+func countSeries(ds *deviceSchema) int {
+	n := 0
+	for _, m := range ds.series {
+		n += len(m)
+	}
+	return n
+}
+
+// globalBinder binds a measurement to a placeholder column of its common
+// type, so that expressions are type-checked once for all devices.
+func (ds *deviceSchema) globalBinder() (binder, *error) {
+	var firstErr error
+	return func(p model.Path) (int, model.DataType, bool) {
+		t, ok, err := ds.measurementType(p.Last())
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		return 0, t, ok
+	}, &firstErr
+}
+
+func (x *executor) deviceRawPlan(ds *deviceSchema) ([]column, []model.DataType, func(context.Context, int) (model.RowIterator, error), error) {
+	var cols []column
+	for _, it := range x.sel.Items {
+		exprs, err := expandExpr(it.Expr, ds.paths, false)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		named, err := nameColumns(it, exprs, exprString)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		cols = append(cols, dedupColumns(named)...)
+	}
+	cols = x.slimit(cols)
+	bind, bindErr := ds.globalBinder()
+	comp := &compiler{bind: bind, opts: x.opts}
+	types := make([]model.DataType, len(cols))
+	for i, c := range cols {
+		e, err := comp.compile(c.expr)
+		if err == nil {
+			err = *bindErr
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		types[i] = e.t
+	}
+	if x.sel.Where != nil {
+		where, err := expandFilter(x.sel.Where, wherePaths)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if _, err := comp.compileFilter(where); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	open := func(_ context.Context, i int) (model.RowIterator, error) {
+		rows, _, err := x.rawPlan(newInputs(ds.lookup(i)), cols, types, wherePaths)
+		return rows, err
+	}
+	return cols, types, open, nil
+}
+
+func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, func(context.Context, int) (model.RowIterator, error), error) {
+	var w *windows
+	if x.sel.GroupBy != nil {
+		var err error
+		if w, err = newWindows(x.sel.GroupBy, x.opts); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	var cols []column
+	var fns []aggFunc
+	for _, it := range x.sel.Items {
+		call := it.Expr.(*ast.Call) // classify checked the shape
+		fn := aggFuncs[call.Name]
+		ms, _ := ds.paths(call.Args[0].(*ast.PathExpr).Path)
+		exprs := make([]ast.Expr, len(ms))
+		for i, m := range ms {
+			for d := range ds.devices {
+				if s, ok := ds.series[d][m.Last()]; ok {
+					if err := checkAggType(call.Name, fn, s); err != nil {
+						return nil, nil, nil, err
+					}
+				}
+			}
+			exprs[i] = &ast.Call{Name: call.Name, Args: []ast.Expr{&ast.PathExpr{Path: m}}}
+		}
+		named, err := nameColumns(it, exprs, exprString)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for range named {
+			fns = append(fns, fn)
+		}
+		cols = append(cols, named...)
+	}
+	cols, fns = x.slimitAgg(cols, fns)
+	types := make([]model.DataType, len(cols))
+	for i, c := range cols {
+		m := c.expr.(*ast.Call).Args[0].(*ast.PathExpr).Path.Last()
+		t, _, err := ds.measurementType(m)
+		if err != nil && fns[i].keepsType() {
+			return nil, nil, nil, err
+		}
+		types[i] = fns[i].resultType(t)
+	}
+	if x.sel.Where != nil {
+		where, err := expandFilter(x.sel.Where, wherePaths)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		bind, _ := ds.globalBinder()
+		if _, err := (&compiler{bind: bind, opts: x.opts}).compileFilter(where); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	open := func(_ context.Context, i int) (model.RowIterator, error) {
+		p, err := x.newAggPlan(newInputs(ds.lookup(i)), cols, fns, wherePaths)
+		if err != nil {
+			return nil, err
+		}
+		p.types = types
+		if w == nil {
+			return &aggRows{st: x.st, plan: p}, nil
+		}
+		return &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc}, nil
+	}
+	return cols, types, open, nil
+}

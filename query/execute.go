@@ -1,0 +1,165 @@
+package query
+
+import (
+	"context"
+	"time"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/status"
+)
+
+// Options carries the session settings a query depends on.
+type Options struct {
+	// Zone reads date-times written without an offset and aligns GROUP BY
+	// windows measured in months. Nil means time.Local.
+	Zone *time.Location
+	// Now is the instant now() stands for. Zero means the time Execute is
+	// called.
+	Now time.Time
+	// MaxSeries caps how many series one query may read; 0 means no cap.
+	MaxSeries int
+}
+
+func (o Options) zone() *time.Location {
+	if o.Zone == nil {
+		return time.Local
+	}
+	return o.Zone
+}
+
+func (o Options) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
+	}
+	return o.Now
+}
+
+// Execute plans sel against st and returns its result. The header is ready
+// on return; rows are read from the store as the caller pulls batches, and
+// the caller must Close the result's Rows. Errors carry IoTDB status codes
+// (status.SemanticError for type errors and unsupported forms). A query whose
+// paths match no series gives an empty result: a Time column only, no rows.
+func Execute(ctx context.Context, st Store, sel *ast.Select, opts Options) (*model.Result, error) {
+	if sel == nil {
+		return nil, status.Errorf(status.SemanticError, "empty query")
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if sel.Offset < 0 || sel.SOffset < 0 || sel.Limit < -1 || sel.SLimit < -1 {
+		return nil, status.Errorf(status.SemanticError, "LIMIT, OFFSET, SLIMIT and SOFFSET must not be negative")
+	}
+	times, exact, err := analyzeTime(sel.Where, opts)
+	if err != nil {
+		return nil, err
+	}
+	x := &executor{st: st, sel: sel, opts: opts, res: newResolver(ctx, st), times: times, timeOnly: exact}
+	var res *model.Result
+	switch {
+	case sel.Last:
+		res, err = x.last()
+	default:
+		var agg bool
+		if agg, err = classify(sel); err != nil {
+			return nil, err
+		}
+		switch {
+		case sel.AlignByDevice:
+			res, err = x.byDevice(agg)
+		case agg && sel.GroupBy != nil:
+			res, err = x.groupBy()
+		case agg:
+			res, err = x.aggregate()
+		default:
+			res, err = x.raw()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return withLimit(res, sel.Offset, sel.Limit), nil
+}
+
+// executor holds what planning one SELECT needs.
+type executor struct {
+	st       Store
+	sel      *ast.Select
+	opts     Options
+	res      *resolver
+	times    timeSet // holds every time the WHERE condition admits
+	timeOnly bool    // the WHERE condition is on time alone: times is exact
+}
+
+func (x *executor) checkSeriesCount(n int) error {
+	if x.opts.MaxSeries > 0 && n > x.opts.MaxSeries {
+		return status.Errorf(status.QueryProcessError, "the query reads %d series, more than the limit of %d", n, x.opts.MaxSeries)
+	}
+	return nil
+}
+
+// classify tells an aggregation from a raw query and refuses what IoTDB
+// refuses: mixing the two, GROUP BY without aggregation, unknown functions,
+// items without any path.
+func classify(sel *ast.Select) (agg bool, err error) {
+	if len(sel.Items) == 0 {
+		return false, status.Errorf(status.SemanticError, "the select list is empty")
+	}
+	var nAgg int
+	for _, it := range sel.Items {
+		isAgg, err := classifyItem(it.Expr)
+		if err != nil {
+			return false, err
+		}
+		if isAgg {
+			nAgg++
+		}
+	}
+	if nAgg > 0 && nAgg < len(sel.Items) {
+		return false, status.Errorf(status.SemanticError, "Raw data and aggregation hybrid query is not supported.")
+	}
+	if nAgg == 0 && sel.GroupBy != nil {
+		return false, status.Errorf(status.SemanticError, "GROUP BY TIME needs aggregation functions in the select list")
+	}
+	return nAgg > 0, nil
+}
+
+// classifyItem reports whether an item is an aggregation; aggregations must
+// be a function of one path.
+func classifyItem(e ast.Expr) (bool, error) {
+	var err error
+	aggs := 0
+	walkExpr(e, func(x ast.Expr) {
+		c, ok := x.(*ast.Call)
+		if !ok || err != nil {
+			return
+		}
+		if _, isAgg := aggFuncs[c.Name]; isAgg {
+			aggs++
+			return
+		}
+		if !isTimeConst(c) {
+			err = status.Errorf(status.SemanticError, "Unknown function: %s", c.Name)
+		}
+	})
+	if err != nil {
+		return false, err
+	}
+	if aggs == 0 {
+		if !hasPath(e) {
+			return false, status.Errorf(status.SemanticError, "Constant operand is not allowed: %s", exprString(e))
+		}
+		return false, nil
+	}
+	c, ok := e.(*ast.Call)
+	if !ok {
+		return false, status.Errorf(status.SemanticError, "expressions over aggregation results are not supported: %s", exprString(e))
+	}
+	if len(c.Args) != 1 {
+		return false, status.Errorf(status.SemanticError, "Aggregate functions [%s] should only have one argument", c.Name)
+	}
+	if _, ok := c.Args[0].(*ast.PathExpr); !ok {
+		return false, status.Errorf(status.SemanticError, "aggregation over an expression is not supported: %s", exprString(e))
+	}
+	return true, nil
+}
