@@ -1,0 +1,284 @@
+package clientrpc
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"runtime/debug"
+	"slices"
+
+	"github.com/apache/iotdb-client-go/rpc"
+	"github.com/apache/thrift/lib/go/thrift"
+
+	"github.com/sluicedb/sluice/status"
+)
+
+// conn is one client connection. A reader goroutine splits the byte stream
+// into frames; the serving goroutine runs them one at a time, so the
+// sessions map needs no lock. The reader keeps reading while a request runs,
+// which is how a client disconnecting mid-request cancels its context.
+type conn struct {
+	srv    *Server
+	nc     net.Conn
+	remote string
+
+	compact  bool // protocol of the connection, sniffed from its first frame
+	sniffed  bool
+	sessions map[int64]*session // owned by the serving goroutine
+	loginErr error              // the last failed login, for RequestStatementId
+}
+
+// frame is one request. body is nil for an oversize frame, whose head holds
+// the first bytes (enough to name the method) and size the full length.
+type frame struct {
+	body []byte
+	head []byte
+	size int64
+}
+
+type connKey struct{}
+
+// connFrom returns the connection a handler's request arrived on.
+func connFrom(ctx context.Context) *conn {
+	c, _ := ctx.Value(connKey{}).(*conn)
+	return c
+}
+
+// The first byte of a message tells the protocol apart: strict binary
+// messages start with the version word 0x8001, compact ones with 0x82.
+const compactProtocolID = 0x82
+
+// oversizeHeadBytes is how much of an oversize frame is kept to name the
+// method in the reply.
+const oversizeHeadBytes = 4096
+
+func (c *conn) serve(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	log := c.srv.log.With("remote", c.remote)
+	log.Debug("client connected")
+
+	frames := make(chan frame)
+	c.srv.goAttach(func() {
+		defer cancel()
+		defer close(frames)
+		if err := c.readFrames(ctx, frames); err != nil && ctx.Err() == nil && !isDisconnect(err) {
+			log.Info("dropping client connection", "err", err)
+		}
+	})
+
+	hctx := context.WithValue(ctx, connKey{}, c)
+	for f := range frames {
+		if err := c.handle(hctx, f); err != nil {
+			if ctx.Err() == nil && !isDisconnect(err) {
+				log.Info("dropping client connection", "err", err)
+			}
+			break
+		}
+	}
+	cancel()
+	_ = c.nc.Close()
+	for _, ss := range c.sessions {
+		c.srv.closeSession(c, ss)
+	}
+	log.Debug("client disconnected")
+}
+
+func isDisconnect(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
+}
+
+// readFrames reads frames until the connection fails or ctx is done.
+func (c *conn) readFrames(ctx context.Context, out chan<- frame) error {
+	var hdr [4]byte
+	limit := int64(c.srv.cfg.MaxFrameBytes)
+	for {
+		if _, err := io.ReadFull(c.nc, hdr[:]); err != nil {
+			return err
+		}
+		size := int64(binary.BigEndian.Uint32(hdr[:]))
+		var f frame
+		switch {
+		case size > maxFrameLimit:
+			return fmt.Errorf("frame size %d is not valid", size)
+		case size > limit:
+			head, err := readBody(c.nc, int(min(size, oversizeHeadBytes)))
+			if err != nil {
+				return err
+			}
+			// Drain the rest so that the connection stays usable and the
+			// client, which writes its whole request before reading, gets
+			// the reply instead of a reset.
+			if _, err := io.CopyN(io.Discard, c.nc, size-int64(len(head))); err != nil {
+				return err
+			}
+			f = frame{head: head, size: size}
+		default:
+			body, err := readBody(c.nc, int(size))
+			if err != nil {
+				return err
+			}
+			f = frame{body: body, size: size}
+		}
+		select {
+		case out <- f:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// readBody reads n bytes, growing the buffer as they arrive rather than
+// trusting the announced size up front.
+func readBody(r io.Reader, n int) ([]byte, error) {
+	const step = 1 << 20
+	buf := make([]byte, 0, min(n, step))
+	for len(buf) < n {
+		k := min(n-len(buf), step)
+		buf = slices.Grow(buf, k)
+		m, err := io.ReadFull(r, buf[len(buf):len(buf)+k])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
+}
+
+// handle runs one frame and writes the reply. An error means the
+// connection must be dropped.
+func (c *conn) handle(ctx context.Context, f frame) (err error) {
+	first := f.body
+	if first == nil {
+		first = f.head
+	}
+	if !c.sniffed && len(first) > 0 {
+		c.compact, c.sniffed = first[0] == compactProtocolID, true
+	}
+	out := thrift.NewTMemoryBuffer()
+	oprot := c.protocol(out, 0)
+	if f.body == nil {
+		if err := c.replyOversize(ctx, f, oprot); err != nil {
+			return err
+		}
+		return c.writeFrame(out.Bytes())
+	}
+
+	in := thrift.NewTMemoryBuffer()
+	in.Buffer = bytes.NewBuffer(f.body)
+	iprot := c.protocol(in, len(f.body))
+	defer func() {
+		// The generated code does not panic on bad input, but a bug must
+		// cost one connection, not the process.
+		if p := recover(); p != nil {
+			c.srv.log.Error("BUG: panic while processing a client request", "remote", c.remote, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	_, perr := c.srv.processor.Process(ctx, iprot, oprot)
+	if out.Len() == 0 {
+		if perr == nil {
+			return errors.New("request produced no reply")
+		}
+		return perr
+	}
+	if perr != nil {
+		// A malformed or unknown call: the processor has written an
+		// exception reply, and framing keeps the stream intact.
+		c.srv.log.Debug("client request failed in the thrift layer", "remote", c.remote, "err", perr)
+	}
+	return c.writeFrame(out.Bytes())
+}
+
+// protocol returns the connection's protocol over t. A positive
+// messageSize bounds every length the peer announces inside the message,
+// so a forged list length cannot force a huge allocation.
+func (c *conn) protocol(t thrift.TTransport, messageSize int) thrift.TProtocol {
+	cfg := &thrift.TConfiguration{
+		MaxMessageSize:    int32(c.srv.cfg.MaxFrameBytes),
+		TBinaryStrictRead: thrift.BoolPtr(false),
+	}
+	if messageSize > 0 {
+		cfg.MaxMessageSize = int32(messageSize)
+	}
+	if c.compact {
+		return thrift.NewTCompactProtocolConf(t, cfg)
+	}
+	return thrift.NewTBinaryProtocolConf(t, cfg)
+}
+
+func (c *conn) writeFrame(payload []byte) error {
+	var hdr [4]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(len(payload)))
+	bufs := net.Buffers{hdr[:], payload}
+	_, err := bufs.WriteTo(c.nc)
+	return err
+}
+
+// statusMethods are the TSIService methods whose reply is a bare TSStatus,
+// and execMethods those replying with a TSExecuteStatementResp: an
+// oversize request to one of them gets a regular reply carrying
+// OversizeRecord; other methods get a Thrift application exception.
+var (
+	statusMethods = map[string]bool{
+		"closeSession": true, "executeBatchStatement": true, "cancelOperation": true,
+		"closeOperation": true, "setTimeZone": true, "setStorageGroup": true,
+		"createTimeseries": true, "createAlignedTimeseries": true, "createMultiTimeseries": true,
+		"deleteTimeseries": true, "deleteStorageGroups": true, "insertRecord": true,
+		"insertStringRecord": true, "insertTablet": true, "insertTablets": true,
+		"insertRecords": true, "insertRecordsOfOneDevice": true,
+		"insertStringRecordsOfOneDevice": true, "insertStringRecords": true,
+		"testInsertTablet": true, "testInsertTablets": true, "testInsertRecord": true,
+		"testInsertStringRecord": true, "testInsertRecords": true,
+		"testInsertRecordsOfOneDevice": true, "testInsertStringRecords": true,
+		"deleteData": true, "createSchemaTemplate": true, "appendSchemaTemplate": true,
+		"pruneSchemaTemplate": true, "setSchemaTemplate": true, "unsetSchemaTemplate": true,
+		"setUsingTemplate": true, "unsetUsingTemplate": true, "dropSchemaTemplate": true,
+		"executeOperationSync": true,
+	}
+	execMethods = map[string]bool{
+		"executeStatement": true, "executeQueryStatement": true, "executeUpdateStatement": true,
+		"executeRawDataQuery": true, "executeLastDataQuery": true,
+	}
+)
+
+// replyOversize answers a request that exceeded MaxFrameBytes.
+func (c *conn) replyOversize(ctx context.Context, f frame, oprot thrift.TProtocol) error {
+	in := thrift.NewTMemoryBuffer()
+	in.Buffer = bytes.NewBuffer(f.head)
+	name, _, seqID, err := c.protocol(in, len(f.head)).ReadMessageBegin(ctx)
+	if err != nil {
+		return fmt.Errorf("oversize frame of %d bytes without a readable message header: %w", f.size, err)
+	}
+	msg := fmt.Sprintf("request %s of %d bytes exceeds the limit of %d bytes", name, f.size, c.srv.cfg.MaxFrameBytes)
+	c.srv.log.Warn("rejected oversize request", "remote", c.remote, "method", name, "bytes", f.size, "limit", c.srv.cfg.MaxFrameBytes)
+	if _, known := c.srv.processor.GetProcessorFunction(name); known {
+		c.srv.metrics.observe(name, status.OversizeRecord, 0)
+	}
+	st := &rpc.TSStatus{Code: int32(status.OversizeRecord), Message: &msg}
+
+	var result interface {
+		Write(context.Context, thrift.TProtocol) error
+	}
+	typ := thrift.REPLY
+	switch {
+	case statusMethods[name]:
+		result = &rpc.TSIServiceInsertTabletResult{Success: st}
+	case execMethods[name]:
+		result = &rpc.TSIServiceExecuteStatementResult{Success: &rpc.TSExecuteStatementResp{Status: st, QueryId: thrift.Int64Ptr(noQuery)}}
+	default:
+		typ = thrift.EXCEPTION
+		result = thrift.NewTApplicationException(thrift.PROTOCOL_ERROR, msg)
+	}
+	if err := oprot.WriteMessageBegin(ctx, name, typ, seqID); err != nil {
+		return err
+	}
+	if err := result.Write(ctx, oprot); err != nil {
+		return err
+	}
+	return oprot.WriteMessageEnd(ctx)
+}

@@ -1,0 +1,245 @@
+package clientrpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/iotdb-client-go/rpc"
+	"github.com/apache/thrift/lib/go/thrift"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/sql/parser"
+)
+
+// Backend is the DataNode as the client service sees it.
+type Backend interface {
+	// Login checks a user's credentials. It returns a status-coded error
+	// (status.WrongLoginPassword, status.UserNotExist) when they do not match.
+	Login(ctx context.Context, user, password string) error
+	// Run executes one statement on behalf of user, resolving date-time
+	// literals in zone. It returns a nil Result for statements without rows;
+	// the caller closes the Result's Rows. Errors carry status codes
+	// (status.Errorf); an error without one is reported as an internal error.
+	Run(ctx context.Context, user string, zone *time.Location, stmt ast.Statement) (*model.Result, error)
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxFrameBytes = 256 << 20
+	DefaultFetchSize     = 10000
+	DefaultMaxPageBytes  = 4 << 20
+	DefaultVersion       = "1.3.2"
+)
+
+// Config configures a Server. Zero fields take the documented defaults.
+type Config struct {
+	// Addr is the host:port to listen on, e.g. "0.0.0.0:6667".
+	Addr string
+	// MaxFrameBytes bounds the size of one request frame. A larger request
+	// is read and discarded and answered with status OversizeRecord (522).
+	// Default DefaultMaxFrameBytes (256 MiB).
+	MaxFrameBytes int
+	// FetchSizeDefault is the page size, in rows, of a query whose request
+	// gives none. Default DefaultFetchSize (10000, as IoTDB).
+	FetchSizeDefault int
+	// MaxPageBytes cuts a result page short once its encoded values reach
+	// this size. The Go client refuses response frames over 16,384,000
+	// bytes, so keep it well below that. Default DefaultMaxPageBytes (4 MiB).
+	MaxPageBytes int
+	// Version is reported by GetProperties and OpenSession. Default
+	// DefaultVersion, the IoTDB version whose protocol is served.
+	Version string
+	// Parse turns SQL text into statements. Default parser.Parse.
+	Parse func(sql string) ([]ast.Statement, error)
+	// ExtraMethods are served on the same port next to TSIService, keyed by
+	// Thrift method name (the DataNode adds pipeTransfer here). They see
+	// the same framing and protocol as TSIService calls.
+	ExtraMethods map[string]thrift.TProcessorFunction
+}
+
+func (c *Config) applyDefaults() {
+	if c.MaxFrameBytes <= 0 || c.MaxFrameBytes > maxFrameLimit {
+		c.MaxFrameBytes = DefaultMaxFrameBytes
+	}
+	if c.FetchSizeDefault <= 0 {
+		c.FetchSizeDefault = DefaultFetchSize
+	}
+	if c.MaxPageBytes <= 0 {
+		c.MaxPageBytes = DefaultMaxPageBytes
+	}
+	if c.Version == "" {
+		c.Version = DefaultVersion
+	}
+	if c.Parse == nil {
+		c.Parse = parser.Parse
+	}
+}
+
+// maxFrameLimit is the largest frame Thrift's signed 32-bit sizes can describe.
+const maxFrameLimit = 1<<31 - 1
+
+// ErrServerClosed is returned by Start on a Server that was closed.
+var ErrServerClosed = errors.New("client rpc server closed")
+
+// Server serves TSIService to clients. Create it with New, then Start it.
+type Server struct {
+	cfg       Config
+	backend   Backend
+	log       *slog.Logger
+	metrics   *metrics
+	processor *rpc.TSIServiceProcessor
+
+	nextSessionID atomic.Int64
+	nextQueryID   atomic.Int64
+
+	mu      sync.Mutex
+	ln      net.Listener
+	conns   map[*conn]struct{}
+	started bool
+	closed  bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// New returns a Server that runs requests on b. Metrics are registered on
+// reg when it is not nil.
+func New(cfg Config, b Backend, logger *slog.Logger, reg prometheus.Registerer) *Server {
+	cfg.applyDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		cfg:     cfg,
+		backend: b,
+		log:     logger.With("component", "clientrpc"),
+		metrics: newMetrics(reg),
+		conns:   make(map[*conn]struct{}),
+	}
+	s.processor = rpc.NewTSIServiceProcessor(&service{srv: s})
+	for name, fn := range cfg.ExtraMethods {
+		s.processor.AddToProcessorMap(name, fn)
+	}
+	return s
+}
+
+// Start listens on Config.Addr and serves connections in the background
+// until ctx is done or Close is called. It returns listen errors.
+func (s *Server) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrServerClosed
+	}
+	if s.started {
+		return errors.New("client rpc server already started")
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s.ln, s.cancel, s.started = ln, cancel, true
+	s.goAttach(func() {
+		<-ctx.Done()
+		s.shutdownConns()
+	})
+	s.goAttach(func() { s.acceptLoop(ctx, ln) })
+	s.log.Info("client rpc service listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// Addr returns the listening address, or nil before Start.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Close stops accepting, closes every connection (ending its sessions and
+// queries) and waits for all goroutines. It is idempotent.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	cancel := s.cancel
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	s.shutdownConns()
+	s.wg.Wait()
+	return nil
+}
+
+// shutdownConns closes the listener and every connection; the goroutines
+// serving them notice and exit.
+func (s *Server) shutdownConns() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		_ = s.ln.Close()
+	}
+	for c := range s.conns {
+		_ = c.nc.Close()
+	}
+}
+
+// goAttach runs f on a goroutine that Close waits for.
+func (s *Server) goAttach(f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+func (s *Server) acceptLoop(ctx context.Context, ln net.Listener) {
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Resource exhaustion (EMFILE and the like): wait and retry.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.log.Warn("accept failed", "err", err, "retry_in", backoff)
+			select {
+			case <-time.After(backoff):
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		backoff = 0
+		c := &conn{srv: s, nc: nc, remote: nc.RemoteAddr().String(), sessions: make(map[int64]*session)}
+		s.mu.Lock()
+		if s.closed || ctx.Err() != nil {
+			s.mu.Unlock()
+			_ = nc.Close()
+			return
+		}
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		s.goAttach(func() {
+			c.serve(ctx)
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+		})
+	}
+}
