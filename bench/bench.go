@@ -109,7 +109,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
 					return
 				}
 				if st, err := sessions[w].InsertTablets(tablets, true); err != nil || st.GetCode() != 200 {
-					errs <- fmt.Errorf("insert tablets: %v %v", err, st)
+					errs <- fmt.Errorf("insert tablets: %v (status %d: %s)", err, st.GetCode(), st.GetMessage())
 					return
 				}
 				mu.Lock()

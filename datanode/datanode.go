@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,12 +59,16 @@ type DataNode struct {
 	engine  *storage.Engine
 	regions regionSet
 	rpc     *clientrpc.Server
+
+	stop      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
 }
 
 // New returns a DataNode over the given metadata service; Start opens it.
 func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, raftMetrics *consensus.Metrics) *DataNode {
 	d := &DataNode{cfg: cfg, meta: meta, logger: logger.With("component", "datanode"), reg: reg, raftMetrics: raftMetrics,
-		regions: regionSet{replicas: make(map[uint32]*replica)}}
+		regions: regionSet{replicas: make(map[uint32]*replica)}, stop: make(chan struct{})}
 	d.metrics.pointsWritten = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "sluice_datanode_points_written_total",
 		Help: "Points committed by this DataNode's write path.",
@@ -87,6 +92,8 @@ func (d *DataNode) Start(ctx context.Context) error {
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)
 	}
+	d.wg.Add(1)
+	go d.snapshotLoop()
 	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "regions", len(d.regions.all()))
 	return nil
 }
@@ -113,6 +120,8 @@ func (d *DataNode) rpcPort() string {
 // acknowledged write) and the storage engine. It is idempotent.
 func (d *DataNode) Close() error {
 	var errs []error
+	d.closeOnce.Do(func() { close(d.stop) })
+	d.wg.Wait()
 	if d.rpc != nil {
 		errs = append(errs, d.rpc.Close())
 	}
@@ -132,4 +141,29 @@ func (d *DataNode) Region(id uint32) *region.FSM {
 		return r.fsm
 	}
 	return nil
+}
+
+// snapshotLoop snapshots each region whose log has grown past a memtable's
+// worth of commands since its last snapshot. The snapshot makes the region
+// durable and lets Raft truncate the log, which bounds the log on disk and
+// the replay after a crash.
+func (d *DataNode) snapshotLoop() {
+	defer d.wg.Done()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+		}
+		for _, r := range d.regions.all() {
+			if r.fsm.LogBytesSinceSnapshot() < d.cfg.MemtableBytes {
+				continue
+			}
+			if err := r.group.Snapshot(); err != nil {
+				d.logger.Warn("region snapshot failed", "region", r.id, "err", err)
+			}
+		}
+	}
 }

@@ -59,7 +59,7 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32) (*replica, error) 
 	g, err := consensus.Open(consensus.Config{
 		Name: fmt.Sprintf("region-%d", id), ID: fmt.Sprintf("dn%d", d.cfg.NodeID),
 		Dir:               filepath.Join(d.cfg.DataDir, "regions", fmt.Sprint(id)),
-		SnapshotThreshold: 512, TrailingLogs: 64, LogCacheSize: 32, Timeout: d.cfg.RaftTimeout,
+		SnapshotThreshold: 512, TrailingLogs: 4, LogCacheSize: 32, Timeout: d.cfg.RaftTimeout,
 	}, fsm, d.logger, d.raftMetrics)
 	if err != nil {
 		return nil, err

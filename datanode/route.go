@@ -58,8 +58,14 @@ func (d *DataNode) resolveDatabase(ctx context.Context, p model.Path) (confignod
 		return confignode.Database{}, status.Errorf(status.IllegalPath, "device %s is too short to derive a database", p)
 	}
 	name := p[:autoDatabaseLevel+1].String()
-	if err := d.createDatabase(ctx, name); err != nil && status.CodeOf(err) != status.DatabaseAlreadyExists {
-		return confignode.Database{}, err
+	if err := d.createDatabase(ctx, name); err != nil {
+		if status.CodeOf(err) != status.DatabaseAlreadyExists {
+			return confignode.Database{}, err
+		}
+		// A concurrent writer created it: make sure its regions are open here.
+		if err := d.reconcile(ctx); err != nil {
+			return confignode.Database{}, err
+		}
 	}
 	if db, ok := databaseOf(d.meta.Databases(), p); ok {
 		return db, nil

@@ -96,7 +96,7 @@ func (s readStore) Stats(_ context.Context, series model.Series, lo, hi int64) (
 		return query.Stats{}, err
 	}
 	return query.Stats{Count: st.Count, Sum: st.Sum, Min: st.Min, Max: st.Max,
-		FirstTime: st.FirstTime, LastTime: st.LastTime, First: st.First, Last: st.Last}, nil
+		FirstTime: st.FirstTime, LastTime: st.LastTime, First: st.FirstValue, Last: st.LastValue}, nil
 }
 
 // Last implements query.Store.

@@ -26,6 +26,9 @@ type FSM struct {
 	mu      sync.RWMutex
 	schema  *schema
 	applied atomic.Uint64
+	// logBytes counts command bytes applied since the last snapshot: the
+	// part of the Raft log a snapshot would let Raft truncate.
+	logBytes atomic.Int64
 
 	// OnApply, when set, is called after each applied write with its index
 	// and origin; pipe sources use it to learn of new entries.
@@ -45,6 +48,11 @@ func NewFSM(id uint32, store *storage.Region, logger *slog.Logger) (*FSM, error)
 // AppliedIndex is the last log index applied (or known durable at open).
 func (f *FSM) AppliedIndex() uint64 { return f.applied.Load() }
 
+// LogBytesSinceSnapshot is how many bytes of commands were applied since the
+// last snapshot; the DataNode snapshots a region when it grows large, which
+// bounds the Raft log on disk.
+func (f *FSM) LogBytesSinceSnapshot() int64 { return f.logBytes.Load() }
+
 // Apply implements raft.FSM. A business failure (type mismatch, missing
 // series) is returned as the response and changes nothing; an entry that
 // does not decode, or a storage failure, stops the replica loudly.
@@ -55,6 +63,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	defer f.applied.Store(l.Index)
+	f.logBytes.Add(int64(len(l.Data)))
 	d := decoder{b: l.Data[1:]}
 	var resp any
 	switch cmdType(l.Data[0]) {
@@ -328,6 +337,7 @@ func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 	if err := f.store.Flush(); err != nil {
 		return nil, fmt.Errorf("flush region %d for snapshot: %w", f.id, err)
 	}
+	f.logBytes.Store(0)
 	return &snapshotMarker{Region: f.id, Index: f.store.DurableIndex()}, nil
 }
 
