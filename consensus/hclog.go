@@ -14,7 +14,7 @@ import (
 func newHCLogger(logger *slog.Logger, name string) hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
 		Name:   "raft",
-		Level:  hclog.Info,
+		Level:  hclog.Warn,
 		Output: &slogWriter{logger: logger.With("component", "raft")},
 		// The writer parses the level back out of the formatted line.
 		DisableTime: true,

@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"fmt"
+
+	"github.com/sluicedb/sluice/model"
+)
+
+// Typed column operations used by the memtable and the merge. Each switches
+// on the type once per call, not per row.
+
+// appendRows appends the non-null rows of src (with their times) to a
+// series' times and column, copying them.
+func appendRows(times []int64, dst model.Column, srcTimes []int64, src *model.Column) ([]int64, model.Column) {
+	if src.Nulls == nil {
+		times = append(times, srcTimes...)
+		appendRange(&dst, src, 0, len(srcTimes))
+		return times, dst
+	}
+	keep := make([]int, 0, len(srcTimes))
+	for i, null := range src.Nulls {
+		if !null {
+			keep = append(keep, i)
+		}
+	}
+	for _, i := range keep {
+		times = append(times, srcTimes[i])
+	}
+	sel := gatherColumn(src, keep)
+	appendRange(&dst, &sel, 0, len(keep))
+	return times, dst
+}
+
+// appendRange appends rows [from, to) of src to dst, ignoring nulls.
+func appendRange(dst, src *model.Column, from, to int) {
+	switch src.Type {
+	case model.Boolean:
+		dst.Bools = append(dst.Bools, src.Bools[from:to]...)
+	case model.Int32:
+		dst.Int32s = append(dst.Int32s, src.Int32s[from:to]...)
+	case model.Int64:
+		dst.Int64s = append(dst.Int64s, src.Int64s[from:to]...)
+	case model.Float:
+		dst.Float32s = append(dst.Float32s, src.Float32s[from:to]...)
+	case model.Double:
+		dst.Float64s = append(dst.Float64s, src.Float64s[from:to]...)
+	case model.Text:
+		dst.Texts = append(dst.Texts, src.Texts[from:to]...)
+	}
+}
+
+// truncate empties a column, keeping its storage.
+func truncate(c *model.Column) {
+	c.Bools, c.Int32s, c.Int64s = c.Bools[:0], c.Int32s[:0], c.Int64s[:0]
+	c.Float32s, c.Float64s, c.Texts = c.Float32s[:0], c.Float64s[:0], c.Texts[:0]
+	c.Nulls = nil
+}
+
+func gather[T any](s []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for i, j := range idx {
+		out[i] = s[j]
+	}
+	return out
+}
+
+// gatherColumn returns the rows idx of c, without nulls.
+func gatherColumn(c *model.Column, idx []int) model.Column {
+	out := model.Column{Type: c.Type}
+	switch c.Type {
+	case model.Boolean:
+		out.Bools = gather(c.Bools, idx)
+	case model.Int32:
+		out.Int32s = gather(c.Int32s, idx)
+	case model.Int64:
+		out.Int64s = gather(c.Int64s, idx)
+	case model.Float:
+		out.Float32s = gather(c.Float32s, idx)
+	case model.Double:
+		out.Float64s = gather(c.Float64s, idx)
+	case model.Text:
+		out.Texts = gather(c.Texts, idx)
+	}
+	return out
+}
+
+// textBytes is the total length of rows [from, to) of a text column.
+func textBytes(c *model.Column, from, to int) int {
+	n := 0
+	for _, s := range c.Texts[from:to] {
+		n += len(s)
+	}
+	return n
+}
+
+// Validate checks that w is well formed: a known type, as many values (and
+// null flags) as times.
+func (w *SeriesWrite) Validate() error {
+	if !w.Values.Type.Valid() {
+		return fmt.Errorf("series %d: invalid type %d", w.ID, w.Values.Type)
+	}
+	if w.Values.Len() != len(w.Times) || (w.Values.Nulls != nil && len(w.Values.Nulls) != len(w.Times)) {
+		return fmt.Errorf("series %d: %d values for %d times", w.ID, w.Values.Len(), len(w.Times))
+	}
+	return nil
+}

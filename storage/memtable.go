@@ -1,0 +1,242 @@
+package storage
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/sluicedb/sluice/model"
+)
+
+// seriesKey names the points of one series of one type: a series written
+// with several types keeps them apart, and a read asks for one.
+type seriesKey struct {
+	id  uint64
+	typ model.DataType
+}
+
+// memtable holds a region's unflushed points per series. The map and the
+// series it points to are only mutated under the region lock; a Delete
+// replaces both (copy-on-write) instead of editing them, so a View that
+// captured the map keeps seeing the data as of its index.
+type memtable struct {
+	series map[seriesKey]*memSeries
+	bytes  int64 // approximate size of the points
+	points int64
+	// upTo is set when the memtable is frozen: every Write and Delete with
+	// an index <= upTo is reflected in it and in the chunks flushed before.
+	upTo uint64
+}
+
+func newMemtable() *memtable {
+	return &memtable{series: make(map[seriesKey]*memSeries)}
+}
+
+// memSeries is the append-only column of one series. Rows are in write
+// order; sorting and deduplication happen when reading and flushing.
+type memSeries struct {
+	times []int64
+	col   model.Column // no nulls
+	// marks record the row count after writes, so that a View at index i
+	// sees exactly the rows written at or before i. A mark no View can ask
+	// for is overwritten rather than appended.
+	marks []mark
+	// sortedUpTo is the length of the prefix of rows with strictly
+	// increasing times.
+	sortedUpTo int
+}
+
+type mark struct {
+	index uint64
+	n     int
+}
+
+// lenAt is the number of rows written at or before index.
+func (s *memSeries) lenAt(index uint64) int {
+	i := sort.Search(len(s.marks), func(i int) bool { return s.marks[i].index > index })
+	if i == 0 {
+		return 0
+	}
+	return s.marks[i-1].n
+}
+
+// extendSorted advances sortedUpTo over newly appended rows.
+func (s *memSeries) extendSorted() {
+	for s.sortedUpTo < len(s.times) && (s.sortedUpTo == 0 || s.times[s.sortedUpTo] > s.times[s.sortedUpTo-1]) {
+		s.sortedUpTo++
+	}
+}
+
+// pointBytes approximates the memory of one point of a type.
+func pointBytes(t model.DataType) int64 {
+	switch t {
+	case model.Boolean:
+		return 9
+	case model.Int32, model.Float:
+		return 12
+	case model.Text:
+		return 24 // plus the string bytes
+	default:
+		return 16
+	}
+}
+
+// append adds the non-null rows of w at index. lastView is the index of
+// the latest View taken: marks above it are invisible to every View, so the
+// last one may be overwritten. It returns the bytes and points added.
+func (m *memtable) append(index, lastView uint64, w *SeriesWrite) (int64, int64) {
+	key := seriesKey{w.ID, w.Values.Type}
+	s := m.series[key]
+	if s == nil {
+		s = &memSeries{col: model.Column{Type: w.Values.Type}}
+		m.series[key] = s
+	}
+	before := len(s.times)
+	s.times, s.col = appendRows(s.times, s.col, w.Times, &w.Values)
+	added := len(s.times) - before
+	if added == 0 {
+		return 0, 0
+	}
+	s.extendSorted()
+	if n := len(s.marks); n > 0 && s.marks[n-1].index > lastView {
+		s.marks[n-1] = mark{index, len(s.times)}
+	} else {
+		s.marks = append(s.marks, mark{index, len(s.times)})
+	}
+	bytes := int64(added) * pointBytes(w.Values.Type)
+	if w.Values.Type == model.Text {
+		for _, v := range s.col.Texts[before:] {
+			bytes += int64(len(v))
+		}
+	}
+	m.bytes += bytes
+	m.points += int64(added)
+	return bytes, int64(added)
+}
+
+// withoutRange returns a copy-on-write memtable without the points of ids
+// in [minT, maxT], or m itself when nothing is deleted. It returns the
+// bytes removed.
+func (m *memtable) withoutRange(index uint64, ids []uint64, minT, maxT int64) (*memtable, int64) {
+	var out *memtable
+	var freed int64
+	for _, id := range ids {
+		for typ := model.Boolean; typ <= model.Text; typ++ {
+			key := seriesKey{id, typ}
+			s, ok := m.series[key]
+			if !ok {
+				continue
+			}
+			keep := make([]int, 0, len(s.times))
+			for i, t := range s.times {
+				if t < minT || t > maxT {
+					keep = append(keep, i)
+				}
+			}
+			if len(keep) == len(s.times) {
+				continue
+			}
+			if out == nil {
+				out = &memtable{series: make(map[seriesKey]*memSeries, len(m.series)), upTo: m.upTo}
+				for k, v := range m.series {
+					out.series[k] = v
+				}
+				out.bytes, out.points = m.bytes, m.points
+			}
+			removed := int64(len(s.times) - len(keep))
+			bytes := removed * pointBytes(typ)
+			if typ == model.Text {
+				bytes = 0
+				for i, v := range s.col.Texts {
+					if t := s.times[i]; t >= minT && t <= maxT {
+						bytes += pointBytes(typ) + int64(len(v))
+					}
+				}
+			}
+			out.points -= removed
+			out.bytes -= bytes
+			freed += bytes
+			if len(keep) == 0 {
+				delete(out.series, key)
+				continue
+			}
+			ns := &memSeries{times: gather(s.times, keep), col: gatherColumn(&s.col, keep)}
+			ns.marks = []mark{{index, len(ns.times)}}
+			ns.extendSorted()
+			out.series[key] = ns
+		}
+	}
+	if out == nil {
+		return m, 0
+	}
+	return out, freed
+}
+
+// rows is a captured prefix of a memSeries, safe to read without the
+// region lock: appends only write past it and deletes copy.
+type rows struct {
+	times  []int64
+	col    model.Column
+	sorted bool // strictly increasing times
+}
+
+// snapshot captures the first n rows; the caller holds the region lock.
+func (s *memSeries) snapshot(n int) rows {
+	return rows{times: s.times[:n], col: s.col.Slice(0, n), sorted: n <= s.sortedUpTo}
+}
+
+// sortedRange returns the rows in [minT, maxT] sorted by time with
+// duplicates removed (the last written wins). It shares the captured
+// storage when the rows were sorted already.
+func (r rows) sortedRange(minT, maxT int64) ([]int64, model.Column) {
+	times, col := r.times, r.col
+	if !r.sorted {
+		perm := make([]int, len(times))
+		for i := range perm {
+			perm[i] = i
+		}
+		slices.SortStableFunc(perm, func(a, b int) int { return cmp.Compare(times[a], times[b]) })
+		// Keep the last of each run of equal times: the latest write.
+		keep := perm[:0]
+		for i, p := range perm {
+			if i+1 < len(perm) && times[perm[i+1]] == times[p] {
+				continue
+			}
+			keep = append(keep, p)
+		}
+		times, col = gather(times, keep), gatherColumn(&col, keep)
+	}
+	lo, hi := timeRange(times, minT, maxT)
+	return times[lo:hi], col.Slice(lo, hi)
+}
+
+// latest returns the row with the greatest time, the last written among
+// equal ones, or -1 for no rows.
+func (r rows) latest() int {
+	if len(r.times) == 0 {
+		return -1
+	}
+	if r.sorted {
+		return len(r.times) - 1
+	}
+	best := 0
+	for i, t := range r.times {
+		if t >= r.times[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// timeRange returns the bounds of the rows of sorted times in [minT, maxT].
+func timeRange(times []int64, minT, maxT int64) (int, int) {
+	lo, hi := 0, len(times)
+	if minT > math.MinInt64 {
+		lo, _ = slices.BinarySearch(times, minT)
+	}
+	if maxT < math.MaxInt64 {
+		hi, _ = slices.BinarySearch(times, maxT+1)
+	}
+	return lo, max(lo, hi)
+}
