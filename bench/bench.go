@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/apache/iotdb-client-go/client"
@@ -207,12 +208,22 @@ func makeTablets(cfg Config, first int, rng *rand.Rand) ([]*client.Tablet, error
 	return tablets, nil
 }
 
+// allocated is the space a file takes on disk: its blocks, not its
+// apparent size, so preallocated and sparse files count as they cost.
+func allocated(info fs.FileInfo) int64 {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return st.Blocks * 512
+	}
+	return info.Size()
+}
+
+// dirSize sums the disk space of the files under dir.
 func dirSize(dir string) int64 {
 	var n int64
 	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			if info, err := d.Info(); err == nil {
-				n += info.Size()
+				n += allocated(info)
 			}
 		}
 		return nil
