@@ -95,7 +95,10 @@ func (d *decoder) varint() int64 {
 // corrupt length cannot make us allocate gigabytes.
 func (d *decoder) count(size int) int {
 	n := d.uvarint()
-	if d.err == nil && (n > uint64(len(d.b)) || (size > 0 && n*uint64(size) > uint64(len(d.b)))) {
+	if d.err != nil {
+		return 0
+	}
+	if n > uint64(len(d.b)) || (size > 0 && n*uint64(size) > uint64(len(d.b))) {
 		d.fail("length")
 		return 0
 	}
