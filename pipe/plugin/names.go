@@ -1,0 +1,112 @@
+package plugin
+
+import (
+	"slices"
+	"strings"
+)
+
+// Canonical names of the built-in plugins. Parse stores these, whatever
+// alias the statement used.
+const (
+	SourceIoTDB        = "iotdb-source"
+	ProcessorDoNothing = "do-nothing-processor"
+	// SinkThrift is the parallel (async) Thrift sink; iotdb-thrift-async-sink
+	// is the same plugin.
+	SinkThrift     = "iotdb-thrift-sink"
+	SinkThriftSync = "iotdb-thrift-sync-sink"
+	SinkLegacy     = "iotdb-legacy-pipe-sink"
+	SinkDoNothing  = "do-nothing-sink"
+)
+
+// Info is one SHOW PIPEPLUGINS row.
+type Info struct {
+	Name      string // upper-cased, as IoTDB prints it
+	Type      string // "Builtin"
+	ClassName string
+	PluginJar string // empty for built-ins
+}
+
+const builtinClassPrefix = "org.apache.iotdb.commons.pipe.plugin.builtin."
+
+// builtin is a plugin name Parse accepts and the canonical plugin it means.
+type builtin struct {
+	name, canonical, class string
+	listed                 bool // shown by SHOW PIPEPLUGINS
+}
+
+// IoTDB keeps the V1.2 names (extractor, connector) as aliases; SHOW
+// PIPEPLUGINS lists the source/sink names and, for Sluice's own clarity,
+// iotdb-extractor and every sink flavour.
+var (
+	sources = []builtin{
+		{SourceIoTDB, SourceIoTDB, "extractor.iotdb.IoTDBExtractor", true},
+		{"iotdb-extractor", SourceIoTDB, "extractor.iotdb.IoTDBExtractor", true},
+	}
+	processors = []builtin{
+		{ProcessorDoNothing, ProcessorDoNothing, "processor.donothing.DoNothingProcessor", true},
+	}
+	sinks = []builtin{
+		{SinkThrift, SinkThrift, "connector.iotdb.thrift.IoTDBThriftConnector", true},
+		{"iotdb-thrift-async-sink", SinkThrift, "connector.iotdb.thrift.IoTDBThriftAsyncConnector", true},
+		{SinkThriftSync, SinkThriftSync, "connector.iotdb.thrift.IoTDBThriftSyncConnector", true},
+		{SinkLegacy, SinkLegacy, "connector.iotdb.thrift.IoTDBLegacyPipeConnector", true},
+		{SinkDoNothing, SinkDoNothing, "connector.donothing.DoNothingConnector", true},
+		{"iotdb-thrift-connector", SinkThrift, "", false},
+		{"iotdb-thrift-async-connector", SinkThrift, "", false},
+		{"iotdb-thrift-sync-connector", SinkThriftSync, "", false},
+		{"iotdb-legacy-pipe-connector", SinkLegacy, "", false},
+		{"do-nothing-connector", SinkDoNothing, "", false},
+	}
+)
+
+// unsupported are IoTDB built-ins Sluice refuses with a clear message rather
+// than as unknown names.
+var unsupported = map[string]bool{
+	"do-nothing-source": true, "do-nothing-extractor": true,
+	"tumbling-time-sampling-processor": true, "sdt-sampling-processor": true,
+	"iotdb-air-gap-sink": true, "iotdb-air-gap-connector": true,
+	"iotdb-thrift-ssl-sink": true, "iotdb-thrift-ssl-connector": true,
+	"websocket-sink": true, "websocket-connector": true,
+	"opc-ua-sink": true, "opc-ua-connector": true,
+	"write-back-sink": true, "write-back-connector": true,
+}
+
+// lookup returns the canonical plugin for name among list.
+func lookup(list []builtin, name string) (string, bool) {
+	for _, b := range list {
+		if b.name == name {
+			return b.canonical, true
+		}
+	}
+	return "", false
+}
+
+// names lists the listed names, for error messages.
+func names(list []builtin) string {
+	var out []string
+	for _, b := range list {
+		if b.listed {
+			out = append(out, b.name)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// Builtins returns the SHOW PIPEPLUGINS rows of the built-in plugins, sorted
+// by name.
+func Builtins() []Info {
+	var out []Info
+	for _, list := range [][]builtin{sources, processors, sinks} {
+		for _, b := range list {
+			if b.listed {
+				out = append(out, Info{
+					Name:      strings.ToUpper(b.name),
+					Type:      "Builtin",
+					ClassName: builtinClassPrefix + b.class,
+				})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}

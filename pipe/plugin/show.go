@@ -1,0 +1,33 @@
+package plugin
+
+import (
+	"strings"
+
+	"github.com/sluicedb/sluice/sql/ast"
+)
+
+// masked replaces secret values in SHOW output.
+const masked = "******"
+
+// Show renders one clause's attributes for SHOW PIPES as IoTDB does,
+// "{k=v, k2=v2}" in the order written, keys lower-cased, values trimmed,
+// and the value of every key ending in "password" masked.
+func Show(attrs []ast.Attribute) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, a := range attrs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		k := strings.ToLower(strings.TrimSpace(a.Key))
+		v := strings.TrimSpace(a.Value)
+		if strings.HasSuffix(k, "password") {
+			v = masked
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	b.WriteByte('}')
+	return b.String()
+}

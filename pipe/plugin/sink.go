@@ -1,0 +1,180 @@
+package plugin
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sluicedb/sluice/sql/ast"
+)
+
+// Sink parameter keys, canonical spellings (Spec.Sink holds these).
+const (
+	SinkKeyPlugin        = "sink"
+	SinkKeyIP            = "ip"
+	SinkKeyPort          = "port"
+	SinkKeyNodeURLs      = "node-urls"
+	SinkKeyUser          = "user" // also written username
+	SinkKeyPassword      = "password"
+	SinkKeyVersion       = "version"
+	SinkKeyBatchEnable   = "batch.enable"
+	SinkKeyBatchMaxDelay = "batch.max-delay-seconds"
+	SinkKeyBatchSize     = "batch.size-bytes"
+)
+
+// Defaults a sink applies to parameters left out. Parse does not fill them
+// into Spec.Sink, which keeps the attributes as written for sink reuse.
+const (
+	DefaultSinkUser      = "root"
+	DefaultSinkPassword  = "root"
+	DefaultLegacyVersion = "1.1"
+)
+
+var (
+	remoteSinkKeys = []string{SinkKeyIP, SinkKeyPort, SinkKeyNodeURLs, SinkKeyUser, SinkKeyPassword,
+		SinkKeyBatchEnable, SinkKeyBatchMaxDelay, SinkKeyBatchSize}
+	legacySinkKeys = append(append([]string(nil), remoteSinkKeys...), SinkKeyVersion)
+)
+
+func parseSink(attrs []ast.Attribute) (map[string]string, error) {
+	if len(attrs) == 0 {
+		return nil, sinkClause.errorf("a pipe needs a SINK clause naming one of %s", names(sinks))
+	}
+	ps, err := sinkClause.normalize(attrs)
+	if err != nil {
+		return nil, err
+	}
+	plugin, err := ps.plugin(sinks, "")
+	if err != nil {
+		return nil, err
+	}
+	switch plugin {
+	case SinkDoNothing:
+		err = ps.checkKnown(plugin)
+	case SinkLegacy:
+		err = ps.checkKnown(plugin, legacySinkKeys...)
+	default:
+		err = ps.checkKnown(plugin, remoteSinkKeys...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if plugin != SinkDoNothing {
+		if err := checkRemote(ps); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]string, len(ps.order))
+	for _, k := range ps.order {
+		out[k] = ps.byKey[k].value
+	}
+	out[SinkKeyPlugin] = plugin
+	return out, nil
+}
+
+// checkRemote validates the target address and the options of a sink that
+// connects to a cluster.
+func checkRemote(ps *params) error {
+	ip, hasIP := ps.get(SinkKeyIP)
+	port, hasPort := ps.get(SinkKeyPort)
+	urls, hasURLs := ps.get(SinkKeyNodeURLs)
+	switch {
+	case hasPort && !hasIP:
+		return ps.c.errorf("'%s' needs 'ip' too", port.written)
+	case hasIP && !hasPort:
+		return ps.c.errorf("'%s' needs 'port' too", ip.written)
+	case !hasIP && !hasURLs:
+		return ps.c.errorf("the target is missing: give 'ip' and 'port', or 'node-urls'")
+	}
+	if hasIP {
+		if err := checkHost(ip.value); err != nil {
+			return ps.c.errorf("'%s' = '%s': %v", ip.written, ip.value, err)
+		}
+		if err := checkPort(port.value); err != nil {
+			return ps.c.errorf("'%s' = '%s': %v", port.written, port.value, err)
+		}
+	}
+	if hasURLs {
+		if _, err := splitNodeURLs(urls.value); err != nil {
+			return ps.c.errorf("'%s' = '%s': %v", urls.written, urls.value, err)
+		}
+	}
+	for _, k := range []string{SinkKeyUser, SinkKeyVersion} {
+		if p, ok := ps.get(k); ok && p.value == "" {
+			return ps.c.errorf("'%s' is empty", p.written)
+		}
+	}
+	if _, err := ps.boolean(SinkKeyBatchEnable, true); err != nil {
+		return err
+	}
+	if err := ps.integer(SinkKeyBatchMaxDelay, 0); err != nil {
+		return err
+	}
+	return ps.integer(SinkKeyBatchSize, 1)
+}
+
+func checkHost(h string) error {
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if h == "" || strings.ContainsAny(h, " \t,/[]") {
+		return fmt.Errorf("not a host name or IP address")
+	}
+	return nil
+}
+
+func checkPort(p string) error {
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("port must be an integer in 1..65535")
+	}
+	return nil
+}
+
+// splitNodeURLs reads a comma-separated host:port list, IPv6 hosts in
+// brackets. Empty entries are skipped; at least one address is required.
+func splitNodeURLs(s string) ([]string, error) {
+	var out []string
+	for u := range strings.SplitSeq(s, ",") {
+		u = strings.TrimSpace(u)
+		if u == "" {
+			continue
+		}
+		host, port, err := net.SplitHostPort(u)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not host:port (write IPv6 as [::1]:6667)", u)
+		}
+		if err := checkHost(host); err != nil {
+			return nil, fmt.Errorf("%q: %v", u, err)
+		}
+		if err := checkPort(port); err != nil {
+			return nil, fmt.Errorf("%q: %v", u, err)
+		}
+		out = append(out, net.JoinHostPort(host, port))
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no address given")
+	}
+	return out, nil
+}
+
+// SinkEndpoints returns the target addresses (host:port) of a validated
+// sink: ip:port first, then node-urls, without repeats.
+func SinkEndpoints(sink map[string]string) []string {
+	var out []string
+	add := func(a string) {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	if ip, ok := sink[SinkKeyIP]; ok {
+		add(net.JoinHostPort(strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]"), sink[SinkKeyPort]))
+	}
+	if urls, ok := sink[SinkKeyNodeURLs]; ok {
+		list, _ := splitNodeURLs(urls)
+		for _, a := range list {
+			add(a)
+		}
+	}
+	return out
+}
