@@ -4,7 +4,7 @@ BIN     ?= bin/sluice
 VERSION ?= 0.1.0
 LDFLAGS := -X github.com/sluicedb/sluice/standalone.Version=$(VERSION)
 
-.PHONY: build test test-e2e bench fuzz check run
+.PHONY: build test test-e2e bench fuzz check run proto
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sluice
@@ -31,3 +31,16 @@ check:
 
 run: build
 	$(BIN) standalone
+
+# Regenerates proto/pipethrift from proto/pipe.thrift with the Thrift
+# compiler (0.17 or later; `apt-get install thrift-compiler`). Hand-written
+# files there (doc.go, *_test.go) are kept. See proto/README.md.
+THRIFT ?= thrift
+proto:
+	rm -rf proto/.gen && mkdir -p proto/.gen
+	$(THRIFT) --gen go:package_prefix=github.com/sluicedb/sluice/proto/,skip_remote -out proto/.gen proto/pipe.thrift
+	gofmt -w proto/.gen/pipethrift
+	rm -f proto/pipethrift/pipe.go proto/pipethrift/pipe-consts.go proto/pipethrift/GoUnusedProtection__.go
+	cp proto/.gen/pipethrift/*.go proto/pipethrift/
+	rm -rf proto/.gen
+	$(GO) build ./proto/...

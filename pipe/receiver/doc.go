@@ -1,0 +1,24 @@
+// Package receiver applies pipe transfers at the target cluster: it serves
+// the pipeTransfer Thrift method on the DataNode client port (wired in
+// through clientrpc.Config.ExtraMethods under MethodName) and turns each
+// request into calls on the DataNode, its Target.
+//
+// A sender first handshakes (transfer.TypeHandshake): the receiver checks
+// the protocol version, the timestamp precision, the credentials, and that
+// the sender is another cluster, then hands out a token. Data requests
+// (transfer.TypeTablets) carry the token; the receiver checks the user's
+// WRITE_DATA privilege and inserts the tablets, recording their origin
+// cluster so that pipes do not send them back there. Inserting is
+// idempotent (a write to the same series and time overwrites), which is
+// what makes the sender's at-least-once delivery converge.
+//
+// Tokens live in memory only: they expire after TokenIdleTimeout unused, at
+// most MaxTokens are kept, and a restarted receiver knows none. A request
+// with an unknown token is answered with CodeHandshakeRequired and a
+// message starting with HandshakeRequiredPrefix (see IsHandshakeRequired);
+// the sender then handshakes again and resends.
+//
+// Failures travel as TSStatus codes, never as Thrift exceptions: 303 for a
+// body that does not decode, 1107 for protocol refusals, and the Target's
+// own status codes (801, 803, 508, 614, ...) otherwise.
+package receiver

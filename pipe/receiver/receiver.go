@@ -1,0 +1,221 @@
+package receiver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/apache/thrift/lib/go/thrift"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/pipe/transfer"
+	"github.com/sluicedb/sluice/proto/pipethrift"
+	"github.com/sluicedb/sluice/status"
+)
+
+// MethodName is the Thrift method the receiver serves, as IoTDB names it.
+const MethodName = "pipeTransfer"
+
+// CodeHandshakeRequired is the status code of a data request whose token
+// the receiver does not know (expired, or issued before a restart). Its
+// message starts with HandshakeRequiredPrefix, which tells it apart from
+// other PipeError replies.
+const CodeHandshakeRequired = status.PipeError
+
+// HandshakeRequiredPrefix starts the message of a CodeHandshakeRequired
+// reply.
+const HandshakeRequiredPrefix = "handshake required"
+
+// IsHandshakeRequired reports whether st asks the sender to handshake
+// again and resend: nothing of the request was applied.
+func IsHandshakeRequired(st *pipethrift.TSStatus) bool {
+	return st != nil && st.Code == int32(CodeHandshakeRequired) && strings.HasPrefix(st.GetMessage(), HandshakeRequiredPrefix)
+}
+
+// Target is the DataNode as the receiver sees it. Its errors carry status
+// codes (status.Errorf); one without is reported as InternalServerError.
+type Target interface {
+	// ClusterID is this cluster's id.
+	ClusterID() string
+	// Login checks credentials: status.WrongLoginPassword (801) or
+	// status.UserNotExist when they do not match.
+	Login(ctx context.Context, user, password string) error
+	// Authorize checks that user may write every series of tablets
+	// (WRITE_DATA): status.NoPermission (803) otherwise.
+	Authorize(user string, tablets []*model.Tablet) error
+	// Insert writes tablets, recording origin as the cluster they came
+	// from. It returns nil only once they are durable. Writes to an
+	// existing (series, time) overwrite it. Errors: status.DataTypeMismatch
+	// (614), status.PathNotExist (508, schema auto-creation off),
+	// status.OutOfTTL (607), ...
+	Insert(ctx context.Context, tablets []*model.Tablet, origin string) error
+}
+
+// Receiver serves pipe transfers for one Target. It is safe for concurrent
+// use and starts no goroutines.
+type Receiver struct {
+	target   Target
+	log      *slog.Logger
+	metrics  *metrics
+	sessions *sessions
+}
+
+// New returns a Receiver applying transfers to t. Metrics are registered on
+// reg when it is not nil.
+func New(t Target, logger *slog.Logger, reg prometheus.Registerer) *Receiver {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Receiver{
+		target:   t,
+		log:      logger.With("component", "pipe-receiver"),
+		metrics:  newMetrics(reg),
+		sessions: newSessions(TokenIdleTimeout, MaxTokens, time.Now),
+	}
+}
+
+// Method returns the Thrift processor function of pipeTransfer, to serve
+// as clientrpc.Config.ExtraMethods[MethodName].
+func (r *Receiver) Method() thrift.TProcessorFunction {
+	fn, ok := pipethrift.NewPipeTransferServiceProcessor(handler{r}).GetProcessorFunction(MethodName)
+	if !ok {
+		panic("BUG: generated pipe transfer processor has no " + MethodName)
+	}
+	return fn
+}
+
+// handler adapts Receiver to the generated service interface.
+type handler struct{ r *Receiver }
+
+func (h handler) PipeTransfer(ctx context.Context, req *pipethrift.TPipeTransferReq) (*pipethrift.TPipeTransferResp, error) {
+	return h.r.Handle(ctx, req), nil
+}
+
+// Handle serves one request. Every outcome, success or not, is a response
+// with a status; it never panics on any input.
+func (r *Receiver) Handle(ctx context.Context, req *pipethrift.TPipeTransferReq) (resp *pipethrift.TPipeTransferResp) {
+	var reqType int16
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("BUG: panic while serving a pipe transfer", "type", reqType, "panic", p, "stack", string(debug.Stack()))
+			resp = reply(status.Errorf(status.InternalServerError, "internal error in %s: %v", MethodName, p), nil)
+		}
+		r.metrics.observe(reqType, status.Code(resp.Status.Code))
+	}()
+	if req == nil {
+		return reply(status.Errorf(status.IllegalParameter, "the pipe transfer request has no body"), nil)
+	}
+	reqType = req.Type
+	r.metrics.bytes.Add(float64(len(req.Body)))
+	if req.Version != transfer.Version {
+		return reply(status.Errorf(status.PipeError, "unsupported pipe transfer version %d: this receiver speaks version %d", req.Version, transfer.Version), nil)
+	}
+	switch req.Type {
+	case transfer.TypeHandshake:
+		body, err := r.handshake(ctx, req.Body)
+		return reply(err, body)
+	case transfer.TypeTablets:
+		return reply(r.tablets(ctx, req.Body), nil)
+	}
+	return reply(status.Errorf(status.PipeError, "unknown pipe transfer request type %d (version %d knows %d handshake and %d tablets)",
+		req.Type, transfer.Version, transfer.TypeHandshake, transfer.TypeTablets), nil)
+}
+
+// handshake checks a sender and returns the encoded HandshakeResult.
+func (r *Receiver) handshake(ctx context.Context, body []byte) ([]byte, error) {
+	h, err := transfer.DecodeHandshake(body)
+	if err != nil {
+		return nil, status.Errorf(status.IllegalParameter, "pipe handshake: %w", err)
+	}
+	log := r.log.With("sender_cluster", h.ClusterID, "user", h.User, "sender_version", h.SenderVersion)
+	if err := r.checkHandshake(ctx, h); err != nil {
+		log.Warn("pipe handshake refused", "code", int(status.CodeOf(err)), "err", err)
+		return nil, err
+	}
+	own := r.target.ClusterID()
+	token := r.sessions.add(h.User, h.ClusterID)
+	log.Info("pipe handshake accepted")
+	return transfer.EncodeHandshakeResult(transfer.HandshakeResult{ClusterID: own, Token: token}), nil
+}
+
+func (r *Receiver) checkHandshake(ctx context.Context, h transfer.Handshake) error {
+	if h.TimestampPrecision != transfer.PrecisionMillis {
+		return status.Errorf(status.PipeError, "timestamp precision mismatch: the sender uses %q, this receiver %q",
+			h.TimestampPrecision, transfer.PrecisionMillis)
+	}
+	if h.ClusterID == "" {
+		return status.Errorf(status.IllegalParameter, "pipe handshake names no sender cluster id")
+	}
+	if err := r.target.Login(ctx, h.User, h.Password); err != nil {
+		return err
+	}
+	if own := r.target.ClusterID(); h.ClusterID == own {
+		return status.Errorf(status.PipeError, "a pipe cannot sync a cluster to itself (cluster id %s)", own)
+	}
+	return nil
+}
+
+// tablets applies one batch of writes.
+func (r *Receiver) tablets(ctx context.Context, body []byte) error {
+	// Look at the token before decompressing: strangers get no work done.
+	token, err := transfer.TabletsToken(body)
+	if err != nil {
+		return status.Errorf(status.IllegalParameter, "pipe tablets: %w", err)
+	}
+	p, ok := r.sessions.get(token)
+	if !ok {
+		return status.Errorf(CodeHandshakeRequired, "%s: the pipe transfer token is unknown or expired", HandshakeRequiredPrefix)
+	}
+	batch, err := transfer.DecodeTablets(body)
+	if err != nil {
+		return status.Errorf(status.IllegalParameter, "pipe tablets: %w", err)
+	}
+	if len(batch.Tablets) == 0 {
+		return nil
+	}
+	points := 0
+	for _, t := range batch.Tablets {
+		if err := t.Validate(); err != nil {
+			code := status.IllegalParameter
+			if errors.Is(err, model.ErrBadPath) {
+				code = status.IllegalPath
+			}
+			return status.Errorf(code, "pipe tablets: %w", err)
+		}
+		points += t.Points()
+	}
+	if err := r.target.Authorize(p.user, batch.Tablets); err != nil {
+		return err
+	}
+	origin := batch.Origin
+	if origin == "" {
+		origin = p.cluster
+	}
+	if err := r.target.Insert(ctx, batch.Tablets, origin); err != nil {
+		lvl := slog.LevelDebug
+		if status.CodeOf(err) == status.InternalServerError && ctx.Err() == nil {
+			lvl = slog.LevelError
+		}
+		r.log.Log(ctx, lvl, "pipe insert failed", "sender_cluster", p.cluster, "origin", origin, "tablets", len(batch.Tablets), "err", err)
+		return err
+	}
+	r.metrics.points.Add(float64(points))
+	return nil
+}
+
+// reply builds a response from an outcome.
+func reply(err error, body []byte) *pipethrift.TPipeTransferResp {
+	st := &pipethrift.TSStatus{Code: int32(status.CodeOf(err))}
+	if err != nil {
+		msg := err.Error()
+		st.Message = &msg
+		body = nil
+	}
+	return &pipethrift.TPipeTransferResp{Status: st, Body: body}
+}
+
+var _ pipethrift.PipeTransferService = handler{}

@@ -1,0 +1,99 @@
+package receiver
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+	"time"
+)
+
+// Defaults of the token table.
+const (
+	// TokenIdleTimeout is how long a token stays valid without use.
+	TokenIdleTimeout = time.Hour
+	// MaxTokens bounds the token table; the least recently used token is
+	// dropped to make room.
+	MaxTokens = 10000
+)
+
+// peer is what a token stands for: a sender that handshook.
+type peer struct {
+	user     string
+	cluster  string
+	lastUsed time.Time
+}
+
+// sessions maps tokens to peers.
+type sessions struct {
+	idle time.Duration
+	max  int
+	now  func() time.Time
+
+	mu      sync.Mutex
+	byToken map[string]*peer
+}
+
+func newSessions(idle time.Duration, max int, now func() time.Time) *sessions {
+	return &sessions{idle: idle, max: max, now: now, byToken: make(map[string]*peer)}
+}
+
+// add registers a peer and returns its new token.
+func (s *sessions) add(user, cluster string) string {
+	var raw [16]byte
+	_, _ = rand.Read(raw[:]) // never fails; see crypto/rand.Read
+	token := hex.EncodeToString(raw[:])
+	now := s.now()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.byToken) >= s.max {
+		s.evictLocked(now)
+	}
+	s.byToken[token] = &peer{user: user, cluster: cluster, lastUsed: now}
+	return token
+}
+
+// get returns the peer of token and marks it used, or false when the
+// token is unknown or expired.
+func (s *sessions) get(token string) (peer, bool) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.byToken[token]
+	if p == nil {
+		return peer{}, false
+	}
+	if now.Sub(p.lastUsed) >= s.idle {
+		delete(s.byToken, token)
+		return peer{}, false
+	}
+	p.lastUsed = now
+	return *p, true
+}
+
+// evictLocked drops expired tokens and, if that frees nothing, the least
+// recently used one. It runs only when the table is full, which takes far
+// more handshakes than live pipes make, so a scan is cheap enough.
+func (s *sessions) evictLocked(now time.Time) {
+	var oldest string
+	var oldestAt time.Time
+	for tok, p := range s.byToken {
+		if now.Sub(p.lastUsed) >= s.idle {
+			delete(s.byToken, tok)
+			continue
+		}
+		if oldest == "" || p.lastUsed.Before(oldestAt) {
+			oldest, oldestAt = tok, p.lastUsed
+		}
+	}
+	if len(s.byToken) >= s.max {
+		delete(s.byToken, oldest)
+	}
+}
+
+// len is the number of tokens held.
+func (s *sessions) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.byToken)
+}

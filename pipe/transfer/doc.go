@@ -1,0 +1,50 @@
+// Package transfer defines the bodies of Sluice's pipe transfer protocol:
+// what a sink puts in TPipeTransferReq.body (and the receiver in
+// TPipeTransferResp.body) for each request type.
+//
+// A pipe sink first sends a handshake (TypeHandshake, body from
+// EncodeHandshake). The receiver checks it and answers with a
+// HandshakeResult holding its cluster id and a token. Every data request
+// (TypeTablets, body from EncodeTablets) carries that token.
+//
+// # Formats (Version 1)
+//
+// Integers are unsigned LEB128 varints ("uvarint") unless said otherwise;
+// a string is a uvarint byte length followed by the bytes.
+//
+// Handshake and HandshakeResult bodies are a uvarint count of key-value
+// pairs, each two strings. Readers ignore keys they do not know, so fields
+// can be added without a version change; a key given twice is an error.
+//
+// A Tablets body is
+//
+//	byte      compression (0 none, 1 zstd)
+//	string    token
+//	string    origin
+//	bytes     payload, compressed as said, up to the end of the body
+//
+// The token stays outside the compressed payload so that a receiver can
+// refuse an unknown sender before spending work on decompression. The
+// payload, once decompressed, is columnar:
+//
+//	uvarint   tablet count, then per tablet:
+//	uvarint   device node count, then each node as a string
+//	byte      flags (bit 0: aligned)
+//	uvarint   rows
+//	times     first as a zig-zag varint, the rest as zig-zag varint deltas
+//	uvarint   column count, then per column:
+//	string    measurement
+//	byte      data type (model.DataType)
+//	byte      nulls (0 none, 1 a bitmap follows)
+//	bitmap    (rows+7)/8 bytes, bit i (LSB first) set when row i is null
+//	values    of the non-null rows only: BOOLEAN packed 8 to a byte (LSB
+//	          first), INT32 and INT64 zig-zag varints, FLOAT and DOUBLE
+//	          little-endian IEEE 754, TEXT strings
+//
+// Decoders treat every input as hostile: they return an error wrapping
+// ErrCorrupt on any inconsistency, never panic, decompress at most
+// MaxPayloadBytes, and check every announced count against the bytes left
+// before allocating for it. Decoded tablets thus take at most about 72
+// times the decompressed payload (the worst case, a column of nulls, turns
+// each bitmap bit into a null flag and an 8-byte zero value).
+package transfer

@@ -1,0 +1,199 @@
+package transfer
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/sluicedb/sluice/model"
+)
+
+// EncodeTablets returns the body of a TypeTablets request. The tablets
+// must be well formed (each column as long as Times, Nulls nil or as long);
+// anything else is a bug of the caller and panics.
+func EncodeTablets(t Tablets) []byte { return encodeTablets(t, compressZstd) }
+
+func encodeTablets(t Tablets, comp byte) []byte {
+	payload := appendTablets(nil, t.Tablets)
+	head := make([]byte, 0, 1+2*binary.MaxVarintLen32+len(t.Token)+len(t.Origin)+len(payload)/4+64)
+	head = append(head, comp)
+	head = appendString(head, t.Token)
+	head = appendString(head, t.Origin)
+	if comp == compressNone {
+		return append(head, payload...)
+	}
+	return compress(head, payload)
+}
+
+// DecodeTablets reads a TypeTablets request body.
+func DecodeTablets(b []byte) (Tablets, error) {
+	token, origin, comp, payload, err := splitTablets(b)
+	if err != nil {
+		return Tablets{}, err
+	}
+	if comp == compressZstd {
+		if payload, err = decompress(payload); err != nil {
+			return Tablets{}, err
+		}
+	}
+	tablets, err := decodeTabletsPayload(payload)
+	if err != nil {
+		return Tablets{}, err
+	}
+	return Tablets{Token: token, Origin: origin, Tablets: tablets}, nil
+}
+
+// TabletsToken returns the token of a TypeTablets request body without
+// decompressing it, so that a receiver can turn away an unknown sender
+// cheaply.
+func TabletsToken(b []byte) (string, error) {
+	token, _, _, _, err := splitTablets(b)
+	return token, err
+}
+
+func splitTablets(b []byte) (token, origin string, comp byte, payload []byte, err error) {
+	r := reader{b: b}
+	comp = r.byte("compression")
+	token = r.string("token")
+	origin = r.string("origin")
+	if r.err != nil {
+		return "", "", 0, nil, r.err
+	}
+	switch comp {
+	case compressNone, compressZstd:
+	default:
+		return "", "", 0, nil, fmt.Errorf("%w: unknown compression %d", ErrCorrupt, comp)
+	}
+	return token, origin, comp, r.b, nil
+}
+
+// Tablet flags.
+const flagAligned = 1
+
+func appendTablets(b []byte, tablets []*model.Tablet) []byte {
+	b = binary.AppendUvarint(b, uint64(len(tablets)))
+	for _, t := range tablets {
+		b = appendTablet(b, t)
+	}
+	return b
+}
+
+func appendTablet(b []byte, t *model.Tablet) []byte {
+	if len(t.Measurements) != len(t.Columns) {
+		panic(fmt.Sprintf("BUG: tablet of %s has %d measurements but %d columns", t.Device, len(t.Measurements), len(t.Columns)))
+	}
+	b = binary.AppendUvarint(b, uint64(len(t.Device)))
+	for _, node := range t.Device {
+		b = appendString(b, node)
+	}
+	var flags byte
+	if t.Aligned {
+		flags |= flagAligned
+	}
+	b = append(b, flags)
+	rows := len(t.Times)
+	b = binary.AppendUvarint(b, uint64(rows))
+	var prev int64
+	for i, ts := range t.Times {
+		if i == 0 {
+			b = binary.AppendVarint(b, ts)
+		} else {
+			b = binary.AppendVarint(b, ts-prev) // wraps; the reader wraps back
+		}
+		prev = ts
+	}
+	b = binary.AppendUvarint(b, uint64(len(t.Columns)))
+	for i := range t.Columns {
+		b = appendColumn(b, t.Measurements[i], &t.Columns[i], rows)
+	}
+	return b
+}
+
+func appendColumn(b []byte, name string, c *model.Column, rows int) []byte {
+	if !c.Type.Valid() || c.Len() != rows || (c.Nulls != nil && len(c.Nulls) != rows) {
+		panic(fmt.Sprintf("BUG: column %q of type %s has %d values (%d null flags) for %d rows", name, c.Type, c.Len(), len(c.Nulls), rows))
+	}
+	b = appendString(b, name)
+	b = append(b, byte(c.Type))
+	hasNulls := false
+	for _, null := range c.Nulls {
+		if null {
+			hasNulls = true
+			break
+		}
+	}
+	if hasNulls {
+		b = append(b, 1)
+		b = appendBits(b, c.Nulls)
+	} else {
+		b = append(b, 0)
+	}
+	present := func(i int) bool { return !hasNulls || !c.Nulls[i] }
+	switch c.Type {
+	case model.Boolean:
+		var acc byte
+		k := 0
+		for i, v := range c.Bools {
+			if !present(i) {
+				continue
+			}
+			if v {
+				acc |= 1 << (k % 8)
+			}
+			if k++; k%8 == 0 {
+				b, acc = append(b, acc), 0
+			}
+		}
+		if k%8 != 0 {
+			b = append(b, acc)
+		}
+	case model.Int32:
+		for i, v := range c.Int32s {
+			if present(i) {
+				b = binary.AppendVarint(b, int64(v))
+			}
+		}
+	case model.Int64:
+		for i, v := range c.Int64s {
+			if present(i) {
+				b = binary.AppendVarint(b, v)
+			}
+		}
+	case model.Float:
+		for i, v := range c.Float32s {
+			if present(i) {
+				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+			}
+		}
+	case model.Double:
+		for i, v := range c.Float64s {
+			if present(i) {
+				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+			}
+		}
+	case model.Text:
+		for i, v := range c.Texts {
+			if present(i) {
+				b = appendString(b, v)
+			}
+		}
+	}
+	return b
+}
+
+// appendBits packs bits 8 to a byte, least significant first.
+func appendBits(b []byte, bits []bool) []byte {
+	var acc byte
+	for i, v := range bits {
+		if v {
+			acc |= 1 << (i % 8)
+		}
+		if i%8 == 7 {
+			b, acc = append(b, acc), 0
+		}
+	}
+	if len(bits)%8 != 0 {
+		b = append(b, acc)
+	}
+	return b
+}
