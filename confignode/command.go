@@ -20,6 +20,13 @@ const (
 	cmdSetPassword    cmdType = 6
 	cmdGrant          cmdType = 7
 	cmdRevoke         cmdType = 8
+	cmdSetClusterID   cmdType = 9
+	cmdCreatePipe     cmdType = 10
+	cmdStartPipe      cmdType = 11
+	cmdStopPipe       cmdType = 12
+	cmdDropPipe       cmdType = 13
+	cmdPipeException  cmdType = 14
+	cmdCommitProgress cmdType = 15
 )
 
 type createDatabaseCmd struct {

@@ -75,6 +75,40 @@ func (f *fsm) Apply(l *raft.Log) any {
 		if err = json.Unmarshal(body, &c); err == nil {
 			resp = f.grant(cmdType(l.Data[0]) == cmdGrant, c)
 		}
+	case cmdSetClusterID:
+		var c clusterIDCmd
+		if err = json.Unmarshal(body, &c); err == nil && f.state.ClusterID == "" {
+			f.state.ClusterID = c.ID
+		}
+	case cmdCreatePipe:
+		var c Pipe
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.createPipe(c)
+		}
+	case cmdStartPipe, cmdStopPipe:
+		var c pipeNameCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			state := PipeRunning
+			if cmdType(l.Data[0]) == cmdStopPipe {
+				state = PipeStopped
+			}
+			resp = f.setPipeState(c.Name, state)
+		}
+	case cmdDropPipe:
+		var c pipeNameCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.dropPipe(c.Name)
+		}
+	case cmdPipeException:
+		var c pipeExceptionCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.pipeException(c)
+		}
+	case cmdCommitProgress:
+		var c pipeProgressCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.commitProgress(c)
+		}
 	default:
 		err = fmt.Errorf("unknown command type %d", l.Data[0])
 	}
@@ -161,6 +195,9 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	}
 	if st.Auth == nil {
 		st.Auth = auth.New()
+	}
+	if st.Pipes == nil {
+		st.Pipes = map[string]*Pipe{}
 	}
 	f.mu.Lock()
 	f.state = st

@@ -63,9 +63,11 @@ func (c *ConfigNode) Start(ctx context.Context) error {
 		return err
 	}
 	if g.IsLeader() {
-		return g.Barrier(ctx)
+		if err := g.Barrier(ctx); err != nil {
+			return err
+		}
 	}
-	return nil
+	return c.ensureClusterID(ctx)
 }
 
 // Close stops the node. It is idempotent.

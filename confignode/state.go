@@ -32,10 +32,12 @@ type State struct {
 	Regions      map[uint32]*Region   `json:"regions"`
 	NextRegionID uint32               `json:"next_region_id"`
 	Auth         *auth.State          `json:"auth"`
+	ClusterID    string               `json:"cluster_id"`
+	Pipes        map[string]*Pipe     `json:"pipes"`
 }
 
 func newState() *State {
-	return &State{Databases: map[string]*Database{}, Regions: map[uint32]*Region{}, NextRegionID: 1, Auth: auth.New()}
+	return &State{Databases: map[string]*Database{}, Regions: map[uint32]*Region{}, NextRegionID: 1, Auth: auth.New(), Pipes: map[string]*Pipe{}}
 }
 
 // DatabaseList returns the databases sorted by name, as copies.

@@ -10,11 +10,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/clientrpc"
 	"github.com/sluicedb/sluice/datanode/region"
+	"github.com/sluicedb/sluice/pipe/receiver"
+	"github.com/sluicedb/sluice/pipe/sink"
 	"github.com/sluicedb/sluice/storage"
 )
 
@@ -41,6 +44,16 @@ type Config struct {
 	RaftTimeout time.Duration
 	// Version is the product version reported to clients.
 	Version string
+
+	// PipeSinkTimeout bounds one sink transfer (pipe_sink_timeout_ms).
+	PipeSinkTimeout time.Duration
+	// PipeSinkMaxClients sizes async sink pools (pipe_sink_max_client_number).
+	PipeSinkMaxClients int
+	// PipeSinkSelectors is pipe_sink_selector_number.
+	PipeSinkSelectors int
+	// PipeProgressInterval is how often task frontiers are committed
+	// (pipe_progress_snapshot_interval_ms).
+	PipeProgressInterval time.Duration
 }
 
 type metrics struct {
@@ -59,6 +72,9 @@ type DataNode struct {
 	engine  *storage.Engine
 	regions regionSet
 	rpc     *clientrpc.Server
+	sinks   *sink.Registry
+	pipes   *pipeAgent
+	recv    *receiver.Receiver
 
 	stop      chan struct{}
 	closeOnce sync.Once
@@ -74,6 +90,9 @@ func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, 
 		Help: "Points committed by this DataNode's write path.",
 	})
 	reg.MustRegister(d.metrics.pointsWritten)
+	d.sinks = sink.NewRegistry(d.sinkConfig(), d.logger, reg)
+	d.pipes = newPipeAgent(d, d.sinks, cfg.PipeProgressInterval, newPipeMetrics(reg))
+	d.recv = receiver.New(pipeTarget{d}, d.logger, reg)
 	return d
 }
 
@@ -88,12 +107,18 @@ func (d *DataNode) Start(ctx context.Context) error {
 	if err := d.reconcile(ctx); err != nil {
 		return fmt.Errorf("open regions: %w", err)
 	}
-	d.rpc = clientrpc.New(clientrpc.Config{Addr: d.cfg.RPCAddr, MaxFrameBytes: d.cfg.MaxRequestBytes}, d, d.logger, d.reg)
+	d.rpc = clientrpc.New(clientrpc.Config{Addr: d.cfg.RPCAddr, MaxFrameBytes: d.cfg.MaxRequestBytes,
+		Version:      d.cfg.Version,
+		ExtraMethods: map[string]thrift.TProcessorFunction{"pipeTransfer": d.recv.Method()}}, d, d.logger, d.reg)
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)
 	}
-	d.wg.Add(1)
+	d.wg.Add(2)
 	go d.snapshotLoop()
+	go func() {
+		defer d.wg.Done()
+		d.pipes.run(d.stop)
+	}()
 	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "regions", len(d.regions.all()))
 	return nil
 }
@@ -125,6 +150,7 @@ func (d *DataNode) Close() error {
 	if d.rpc != nil {
 		errs = append(errs, d.rpc.Close())
 	}
+	errs = append(errs, d.sinks.Close())
 	for _, r := range d.regions.all() {
 		errs = append(errs, d.closeRegion(r.id, false))
 	}

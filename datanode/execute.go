@@ -82,7 +82,7 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		if err := d.requireGlobal(user, privUsePipe); err != nil {
 			return nil, err
 		}
-		return nil, status.Errorf(status.UnsupportedOperation, "pipes are not available in this build yet")
+		return d.runPipe(ctx, stmt)
 	case *ast.ShowCluster, *ast.ShowConfigNodes, *ast.ShowDataNodes, *ast.ShowRegions:
 		return d.showCluster(stmt), nil
 	}

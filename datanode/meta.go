@@ -6,6 +6,7 @@ import (
 	"github.com/sluicedb/sluice/auth"
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
 )
 
 // Meta is the cluster metadata as a DataNode uses it. In a standalone
@@ -26,4 +27,13 @@ type Meta interface {
 	Allowed(user string, p auth.Privilege, path model.Path) bool
 	Users() []string
 	Privileges(user string) ([]auth.Grant, error)
+
+	ClusterID() string
+	CreatePipe(ctx context.Context, name string, source, processor, sink []ast.Attribute) error
+	StartPipe(ctx context.Context, name string) error
+	StopPipe(ctx context.Context, name string) error
+	DropPipe(ctx context.Context, name string) error
+	ReportPipeException(ctx context.Context, name, message string, stop bool) error
+	CommitPipeProgress(ctx context.Context, name string, progress map[uint32]confignode.Progress) error
+	Pipes() []confignode.Pipe
 }

@@ -58,6 +58,10 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 		InternalAddress: cfg.DNInternalAddress, MemtableBytes: cfg.MemtableBytes,
 		AutoCreateSchema: cfg.EnableAutoCreateSchema, MaxRequestBytes: int(cfg.MaxRequestBytes),
 		ReplicationFactor: 1, RaftTimeout: raftTimeout, Version: Version,
+		PipeSinkTimeout:      time.Duration(cfg.PipeSinkTimeoutMS) * time.Millisecond,
+		PipeSinkMaxClients:   cfg.PipeSinkMaxClientNumber,
+		PipeSinkSelectors:    cfg.PipeSinkSelectorNumber,
+		PipeProgressInterval: time.Duration(cfg.PipeProgressSnapshotIntervalMS) * time.Millisecond,
 	}, n.cn, logger, reg, raftMetrics)
 	if err := n.dn.Start(ctx); err != nil {
 		n.Close()

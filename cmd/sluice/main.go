@@ -15,6 +15,7 @@ import (
 	"github.com/sluicedb/sluice/bench"
 	"github.com/sluicedb/sluice/cli"
 	"github.com/sluicedb/sluice/config"
+	"github.com/sluicedb/sluice/quickstart"
 	"github.com/sluicedb/sluice/standalone"
 	"github.com/sluicedb/sluice/telemetry"
 )
@@ -25,6 +26,7 @@ const usage = `usage:
   sluice datanode   --config FILE
   sluice cli [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-e "SQL; SQL"] [--format table|csv|json]
   sluice bench [--host H --port P] [--rows-per-device N] [--workers N]
+  sluice quickstart
   sluice version
 `
 
@@ -42,6 +44,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "standalone":
 		return runStandalone(ctx, args[1:], stderr)
+	case "quickstart":
+		if err := quickstart.Run(ctx, stdout); err != nil {
+			fmt.Fprintf(stderr, "sluice quickstart: %v\n", err)
+			return 1
+		}
+		return 0
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "cli":

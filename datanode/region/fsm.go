@@ -30,14 +30,13 @@ type FSM struct {
 	// part of the Raft log a snapshot would let Raft truncate.
 	logBytes atomic.Int64
 
-	// OnApply, when set, is called after each applied write with its index
-	// and origin; pipe sources use it to learn of new entries.
-	OnApply func(index uint64, origin string)
+	waitMu    sync.Mutex
+	appliedCh chan struct{} // closed and replaced after each applied entry
 }
 
 // NewFSM loads the region's schema from store and returns its state machine.
 func NewFSM(id uint32, store *storage.Region, logger *slog.Logger) (*FSM, error) {
-	f := &FSM{id: id, store: store, logger: logger.With("region", id), schema: newSchema()}
+	f := &FSM{id: id, store: store, logger: logger.With("region", id), schema: newSchema(), appliedCh: make(chan struct{})}
 	if err := store.Metas(f.schema.load); err != nil {
 		return nil, fmt.Errorf("load schema of region %d: %w", id, err)
 	}
@@ -61,6 +60,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 		return nil
 	}
 	f.mu.Lock()
+	defer f.notifyApplied()
 	defer f.mu.Unlock()
 	defer f.applied.Store(l.Index)
 	f.logBytes.Add(int64(len(l.Data)))
@@ -109,7 +109,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 // applyWrite validates every tablet against the schema first, so that a
 // refused command changes nothing, then creates missing series and writes.
 func (f *FSM) applyWrite(index uint64, d *decoder) any {
-	db, auto, origin := d.str(), d.bool(), d.str()
+	db, auto, _ := d.str(), d.bool(), d.str()
 	tablets := d.tablets()
 	if d.err != nil {
 		return nil
@@ -140,9 +140,6 @@ func (f *FSM) applyWrite(index uint64, d *decoder) any {
 	}
 	if index > f.store.DurableIndex() {
 		f.store.Write(index, writes)
-	}
-	if f.OnApply != nil {
-		f.OnApply(index, origin)
 	}
 	return nil
 }

@@ -1,0 +1,214 @@
+package confignode
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"sort"
+	"time"
+
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/status"
+)
+
+// Pipe states, as SHOW PIPES prints them.
+const (
+	PipeRunning = "RUNNING"
+	PipeStopped = "STOPPED"
+)
+
+// Pipe is a pipe's metadata: its definition as written, its state, and the
+// committed progress of each of its region tasks.
+type Pipe struct {
+	Name         string          `json:"name"`
+	CreationTime int64           `json:"creation_time"` // ms since the epoch
+	Source       []ast.Attribute `json:"source"`
+	Processor    []ast.Attribute `json:"processor"`
+	Sink         []ast.Attribute `json:"sink"`
+	State        string          `json:"state"`
+	// Exception is the latest error: while RUNNING a transient one being
+	// retried, when STOPPED the one that stopped the pipe.
+	Exception     string `json:"exception,omitempty"`
+	ExceptionTime int64  `json:"exception_time,omitempty"`
+	// Progress is each region task's commit frontier.
+	Progress map[uint32]Progress `json:"progress,omitempty"`
+	// FirstNewRegion is the first region id allocated after the pipe was
+	// created: such regions hold only realtime data, so their tasks tail
+	// their log from its first entry instead of sending a snapshot.
+	FirstNewRegion uint32 `json:"first_new_region"`
+}
+
+// Progress is a region task's committed position: once HistoryDone, every
+// write of the region up to Index has been acknowledged by the sink.
+type Progress struct {
+	HistoryDone bool   `json:"history_done"`
+	Index       uint64 `json:"index"`
+}
+
+func (p *Pipe) clone() Pipe {
+	c := *p
+	c.Progress = make(map[uint32]Progress, len(p.Progress))
+	for k, v := range p.Progress {
+		c.Progress[k] = v
+	}
+	return c
+}
+
+type pipeNameCmd struct {
+	Name string `json:"name"`
+}
+
+type pipeExceptionCmd struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+	Time    int64  `json:"time"`
+	Stop    bool   `json:"stop"`
+}
+
+type pipeProgressCmd struct {
+	Name     string              `json:"name"`
+	Progress map[uint32]Progress `json:"progress"`
+}
+
+type clusterIDCmd struct {
+	ID string `json:"id"`
+}
+
+func (f *fsm) createPipe(p Pipe) any {
+	if _, ok := f.state.Pipes[p.Name]; ok {
+		return status.Errorf(status.PipeError, "pipe %s already exists", p.Name)
+	}
+	p.State = PipeRunning
+	p.Progress = map[uint32]Progress{}
+	p.FirstNewRegion = f.state.NextRegionID
+	f.state.Pipes[p.Name] = &p
+	return nil
+}
+
+func (f *fsm) pipe(name string) (*Pipe, error) {
+	p := f.state.Pipes[name]
+	if p == nil {
+		return nil, status.Errorf(status.PipeError, "pipe %s does not exist", name)
+	}
+	return p, nil
+}
+
+func (f *fsm) setPipeState(name, state string) any {
+	p, err := f.pipe(name)
+	if err != nil {
+		return err
+	}
+	p.State = state
+	if state == PipeRunning {
+		p.Exception, p.ExceptionTime = "", 0
+	}
+	return nil
+}
+
+func (f *fsm) dropPipe(name string) any {
+	if _, err := f.pipe(name); err != nil {
+		return err
+	}
+	delete(f.state.Pipes, name)
+	return nil
+}
+
+func (f *fsm) pipeException(c pipeExceptionCmd) any {
+	p, err := f.pipe(c.Name)
+	if err != nil {
+		return err
+	}
+	p.Exception, p.ExceptionTime = c.Message, c.Time
+	if c.Stop {
+		p.State = PipeStopped
+	}
+	return nil
+}
+
+// commitProgress only moves progress forward: a late commit from a task
+// that has since been restarted elsewhere never takes it back.
+func (f *fsm) commitProgress(c pipeProgressCmd) any {
+	p := f.state.Pipes[c.Name]
+	if p == nil {
+		return nil // dropped meanwhile
+	}
+	for region, np := range c.Progress {
+		op := p.Progress[region]
+		if np.HistoryDone && (!op.HistoryDone || np.Index > op.Index) {
+			p.Progress[region] = np
+		}
+	}
+	return nil
+}
+
+// ClusterID is this cluster's id, fixed when its ConfigNode group first
+// starts. Pipes carry it so that no write is sent back where it came from.
+func (c *ConfigNode) ClusterID() string {
+	var id string
+	c.fsm.read(func(s *State) { id = s.ClusterID })
+	return id
+}
+
+// ensureClusterID commits a random cluster id if the state has none yet.
+func (c *ConfigNode) ensureClusterID(ctx context.Context) error {
+	if c.ClusterID() != "" || !c.group.IsLeader() {
+		return nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	_, err := c.apply(ctx, encode(cmdSetClusterID, clusterIDCmd{ID: hex.EncodeToString(b)}))
+	return err
+}
+
+// CreatePipe commits a new pipe, RUNNING from the start.
+func (c *ConfigNode) CreatePipe(ctx context.Context, name string, source, processor, sink []ast.Attribute) error {
+	_, err := c.apply(ctx, encode(cmdCreatePipe, Pipe{Name: name, CreationTime: time.Now().UnixMilli(),
+		Source: source, Processor: processor, Sink: sink}))
+	return err
+}
+
+// StartPipe sets a pipe RUNNING; its tasks resume from committed progress.
+func (c *ConfigNode) StartPipe(ctx context.Context, name string) error {
+	_, err := c.apply(ctx, encode(cmdStartPipe, pipeNameCmd{Name: name}))
+	return err
+}
+
+// StopPipe sets a pipe STOPPED.
+func (c *ConfigNode) StopPipe(ctx context.Context, name string) error {
+	_, err := c.apply(ctx, encode(cmdStopPipe, pipeNameCmd{Name: name}))
+	return err
+}
+
+// DropPipe removes a pipe and its progress.
+func (c *ConfigNode) DropPipe(ctx context.Context, name string) error {
+	_, err := c.apply(ctx, encode(cmdDropPipe, pipeNameCmd{Name: name}))
+	return err
+}
+
+// ReportPipeException records a pipe's latest error; stop also sets it
+// STOPPED.
+func (c *ConfigNode) ReportPipeException(ctx context.Context, name, message string, stop bool) error {
+	_, err := c.apply(ctx, encode(cmdPipeException, pipeExceptionCmd{Name: name, Message: message,
+		Time: time.Now().UnixMilli(), Stop: stop}))
+	return err
+}
+
+// CommitPipeProgress records region tasks' commit frontiers in one entry.
+func (c *ConfigNode) CommitPipeProgress(ctx context.Context, name string, progress map[uint32]Progress) error {
+	_, err := c.apply(ctx, encode(cmdCommitProgress, pipeProgressCmd{Name: name, Progress: progress}))
+	return err
+}
+
+// Pipes lists the pipes sorted by name, as copies.
+func (c *ConfigNode) Pipes() []Pipe {
+	var out []Pipe
+	c.fsm.read(func(s *State) {
+		for _, p := range s.Pipes {
+			out = append(out, p.clone())
+		}
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -1,0 +1,349 @@
+package datanode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/pipe/plugin"
+	"github.com/sluicedb/sluice/pipe/sink"
+	"github.com/sluicedb/sluice/pipe/task"
+)
+
+// pipeAgent runs the tasks of every RUNNING pipe on the regions this node
+// leads, and commits their progress to the ConfigNode.
+type pipeAgent struct {
+	d       *DataNode
+	sinks   *sink.Registry
+	logger  *slog.Logger
+	metrics *pipeMetrics
+	// interval is pipe_progress_snapshot_interval_ms.
+	interval time.Duration
+
+	// reconcileMu serialises reconcile; mu guards the maps below and is
+	// never held while waiting for a task.
+	reconcileMu sync.Mutex
+	mu          sync.Mutex
+	tasks       map[taskKey]*runningTask
+	pending     map[string]map[uint32]confignode.Progress // progress not yet committed, by pipe
+	lastErr     map[string]time.Time                      // last transient error reported, by pipe
+	// frontiers, advanced and rates estimate how fast each pipe drains:
+	// entries its frontiers moved past per second, smoothed.
+	frontiers map[string]map[uint32]uint64
+	advanced  map[string]uint64
+	rates     map[string]float64
+	rateAt    time.Time
+	wg        sync.WaitGroup
+}
+
+// taskKey names a task; the creation time tells a re-created pipe of the
+// same name apart.
+type taskKey struct {
+	pipe    string
+	created int64
+	region  uint32
+}
+
+type runningTask struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// taskBuild makes a task and the release of what it holds (its sink).
+type taskBuild func() (*task.Task, func())
+
+func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *pipeMetrics) *pipeAgent {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	return &pipeAgent{d: d, sinks: sinks, logger: d.logger.With("component", "pipe"), metrics: m, interval: interval,
+		tasks: map[taskKey]*runningTask{}, pending: map[string]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{},
+		frontiers: map[string]map[uint32]uint64{}, advanced: map[string]uint64{}, rates: map[string]float64{}, rateAt: time.Now()}
+}
+
+// run reconciles tasks and commits progress until stop closes.
+func (a *pipeAgent) run(stop <-chan struct{}) {
+	t := time.NewTicker(a.interval)
+	defer t.Stop()
+	for {
+		a.reconcile()
+		a.commit()
+		a.updateRates()
+		a.updatePending()
+		select {
+		case <-stop:
+			a.stopAll()
+			a.commit()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// reconcile starts the tasks that should run here and stops the others.
+func (a *pipeAgent) reconcile() {
+	want := map[taskKey]taskBuild{}
+	pipes := a.d.meta.Pipes()
+	for i := range pipes {
+		p := &pipes[i]
+		if p.State != confignode.PipeRunning {
+			continue
+		}
+		spec, err := plugin.Parse(p.Source, p.Processor, p.Sink, time.Local)
+		if err != nil {
+			a.fail(p.Name, err)
+			continue
+		}
+		for _, r := range a.d.regions.all() {
+			if !r.group.IsLeader() {
+				continue
+			}
+			key := taskKey{pipe: p.Name, created: p.CreationTime, region: r.id}
+			want[key] = a.taskFactory(p, spec, r)
+		}
+	}
+	a.reconcileMu.Lock()
+	defer a.reconcileMu.Unlock()
+	a.mu.Lock()
+	var stop []taskKey
+	var stopping []*runningTask
+	for key, rt := range a.tasks {
+		if _, ok := want[key]; !ok {
+			stop = append(stop, key)
+			stopping = append(stopping, rt)
+			delete(a.tasks, key)
+		}
+	}
+	var start []taskKey
+	for key := range want {
+		if _, ok := a.tasks[key]; !ok {
+			start = append(start, key)
+		}
+	}
+	a.mu.Unlock()
+	// Tasks call back into the agent, so wait for them without its lock.
+	for i, rt := range stopping {
+		rt.cancel()
+		<-rt.done
+		a.metrics.forget(stop[i].pipe, stop[i].region)
+	}
+	for _, key := range start {
+		t, release := want[key]()
+		if t == nil {
+			continue
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		rt := &runningTask{cancel: cancel, done: make(chan struct{})}
+		a.mu.Lock()
+		a.tasks[key] = rt
+		a.mu.Unlock()
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			defer close(rt.done)
+			defer release()
+			if err := t.Run(ctx); err != nil {
+				a.logger.Warn("pipe task stopped", "pipe", key.pipe, "region", key.region, "err", err)
+			}
+		}()
+	}
+}
+
+// taskFactory prepares the task of pipe p on region r, or returns a
+// factory yielding nil when its sink cannot be built (the pipe is stopped
+// with the reason).
+func (a *pipeAgent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r *replica) taskBuild {
+	return func() (*task.Task, func()) {
+		snk, release, err := a.sinks.Acquire(spec.Sink)
+		if err != nil {
+			a.fail(p.Name, err)
+			return nil, nil
+		}
+		start := a.startProgress(p, r.id)
+		name := p.Name
+		cb := task.Callbacks{
+			Progress: func(pr task.Progress) { a.record(name, r.id, pr) },
+			Error: func(err error, fatal bool) {
+				if fatal {
+					a.fail(name, err)
+					return
+				}
+				a.metrics.retried(name, r.id)
+				a.transient(name, err)
+			},
+			Sent: func(points, tablets int) { a.metrics.sent(name, r.id, points, tablets) },
+		}
+		t := task.New(task.Config{
+			Pipe: name, Region: pipeRegion{r}, Sink: snk, Filter: spec.Source,
+			History: spec.Source.HistoryEnabled, Realtime: spec.Source.RealtimeEnabled,
+			ForwardPipeRequests: spec.Source.ForwardPipeRequests, LocalCluster: a.d.meta.ClusterID(),
+			Start: start,
+		}, cb, a.logger)
+		return t, release
+	}
+}
+
+// startProgress is where a task resumes: the committed frontier, or what
+// this node has seen acknowledged since; a region created after the pipe
+// has no history to send.
+func (a *pipeAgent) startProgress(p *confignode.Pipe, region uint32) task.Progress {
+	pr, ok := p.Progress[region]
+	a.mu.Lock()
+	if pend, ok2 := a.pending[p.Name][region]; ok2 && (!pr.HistoryDone || pend.Index > pr.Index) {
+		pr, ok = pend, true
+	}
+	a.mu.Unlock()
+	if !ok && region >= p.FirstNewRegion {
+		return task.Progress{HistoryDone: true, Index: 0}
+	}
+	return task.Progress{HistoryDone: pr.HistoryDone, Index: pr.Index}
+}
+
+func (a *pipeAgent) record(pipeName string, region uint32, pr task.Progress) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	m := a.pending[pipeName]
+	if m == nil {
+		m = map[uint32]confignode.Progress{}
+		a.pending[pipeName] = m
+	}
+	m[region] = confignode.Progress{HistoryDone: pr.HistoryDone, Index: pr.Index}
+	a.metrics.frontier(pipeName, region, pr.Index)
+	f := a.frontiers[pipeName]
+	if f == nil {
+		f = map[uint32]uint64{}
+		a.frontiers[pipeName] = f
+	}
+	if old, ok := f[region]; ok && pr.Index > old {
+		a.advanced[pipeName] += pr.Index - old
+	}
+	f[region] = pr.Index
+}
+
+// updateRates folds the entries each pipe drained since the last call into
+// its smoothed rate.
+func (a *pipeAgent) updateRates() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	dt := time.Since(a.rateAt).Seconds()
+	if dt <= 0 {
+		return
+	}
+	a.rateAt = time.Now()
+	for name := range a.frontiers {
+		now := float64(a.advanced[name]) / dt
+		a.rates[name] = 0.7*a.rates[name] + 0.3*now
+		a.advanced[name] = 0
+	}
+}
+
+// estimate is SHOW PIPES' EstimatedRemainingSeconds for a pipe.
+func (a *pipeAgent) estimate(name string, remaining int64) string {
+	a.mu.Lock()
+	rate := a.rates[name]
+	a.mu.Unlock()
+	return formatSeconds(remaining, rate)
+}
+
+// commit sends the pending frontiers of each pipe as one ConfigNode entry:
+// a consistent cut of the pipe's progress.
+func (a *pipeAgent) commit() {
+	a.mu.Lock()
+	pending := a.pending
+	a.pending = map[string]map[uint32]confignode.Progress{}
+	a.mu.Unlock()
+	for name, prog := range pending {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := a.d.meta.CommitPipeProgress(ctx, name, prog)
+		cancel()
+		if err != nil {
+			a.logger.Warn("commit pipe progress", "pipe", name, "err", err)
+			a.mu.Lock()
+			if a.pending[name] == nil {
+				a.pending[name] = prog
+			}
+			a.mu.Unlock()
+		}
+	}
+}
+
+// fail stops a pipe with err as its exception message.
+func (a *pipeAgent) fail(name string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if rerr := a.d.meta.ReportPipeException(ctx, name, err.Error(), true); rerr != nil {
+		a.logger.Error("cannot stop failed pipe", "pipe", name, "err", err, "report_err", rerr)
+	}
+	a.logger.Warn("pipe stopped", "pipe", name, "err", err)
+}
+
+// transient records a retried error for SHOW PIPES, at most once a second.
+func (a *pipeAgent) transient(name string, err error) {
+	a.mu.Lock()
+	if time.Since(a.lastErr[name]) < time.Second {
+		a.mu.Unlock()
+		return
+	}
+	a.lastErr[name] = time.Now()
+	a.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msg := fmt.Sprintf("retrying: %v", err)
+	if rerr := a.d.meta.ReportPipeException(ctx, name, msg, false); rerr != nil && !errors.Is(rerr, context.Canceled) {
+		a.logger.Warn("report pipe error", "pipe", name, "err", rerr)
+	}
+}
+
+func (a *pipeAgent) stopAll() {
+	a.mu.Lock()
+	tasks := a.tasks
+	a.tasks = map[taskKey]*runningTask{}
+	a.mu.Unlock()
+	for _, rt := range tasks {
+		rt.cancel()
+	}
+	a.wg.Wait()
+}
+
+// pendingEntries is how many log entries of region a pipe has not yet seen
+// acknowledged, for SHOW PIPES' RemainingEventCount.
+func (a *pipeAgent) pendingEntries(p *confignode.Pipe) int64 {
+	var n int64
+	for _, r := range a.d.regions.all() {
+		pr := a.startProgress(p, r.id)
+		if applied := r.fsm.AppliedIndex(); applied > pr.Index {
+			n += int64(applied - pr.Index)
+		}
+	}
+	return n
+}
+
+// updatePending refreshes the pending-events gauges of running tasks.
+func (a *pipeAgent) updatePending() {
+	a.mu.Lock()
+	keys := make([]taskKey, 0, len(a.tasks))
+	for k := range a.tasks {
+		keys = append(keys, k)
+	}
+	a.mu.Unlock()
+	pipes := map[string]*confignode.Pipe{}
+	for _, p := range a.d.meta.Pipes() {
+		pipes[p.Name] = &p
+	}
+	for _, k := range keys {
+		p, r := pipes[k.pipe], a.d.regions.get(k.region)
+		if p == nil || r == nil {
+			continue
+		}
+		pr := a.startProgress(p, k.region)
+		if applied := r.fsm.AppliedIndex(); applied > pr.Index {
+			a.metrics.setPending(k.pipe, k.region, applied-pr.Index)
+		} else {
+			a.metrics.setPending(k.pipe, k.region, 0)
+		}
+	}
+}

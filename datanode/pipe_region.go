@@ -1,0 +1,95 @@
+package datanode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/sluicedb/sluice/datanode/region"
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/pipe/task"
+	"github.com/sluicedb/sluice/storage"
+)
+
+// pipeRegion is a hosted region as pipe tasks read it: snapshots through
+// storage views, realtime entries from the region's Raft log.
+type pipeRegion struct{ r *replica }
+
+var _ task.Region = pipeRegion{}
+
+func (p pipeRegion) ID() uint32 { return p.r.id }
+
+func (p pipeRegion) AppliedIndex() uint64 { return p.r.fsm.AppliedIndex() }
+
+func (p pipeRegion) WaitApplied(ctx context.Context, index uint64) error {
+	return p.r.fsm.WaitApplied(ctx, index)
+}
+
+func (p pipeRegion) Pin(owner string, index uint64) { p.r.group.Logs().Pin(owner, index) }
+
+func (p pipeRegion) Unpin(owner string) { p.r.group.Logs().Unpin(owner) }
+
+func (p pipeRegion) Snapshot() (task.Snapshot, error) {
+	v := p.r.fsm.View()
+	entries := p.r.fsm.Match(model.Path{"root", model.MultiLevel})
+	byPath := make(map[string]region.Entry, len(entries))
+	for _, e := range entries {
+		byPath[e.Path.String()] = e
+	}
+	return &pipeSnapshot{view: v, entries: entries, byPath: byPath}, nil
+}
+
+func (p pipeRegion) Entries(after, upTo uint64, max int) ([]task.Entry, uint64, error) {
+	var out []task.Entry
+	last := after
+	logs := p.r.group.Logs()
+	for i := after + 1; i <= upTo && len(out) < max; i++ {
+		var l raft.Log
+		if err := logs.GetLog(i, &l); err != nil {
+			if errors.Is(err, raft.ErrLogNotFound) {
+				return nil, after, fmt.Errorf("region %d entry %d: %w", p.r.id, i, task.ErrTruncated)
+			}
+			return nil, after, fmt.Errorf("region %d: read log entry %d: %w", p.r.id, i, err)
+		}
+		last = i
+		if l.Type != raft.LogCommand {
+			continue
+		}
+		w, ok, err := region.DecodeWrite(l.Data)
+		if err != nil {
+			return nil, after, fmt.Errorf("region %d entry %d: %w", p.r.id, i, err)
+		}
+		if ok {
+			out = append(out, task.Entry{Index: i, Origin: w.Origin, Tablets: w.Tablets})
+		}
+	}
+	return out, last, nil
+}
+
+type pipeSnapshot struct {
+	view    *storage.View
+	entries []region.Entry
+	byPath  map[string]region.Entry
+}
+
+func (s *pipeSnapshot) Index() uint64 { return s.view.Index() }
+
+func (s *pipeSnapshot) Series() []model.Series {
+	out := make([]model.Series, len(s.entries))
+	for i, e := range s.entries {
+		out[i] = e.Series
+	}
+	return out
+}
+
+func (s *pipeSnapshot) Scan(series model.Series, lo, hi int64) (task.SeriesIterator, error) {
+	e, ok := s.byPath[series.Path.String()]
+	if !ok {
+		return emptyIterator{}, nil
+	}
+	return s.view.Scan(e.ID, e.Type, lo, hi), nil
+}
+
+func (s *pipeSnapshot) Close() { s.view.Close() }

@@ -1,0 +1,166 @@
+package datanode
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/pipe/plugin"
+	"github.com/sluicedb/sluice/pipe/sink"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/status"
+)
+
+// runPipe executes the pipe statements. Each change is committed through
+// the ConfigNode before it returns, and the local tasks follow at once.
+func (d *DataNode) runPipe(ctx context.Context, stmt ast.Statement) (*model.Result, error) {
+	var err error
+	switch s := stmt.(type) {
+	case *ast.CreatePipe:
+		err = d.createPipe(ctx, s)
+	case *ast.StartPipe:
+		err = d.meta.StartPipe(ctx, s.Name)
+	case *ast.StopPipe:
+		err = d.meta.StopPipe(ctx, s.Name)
+	case *ast.DropPipe:
+		err = d.meta.DropPipe(ctx, s.Name)
+	case *ast.ShowPipes:
+		return d.showPipes(s)
+	case *ast.ShowPipePlugins:
+		return d.showPipePlugins(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.pipes.reconcile()
+	return nil, nil
+}
+
+func (d *DataNode) createPipe(ctx context.Context, s *ast.CreatePipe) error {
+	spec, err := plugin.Parse(s.Source, s.Processor, s.Sink, time.Local)
+	if err != nil {
+		return err
+	}
+	if err := d.refuseSelfSink(ctx, spec.Sink); err != nil {
+		return err
+	}
+	return d.meta.CreatePipe(ctx, s.Name, s.Source, s.Processor, s.Sink)
+}
+
+// refuseSelfSink refuses a sink that points at this cluster: by address
+// when it names this node's client port, and by cluster id when the target
+// answers a handshake.
+func (d *DataNode) refuseSelfSink(ctx context.Context, attrs map[string]string) error {
+	own := d.rpcPort()
+	for _, target := range sinkTargets(attrs) {
+		host, port, err := net.SplitHostPort(target)
+		if err != nil || port != own {
+			continue
+		}
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && (ip.IsLoopback() || ip.IsUnspecified())) || host == d.rpcHost() {
+			return status.Errorf(status.PipeError, "sink %s is this cluster's own client service: a pipe cannot sync a cluster to itself", target)
+		}
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if id, err := sink.Probe(pctx, attrs, d.sinkConfig()); err == nil && id != "" && id == d.meta.ClusterID() {
+		return status.Errorf(status.PipeError, "sink %s belongs to this cluster (id %s): a pipe cannot sync a cluster to itself",
+			strings.Join(sinkTargets(attrs), ","), id)
+	}
+	return nil
+}
+
+// sinkTargets lists the host:port targets of sink attributes.
+func sinkTargets(attrs map[string]string) []string {
+	if urls := attrs["node-urls"]; urls != "" {
+		var out []string
+		for _, u := range strings.Split(urls, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				out = append(out, u)
+			}
+		}
+		return out
+	}
+	if attrs["ip"] != "" && attrs["port"] != "" {
+		return []string{net.JoinHostPort(attrs["ip"], attrs["port"])}
+	}
+	return nil
+}
+
+func (d *DataNode) showPipes(s *ast.ShowPipes) (*model.Result, error) {
+	pipes := d.meta.Pipes()
+	var keep func(p *confignode.Pipe) bool
+	switch {
+	case s.Name != "":
+		keep = func(p *confignode.Pipe) bool { return p.Name == s.Name }
+	case s.UsedBy != "":
+		var key string
+		for i := range pipes {
+			if pipes[i].Name == s.UsedBy {
+				key = d.sinkKey(&pipes[i])
+			}
+		}
+		if key == "" {
+			return nil, status.Errorf(status.PipeError, "pipe %s does not exist", s.UsedBy)
+		}
+		keep = func(p *confignode.Pipe) bool { return d.sinkKey(p) == key }
+	default:
+		keep = func(*confignode.Pipe) bool { return true }
+	}
+	var rows [][]string
+	for i := range pipes {
+		p := &pipes[i]
+		if !keep(p) {
+			continue
+		}
+		remaining := d.pipes.pendingEntries(p)
+		rows = append(rows, []string{p.Name, time.UnixMilli(p.CreationTime).Format("2006-01-02T15:04:05.000"), p.State,
+			plugin.Show(p.Source), plugin.Show(p.Processor), plugin.Show(p.Sink), p.Exception,
+			strconv.FormatInt(remaining, 10), d.pipes.estimate(p.Name, remaining)})
+	}
+	if s.Name != "" && len(rows) == 0 {
+		return nil, status.Errorf(status.PipeError, "pipe %s does not exist", s.Name)
+	}
+	return textResult([]string{"ID", "CreationTime", "State", "PipeSource", "PipeProcessor", "PipeSink",
+		"ExceptionMessage", "RemainingEventCount", "EstimatedRemainingSeconds"}, rows), nil
+}
+
+// sinkKey is the canonical identity of a pipe's sink, shared by pipes
+// whose sink attributes are equal as sets.
+func (d *DataNode) sinkKey(p *confignode.Pipe) string {
+	spec, err := plugin.Parse(p.Source, p.Processor, p.Sink, time.Local)
+	if err != nil {
+		return "invalid:" + p.Name
+	}
+	return d.sinks.Key(spec.Sink)
+}
+
+func (d *DataNode) showPipePlugins() *model.Result {
+	var rows [][]string
+	for _, info := range plugin.Builtins() {
+		rows = append(rows, []string{info.Name, info.Type, info.ClassName, info.PluginJar})
+	}
+	return textResult([]string{"PluginName", "PluginType", "ClassName", "PluginJar"}, rows)
+}
+
+// sinkConfig derives sink settings from the node's.
+func (d *DataNode) sinkConfig() sink.Config {
+	return sink.Config{ClusterID: d.meta.ClusterID(), SenderVersion: d.cfg.Version,
+		Timeout: d.cfg.PipeSinkTimeout, MaxClients: d.cfg.PipeSinkMaxClients, Selectors: d.cfg.PipeSinkSelectors}
+}
+
+// estimateRate formats remaining/rate seconds.
+func formatSeconds(remaining int64, perSecond float64) string {
+	if remaining == 0 {
+		return "0.00"
+	}
+	if perSecond <= 0 {
+		return "Unknown"
+	}
+	return fmt.Sprintf("%.2f", float64(remaining)/perSecond)
+}

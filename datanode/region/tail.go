@@ -1,0 +1,58 @@
+package region
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sluicedb/sluice/model"
+)
+
+// Write is a decoded write command, as pipe sources read it from the log.
+type Write struct {
+	Database string
+	Origin   string
+	Tablets  []*model.Tablet
+}
+
+// DecodeWrite decodes a log entry's data. ok is false for entries that are
+// not writes (schema changes, deletions).
+func DecodeWrite(data []byte) (w Write, ok bool, err error) {
+	if len(data) == 0 || cmdType(data[0]) != cmdWrite {
+		return Write{}, false, nil
+	}
+	d := decoder{b: data[1:]}
+	w.Database = d.str()
+	d.bool()
+	w.Origin = d.str()
+	w.Tablets = d.tablets()
+	if d.err != nil {
+		return Write{}, false, fmt.Errorf("decode write entry: %w", d.err)
+	}
+	return w, true, nil
+}
+
+// WaitApplied blocks until an entry after index has been applied, or ctx
+// ends.
+func (f *FSM) WaitApplied(ctx context.Context, index uint64) error {
+	for {
+		f.waitMu.Lock()
+		ch := f.appliedCh
+		f.waitMu.Unlock()
+		if f.applied.Load() > index {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// notifyApplied wakes WaitApplied callers.
+func (f *FSM) notifyApplied() {
+	f.waitMu.Lock()
+	close(f.appliedCh)
+	f.appliedCh = make(chan struct{})
+	f.waitMu.Unlock()
+}

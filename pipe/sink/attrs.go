@@ -1,0 +1,189 @@
+package sink
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Plugin names, as SHOW PIPEPLUGINS lists them.
+const (
+	PluginThrift      = "iotdb-thrift-sink"
+	PluginThriftAsync = "iotdb-thrift-async-sink"
+	PluginThriftSync  = "iotdb-thrift-sync-sink"
+	PluginLegacy      = "iotdb-legacy-pipe-sink"
+	PluginDoNothing   = "do-nothing-sink"
+)
+
+// Plugins returns the known sink plugin names.
+func Plugins() []string {
+	return []string{PluginThrift, PluginThriftAsync, PluginThriftSync, PluginLegacy, PluginDoNothing}
+}
+
+// connectorAliases are IoTDB 1.2's plugin names, still accepted.
+var connectorAliases = map[string]string{
+	"iotdb-thrift-connector":       PluginThrift,
+	"iotdb-thrift-async-connector": PluginThriftAsync,
+	"iotdb-thrift-sync-connector":  PluginThriftSync,
+	"iotdb-legacy-pipe-connector":  PluginLegacy,
+	"do-nothing-connector":         PluginDoNothing,
+}
+
+// Attribute defaults.
+const (
+	DefaultUser          = "root"
+	DefaultPassword      = "root"
+	DefaultLegacyVersion = "1.1"
+)
+
+// attributes are a sink's parsed attributes.
+type attributes struct {
+	plugin   string
+	targets  []string // host:port, in the order given, without duplicates
+	user     string
+	password string
+	version  string
+}
+
+// parseAttributes reads the attributes New understands; others are left to
+// the package that validates pipe parameters.
+func parseAttributes(attrs map[string]string) (*attributes, error) {
+	plugin, ok := attrs["sink"]
+	if !ok {
+		plugin, ok = attrs["connector"]
+	}
+	plugin = strings.ToLower(strings.TrimSpace(plugin))
+	if !ok || plugin == "" {
+		return nil, fmt.Errorf("sink attribute 'sink' is missing: name one of %s", strings.Join(Plugins(), ", "))
+	}
+	if canonical, ok := connectorAliases[plugin]; ok {
+		plugin = canonical
+	}
+	if !slices.Contains(Plugins(), plugin) {
+		return nil, fmt.Errorf("unknown sink plugin %q: known sinks are %s", plugin, strings.Join(Plugins(), ", "))
+	}
+	a := &attributes{plugin: plugin, user: DefaultUser, password: DefaultPassword, version: DefaultLegacyVersion}
+	if plugin == PluginDoNothing {
+		return a, nil
+	}
+
+	var err error
+	if a.targets, err = parseTargets(attrs); err != nil {
+		return nil, fmt.Errorf("%s: %w", plugin, err)
+	}
+	user, hasUser := attrs["user"]
+	username, hasUsername := attrs["username"]
+	switch {
+	case hasUser && hasUsername && user != username:
+		return nil, fmt.Errorf("%s: sink attributes 'user' (%q) and 'username' (%q) disagree", plugin, user, username)
+	case hasUsername:
+		user, hasUser = username, true
+	}
+	if hasUser {
+		if strings.TrimSpace(user) == "" {
+			return nil, fmt.Errorf("%s: sink attribute 'user' is empty", plugin)
+		}
+		a.user = user
+	}
+	if p, ok := attrs["password"]; ok {
+		a.password = p
+	}
+	if v, ok := attrs["version"]; ok && strings.TrimSpace(v) != "" {
+		a.version = strings.TrimSpace(v)
+	}
+	return a, nil
+}
+
+// parseTargets reads "ip" (alias "host") with "port", and "node-urls", into
+// one list; at least one target is needed.
+func parseTargets(attrs map[string]string) ([]string, error) {
+	var out []string
+	add := func(t string) {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+
+	host, hasHost := attrs["ip"]
+	if h, ok := attrs["host"]; ok {
+		if hasHost && strings.TrimSpace(h) != strings.TrimSpace(host) {
+			return nil, fmt.Errorf("sink attributes 'ip' (%q) and 'host' (%q) disagree", host, h)
+		}
+		host, hasHost = h, true
+	}
+	port, hasPort := attrs["port"]
+	switch {
+	case hasHost && !hasPort:
+		return nil, fmt.Errorf("sink attribute 'ip' is set but 'port' is missing")
+	case hasPort && !hasHost:
+		return nil, fmt.Errorf("sink attribute 'port' is set but 'ip' is missing")
+	case hasHost:
+		h, err := checkHost(strings.Trim(strings.TrimSpace(host), "[]"))
+		if err != nil {
+			return nil, fmt.Errorf("sink attribute 'ip' = %q: %w", host, err)
+		}
+		p, err := checkPort(port)
+		if err != nil {
+			return nil, fmt.Errorf("sink attribute 'port' = %q: %w", port, err)
+		}
+		add(net.JoinHostPort(h, p))
+	}
+
+	if urls, ok := attrs["node-urls"]; ok {
+		n := 0
+		for u := range strings.SplitSeq(urls, ",") {
+			u = strings.TrimSpace(u)
+			if u == "" {
+				continue
+			}
+			t, err := parseNodeURL(u)
+			if err != nil {
+				return nil, fmt.Errorf("sink attribute 'node-urls' entry %q: %w", u, err)
+			}
+			add(t)
+			n++
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("sink attribute 'node-urls' = %q lists no node", urls)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no target: set sink attributes 'ip' and 'port', or 'node-urls' (host:port,host:port)")
+	}
+	return out, nil
+}
+
+// parseNodeURL reads host:port, with IPv6 hosts in brackets ([::1]:6667).
+func parseNodeURL(u string) (string, error) {
+	h, p, err := net.SplitHostPort(u)
+	if err != nil {
+		return "", fmt.Errorf("want host:port (IPv6 as [addr]:port)")
+	}
+	if h, err = checkHost(h); err != nil {
+		return "", err
+	}
+	if p, err = checkPort(p); err != nil {
+		return "", err
+	}
+	return net.JoinHostPort(h, p), nil
+}
+
+func checkHost(h string) (string, error) {
+	if h == "" {
+		return "", fmt.Errorf("empty host")
+	}
+	if strings.ContainsAny(h, " \t\r\n/,") {
+		return "", fmt.Errorf("not a host name or address")
+	}
+	return h, nil
+}
+
+func checkPort(p string) (string, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(p))
+	if err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("not a port number (1-65535)")
+	}
+	return strconv.Itoa(n), nil
+}

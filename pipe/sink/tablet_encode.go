@@ -1,0 +1,133 @@
+package sink
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/apache/iotdb-client-go/rpc"
+
+	"github.com/sluicedb/sluice/model"
+)
+
+// insertTabletsReq lays tablets out as a TSIService insertTablets request,
+// byte for byte as IoTDB's clients do: big-endian timestamps; per column
+// one value per row (nulls as zero placeholders, TEXT as a 4-byte length
+// and the bytes); then, only when some column has nulls, per column a flag
+// byte and, if set, a bitmap of rows/8+1 bytes in which bit 1<<(row%8) of
+// byte row/8 marks the row null. All tablets must share aligned.
+// SessionId is left for the caller.
+func insertTabletsReq(tablets []*model.Tablet, aligned bool) (*rpc.TSInsertTabletsReq, int, error) {
+	n := len(tablets)
+	req := &rpc.TSInsertTabletsReq{
+		PrefixPaths:      make([]string, n),
+		MeasurementsList: make([][]string, n),
+		ValuesList:       make([][]byte, n),
+		TimestampsList:   make([][]byte, n),
+		TypesList:        make([][]int32, n),
+		SizeList:         make([]int32, n),
+		IsAligned:        &aligned,
+	}
+	size := 0
+	for i, t := range tablets {
+		if err := t.Validate(); err != nil {
+			return nil, 0, err
+		}
+		if t.Aligned != aligned {
+			panic("BUG: insertTabletsReq given tablets of mixed alignment")
+		}
+		req.PrefixPaths[i] = t.Device.String()
+		req.MeasurementsList[i] = make([]string, len(t.Measurements))
+		req.TypesList[i] = make([]int32, len(t.Columns))
+		for j, m := range t.Measurements {
+			req.MeasurementsList[i][j] = model.Path{m}.String()
+			req.TypesList[i][j] = int32(t.Columns[j].Type)
+		}
+		req.SizeList[i] = int32(t.Rows())
+		times := make([]byte, 0, 8*t.Rows())
+		for _, ts := range t.Times {
+			times = binary.BigEndian.AppendUint64(times, uint64(ts))
+		}
+		req.TimestampsList[i] = times
+		req.ValuesList[i] = tabletValues(t)
+		size += len(req.PrefixPaths[i]) + len(req.TimestampsList[i]) + len(req.ValuesList[i])
+		for _, m := range req.MeasurementsList[i] {
+			size += len(m) + 4
+		}
+	}
+	return req, size, nil
+}
+
+// tabletValues encodes the columns and their null bitmaps.
+func tabletValues(t *model.Tablet) []byte {
+	rows := t.Rows()
+	var b []byte
+	hasNulls := false
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		switch c.Type {
+		case model.Boolean:
+			for _, v := range c.Bools {
+				if v {
+					b = append(b, 1)
+				} else {
+					b = append(b, 0)
+				}
+			}
+		case model.Int32:
+			for _, v := range c.Int32s {
+				b = binary.BigEndian.AppendUint32(b, uint32(v))
+			}
+		case model.Int64:
+			for _, v := range c.Int64s {
+				b = binary.BigEndian.AppendUint64(b, uint64(v))
+			}
+		case model.Float:
+			for _, v := range c.Float32s {
+				b = binary.BigEndian.AppendUint32(b, math.Float32bits(v))
+			}
+		case model.Double:
+			for _, v := range c.Float64s {
+				b = binary.BigEndian.AppendUint64(b, math.Float64bits(v))
+			}
+		case model.Text:
+			for _, v := range c.Texts {
+				b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
+				b = append(b, v...)
+			}
+		default:
+			panic(fmt.Sprintf("BUG: validated tablet has column type %d", c.Type))
+		}
+		if hasNull(c) {
+			hasNulls = true
+		}
+	}
+	if !hasNulls {
+		return b
+	}
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if !hasNull(c) {
+			b = append(b, 0)
+			continue
+		}
+		b = append(b, 1)
+		bits := make([]byte, rows/8+1)
+		for row, null := range c.Nulls {
+			if null {
+				bits[row/8] |= 1 << (row % 8)
+			}
+		}
+		b = append(b, bits...)
+	}
+	return b
+}
+
+func hasNull(c *model.Column) bool {
+	for _, n := range c.Nulls {
+		if n {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,319 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/thrift/lib/go/thrift"
+
+	"github.com/sluicedb/sluice/pipe"
+	"github.com/sluicedb/sluice/pipe/receiver"
+	"github.com/sluicedb/sluice/pipe/transfer"
+	"github.com/sluicedb/sluice/proto/pipethrift"
+	"github.com/sluicedb/sluice/status"
+)
+
+// thriftSink is iotdb-thrift-sync-sink (one connection) and
+// iotdb-thrift-sink / iotdb-thrift-async-sink (a pool of MaxClients).
+//
+// A Transfer takes an idle connection slot, waiting while all are busy, so
+// with one slot transfers are serialised and the receiver applies them in
+// the order they were made; with more, parallel transfers may be applied
+// in any order. Slots open their connection lazily, each to the next target
+// round-robin, failing over to the following targets when one cannot be
+// reached or refuses transiently.
+type thriftSink struct {
+	a        *attributes
+	cfg      Config
+	log      *slog.Logger
+	m        *sinkMetrics
+	inFlight int
+	// allowSelf lets a handshake with this very cluster succeed (Probe
+	// reports the id and leaves the verdict to its caller).
+	allowSelf bool
+
+	slots     chan *pipeConn // idle slots; nil is a slot with no connection yet
+	done      chan struct{}  // closed by Close
+	closeOnce sync.Once
+	next      atomic.Uint64 // round-robin position of the next dial
+
+	mu       sync.Mutex
+	open     map[*pipeConn]struct{} // every connection, idle or busy
+	closed   bool
+	targetID string
+}
+
+// pipeConn is a connection with its transfer session.
+type pipeConn struct {
+	*thriftConn
+	client *pipethrift.PipeTransferServiceClient
+	token  string // from the last handshake
+}
+
+func newThriftSink(a *attributes, cfg Config, inFlight int, logger *slog.Logger, m *sinkMetrics) *thriftSink {
+	s := &thriftSink{
+		a: a, cfg: cfg, log: logger, m: m, inFlight: inFlight,
+		slots: make(chan *pipeConn, inFlight),
+		done:  make(chan struct{}),
+		open:  make(map[*pipeConn]struct{}),
+	}
+	for range inFlight {
+		s.slots <- nil
+	}
+	return s
+}
+
+// InFlight is the number of connections: 1 for the sync sink.
+func (s *thriftSink) InFlight() int { return s.inFlight }
+
+// TargetClusterID is the cluster id the first successful handshake
+// reported, or "" before one.
+func (s *thriftSink) TargetClusterID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.targetID
+}
+
+// Transfer sends the batch on an idle connection and returns nil once the
+// receiver answered success.
+func (s *thriftSink) Transfer(ctx context.Context, b *pipe.Batch) error {
+	if len(b.Tablets) == 0 {
+		return nil // nothing to apply; not worth a connection
+	}
+	var pc *pipeConn
+	select {
+	case pc = <-s.slots:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		return ErrClosed
+	}
+	err := s.transfer(ctx, &pc, b)
+	s.slots <- pc
+	s.m.done(err)
+	return err
+}
+
+// transfer sends b on the slot's connection, opening one if needed. It
+// tries twice at most: once more on a new connection when an idle one
+// turned out stale, or after a new handshake when the receiver forgot the
+// session's token.
+func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batch) error {
+	for attempt := 0; ; attempt++ {
+		fresh := false
+		if *slot == nil {
+			pc, err := s.dial(ctx)
+			if err != nil {
+				return err
+			}
+			*slot, fresh = pc, true
+		}
+		pc := *slot
+		body := transfer.EncodeTablets(transfer.Tablets{Token: pc.token, Origin: b.Origin, Tablets: b.Tablets})
+		resp, lost, err := s.send(ctx, pc, transfer.TypeTablets, body)
+		if lost {
+			s.drop(pc)
+			*slot = nil
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, pipe.ErrFatal):
+			return err
+		case err != nil && !fresh && attempt == 0 && retryable(err):
+			s.log.Debug("idle connection failed, retrying on a new one", "target", pc.target, "err", err)
+			continue
+		case err != nil:
+			return fmt.Errorf("%s %s: transfer: %w", s.a.plugin, pc.target, err)
+		}
+		st := resp.GetStatus()
+		switch {
+		case succeeded(st.Code):
+			return nil
+		case receiver.IsHandshakeRequired(st) && attempt == 0:
+			s.log.Debug("receiver asks for a new handshake", "target", pc.target, "code", st.Code)
+			if err := s.handshake(ctx, pc); err != nil {
+				s.drop(pc)
+				*slot = nil
+				return err
+			}
+			continue
+		}
+		return s.statusError(pc.target, st)
+	}
+}
+
+// dial opens and handshakes a connection on the next target round-robin,
+// failing over through the others.
+func (s *thriftSink) dial(ctx context.Context) (*pipeConn, error) {
+	n := len(s.a.targets)
+	start := int((s.next.Add(1) - 1) % uint64(n))
+	var failures []string
+	for i := range n {
+		target := s.a.targets[(start+i)%n]
+		if s.isClosed() {
+			return nil, ErrClosed
+		}
+		c, err := dialThrift(ctx, target, s.cfg.Timeout)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			s.log.Warn("cannot connect to target", "target", target, "err", err)
+			failures = append(failures, fmt.Sprintf("%s: %v", target, err))
+			continue
+		}
+		pc := &pipeConn{thriftConn: c, client: pipethrift.NewPipeTransferServiceClient(c.client)}
+		if !s.track(pc) {
+			return nil, ErrClosed
+		}
+		if err := s.handshake(ctx, pc); err != nil {
+			s.drop(pc)
+			if errors.Is(err, pipe.ErrFatal) || ctx.Err() != nil {
+				return nil, err
+			}
+			s.log.Warn("handshake failed", "target", target, "err", err)
+			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
+			continue
+		}
+		s.log.Debug("connected", "target", target, "target_cluster", s.TargetClusterID())
+		return pc, nil
+	}
+	return nil, fmt.Errorf("%s: no target available: %s", s.a.plugin, strings.Join(failures, "; "))
+}
+
+// handshake (re)opens pc's transfer session and records the token and the
+// target's cluster id.
+func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
+	body := transfer.EncodeHandshake(transfer.Handshake{
+		ClusterID:          s.cfg.ClusterID,
+		TimestampPrecision: transfer.PrecisionMillis,
+		User:               s.a.user,
+		Password:           s.a.password,
+		SenderVersion:      s.cfg.SenderVersion,
+	})
+	resp, _, err := s.send(ctx, pc, transfer.TypeHandshake, body)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, pipe.ErrFatal):
+		return err
+	case err != nil:
+		return fmt.Errorf("%s %s: handshake: %w", s.a.plugin, pc.target, err)
+	}
+	if st := resp.GetStatus(); !succeeded(st.Code) {
+		return s.statusError(pc.target, st)
+	}
+	res, err := transfer.DecodeHandshakeResult(resp.GetBody())
+	if err == nil && res.Token == "" {
+		err = errors.New("no token")
+	}
+	if err != nil {
+		return fatalf("%s %s: unreadable handshake answer (%v): is the target a Sluice DataNode of a compatible version?", s.a.plugin, pc.target, err)
+	}
+	if !s.allowSelf && s.cfg.ClusterID != "" && res.ClusterID == s.cfg.ClusterID {
+		return fatalf("%s %s: the target is this cluster (%s): a pipe cannot sync a cluster into itself", s.a.plugin, pc.target, res.ClusterID)
+	}
+	s.mu.Lock()
+	prev := s.targetID
+	if prev == "" {
+		s.targetID = res.ClusterID
+	}
+	s.mu.Unlock()
+	if prev != "" && prev != res.ClusterID {
+		return fatalf("%s %s: the target belongs to cluster %s but earlier targets to %s: list DataNodes of one cluster", s.a.plugin, pc.target, res.ClusterID, prev)
+	}
+	pc.token = res.Token
+	return nil
+}
+
+// send makes one pipeTransfer call. lost reports that pc must be dropped.
+func (s *thriftSink) send(ctx context.Context, pc *pipeConn, typ int16, body []byte) (resp *pipethrift.TPipeTransferResp, lost bool, err error) {
+	req := &pipethrift.TPipeTransferReq{Version: transfer.Version, Type: typ, Body: body}
+	lost, err = pc.call(ctx, s.cfg.Timeout, func(ctx context.Context) (err error) {
+		resp, err = pc.client.PipeTransfer(ctx, req)
+		return err
+	})
+	s.m.sent(len(body))
+	var ae thrift.TApplicationException
+	switch {
+	case errors.As(err, &ae) && ae.TypeId() == thrift.UNKNOWN_METHOD:
+		return nil, true, fatalf("%s %s: the target does not serve pipeTransfer (%v): is it a Sluice or IoTDB 1.2+ DataNode client port?", s.a.plugin, pc.target, err)
+	case err != nil:
+		return nil, lost, err
+	case resp.GetStatus() == nil:
+		return nil, true, errors.New("answer without a status")
+	}
+	return resp, lost, nil
+}
+
+// statusError classifies a receiver's refusal. Besides the common fatal
+// codes, PipeError (1107) is fatal: the receiver uses it for protocol
+// refusals (version, timestamp precision, a sender of its own cluster),
+// except for the handshake-required reply, which stays transient when it
+// comes again right after a new handshake.
+func (s *thriftSink) statusError(target string, st *pipethrift.TSStatus) error {
+	var subs []subStatus
+	for _, sub := range st.GetSubStatus() {
+		if sub != nil {
+			subs = append(subs, subStatus{code: sub.Code, msg: sub.GetMessage()})
+		}
+	}
+	handshakeAgain := receiver.IsHandshakeRequired(st)
+	protocolRefusal := func(code int32) bool { return code == int32(status.PipeError) && !handshakeAgain }
+	return statusError(s.a.plugin, target, st.Code, st.GetMessage(), subs, protocolRefusal)
+}
+
+func (s *thriftSink) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// track records a new connection; it refuses (and closes pc) once the sink
+// is closed.
+func (s *thriftSink) track(pc *pipeConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		pc.close()
+		return false
+	}
+	s.open[pc] = struct{}{}
+	s.m.connOpened()
+	return true
+}
+
+// drop closes pc and forgets it.
+func (s *thriftSink) drop(pc *pipeConn) {
+	s.mu.Lock()
+	if _, ok := s.open[pc]; ok {
+		delete(s.open, pc)
+		s.m.connClosed()
+	}
+	s.mu.Unlock()
+	pc.close()
+}
+
+// Close closes every connection; transfers in progress fail and later ones
+// return ErrClosed. It is idempotent.
+func (s *thriftSink) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		open := s.open
+		s.open = map[*pipeConn]struct{}{}
+		s.mu.Unlock()
+		close(s.done)
+		for pc := range open {
+			pc.close()
+			s.m.connClosed()
+		}
+	})
+	return nil
+}

@@ -1,0 +1,313 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/pipe"
+)
+
+// Filter selects what a pipe's source extracts.
+type Filter interface {
+	// Matches reports whether series is in the pipe's pattern.
+	Matches(series model.Path) bool
+	// MayMatchDevice reports whether any series of device may match.
+	MayMatchDevice(device model.Path) bool
+	// InHistory and InRealtime report whether a point's time is in the
+	// historical or realtime range.
+	InHistory(t int64) bool
+	InRealtime(t int64) bool
+}
+
+// Progress is a task's commit frontier: once HistoryDone, every write of the
+// region up to Index has been acknowledged by the sink.
+type Progress struct {
+	HistoryDone bool
+	Index       uint64
+}
+
+// Config is one task's definition.
+type Config struct {
+	Pipe   string
+	Region Region
+	Sink   pipe.Sink
+	Filter Filter
+	// History and Realtime enable the two phases.
+	History, Realtime bool
+	// ForwardPipeRequests also sends writes that arrived through a pipe
+	// (never back to the cluster they came from).
+	ForwardPipeRequests bool
+	// LocalCluster is this cluster's id, the origin of local writes.
+	LocalCluster string
+	// Start is the committed progress to resume from.
+	Start Progress
+	// BatchPoints caps the points of one transfer; default 65536.
+	BatchPoints int
+	// RetryBudget is how long transient failures are retried before the
+	// pipe stops; default 10 minutes.
+	RetryBudget time.Duration
+	// Knobs adjust timings in tests.
+	Knobs Knobs
+}
+
+// Knobs are testing hooks.
+type Knobs struct {
+	// MaxBackoff caps the retry backoff; default 10s.
+	MaxBackoff time.Duration
+}
+
+// Callbacks tell the task's owner what happens.
+type Callbacks struct {
+	// Progress is called as the commit frontier advances.
+	Progress func(Progress)
+	// Error is called for each failed transfer that will be retried
+	// (fatal false), and once with the error that ends the task (fatal
+	// true). Like Progress and Sent, it may be called concurrently.
+	Error func(err error, fatal bool)
+	// Sent is called after each acknowledged batch.
+	Sent func(points, tablets int)
+}
+
+// Task is a pipe's runtime on one region.
+type Task struct {
+	cfg    Config
+	cb     Callbacks
+	logger *slog.Logger
+	owner  string
+}
+
+// New returns a task; Run executes it.
+func New(cfg Config, cb Callbacks, logger *slog.Logger) *Task {
+	if cfg.BatchPoints <= 0 {
+		cfg.BatchPoints = 1 << 16
+	}
+	if cfg.RetryBudget <= 0 {
+		cfg.RetryBudget = 10 * time.Minute
+	}
+	if cfg.Knobs.MaxBackoff <= 0 {
+		cfg.Knobs.MaxBackoff = 10 * time.Second
+	}
+	return &Task{cfg: cfg, cb: cb, owner: "pipe/" + cfg.Pipe,
+		logger: logger.With("pipe", cfg.Pipe, "region", cfg.Region.ID())}
+}
+
+// errFatal wraps the error that ended a task.
+type errFatal struct{ err error }
+
+func (e errFatal) Error() string { return e.err.Error() }
+func (e errFatal) Unwrap() error { return e.err }
+
+// Run executes the task until ctx ends or an unrecoverable error occurs,
+// which it returns (after reporting it through Callbacks.Error).
+func (t *Task) Run(ctx context.Context) error {
+	defer t.cfg.Region.Unpin(t.owner)
+	prog := t.cfg.Start
+	for ctx.Err() == nil {
+		if !prog.HistoryDone {
+			p, err := t.history(ctx)
+			if err != nil {
+				return t.end(ctx, err)
+			}
+			prog = p
+			t.cb.Progress(prog)
+		}
+		if !t.cfg.Realtime {
+			// Nothing will read the log: do not hold it.
+			t.cfg.Region.Unpin(t.owner)
+			<-ctx.Done()
+			return nil
+		}
+		err := t.realtime(ctx, prog.Index)
+		if errors.Is(err, ErrTruncated) {
+			// The log lost what we need (after a restart, say): resend a
+			// fresh snapshot, then tail from there. At-least-once holds.
+			t.logger.Warn("pipe log position truncated, resending a snapshot", "index", prog.Index)
+			prog = Progress{}
+			continue
+		}
+		return t.end(ctx, err)
+	}
+	return nil
+}
+
+func (t *Task) end(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil {
+		return nil
+	}
+	// Reported here, once, whatever ended the task (a sink or a region
+	// failure), rather than by each failing transfer.
+	t.cb.Error(err, true)
+	return err
+}
+
+// history sends the snapshot's matching points and returns the progress
+// that starts the realtime phase just after the snapshot.
+func (t *Task) history(ctx context.Context) (Progress, error) {
+	snap, err := t.cfg.Region.Snapshot()
+	if err != nil {
+		return Progress{}, err
+	}
+	defer snap.Close()
+	index := snap.Index()
+	t.cfg.Region.Pin(t.owner, index+1)
+	if !t.cfg.History {
+		return Progress{HistoryDone: true, Index: index}, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	w := newWindow(t, cancel, func(uint64) {})
+	defer w.stop()
+	b := newBuilder(t.cfg.BatchPoints)
+	for _, s := range snap.Series() {
+		if !t.cfg.Filter.Matches(s.Path) {
+			continue
+		}
+		it, err := snap.Scan(s, minTime, maxTime)
+		if err != nil {
+			return Progress{}, err
+		}
+		for {
+			times, vals, err := it.Next(4096)
+			if err != nil {
+				it.Close()
+				return Progress{}, err
+			}
+			if len(times) == 0 {
+				break
+			}
+			b.addSeries(s, times, &vals, t.cfg.Filter.InHistory)
+			if b.full() {
+				if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index); err != nil {
+					it.Close()
+					return Progress{}, w.cause(err)
+				}
+			}
+		}
+		it.Close()
+	}
+	if b.points > 0 {
+		if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index); err != nil {
+			return Progress{}, w.cause(err)
+		}
+	}
+	if err := w.drain(ctx); err != nil {
+		return Progress{}, w.cause(err)
+	}
+	return Progress{HistoryDone: true, Index: index}, nil
+}
+
+const (
+	minTime = -1 << 63
+	maxTime = 1<<63 - 1
+)
+
+// realtime tails the region's log after index and sends matching writes.
+func (t *Task) realtime(ctx context.Context, index uint64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	w := newWindow(t, cancel, func(frontier uint64) {
+		t.cfg.Region.Pin(t.owner, frontier+1)
+		t.cb.Progress(Progress{HistoryDone: true, Index: frontier})
+	})
+	defer w.stop()
+	after := index
+	t.cfg.Region.Pin(t.owner, after+1)
+	for {
+		if t.cfg.Region.AppliedIndex() <= after {
+			if err := t.cfg.Region.WaitApplied(ctx, after); err != nil {
+				return w.cause(err)
+			}
+		}
+		entries, last, err := t.cfg.Region.Entries(after, t.cfg.Region.AppliedIndex(), 256)
+		if err != nil {
+			return w.cause(err)
+		}
+		b := newBuilder(t.cfg.BatchPoints)
+		origin := ""
+		flush := func(upTo uint64) error {
+			if b.points == 0 {
+				w.skip(upTo)
+				return nil
+			}
+			return w.send(ctx, &pipe.Batch{Origin: origin, Tablets: b.take()}, upTo)
+		}
+		for _, e := range entries {
+			o := e.Origin
+			if o == "" {
+				o = t.cfg.LocalCluster
+			}
+			if b.points > 0 && o != origin {
+				if err := flush(after); err != nil {
+					return w.cause(err)
+				}
+			}
+			origin = o
+			if t.forward(e.Origin) {
+				for _, tb := range e.Tablets {
+					b.addTablet(tb, t.cfg.Filter)
+				}
+			}
+			after = e.Index
+			if b.full() {
+				if err := flush(after); err != nil {
+					return w.cause(err)
+				}
+			}
+		}
+		after = max(after, last)
+		if err := flush(after); err != nil {
+			return w.cause(err)
+		}
+	}
+}
+
+// forward reports whether writes of origin (empty: local writes) are sent.
+func (t *Task) forward(origin string) bool {
+	if origin == "" || origin == t.cfg.LocalCluster {
+		return true
+	}
+	if !t.cfg.ForwardPipeRequests {
+		return false
+	}
+	return origin != t.cfg.Sink.TargetClusterID()
+}
+
+// transfer sends one batch, retrying transient failures with capped
+// exponential backoff until the retry budget is spent.
+func (t *Task) transfer(ctx context.Context, b *pipe.Batch) error {
+	backoff := min(100*time.Millisecond, t.cfg.Knobs.MaxBackoff)
+	var first time.Time
+	for {
+		// A batch of writes that came from the sink's own cluster is never
+		// sent back; the target's id is known once a handshake happened.
+		if b.Origin != t.cfg.LocalCluster && b.Origin == t.cfg.Sink.TargetClusterID() {
+			return nil
+		}
+		err := t.cfg.Sink.Transfer(ctx, b)
+		if err == nil {
+			t.cb.Sent(b.Points(), len(b.Tablets))
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, pipe.ErrFatal) {
+			return errFatal{err}
+		}
+		if first.IsZero() {
+			first = time.Now()
+		} else if time.Since(first) > t.cfg.RetryBudget {
+			err = fmt.Errorf("gave up after retrying for %s: %w", t.cfg.RetryBudget, err)
+			return errFatal{err}
+		}
+		t.cb.Error(err, false)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, t.cfg.Knobs.MaxBackoff)
+	}
+}
