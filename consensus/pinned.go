@@ -37,6 +37,17 @@ func (s *PinnedLogStore) Unpin(owner string) {
 	s.mu.Unlock()
 }
 
+// Owners lists the current pin owners.
+func (s *PinnedLogStore) Owners() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.pins))
+	for o := range s.pins {
+		out = append(out, o)
+	}
+	return out
+}
+
 // LowestPin returns the lowest pinned index, or 0 when nothing is pinned.
 func (s *PinnedLogStore) LowestPin() uint64 {
 	s.mu.Lock()

@@ -79,7 +79,7 @@ func (d *DataNode) literalTablet(ctx context.Context, device model.Path, aligned
 		return nil, err
 	}
 	var types map[string]model.DataType
-	if r := d.regions.get(regionOf(db, device)); r != nil {
+	if r, err := d.leaderOf(ctx, regionOf(db, device)); err == nil {
 		_, types = r.fsm.Lookup(device)
 	}
 	t := &model.Tablet{Device: device, Aligned: aligned, Measurements: measurements, Times: times, Columns: make([]model.Column, len(cols))}

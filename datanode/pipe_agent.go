@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -88,6 +89,7 @@ func (a *pipeAgent) run(stop <-chan struct{}) {
 func (a *pipeAgent) reconcile() {
 	want := map[taskKey]taskBuild{}
 	pipes := a.d.meta.Pipes()
+	a.releaseDropped(pipes)
 	for i := range pipes {
 		p := &pipes[i]
 		if p.State != confignode.PipeRunning {
@@ -260,6 +262,14 @@ func (a *pipeAgent) commit() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err := a.d.meta.CommitPipeProgress(ctx, name, prog)
 		cancel()
+		if err == nil {
+			// Committed: the log before the frontier is no longer needed.
+			for region, p := range prog {
+				if r := a.d.regions.get(region); r != nil && p.HistoryDone {
+					r.group.Logs().Pin(task.Owner(name), p.Index+1)
+				}
+			}
+		}
 		if err != nil {
 			a.logger.Warn("commit pipe progress", "pipe", name, "err", err)
 			a.mu.Lock()
@@ -344,6 +354,22 @@ func (a *pipeAgent) updatePending() {
 			a.metrics.setPending(k.pipe, k.region, applied-pr.Index)
 		} else {
 			a.metrics.setPending(k.pipe, k.region, 0)
+		}
+	}
+}
+
+// releaseDropped removes the log pins of pipes that no longer exist. A
+// stopped pipe keeps its pins, so that START resumes from its frontier.
+func (a *pipeAgent) releaseDropped(pipes []confignode.Pipe) {
+	exists := make(map[string]bool, len(pipes))
+	for _, p := range pipes {
+		exists[task.Owner(p.Name)] = true
+	}
+	for _, r := range a.d.regions.all() {
+		for _, owner := range r.group.Logs().Owners() {
+			if strings.HasPrefix(owner, task.Owner("")) && !exists[owner] {
+				r.group.Logs().Unpin(owner)
+			}
 		}
 	}
 }

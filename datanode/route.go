@@ -81,11 +81,18 @@ func (d *DataNode) createDatabase(ctx context.Context, name string) error {
 	return d.reconcile(ctx)
 }
 
-// leaderOf returns the local replica of region id.
-func (d *DataNode) leaderOf(id uint32) (*replica, error) {
-	r := d.regions.get(id)
-	if r == nil {
-		return nil, status.Errorf(status.NoAvailableRegionGroup, "region %d is not served by this node", id)
+// leaderOf returns the local replica of region id. A region the metadata
+// has just placed here may still be opening (another writer created its
+// database): reconciling waits for that open to finish.
+func (d *DataNode) leaderOf(ctx context.Context, id uint32) (*replica, error) {
+	if r := d.regions.get(id); r != nil {
+		return r, nil
 	}
-	return r, nil
+	if err := d.reconcile(ctx); err != nil {
+		return nil, err
+	}
+	if r := d.regions.get(id); r != nil {
+		return r, nil
+	}
+	return nil, status.Errorf(status.NoAvailableRegionGroup, "region %d is not served by this node", id)
 }

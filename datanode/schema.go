@@ -109,12 +109,15 @@ func (d *DataNode) runCreateTimeseries(ctx context.Context, user string, device 
 		if sp.Encoding != nil {
 			s.Encoding = *sp.Encoding
 		}
+		if !s.Encoding.Supports(s.Type) {
+			return status.Errorf(status.MetadataError, "encoding %s does not support %s (series %s)", s.Encoding, s.Type, s.Path)
+		}
 		if sp.Compressor != nil {
 			s.Compressor = *sp.Compressor
 		}
 		series = append(series, s)
 	}
-	r, err := d.leaderOf(regionOf(db, device))
+	r, err := d.leaderOf(ctx, regionOf(db, device))
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 				}
 			}
 		}
-		if err := d.checkTypes(db, t); err != nil {
+		if err := d.checkTypes(ctx, db, t); err != nil {
 			return err
 		}
 		id := regionOf(db, t.Device)
@@ -63,10 +63,10 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 
 // checkTypes refuses a tablet whose columns disagree with existing series
 // before anything is proposed, so a mixed batch is never half-applied.
-func (d *DataNode) checkTypes(db confignode.Database, t *model.Tablet) error {
-	r := d.regions.get(regionOf(db, t.Device))
-	if r == nil {
-		return nil // the proposal reports the missing region
+func (d *DataNode) checkTypes(ctx context.Context, db confignode.Database, t *model.Tablet) error {
+	r, err := d.leaderOf(ctx, regionOf(db, t.Device))
+	if err != nil {
+		return err
 	}
 	aligned, types := r.fsm.Lookup(t.Device)
 	if len(types) > 0 && aligned != t.Aligned {
@@ -93,7 +93,7 @@ func (d *DataNode) proposeAll(ctx context.Context, batches map[uint32]*regionBat
 	var mu sync.Mutex
 	var first error
 	for id, b := range batches {
-		r, err := d.leaderOf(id)
+		r, err := d.leaderOf(ctx, id)
 		if err != nil {
 			return err
 		}

@@ -62,3 +62,21 @@ func TestSliceRowsPages(t *testing.T) {
 		t.Fatalf("rows = %v", got)
 	}
 }
+
+func TestEncodingSupports(t *testing.T) {
+	tests := []struct {
+		e    Encoding
+		t    DataType
+		want bool
+	}{
+		{Plain, Text, true}, {PlainDictionary, Text, true}, {Gorilla, Text, false},
+		{RLE, Boolean, true}, {TS2Diff, Boolean, false},
+		{ZigZag, Int64, true}, {ZigZag, Double, false}, {Gorilla, Double, true},
+		{PlainDictionary, Double, false}, {TS2Diff, Int32, true},
+	}
+	for _, tt := range tests {
+		if got := tt.e.Supports(tt.t); got != tt.want {
+			t.Errorf("%s supports %s = %v, want %v", tt.e, tt.t, got, tt.want)
+		}
+	}
+}

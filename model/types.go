@@ -142,3 +142,27 @@ func ParseCompressor(s string) (Compressor, error) {
 
 // DefaultCompressor is the compressor IoTDB assigns to an auto-created series.
 const DefaultCompressor = LZ4
+
+// Supports reports whether encoding e can encode values of type t, by
+// IoTDB's rules: BOOLEAN takes PLAIN and RLE; the integers also TS_2DIFF,
+// GORILLA, ZIGZAG, CHIMP, SPRINTZ and RLBE; the floats the same without
+// ZIGZAG; TEXT takes PLAIN and DICTIONARY.
+func (e Encoding) Supports(t DataType) bool {
+	switch t {
+	case Boolean:
+		return e == Plain || e == RLE
+	case Int32, Int64:
+		switch e {
+		case Plain, RLE, TS2Diff, Gorilla, ZigZag, Chimp, Sprintz, RLBE:
+			return true
+		}
+	case Float, Double:
+		switch e {
+		case Plain, RLE, TS2Diff, Gorilla, Chimp, Sprintz, RLBE:
+			return true
+		}
+	case Text:
+		return e == Plain || e == PlainDictionary
+	}
+	return false
+}

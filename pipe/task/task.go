@@ -91,7 +91,7 @@ func New(cfg Config, cb Callbacks, logger *slog.Logger) *Task {
 	if cfg.Knobs.MaxBackoff <= 0 {
 		cfg.Knobs.MaxBackoff = 10 * time.Second
 	}
-	return &Task{cfg: cfg, cb: cb, owner: "pipe/" + cfg.Pipe,
+	return &Task{cfg: cfg, cb: cb, owner: Owner(cfg.Pipe),
 		logger: logger.With("pipe", cfg.Pipe, "region", cfg.Region.ID())}
 }
 
@@ -103,12 +103,18 @@ func (e errFatal) Unwrap() error { return e.err }
 
 // Run executes the task until ctx ends or an unrecoverable error occurs,
 // which it returns (after reporting it through Callbacks.Error).
+//
+// The task pins the region's log at its start position and at each snapshot
+// it sends; moving the pin forward as progress is committed, and releasing
+// it when the pipe is dropped, is the owner's job (Owner names the pin), so
+// that a stopped pipe resumes from where it stopped, like a replication
+// slot.
 func (t *Task) Run(ctx context.Context) error {
-	defer t.cfg.Region.Unpin(t.owner)
 	prog := t.cfg.Start
+	catchUp := false
 	for ctx.Err() == nil {
 		if !prog.HistoryDone {
-			p, err := t.history(ctx)
+			p, err := t.history(ctx, catchUp)
 			if err != nil {
 				return t.end(ctx, err)
 			}
@@ -126,7 +132,7 @@ func (t *Task) Run(ctx context.Context) error {
 			// The log lost what we need (after a restart, say): resend a
 			// fresh snapshot, then tail from there. At-least-once holds.
 			t.logger.Warn("pipe log position truncated, resending a snapshot", "index", prog.Index)
-			prog = Progress{}
+			prog, catchUp = Progress{}, true
 			continue
 		}
 		return t.end(ctx, err)
@@ -144,9 +150,14 @@ func (t *Task) end(ctx context.Context, err error) error {
 	return err
 }
 
+// Owner is the name under which a pipe's tasks pin region logs.
+func Owner(pipe string) string { return "pipe/" + pipe }
+
 // history sends the snapshot's matching points and returns the progress
-// that starts the realtime phase just after the snapshot.
-func (t *Task) history(ctx context.Context) (Progress, error) {
+// that starts the realtime phase just after the snapshot. A catch-up
+// snapshot replaces log entries that were lost: it also carries the points
+// of the realtime range, whether or not the historical phase is enabled.
+func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 	snap, err := t.cfg.Region.Snapshot()
 	if err != nil {
 		return Progress{}, err
@@ -154,7 +165,13 @@ func (t *Task) history(ctx context.Context) (Progress, error) {
 	defer snap.Close()
 	index := snap.Index()
 	t.cfg.Region.Pin(t.owner, index+1)
-	if !t.cfg.History {
+	keep := t.cfg.Filter.InHistory
+	switch {
+	case catchUp && t.cfg.History:
+		keep = func(ts int64) bool { return t.cfg.Filter.InHistory(ts) || t.cfg.Filter.InRealtime(ts) }
+	case catchUp:
+		keep = t.cfg.Filter.InRealtime
+	case !t.cfg.History:
 		return Progress{HistoryDone: true, Index: index}, nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -178,7 +195,7 @@ func (t *Task) history(ctx context.Context) (Progress, error) {
 			if len(times) == 0 {
 				break
 			}
-			b.addSeries(s, times, &vals, t.cfg.Filter.InHistory)
+			b.addSeries(s, times, &vals, keep)
 			if b.full() {
 				if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index); err != nil {
 					it.Close()
@@ -208,7 +225,6 @@ const (
 func (t *Task) realtime(ctx context.Context, index uint64) error {
 	ctx, cancel := context.WithCancel(ctx)
 	w := newWindow(t, cancel, func(frontier uint64) {
-		t.cfg.Region.Pin(t.owner, frontier+1)
 		t.cb.Progress(Progress{HistoryDone: true, Index: frontier})
 	})
 	defer w.stop()

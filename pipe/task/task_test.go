@@ -27,14 +27,13 @@ func after(es []Entry, i uint64) []Entry {
 
 func forwardAll(string) bool { return true }
 
-// checkEnd checks what every task leaves behind once Run has returned: no
-// pin, every snapshot and iterator closed, Sent totals matching the acks.
+// checkEnd checks what every task leaves behind once Run has returned:
+// every snapshot and iterator closed, Sent totals matching the acks. (Its
+// pin stays: the owner moves it as progress commits and releases it when
+// the pipe is dropped.)
 func checkEnd(t *testing.T, r *fakeRegion, s *fakeSink, rec *recorder) {
 	t.Helper()
 	r.mu.Lock()
-	if r.pinned || r.unpins == 0 {
-		t.Errorf("region still pinned after Run (unpins %d)", r.unpins)
-	}
 	if r.snapClosed != r.snapshots || r.itersClosed != r.iters {
 		t.Errorf("closed %d of %d snapshots, %d of %d iterators", r.snapClosed, r.snapshots, r.itersClosed, r.iters)
 	}
@@ -51,15 +50,15 @@ func checkEnd(t *testing.T, r *fakeRegion, s *fakeSink, rec *recorder) {
 	rec.mu.Unlock()
 }
 
-// checkPins checks that the pins followed the frontier: from the snapshot
-// on, never back, ending just after the last entry.
+// checkPins checks that the task pinned the log from its start position
+// (just after the snapshot) and never past what it was told was the end.
 func checkPins(t *testing.T, r *fakeRegion, first, last uint64) {
 	t.Helper()
 	r.mu.Lock()
 	pins := slices.Clone(r.pins)
 	r.mu.Unlock()
-	if len(pins) == 0 || pins[0] != first || pins[len(pins)-1] != last || !slices.IsSorted(pins) {
-		t.Errorf("pins %v, want a non-decreasing run from %d to %d", pins, first, last)
+	if len(pins) == 0 || pins[0] != first || pins[len(pins)-1] > last || !slices.IsSorted(pins) {
+		t.Errorf("pins %v, want a non-decreasing run from %d, at most %d", pins, first, last)
 	}
 }
 
