@@ -54,6 +54,9 @@ type Config struct {
 	// PipeProgressInterval is how often task frontiers are committed
 	// (pipe_progress_snapshot_interval_ms).
 	PipeProgressInterval time.Duration
+	// PipeExecutorThreads bounds how many pipe tasks extract at once: the
+	// effective pipe_subtask_executor_max_thread_num.
+	PipeExecutorThreads int
 }
 
 type metrics struct {

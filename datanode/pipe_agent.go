@@ -24,6 +24,8 @@ type pipeAgent struct {
 	metrics *pipeMetrics
 	// interval is pipe_progress_snapshot_interval_ms.
 	interval time.Duration
+	// slots bounds concurrently extracting tasks.
+	slots chan struct{}
 
 	// reconcileMu serialises reconcile; mu guards the maps below and is
 	// never held while waiting for a task.
@@ -61,7 +63,7 @@ func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *
 	if interval <= 0 {
 		interval = time.Second
 	}
-	return &pipeAgent{d: d, sinks: sinks, logger: d.logger.With("component", "pipe"), metrics: m, interval: interval,
+	return &pipeAgent{d: d, sinks: sinks, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval,
 		tasks: map[taskKey]*runningTask{}, pending: map[string]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{},
 		frontiers: map[string]map[uint32]uint64{}, advanced: map[string]uint64{}, rates: map[string]float64{}, rateAt: time.Now()}
 }
@@ -183,7 +185,7 @@ func (a *pipeAgent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r *replica
 			Pipe: name, Region: pipeRegion{r}, Sink: snk, Filter: spec.Source,
 			History: spec.Source.HistoryEnabled, Realtime: spec.Source.RealtimeEnabled,
 			ForwardPipeRequests: spec.Source.ForwardPipeRequests, LocalCluster: a.d.meta.ClusterID(),
-			Start: start,
+			Start: start, Slots: a.slots,
 		}, cb, a.logger)
 		return t, release
 	}

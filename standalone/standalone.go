@@ -62,6 +62,7 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 		PipeSinkMaxClients:   cfg.PipeSinkMaxClientNumber,
 		PipeSinkSelectors:    cfg.PipeSinkSelectorNumber,
 		PipeProgressInterval: time.Duration(cfg.PipeProgressSnapshotIntervalMS) * time.Millisecond,
+		PipeExecutorThreads:  cfg.PipeSubtaskExecutorThreads(),
 	}, n.cn, logger, reg, raftMetrics)
 	if err := n.dn.Start(ctx); err != nil {
 		n.Close()

@@ -50,6 +50,10 @@ type Config struct {
 	// RetryBudget is how long transient failures are retried before the
 	// pipe stops; default 10 minutes.
 	RetryBudget time.Duration
+	// Slots, when set, bounds how many tasks of the node extract and
+	// batch at once (pipe_subtask_executor_max_thread_num): a task holds a
+	// slot while it reads a series or a run of log entries.
+	Slots chan struct{}
 	// Knobs adjust timings in tests.
 	Knobs Knobs
 }
@@ -182,28 +186,14 @@ func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 		if !t.cfg.Filter.Matches(s.Path) {
 			continue
 		}
-		it, err := snap.Scan(s, minTime, maxTime)
+		if err := t.acquire(ctx); err != nil {
+			return Progress{}, w.cause(err)
+		}
+		err := t.sendSeries(ctx, w, b, snap, s, keep, index)
+		t.release()
 		if err != nil {
 			return Progress{}, err
 		}
-		for {
-			times, vals, err := it.Next(4096)
-			if err != nil {
-				it.Close()
-				return Progress{}, err
-			}
-			if len(times) == 0 {
-				break
-			}
-			b.addSeries(s, times, &vals, keep)
-			if b.full() {
-				if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index); err != nil {
-					it.Close()
-					return Progress{}, w.cause(err)
-				}
-			}
-		}
-		it.Close()
 	}
 	if b.points > 0 {
 		if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index); err != nil {
@@ -214,6 +204,49 @@ func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 		return Progress{}, w.cause(err)
 	}
 	return Progress{HistoryDone: true, Index: index}, nil
+}
+
+// acquire takes an executor slot, if slots are bounded.
+func (t *Task) acquire(ctx context.Context) error {
+	if t.cfg.Slots == nil {
+		return nil
+	}
+	select {
+	case t.cfg.Slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (t *Task) release() {
+	if t.cfg.Slots != nil {
+		<-t.cfg.Slots
+	}
+}
+
+// sendSeries scans one series of the snapshot into batches.
+func (t *Task) sendSeries(ctx context.Context, w *window, b *builder, snap Snapshot, s model.Series, keep func(int64) bool, index uint64) error {
+	it, err := snap.Scan(s, minTime, maxTime)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for {
+		times, vals, err := it.Next(4096)
+		if err != nil {
+			return err
+		}
+		if len(times) == 0 {
+			return nil
+		}
+		b.addSeries(s, times, &vals, keep)
+		if b.full() {
+			if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index); err != nil {
+				return w.cause(err)
+			}
+		}
+	}
 }
 
 const (
@@ -236,7 +269,11 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 				return w.cause(err)
 			}
 		}
+		if err := t.acquire(ctx); err != nil {
+			return w.cause(err)
+		}
 		entries, last, err := t.cfg.Region.Entries(after, t.cfg.Region.AppliedIndex(), 256)
+		t.release()
 		if err != nil {
 			return w.cause(err)
 		}
