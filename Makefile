@@ -4,7 +4,7 @@ BIN     ?= bin/sluice
 VERSION ?= 0.1.0
 LDFLAGS := -X github.com/sluicedb/sluice/standalone.Version=$(VERSION)
 
-.PHONY: build test test-e2e bench fuzz check run proto
+.PHONY: build test test-e2e bench fuzz check run quickstart proto
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sluice
@@ -21,9 +21,23 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./storage/... ./query/...
 	$(BIN) bench
 
+# Each fuzz target for FUZZTIME; their seed corpora also run in `make test`.
+FUZZTIME ?= 15s
+FUZZ_TARGETS := \
+	sql/parser:FuzzParse model:FuzzParsePath cli:FuzzSplitStatements \
+	config:FuzzParseProperties datanode/clientrpc:FuzzDecodeRecord \
+	datanode/clientrpc:FuzzDecodeTablet datanode/clientrpc:FuzzRequest \
+	datanode/region:FuzzDecodeCommand pipe/plugin:FuzzParse \
+	pipe/sink:FuzzParseAttributes pipe/transfer:FuzzDecodeHandshake \
+	pipe/transfer:FuzzDecodeTablets storage/encoding:FuzzDecodeChunk \
+	storage/encoding:FuzzDecodeTimes storage/encoding:FuzzDecodeFloat64s
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./sql/parser
-	$(GO) test -run '^$$' -fuzz FuzzParsePath -fuzztime 15s ./model
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn in ./$$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
 
 check:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
@@ -44,3 +58,6 @@ proto:
 	cp proto/.gen/pipethrift/*.go proto/pipethrift/
 	rm -rf proto/.gen
 	$(GO) build ./proto/...
+
+quickstart: build
+	$(BIN) quickstart
