@@ -59,75 +59,26 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
 	host, port := cfg.Host, cfg.Port
 	var dataDir string
 	if host == "" {
-		dir, err := os.MkdirTemp("", "sluice-bench-")
+		n, err := startNode(ctx)
 		if err != nil {
 			return res, err
 		}
-		defer os.RemoveAll(dir)
-		dataDir = dir
-		nc := config.Default()
-		nc.DataDir = dir
-		nc.DNRPCPort = 0
-		nc.DNMetricsPort = 0
-		node, err := standalone.Start(ctx, nc, slog.New(slog.DiscardHandler))
-		if err != nil {
-			return res, fmt.Errorf("start standalone: %w", err)
-		}
-		defer node.Close()
-		host = "127.0.0.1"
-		port = node.RPCAddr().(*net.TCPAddr).Port
+		defer n.Close()
+		host, port, dataDir = "127.0.0.1", n.port, n.dir
 	}
 	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d rows per device (%d points), %d sessions\n",
 		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.TotalRows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
 
-	batches := make(chan int, cfg.TotalRows/cfg.Rows+1)
-	for start := 0; start < cfg.TotalRows; start += cfg.Rows {
-		batches <- start
-	}
-	close(batches)
-	sessions := make([]client.Session, cfg.Workers)
-	for i := range sessions {
-		s, err := open(host, port)
-		if err != nil {
-			return res, err
-		}
-		defer s.Close()
-		sessions[i] = s
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, cfg.Workers)
-	start := time.Now()
-	var mu sync.Mutex
-	for w := range cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 7))
-			for first := range batches {
-				tablets, err := makeTablets(cfg, first, rng)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if st, err := sessions[w].InsertTablets(tablets, true); err != nil || st.GetCode() != 200 {
-					errs <- fmt.Errorf("insert tablets: %v (status %d: %s)", err, st.GetCode(), st.GetMessage())
-					return
-				}
-				mu.Lock()
-				res.Points += int64(cfg.Devices * cfg.Measurements * cfg.Rows)
-				fmt.Fprintf(out, "\ringested %d points", res.Points)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	res.IngestDuration = time.Since(start)
-	fmt.Fprintln(out)
-	select {
-	case err := <-errs:
+	sessions, err := openSessions(host, port, cfg.Workers)
+	if err != nil {
 		return res, err
-	default:
 	}
+	defer closeSessions(sessions)
+	start := time.Now()
+	if res.Points, err = ingest(cfg, sessions, "root.bench", out); err != nil {
+		return res, err
+	}
+	res.IngestDuration = time.Since(start)
 	fmt.Fprintf(out, "ingest: %d points in %.2fs = %.0f points/s\n", res.Points, res.IngestDuration.Seconds(), res.PointsPerSecond())
 
 	if _, err := sessions[0].ExecuteNonQueryStatement("flush"); err != nil {
@@ -168,6 +119,98 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
 	return res, nil
 }
 
+// node is an in-process standalone node on a temporary data dir.
+type node struct {
+	n    *standalone.Node
+	dir  string
+	port int
+}
+
+func startNode(ctx context.Context) (*node, error) {
+	dir, err := os.MkdirTemp("", "sluice-bench-")
+	if err != nil {
+		return nil, err
+	}
+	nc := config.Default()
+	nc.DataDir = dir
+	nc.DNRPCPort = 0
+	nc.DNMetricsPort = 0
+	n, err := standalone.Start(ctx, nc, slog.New(slog.DiscardHandler))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("start standalone: %w", err)
+	}
+	return &node{n: n, dir: dir, port: n.RPCAddr().(*net.TCPAddr).Port}, nil
+}
+
+func (n *node) Close() {
+	n.n.Close()
+	os.RemoveAll(n.dir)
+}
+
+func openSessions(host string, port, count int) ([]client.Session, error) {
+	sessions := make([]client.Session, 0, count)
+	for range count {
+		s, err := open(host, port)
+		if err != nil {
+			closeSessions(sessions)
+			return nil, err
+		}
+		sessions = append(sessions, s)
+	}
+	return sessions, nil
+}
+
+func closeSessions(sessions []client.Session) {
+	for _, s := range sessions {
+		s.Close()
+	}
+}
+
+// ingest writes the workload under prefix (e.g. root.bench) through the
+// sessions in parallel and returns the points written.
+func ingest(cfg Config, sessions []client.Session, prefix string, out io.Writer) (int64, error) {
+	batches := make(chan int, cfg.TotalRows/cfg.Rows+1)
+	for start := 0; start < cfg.TotalRows; start += cfg.Rows {
+		batches <- start
+	}
+	close(batches)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(sessions))
+	var mu sync.Mutex
+	var points int64
+	for w, sess := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := newRand(uint64(w))
+			for first := range batches {
+				tablets, err := makeTablets(cfg, prefix, first, rng)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if st, err := sess.InsertTablets(tablets, true); err != nil || st.GetCode() != 200 {
+					errs <- fmt.Errorf("insert tablets: %v (status %d: %s)", err, st.GetCode(), st.GetMessage())
+					return
+				}
+				mu.Lock()
+				points += int64(cfg.Devices * cfg.Measurements * cfg.Rows)
+				fmt.Fprintf(out, "\ringested %d points", points)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Fprintln(out)
+	select {
+	case err := <-errs:
+		return points, err
+	default:
+	}
+	return points, nil
+}
+
 func open(host string, port int) (client.Session, error) {
 	s := client.NewSession(&client.Config{Host: host, Port: strconv.Itoa(port), UserName: "root", Password: "root"})
 	if err := s.Open(false, 10000); err != nil {
@@ -179,14 +222,14 @@ func open(host string, port int) (client.Session, error) {
 // makeTablets builds one InsertTablets call: every device, rows starting at
 // row index first, one sample per second, values a random walk in 0.01
 // steps as a real sensor reports them.
-func makeTablets(cfg Config, first int, rng *rand.Rand) ([]*client.Tablet, error) {
+func makeTablets(cfg Config, prefix string, first int, rng *rand.Rand) ([]*client.Tablet, error) {
 	schemas := make([]*client.MeasurementSchema, cfg.Measurements)
 	for m := range schemas {
 		schemas[m] = &client.MeasurementSchema{Measurement: "s" + strconv.Itoa(m), DataType: client.DOUBLE}
 	}
 	tablets := make([]*client.Tablet, cfg.Devices)
 	for d := range tablets {
-		t, err := client.NewTablet("root.bench.d"+strconv.Itoa(d), schemas, cfg.Rows)
+		t, err := client.NewTablet(prefix+".d"+strconv.Itoa(d), schemas, cfg.Rows)
 		if err != nil {
 			return nil, err
 		}
@@ -230,3 +273,5 @@ func dirSize(dir string) int64 {
 	})
 	return n
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }

@@ -25,7 +25,7 @@ const usage = `usage:
   sluice confignode --config FILE
   sluice datanode   --config FILE
   sluice cli [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-e "SQL; SQL"] [--format table|csv|json]
-  sluice bench [--host H --port P] [--rows-per-device N] [--workers N]
+  sluice bench [--pipe] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
   sluice version
 `
@@ -116,8 +116,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.Port, "port", 6667, "server port, with --host")
 	fs.IntVar(&cfg.TotalRows, "rows-per-device", cfg.TotalRows, "rows written per device")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent client sessions")
+	syncBench := fs.Bool("pipe", false, "measure sync A -> B through a pipe instead of ingest into one node")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *syncBench {
+		if _, err := bench.RunPipe(ctx, cfg, stdout); err != nil {
+			fmt.Fprintf(stderr, "sluice bench --pipe: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	if _, err := bench.Run(ctx, cfg, stdout); err != nil {
 		fmt.Fprintf(stderr, "sluice bench: %v\n", err)

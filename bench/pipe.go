@@ -1,0 +1,197 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/apache/iotdb-client-go/client"
+)
+
+// PipeResult holds the figures of a sync run.
+type PipeResult struct {
+	DirectPointsPerSecond float64 // the workload ingested straight into B
+	SyncPoints            int64
+	SyncDuration          time.Duration // first write on A until B holds every point
+	LatencyRate           float64       // points/s offered during the latency run
+	P50, P99              time.Duration // end-to-end latency of probe points
+}
+
+// RunPipe measures sync A -> B on two in-process instances: direct ingest
+// into B, then the same workload into A until B holds all of it, then
+// end-to-end latency at half the measured sync throughput.
+func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error) {
+	var res PipeResult
+	a, err := startNode(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer a.Close()
+	b, err := startNode(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer b.Close()
+	sa, err := openSessions("127.0.0.1", a.port, cfg.Workers)
+	if err != nil {
+		return res, err
+	}
+	defer closeSessions(sa)
+	sb, err := openSessions("127.0.0.1", b.port, cfg.Workers)
+	if err != nil {
+		return res, err
+	}
+	defer closeSessions(sb)
+	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d points, %d sessions\n",
+		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
+
+	start := time.Now()
+	n, err := ingest(cfg, sb, "root.direct", out)
+	if err != nil {
+		return res, err
+	}
+	res.DirectPointsPerSecond = float64(n) / time.Since(start).Seconds()
+	fmt.Fprintf(out, "direct ingest into B: %.0f points/s\n", res.DirectPointsPerSecond)
+
+	if err := exec(sa[0], fmt.Sprintf("create pipe bench with source ('source.pattern'='root.sync') with sink ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d')", b.port)); err != nil {
+		return res, err
+	}
+	start = time.Now()
+	if res.SyncPoints, err = ingest(cfg, sa, "root.sync", out); err != nil {
+		return res, err
+	}
+	for {
+		got, err := countAll(sb[0], "root.sync.**")
+		if err != nil {
+			return res, err
+		}
+		fmt.Fprintf(out, "\rB holds %d of %d points", got, res.SyncPoints)
+		if got >= res.SyncPoints {
+			break
+		}
+		if time.Since(start) > 10*time.Minute {
+			return res, fmt.Errorf("B holds %d of %d points after 10 minutes", got, res.SyncPoints)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res.SyncDuration = time.Since(start)
+	fmt.Fprintf(out, "\nsync A -> B: %d points in %.2fs = %.0f points/s\n", res.SyncPoints, res.SyncDuration.Seconds(),
+		float64(res.SyncPoints)/res.SyncDuration.Seconds())
+
+	res.LatencyRate = float64(res.SyncPoints) / res.SyncDuration.Seconds() / 2
+	lat, err := latency(ctx, sa[0], sa[1%len(sa)], sb[0], res.LatencyRate, 10*time.Second)
+	if err != nil {
+		return res, err
+	}
+	slices.Sort(lat)
+	res.P50, res.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	fmt.Fprintf(out, "end-to-end latency at %.0f points/s (half the sync throughput): p50 %s, p99 %s over %d probes\n",
+		res.LatencyRate, res.P50.Round(time.Millisecond), res.P99.Round(time.Millisecond), len(lat))
+	return res, nil
+}
+
+// latency offers rate points/s of background load to A while writing one
+// probe point every 20 ms, and measures how long each probe takes to be
+// readable on B.
+func latency(ctx context.Context, load, probe, target client.Session, rate float64, d time.Duration) ([]time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	loadErr := make(chan error, 1)
+	go func() { loadErr <- offerLoad(ctx, load, rate) }()
+	var sent []time.Time
+	var lat []time.Duration
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		select {
+		case <-tick.C:
+			sql := fmt.Sprintf("insert into root.sync.probe(time, v) values (%d, %d)", len(sent), len(sent))
+			if err := exec(probe, sql); err != nil {
+				return nil, err
+			}
+			sent = append(sent, time.Now())
+		default:
+		}
+		arrived, err := countAll(target, "root.sync.probe")
+		if err != nil {
+			return nil, err
+		}
+		for int64(len(lat)) < arrived && len(lat) < len(sent) {
+			lat = append(lat, time.Since(sent[len(lat)]))
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := <-loadErr; err != nil {
+		return nil, err
+	}
+	if len(lat) == 0 {
+		return nil, fmt.Errorf("no probe arrived on B")
+	}
+	return lat, nil
+}
+
+// offerLoad writes tablets of 10 devices x 10 DOUBLE x 100 rows to A at
+// about rate points/s until ctx ends.
+func offerLoad(ctx context.Context, s client.Session, rate float64) error {
+	cfg := Config{Devices: 10, Measurements: 10, Rows: 100}
+	perBatch := float64(cfg.Devices * cfg.Measurements * cfg.Rows)
+	interval := time.Duration(float64(time.Second) * perBatch / rate)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	rng := newRand(1)
+	for first := 0; ; first += cfg.Rows {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		tablets, err := makeTablets(cfg, "root.sync.load", first, rng)
+		if err != nil {
+			return err
+		}
+		if st, err := s.InsertTablets(tablets, true); err != nil || st.GetCode() != 200 {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("load: %v %s", err, st.GetMessage())
+		}
+	}
+}
+
+func exec(s client.Session, sql string) error {
+	st, err := s.ExecuteNonQueryStatement(sql)
+	if err != nil {
+		return fmt.Errorf("%s: %w", sql, err)
+	}
+	if st.GetCode() != 200 {
+		return fmt.Errorf("%s: %d %s", sql, st.GetCode(), st.GetMessage())
+	}
+	return nil
+}
+
+// countAll sums count(*) over the series matching pattern.
+func countAll(s client.Session, pattern string) (int64, error) {
+	ds, err := s.ExecuteQueryStatement("select count(*) from "+pattern, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer ds.Close()
+	var total int64
+	for {
+		ok, err := ds.Next()
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return total, nil
+		}
+		for i := 0; i < ds.GetColumnCount(); i++ {
+			if v, err := strconv.ParseInt(ds.GetText(ds.GetColumnName(i)), 10, 64); err == nil {
+				total += v
+			}
+		}
+	}
+}
