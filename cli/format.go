@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/sluicedb/sluice/model"
 )
 
 // Output formats, the values of --format.
@@ -73,38 +73,9 @@ func formatValue(v any, null string) string {
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case float32:
-		return javaFloat(float64(v), 32)
+		return model.FormatFloat(float64(v), 32)
 	case float64:
-		return javaFloat(v, 64)
+		return model.FormatFloat(v, 64)
 	}
 	return fmt.Sprint(v)
-}
-
-// javaFloat renders f the way Java's Float.toString and Double.toString do,
-// which is what IoTDB users see: the shortest digits that round-trip, always
-// with a fraction ("1.0"), in scientific notation ("1.0E-5") outside
-// [1e-3, 1e7).
-func javaFloat(f float64, bits int) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	if abs := math.Abs(f); abs == 0 || (abs >= 1e-3 && abs < 1e7) {
-		s := strconv.FormatFloat(f, 'f', -1, bits)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'e', -1, bits) // e.g. "1.5e-05", "1e+10"
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
 }

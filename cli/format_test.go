@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sluicedb/sluice/model"
 )
 
 // shanghai is a fixed +08:00 zone, the offset of IoTDB's documentation.
@@ -161,8 +163,8 @@ func TestJavaFloat(t *testing.T) {
 		{math.Inf(-1), 32, "-Infinity"},
 	}
 	for _, tt := range tests {
-		if got := javaFloat(tt.v, tt.bits); got != tt.want {
-			t.Errorf("javaFloat(%v, %d) = %q, want %q", tt.v, tt.bits, got, tt.want)
+		if got := model.FormatFloat(tt.v, tt.bits); got != tt.want {
+			t.Errorf("model.FormatFloat(%v, %d) = %q, want %q", tt.v, tt.bits, got, tt.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/status"
 )
@@ -201,8 +202,8 @@ func TestJavaDouble(t *testing.T) {
 		{math.NaN(), 64, "NaN"},
 	}
 	for _, c := range cases {
-		if got := javaDouble(c.f, c.bits); got != c.want {
-			t.Errorf("javaDouble(%v, %d) = %q, want %q", c.f, c.bits, got, c.want)
+		if got := model.FormatFloat(c.f, c.bits); got != c.want {
+			t.Errorf("model.FormatFloat(%v, %d) = %q, want %q", c.f, c.bits, got, c.want)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -331,5 +330,4 @@ func TestPipeHistoryRealtime(t *testing.T) {
 			t.Errorf("pipe %s: %v, want RUNNING without exception", name, r)
 		}
 	}
-	_ = strconv.Itoa
 }
