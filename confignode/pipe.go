@@ -67,6 +67,7 @@ type pipeExceptionCmd struct {
 
 type pipeProgressCmd struct {
 	Name     string              `json:"name"`
+	Created  int64               `json:"created"`
 	Progress map[uint32]Progress `json:"progress"`
 }
 
@@ -129,8 +130,8 @@ func (f *fsm) pipeException(c pipeExceptionCmd) any {
 // that has since been restarted elsewhere never takes it back.
 func (f *fsm) commitProgress(c pipeProgressCmd) any {
 	p := f.state.Pipes[c.Name]
-	if p == nil {
-		return nil // dropped meanwhile
+	if p == nil || p.CreationTime != c.Created {
+		return nil // dropped meanwhile, perhaps created again
 	}
 	for region, np := range c.Progress {
 		op := p.Progress[region]
@@ -196,8 +197,10 @@ func (c *ConfigNode) ReportPipeException(ctx context.Context, name, message stri
 }
 
 // CommitPipeProgress records region tasks' commit frontiers in one entry.
-func (c *ConfigNode) CommitPipeProgress(ctx context.Context, name string, progress map[uint32]Progress) error {
-	_, err := c.apply(ctx, encode(cmdCommitProgress, pipeProgressCmd{Name: name, Progress: progress}))
+// created names the pipe's incarnation: progress of a dropped pipe never
+// lands on a new pipe of the same name.
+func (c *ConfigNode) CommitPipeProgress(ctx context.Context, name string, created int64, progress map[uint32]Progress) error {
+	_, err := c.apply(ctx, encode(cmdCommitProgress, pipeProgressCmd{Name: name, Created: created, Progress: progress}))
 	return err
 }
 

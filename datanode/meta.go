@@ -34,6 +34,6 @@ type Meta interface {
 	StopPipe(ctx context.Context, name string) error
 	DropPipe(ctx context.Context, name string) error
 	ReportPipeException(ctx context.Context, name, message string, stop bool) error
-	CommitPipeProgress(ctx context.Context, name string, progress map[uint32]confignode.Progress) error
+	CommitPipeProgress(ctx context.Context, name string, created int64, progress map[uint32]confignode.Progress) error
 	Pipes() []confignode.Pipe
 }

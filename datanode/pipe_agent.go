@@ -32,8 +32,8 @@ type pipeAgent struct {
 	reconcileMu sync.Mutex
 	mu          sync.Mutex
 	tasks       map[taskKey]*runningTask
-	pending     map[string]map[uint32]confignode.Progress // progress not yet committed, by pipe
-	lastErr     map[string]time.Time                      // last transient error reported, by pipe
+	pending     map[pipeRef]map[uint32]confignode.Progress // progress not yet committed
+	lastErr     map[string]time.Time                       // last transient error reported, by pipe
 	// frontiers, advanced and rates estimate how fast each pipe drains:
 	// entries its frontiers moved past per second, smoothed.
 	frontiers map[string]map[uint32]uint64
@@ -56,6 +56,13 @@ type runningTask struct {
 	done   chan struct{}
 }
 
+// pipeRef names one incarnation of a pipe: a pipe dropped and created again
+// under the same name starts from nothing.
+type pipeRef struct {
+	name    string
+	created int64
+}
+
 // taskBuild makes a task and the release of what it holds (its sink).
 type taskBuild func() (*task.Task, func())
 
@@ -64,7 +71,7 @@ func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *
 		interval = time.Second
 	}
 	return &pipeAgent{d: d, sinks: sinks, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval,
-		tasks: map[taskKey]*runningTask{}, pending: map[string]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{},
+		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{},
 		frontiers: map[string]map[uint32]uint64{}, advanced: map[string]uint64{}, rates: map[string]float64{}, rateAt: time.Now()}
 }
 
@@ -169,8 +176,9 @@ func (a *pipeAgent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r *replica
 		}
 		start := a.startProgress(p, r.id)
 		name := p.Name
+		ref := pipeRef{name: p.Name, created: p.CreationTime}
 		cb := task.Callbacks{
-			Progress: func(pr task.Progress) { a.record(name, r.id, pr) },
+			Progress: func(pr task.Progress) { a.record(ref, r.id, pr) },
 			Error: func(err error, fatal bool) {
 				if fatal {
 					a.fail(name, err)
@@ -197,7 +205,7 @@ func (a *pipeAgent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r *replica
 func (a *pipeAgent) startProgress(p *confignode.Pipe, region uint32) task.Progress {
 	pr, ok := p.Progress[region]
 	a.mu.Lock()
-	if pend, ok2 := a.pending[p.Name][region]; ok2 && (!pr.HistoryDone || pend.Index > pr.Index) {
+	if pend, ok2 := a.pending[pipeRef{p.Name, p.CreationTime}][region]; ok2 && (!pr.HistoryDone || pend.Index > pr.Index) {
 		pr, ok = pend, true
 	}
 	a.mu.Unlock()
@@ -207,13 +215,14 @@ func (a *pipeAgent) startProgress(p *confignode.Pipe, region uint32) task.Progre
 	return task.Progress{HistoryDone: pr.HistoryDone, Index: pr.Index}
 }
 
-func (a *pipeAgent) record(pipeName string, region uint32, pr task.Progress) {
+func (a *pipeAgent) record(ref pipeRef, region uint32, pr task.Progress) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	m := a.pending[pipeName]
+	pipeName := ref.name
+	m := a.pending[ref]
 	if m == nil {
 		m = map[uint32]confignode.Progress{}
-		a.pending[pipeName] = m
+		a.pending[ref] = m
 	}
 	m[region] = confignode.Progress{HistoryDone: pr.HistoryDone, Index: pr.Index}
 	a.metrics.frontier(pipeName, region, pr.Index)
@@ -258,11 +267,12 @@ func (a *pipeAgent) estimate(name string, remaining int64) string {
 func (a *pipeAgent) commit() {
 	a.mu.Lock()
 	pending := a.pending
-	a.pending = map[string]map[uint32]confignode.Progress{}
+	a.pending = map[pipeRef]map[uint32]confignode.Progress{}
 	a.mu.Unlock()
-	for name, prog := range pending {
+	for ref, prog := range pending {
+		name := ref.name
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := a.d.meta.CommitPipeProgress(ctx, name, prog)
+		err := a.d.meta.CommitPipeProgress(ctx, name, ref.created, prog)
 		cancel()
 		if err == nil {
 			// Committed: the log before the frontier is no longer needed.
@@ -275,8 +285,8 @@ func (a *pipeAgent) commit() {
 		if err != nil {
 			a.logger.Warn("commit pipe progress", "pipe", name, "err", err)
 			a.mu.Lock()
-			if a.pending[name] == nil {
-				a.pending[name] = prog
+			if a.pending[ref] == nil {
+				a.pending[ref] = prog
 			}
 			a.mu.Unlock()
 		}
