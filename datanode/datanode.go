@@ -29,8 +29,11 @@ type Config struct {
 	DataDir string
 	// RPCAddr is the client service's host:port (dn_rpc_address:dn_rpc_port).
 	RPCAddr string
-	// InternalAddress is reported by SHOW CLUSTER.
+	// InternalAddress, InternalPort and ConfigNodePort are reported by
+	// SHOW CLUSTER (dn_internal_address, dn_internal_port, cn_internal_port).
 	InternalAddress string
+	InternalPort    int
+	ConfigNodePort  int
 	// MemtableBytes is each region's memtable flush threshold.
 	MemtableBytes int64
 	// AutoCreateSchema creates databases and series on first write

@@ -131,10 +131,7 @@ func (d *DataNode) runDeleteTimeseries(ctx context.Context, user string, pattern
 			return err
 		}
 	}
-	matched, err := d.regionsMatching(patterns)
-	if err != nil {
-		return err
-	}
+	matched := d.regionsMatching(patterns)
 	if len(matched) == 0 {
 		return status.Errorf(status.PathNotExist, "timeseries %s does not exist", pathsString(patterns))
 	}
@@ -155,16 +152,16 @@ func (d *DataNode) runDelete(ctx context.Context, user string, s *ast.Delete, op
 			return err
 		}
 	}
-	matched, err := d.regionsMatching(s.Paths)
-	if err != nil || len(matched) == 0 {
-		return err
+	matched := d.regionsMatching(s.Paths)
+	if len(matched) == 0 {
+		return nil
 	}
 	return d.proposeAll(ctx, matched, func(*regionBatch) []byte { return region.DeleteDataCommand(s.Paths, lo, hi) })
 }
 
 // regionsMatching returns the regions holding a series that matches one of
 // patterns.
-func (d *DataNode) regionsMatching(patterns []model.Path) (map[uint32]*regionBatch, error) {
+func (d *DataNode) regionsMatching(patterns []model.Path) map[uint32]*regionBatch {
 	out := make(map[uint32]*regionBatch)
 	for _, r := range d.regions.all() {
 		for _, p := range patterns {
@@ -173,7 +170,7 @@ func (d *DataNode) regionsMatching(patterns []model.Path) (map[uint32]*regionBat
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 func pathsString(ps []model.Path) string {
