@@ -239,3 +239,30 @@ func TestAutoCreateDisabled(t *testing.T) {
 		t.Fatalf("select = %q", got)
 	}
 }
+
+func TestShowStatements(t *testing.T) {
+	n := startNode(t, t.TempDir())
+	n.mustExec("insert into root.sg.a.d1(time, s1, s2) values (1, 1, 2); insert into root.sg.b.d2(time, s1) values (1, 1)")
+	n.mustExec("set ttl to root.sg 3600000")
+	tests := []struct{ sql, want string }{
+		{"show databases", "root.sg,3600000,1,1,604800000"},
+		{"show ttl", "root.sg,3600000"},
+		{"count timeseries root.sg.**", "3"},
+		{"count timeseries root.** group by level = 2", "root.sg.a,2;root.sg.b,1"},
+		{"count devices", "2"},
+		{"show timeseries root.sg.a.** limit 1 offset 1", "root.sg.a.d1.s2,<nil>,root.sg,DOUBLE,GORILLA,LZ4,<nil>,<nil>,<nil>,<nil>,BASE"},
+		{"show confignodes", "0,Running,,0,Leader"},
+		{"show datanodes", "1,Running,127.0.0.1," + n.dn.rpcPort() + ",2,0"},
+		{"show cluster", "0,ConfigNode,Running,,0,test,sluice;1,DataNode,Running,,0,test,sluice"},
+		{"show version", "test,sluice"},
+	}
+	for _, tt := range tests {
+		if got := flat(n.mustExec(tt.sql)); got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.sql, got, tt.want)
+		}
+	}
+	regions := n.mustExec("show regions")
+	if len(regions) != 2 || regions[0][1] != "DataRegion" || regions[0][3] != "root.sg" || regions[0][7] != "Leader" {
+		t.Errorf("show regions = %v", regions)
+	}
+}
