@@ -75,12 +75,13 @@ type DataNode struct {
 	raftMetrics *consensus.Metrics
 	metrics     metrics
 
-	engine  *storage.Engine
-	regions regionSet
-	rpc     *clientrpc.Server
-	sinks   *sink.Registry
-	pipes   *pipeAgent
-	recv    *receiver.Receiver
+	engine      *storage.Engine
+	regions     regionSet
+	reconcileMu sync.Mutex // serialises reconcile
+	rpc         *clientrpc.Server
+	sinks       *sink.Registry
+	pipes       *pipeAgent
+	recv        *receiver.Receiver
 
 	stop      chan struct{}
 	closeOnce sync.Once

@@ -157,6 +157,15 @@ func (a *pipeAgent) reconcile() {
 			defer a.wg.Done()
 			defer close(rt.done)
 			defer release()
+			// A task that ends by itself (its pipe failed and was stopped)
+			// leaves the table, so that START runs it again.
+			defer func() {
+				a.mu.Lock()
+				if a.tasks[key] == rt {
+					delete(a.tasks, key)
+				}
+				a.mu.Unlock()
+			}()
 			if err := t.Run(ctx); err != nil {
 				a.logger.Warn("pipe task stopped", "pipe", key.pipe, "region", key.region, "err", err)
 			}
@@ -332,11 +341,19 @@ func (a *pipeAgent) stopAll() {
 }
 
 // pendingEntries is how many log entries of region a pipe has not yet seen
-// acknowledged, for SHOW PIPES' RemainingEventCount.
+// acknowledged, for SHOW PIPES' RemainingEventCount. A pipe without a
+// realtime phase has nothing left once its history is sent.
 func (a *pipeAgent) pendingEntries(p *confignode.Pipe) int64 {
+	realtime := true
+	if spec, err := plugin.Parse(p.Source, p.Processor, p.Sink, time.Local); err == nil {
+		realtime = spec.Source.RealtimeEnabled
+	}
 	var n int64
 	for _, r := range a.d.regions.all() {
 		pr := a.startProgress(p, r.id)
+		if pr.HistoryDone && !realtime {
+			continue
+		}
 		if applied := r.fsm.AppliedIndex(); applied > pr.Index {
 			n += int64(applied - pr.Index)
 		}

@@ -97,9 +97,15 @@ func (d *DataNode) closeRegion(id uint32, drop bool) error {
 	return err
 }
 
-// reconcile opens every region the metadata places here and closes those
-// it no longer lists.
+// reconcile opens every region the metadata places here and closes (and
+// deletes) those it no longer lists, which happens only when their database
+// is dropped. Reconciles run one at a time and read the metadata inside the
+// lock: a region is opened only by a reconcile that saw it listed, so a
+// later reconcile never works from an older view and never drops a region
+// that another writer has just opened.
 func (d *DataNode) reconcile(ctx context.Context) error {
+	d.reconcileMu.Lock()
+	defer d.reconcileMu.Unlock()
 	want := make(map[uint32]bool)
 	for _, r := range d.meta.Regions() {
 		for _, n := range r.Replicas {

@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -444,13 +446,48 @@ func startPipePair(t *testing.T) (a, b *proc.Standalone, ca, cb *pipeClient) {
 	t.Helper()
 	a = proc.StartStandalone(t)
 	b = proc.StartStandalone(t)
+	ca, cb = newPipeClient(t, a), newPipeClient(t, b)
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("A (port %d) log tail:\n%s", a.Port, pipeLogTail(a, 60))
-			t.Logf("B (port %d) log tail:\n%s", b.Port, pipeLogTail(b, 60))
+			pipeDiagnose(t, "A", a, ca)
+			pipeDiagnose(t, "B", b, cb)
 		}
 	})
-	return a, b, newPipeClient(t, a), newPipeClient(t, b)
+	return a, b, ca, cb
+}
+
+// pipeDiagnose logs what helps explain a failure: the server's pipes,
+// databases, pipe metrics and log tail. The session may be gone.
+func pipeDiagnose(t *testing.T, name string, s *proc.Standalone, c *pipeClient) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (port %d):\n", name, s.Port)
+	for _, sql := range []string{"SHOW PIPES", "SHOW DATABASES", "COUNT TIMESERIES root.**"} {
+		if res, err := c.query(sql); err != nil {
+			fmt.Fprintf(&b, "  %s: %v\n", sql, err)
+		} else {
+			fmt.Fprintf(&b, "  %s: %q\n", sql, res.cols)
+			for _, rw := range res.rows {
+				var vals []string
+				for _, v := range rw.vals {
+					vals = append(vals, textOf(v))
+				}
+				fmt.Fprintf(&b, "    %q\n", vals)
+			}
+		}
+	}
+	if m := metricsURL.FindStringSubmatch(s.Log()); m != nil {
+		if resp, err := http.Get(m[1]); err == nil {
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, l := range strings.Split(string(page), "\n") {
+				if strings.HasPrefix(l, "sluice_pipe_") || strings.HasPrefix(l, "sluice_ingest_points_total") {
+					fmt.Fprintf(&b, "  %s\n", l)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(&b, "  log tail:\n%s", pipeLogTail(s, 60))
+	t.Log(b.String())
 }
 
 // pipeLogTail is the last n lines of a server's log.

@@ -106,7 +106,7 @@ func TestPipeSpecCreateExamples(t *testing.T) {
 		)
 		histOut := mergeData(
 			ca.insertRows("root.timecho.d1.s", pipeRowsAt(1, before, start-1, end+1, after)), // outside the range
-			ca.insertRows("root.other.d1.s", pipeRowsAt(1, in)),                             // outside the pattern
+			ca.insertRows("root.other.d1.s", pipeRowsAt(1, in)),                              // outside the pattern
 		)
 		ca.mustExec(fmt.Sprintf(specFullExample, "full", b.Port))
 		if r := ca.pipe("full"); r == nil || r["State"] != "RUNNING" {
@@ -329,5 +329,42 @@ func TestPipeHistoryRealtime(t *testing.T) {
 		if r := ca.pipe(name); r == nil || r["State"] != "RUNNING" || r["ExceptionMessage"] != "" {
 			t.Errorf("pipe %s: %v, want RUNNING without exception", name, r)
 		}
+	}
+}
+
+// TestPipeV130Spellings: the V1.3.0 clause and key names (EXTRACTOR,
+// CONNECTOR, extractor./connector. prefixes, *-connector plugin names) and
+// the V1.3.1+ prefix-less keys are accepted and mean the same.
+func TestPipeV130Spellings(t *testing.T) {
+	t.Parallel()
+	_, b, ca, cb := startPipePair(t)
+	w := mergeData(
+		ca.insertRows("root.old.d.s", pipeRowsRange(1, 10, 0)),
+		ca.insertRows("root.nopfx.d.s", pipeRowsRange(1, 10, 0)),
+		ca.insertRows("root.neither.d.s", pipeRowsRange(1, 10, 0)),
+	)
+	ca.mustExec(
+		fmt.Sprintf(`CREATE PIPE old1
+WITH EXTRACTOR ('extractor'='iotdb-extractor', 'extractor.pattern'='root.old')
+WITH CONNECTOR ('connector'='iotdb-thrift-connector', 'connector.ip'='127.0.0.1', 'connector.port'='%d')`, b.Port),
+		fmt.Sprintf(`CREATE PIPE nopfx
+WITH SOURCE ('pattern'='root.nopfx')
+WITH SINK ('sink'='iotdb-thrift-sync-sink', 'ip'='127.0.0.1', 'port'='%d', 'user'='root', 'password'='root')`, b.Port),
+	)
+	for _, name := range []string{"old1", "nopfx"} {
+		if r := ca.pipe(name); r == nil || r["State"] != "RUNNING" {
+			t.Errorf("pipe %s after CREATE: %v, want RUNNING", name, r)
+		}
+	}
+	w = mergeData(w,
+		ca.insertRows("root.old.d.s", pipeRowsRange(11, 20, 0)),
+		ca.insertRows("root.nopfx.d.s", pipeRowsRange(11, 20, 0)),
+	)
+	want := pipeData{"root.old.d.s": w["root.old.d.s"], "root.nopfx.d.s": w["root.nopfx.d.s"]}
+	pipeWaitData(t, cb, "root", want, pipeDeadline)
+	pipeWaitDrained(t, ca, pipeDeadline, "old1", "nopfx")
+	time.Sleep(time.Second)
+	if d := pipeDiff(want, cb.dump("root")); d != "" {
+		t.Errorf("B: %s", d)
 	}
 }
