@@ -27,7 +27,9 @@ func TestPipeLifecycle(t *testing.T) {
 	if p.State != PipeRunning || p.FirstNewRegion != 1 {
 		t.Fatalf("new pipe = %+v", p)
 	}
-	prog := func(done bool, idx uint64) map[uint32]Progress { return map[uint32]Progress{1: {HistoryDone: done, Index: idx}} }
+	prog := func(done bool, idx uint64) map[uint32]Progress {
+		return map[uint32]Progress{1: {HistoryDone: done, Index: idx}}
+	}
 	for _, step := range []struct {
 		progress map[uint32]Progress
 		created  int64
