@@ -1,0 +1,33 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestRunCommandLine(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{args: nil, code: 2, err: "usage:"},
+		{args: []string{"version"}, code: 0, out: "sluice "},
+		{args: []string{"help"}, code: 0, out: "sluice standalone"},
+		{args: []string{"frobnicate"}, code: 2, err: `unknown command "frobnicate"`},
+		{args: []string{"datanode", "--config", "x"}, code: 2, err: "cluster mode is not available"},
+		{args: []string{"standalone", "--no-such-flag"}, code: 2, err: "flag provided but not defined"},
+		{args: []string{"standalone", "--rpc-port", "99999"}, code: 2, err: "dn_rpc_port"},
+		{args: []string{"standalone", "--config", "/nonexistent/sluice.properties"}, code: 2, err: "sluice.properties"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(tt.args, strings.NewReader(""), &out, &errOut)
+			if code != tt.code || !strings.Contains(out.String(), tt.out) || !strings.Contains(errOut.String(), tt.err) {
+				t.Fatalf("run(%q) = %d\nstdout: %s\nstderr: %s", tt.args, code, out.String(), errOut.String())
+			}
+		})
+	}
+}
