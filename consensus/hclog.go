@@ -38,6 +38,11 @@ func (w *slogWriter) Write(p []byte) (int, error) {
 		if i := strings.IndexByte(msg, ']'); i >= 0 && strings.HasPrefix(msg, "[") {
 			msg = strings.TrimSpace(msg[i+1:])
 		}
+		// A group that never had a leader elects one at every start: that
+		// is routine, not a warning.
+		if level == slog.LevelWarn && strings.Contains(msg, "starting election") && strings.HasSuffix(msg, "last-leader-id=") {
+			level = slog.LevelInfo
+		}
 		w.logger.Log(context.Background(), level, msg)
 	}
 	return len(p), nil
