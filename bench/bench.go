@@ -29,6 +29,8 @@ type Config struct {
 	Rows         int // rows per tablet
 	TotalRows    int // rows per device over the whole run
 	Workers      int // concurrent client sessions
+	// LatencyRun is how long the pipe benchmark measures latency.
+	LatencyRun time.Duration
 	// Host and Port name a running server; empty Host starts an in-process
 	// standalone node on a temporary data dir (needed for bytes/point).
 	Host string
@@ -37,7 +39,7 @@ type Config struct {
 
 // DefaultConfig is the reference workload.
 func DefaultConfig() Config {
-	return Config{Devices: 100, Measurements: 10, Rows: 500, TotalRows: 10000, Workers: 4}
+	return Config{Devices: 100, Measurements: 10, Rows: 500, TotalRows: 10000, Workers: 4, LatencyRun: 10 * time.Second}
 }
 
 // Result holds the measured figures.

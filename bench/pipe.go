@@ -82,7 +82,7 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 		float64(res.SyncPoints)/res.SyncDuration.Seconds())
 
 	res.LatencyRate = float64(res.SyncPoints) / res.SyncDuration.Seconds() / 2
-	lat, err := latency(ctx, sa[0], sa[1%len(sa)], sb[0], res.LatencyRate, 10*time.Second)
+	lat, err := latency(ctx, sa[0], sa[1%len(sa)], sb[0], res.LatencyRate, cfg.LatencyRun)
 	if err != nil {
 		return res, err
 	}
