@@ -34,6 +34,9 @@ type pipeAgent struct {
 	tasks       map[taskKey]*runningTask
 	pending     map[pipeRef]map[uint32]confignode.Progress // progress not yet committed
 	lastErr     map[string]time.Time                       // last transient error reported, by pipe
+	// retrying marks pipes whose SHOW PIPES row shows a transient error;
+	// the next acknowledged transfer clears it.
+	retrying map[string]bool
 	// frontiers, advanced and rates estimate how fast each pipe drains:
 	// entries its frontiers moved past per second, smoothed.
 	frontiers map[string]map[uint32]uint64
@@ -71,7 +74,7 @@ func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *
 		interval = time.Second
 	}
 	return &pipeAgent{d: d, sinks: sinks, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval,
-		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{},
+		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{},
 		frontiers: map[string]map[uint32]uint64{}, advanced: map[string]uint64{}, rates: map[string]float64{}, rateAt: time.Now()}
 }
 
@@ -196,7 +199,10 @@ func (a *pipeAgent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r *replica
 				a.metrics.retried(name, r.id)
 				a.transient(name, err)
 			},
-			Sent: func(points, tablets int) { a.metrics.sent(name, r.id, points, tablets) },
+			Sent: func(points, tablets int) {
+				a.metrics.sent(name, r.id, points, tablets)
+				a.recovered(name)
+			},
 		}
 		t := task.New(task.Config{
 			Pipe: name, Region: pipeRegion{r}, Sink: snk, Filter: spec.Source,
@@ -320,12 +326,30 @@ func (a *pipeAgent) transient(name string, err error) {
 		return
 	}
 	a.lastErr[name] = time.Now()
+	a.retrying[name] = true
 	a.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	msg := fmt.Sprintf("retrying: %v", err)
 	if rerr := a.d.meta.ReportPipeException(ctx, name, msg, false); rerr != nil && !errors.Is(rerr, context.Canceled) {
 		a.logger.Warn("report pipe error", "pipe", name, "err", rerr)
+	}
+}
+
+// recovered clears a pipe's shown transient error once transfers succeed
+// again.
+func (a *pipeAgent) recovered(name string) {
+	a.mu.Lock()
+	was := a.retrying[name]
+	delete(a.retrying, name)
+	a.mu.Unlock()
+	if !was {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.d.meta.ReportPipeException(ctx, name, "", false); err != nil {
+		a.logger.Warn("clear pipe error", "pipe", name, "err", err)
 	}
 }
 

@@ -70,6 +70,11 @@ func TestPipeReceiverDown(t *testing.T) {
 	if r := ca.pipe("rd"); r == nil || r["State"] != "RUNNING" {
 		t.Errorf("pipe after B came back: %v", r)
 	}
+	// Once transfers succeed again, the retry message goes away.
+	pipeWaitFor(t, 20*time.Second, "the retry message to clear", func() (bool, string) {
+		r := ca.pipe("rd")
+		return r != nil && r["ExceptionMessage"] == "", fmt.Sprint(r)
+	})
 }
 
 // TestPipeBidirectional runs pipes both ways: both sides end with the
