@@ -28,10 +28,8 @@ func (s readStore) entryOf(series model.Series) (*replica, region.Entry, bool) {
 	if r == nil {
 		return nil, region.Entry{}, false
 	}
-	for _, e := range r.fsm.Match(series.Path) {
-		return r, e, true
-	}
-	return nil, region.Entry{}, false
+	e, ok := r.fsm.Entry(series.Path)
+	return r, e, ok
 }
 
 // ttlFloor is the oldest time still visible in series' database.

@@ -40,7 +40,7 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 				}
 			}
 		}
-		if err := d.checkTypes(ctx, db, t); err != nil {
+		if err := d.check(ctx, db, t); err != nil {
 			return err
 		}
 		id := regionOf(db, t.Device)
@@ -61,30 +61,14 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 	return nil
 }
 
-// checkTypes refuses a tablet whose columns disagree with existing series
-// before anything is proposed, so a mixed batch is never half-applied.
-func (d *DataNode) checkTypes(ctx context.Context, db confignode.Database, t *model.Tablet) error {
+// check refuses a tablet that its region's schema would refuse, before
+// anything is proposed, so a batch spanning regions is never half-applied.
+func (d *DataNode) check(ctx context.Context, db confignode.Database, t *model.Tablet) error {
 	r, err := d.leaderOf(ctx, regionOf(db, t.Device))
 	if err != nil {
 		return err
 	}
-	aligned, types := r.fsm.Lookup(t.Device)
-	if len(types) > 0 && aligned != t.Aligned {
-		return status.Errorf(status.AlignedTimeseriesError, "device %s is %s: use %s insert", t.Device, alignedWord(aligned), alignedWord(aligned))
-	}
-	for i, m := range t.Measurements {
-		if have, ok := types[m]; ok && have != t.Columns[i].Type {
-			return status.Errorf(status.DataTypeMismatch, "data type of %s is %s, not %s", t.Device.Append(m), have, t.Columns[i].Type)
-		}
-	}
-	return nil
-}
-
-func alignedWord(aligned bool) string {
-	if aligned {
-		return "aligned"
-	}
-	return "not aligned"
+	return r.fsm.Check(t, d.cfg.AutoCreateSchema)
 }
 
 // proposeAll commits one command per region in parallel.

@@ -94,3 +94,34 @@ func (c *Column) Slice(from, to int) Column {
 	}
 	return out
 }
+
+// Gather returns rows idx of the column, in that order, as a new column.
+func (c *Column) Gather(idx []int) Column {
+	out := Column{Type: c.Type}
+	switch c.Type {
+	case Boolean:
+		out.Bools = gather(c.Bools, idx)
+	case Int32:
+		out.Int32s = gather(c.Int32s, idx)
+	case Int64:
+		out.Int64s = gather(c.Int64s, idx)
+	case Float:
+		out.Float32s = gather(c.Float32s, idx)
+	case Double:
+		out.Float64s = gather(c.Float64s, idx)
+	case Text:
+		out.Texts = gather(c.Texts, idx)
+	}
+	if c.Nulls != nil {
+		out.Nulls = gather(c.Nulls, idx)
+	}
+	return out
+}
+
+func gather[T any](s []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for i, j := range idx {
+		out[i] = s[j]
+	}
+	return out
+}

@@ -80,3 +80,18 @@ func TestEncodingSupports(t *testing.T) {
 		}
 	}
 }
+
+func TestColumnGather(t *testing.T) {
+	c := NewColumn(Text, 4)
+	for _, v := range []any{"a", nil, "c", "d"} {
+		c.Append(v)
+	}
+	g := c.Gather([]int{3, 1, 0})
+	if g.Len() != 3 || g.Value(0) != "d" || g.Value(1) != nil || g.Value(2) != "a" {
+		t.Fatalf("Gather = %+v", g)
+	}
+	g.Texts[0] = "changed"
+	if c.Texts[3] != "d" {
+		t.Fatal("Gather shares storage with its source")
+	}
+}

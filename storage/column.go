@@ -26,7 +26,7 @@ func appendRows(times []int64, dst model.Column, srcTimes []int64, src *model.Co
 	for _, i := range keep {
 		times = append(times, srcTimes[i])
 	}
-	sel := gatherColumn(src, keep)
+	sel := src.Gather(keep)
 	appendRange(&dst, &sel, 0, len(keep))
 	return times, dst
 }
@@ -60,26 +60,6 @@ func gather[T any](s []T, idx []int) []T {
 	out := make([]T, len(idx))
 	for i, j := range idx {
 		out[i] = s[j]
-	}
-	return out
-}
-
-// gatherColumn returns the rows idx of c, without nulls.
-func gatherColumn(c *model.Column, idx []int) model.Column {
-	out := model.Column{Type: c.Type}
-	switch c.Type {
-	case model.Boolean:
-		out.Bools = gather(c.Bools, idx)
-	case model.Int32:
-		out.Int32s = gather(c.Int32s, idx)
-	case model.Int64:
-		out.Int64s = gather(c.Int64s, idx)
-	case model.Float:
-		out.Float32s = gather(c.Float32s, idx)
-	case model.Double:
-		out.Float64s = gather(c.Float64s, idx)
-	case model.Text:
-		out.Texts = gather(c.Texts, idx)
 	}
 	return out
 }

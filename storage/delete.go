@@ -117,7 +117,7 @@ func (r *Region) deleteChunks(b *pebble.Batch, id uint64, minT, maxT int64) erro
 		if err := b.Delete(it.Key(), nil); err != nil {
 			return err
 		}
-		kept := gatherColumn(&col, keep)
+		kept := col.Gather(keep)
 		keptTimes := gather(times, keep)
 		if buf, err = encoding.EncodeChunk(buf[:0], keptTimes, &kept); err != nil {
 			return err

@@ -161,7 +161,7 @@ func (m *memtable) withoutRange(index uint64, ids []uint64, minT, maxT int64) (*
 				delete(out.series, key)
 				continue
 			}
-			ns := &memSeries{times: gather(s.times, keep), col: gatherColumn(&s.col, keep)}
+			ns := &memSeries{times: gather(s.times, keep), col: s.col.Gather(keep)}
 			ns.marks = []mark{{index, len(ns.times)}}
 			ns.extendSorted()
 			out.series[key] = ns
@@ -205,7 +205,7 @@ func (r rows) sortedRange(minT, maxT int64) ([]int64, model.Column) {
 			}
 			keep = append(keep, p)
 		}
-		times, col = gather(times, keep), gatherColumn(&col, keep)
+		times, col = gather(times, keep), col.Gather(keep)
 	}
 	lo, hi := timeRange(times, minT, maxT)
 	return times[lo:hi], col.Slice(lo, hi)

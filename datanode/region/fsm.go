@@ -311,6 +311,32 @@ func (f *FSM) Lookup(device model.Path) (aligned bool, series map[string]model.D
 	return dev.aligned, series
 }
 
+// Check validates a tablet against the schema as Apply will, so that a
+// write spanning several regions is refused before any region applies it.
+func (f *FSM) Check(t *model.Tablet, autoCreate bool) error {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.checkTablet(t, autoCreate)
+}
+
+// Entry returns the series at path, if the region holds it.
+func (f *FSM) Entry(path model.Path) (Entry, bool) {
+	if len(path) < 2 {
+		return Entry{}, false
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	dev := f.schema.devices[path.Parent().String()]
+	if dev == nil {
+		return Entry{}, false
+	}
+	e := dev.series[path.Last()]
+	if e == nil {
+		return Entry{}, false
+	}
+	return *e, true
+}
+
 // View returns a consistent read view of the region's data.
 func (f *FSM) View() *storage.View {
 	f.mu.RLock()

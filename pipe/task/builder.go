@@ -34,11 +34,11 @@ func (b *builder) addSeries(s model.Series, times []int64, vals *model.Column, k
 		return
 	}
 	tb := &model.Tablet{Device: s.Device(), Aligned: s.Aligned, Measurements: []string{s.Measurement()},
-		Times: make([]int64, len(idx)), Columns: []model.Column{model.NewColumn(vals.Type, len(idx))}}
+		Times: make([]int64, len(idx)), Columns: []model.Column{vals.Gather(idx)}}
 	for j, i := range idx {
 		tb.Times[j] = times[i]
-		tb.Columns[0].Append(vals.Value(i))
 	}
+	tb.Columns[0].Nulls = nil // idx holds no null rows
 	b.tablets = append(b.tablets, tb)
 	b.points += len(idx)
 }
@@ -79,13 +79,8 @@ func (b *builder) addTablet(tb *model.Tablet, f Filter) {
 			out.Times[j] = tb.Times[r]
 		}
 		for _, c := range cols {
-			src := &tb.Columns[c]
-			col := model.NewColumn(src.Type, len(rows))
-			for _, r := range rows {
-				col.Append(src.Value(r))
-			}
 			out.Measurements = append(out.Measurements, tb.Measurements[c])
-			out.Columns = append(out.Columns, col)
+			out.Columns = append(out.Columns, tb.Columns[c].Gather(rows))
 		}
 	}
 	b.tablets = append(b.tablets, out)
