@@ -426,3 +426,14 @@ func (a *pipeAgent) releaseDropped(pipes []confignode.Pipe) {
 		}
 	}
 }
+
+// formatSeconds renders remaining/perSecond as SHOW PIPES prints it.
+func formatSeconds(remaining int64, perSecond float64) string {
+	if remaining == 0 {
+		return "0.00"
+	}
+	if perSecond <= 0 {
+		return "Unknown"
+	}
+	return fmt.Sprintf("%.2f", float64(remaining)/perSecond)
+}

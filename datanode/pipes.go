@@ -2,7 +2,6 @@ package datanode
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -57,7 +56,7 @@ func (d *DataNode) createPipe(ctx context.Context, s *ast.CreatePipe) error {
 // answers a handshake.
 func (d *DataNode) refuseSelfSink(ctx context.Context, attrs map[string]string) error {
 	own := d.rpcPort()
-	for _, target := range sinkTargets(attrs) {
+	for _, target := range plugin.SinkEndpoints(attrs) {
 		host, port, err := net.SplitHostPort(target)
 		if err != nil || port != own {
 			continue
@@ -70,24 +69,7 @@ func (d *DataNode) refuseSelfSink(ctx context.Context, attrs map[string]string) 
 	defer cancel()
 	if id, err := sink.Probe(pctx, attrs, d.sinkConfig()); err == nil && id != "" && id == d.meta.ClusterID() {
 		return status.Errorf(status.PipeError, "sink %s belongs to this cluster (id %s): a pipe cannot sync a cluster to itself",
-			strings.Join(sinkTargets(attrs), ","), id)
-	}
-	return nil
-}
-
-// sinkTargets lists the host:port targets of sink attributes.
-func sinkTargets(attrs map[string]string) []string {
-	if urls := attrs["node-urls"]; urls != "" {
-		var out []string
-		for _, u := range strings.Split(urls, ",") {
-			if u = strings.TrimSpace(u); u != "" {
-				out = append(out, u)
-			}
-		}
-		return out
-	}
-	if attrs["ip"] != "" && attrs["port"] != "" {
-		return []string{net.JoinHostPort(attrs["ip"], attrs["port"])}
+			strings.Join(plugin.SinkEndpoints(attrs), ","), id)
 	}
 	return nil
 }
@@ -152,15 +134,4 @@ func (d *DataNode) showPipePlugins() *model.Result {
 func (d *DataNode) sinkConfig() sink.Config {
 	return sink.Config{ClusterID: d.meta.ClusterID(), SenderVersion: d.cfg.Version,
 		Timeout: d.cfg.PipeSinkTimeout, MaxClients: d.cfg.PipeSinkMaxClients, Selectors: d.cfg.PipeSinkSelectors}
-}
-
-// estimateRate formats remaining/rate seconds.
-func formatSeconds(remaining int64, perSecond float64) string {
-	if remaining == 0 {
-		return "0.00"
-	}
-	if perSecond <= 0 {
-		return "Unknown"
-	}
-	return fmt.Sprintf("%.2f", float64(remaining)/perSecond)
 }
