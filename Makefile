@@ -47,10 +47,19 @@ run: build
 	$(BIN) standalone
 
 # Regenerates proto/pipethrift from proto/pipe.thrift with the Thrift
-# compiler (0.17 or later; `apt-get install thrift-compiler`). Hand-written
-# files there (doc.go, *_test.go) are kept. See proto/README.md.
+# compiler (0.17 or later; `apt-get install thrift-compiler`), and
+# proto/clusterpb from proto/cluster.proto with protoc (`apt-get install
+# protobuf-compiler`) and its Go plugins (installed here at the versions
+# go.mod pins). Hand-written files there (doc.go, *_test.go) are kept. See
+# proto/README.md.
 THRIFT ?= thrift
+PROTOC ?= protoc
+PROTOC_GEN_GO_GRPC ?= v1.6.2
 proto:
+	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go
+	$(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC)
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" $(PROTOC) -I proto --go_out=. --go_opt=module=github.com/sluicedb/sluice \
+		--go-grpc_out=. --go-grpc_opt=module=github.com/sluicedb/sluice proto/cluster.proto
 	rm -rf proto/.gen && mkdir -p proto/.gen
 	$(THRIFT) --gen go:package_prefix=github.com/sluicedb/sluice/proto/,skip_remote -out proto/.gen proto/pipe.thrift
 	gofmt -w proto/.gen/pipethrift
