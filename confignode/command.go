@@ -27,13 +27,43 @@ const (
 	cmdDropPipe       cmdType = 13
 	cmdPipeException  cmdType = 14
 	cmdCommitProgress cmdType = 15
+	cmdRegisterNode   cmdType = 16
+	cmdRemoveNode     cmdType = 17
 )
 
+// createDatabaseCmd creates a database. A DataNode proposes only the name;
+// the ConfigNode leader fills in the regions and their placement before
+// committing it (prepare), so that every replica applies the same choice.
 type createDatabaseCmd struct {
-	Name     string   `json:"name"`
-	Regions  int      `json:"regions"`
-	SlotNum  int      `json:"slot_num"`
-	Replicas []uint32 `json:"replicas"`
+	Name    string `json:"name"`
+	Regions int    `json:"regions"`
+	SlotNum int    `json:"slot_num"`
+	// Replicas places every region on the same nodes; Placement, when
+	// set, gives each region its own.
+	Replicas  []uint32   `json:"replicas,omitempty"`
+	Placement [][]uint32 `json:"placement,omitempty"`
+}
+
+// Node kinds in registerNodeCmd.
+const (
+	kindConfigNode = "ConfigNode"
+	kindDataNode   = "DataNode"
+)
+
+// registerNodeCmd admits a node. New asks for a new id; otherwise a known
+// Node.ID gets its endpoints updated (a restart) and an unknown one is
+// refused unless Create is set (a standalone process, whose DataNode id is
+// fixed).
+type registerNodeCmd struct {
+	Kind   string   `json:"kind"`
+	Node   NodeInfo `json:"node"`
+	New    bool     `json:"new,omitempty"`
+	Create bool     `json:"create,omitempty"`
+}
+
+type removeNodeCmd struct {
+	Kind string `json:"kind"`
+	ID   uint32 `json:"id"`
 }
 
 type dropDatabaseCmd struct {

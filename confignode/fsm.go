@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/raft"
 
@@ -14,19 +13,9 @@ import (
 )
 
 // fsm applies ConfigNode commands to State.
-type fsm struct {
-	mu    sync.RWMutex
-	state *State
-}
+type fsm struct{ stateCell }
 
-func newFSM() *fsm { return &fsm{state: newState()} }
-
-// read runs fn with the state under the read lock.
-func (f *fsm) read(fn func(s *State)) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	fn(f.state)
-}
+func newFSM() *fsm { return &fsm{stateCell{state: newState(), changed: make(chan struct{})}} }
 
 // Apply implements raft.FSM. Business errors are the response; an entry
 // that does not decode stops the node rather than let replicas diverge.
@@ -36,6 +25,8 @@ func (f *fsm) Apply(l *raft.Log) any {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	defer f.notifyLocked()
+	f.state.Index = l.Index
 	body := l.Data[1:]
 	var resp any
 	var err error
@@ -109,6 +100,16 @@ func (f *fsm) Apply(l *raft.Log) any {
 		if err = json.Unmarshal(body, &c); err == nil {
 			resp = f.commitProgress(c)
 		}
+	case cmdRegisterNode:
+		var c registerNodeCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.registerNode(c)
+		}
+	case cmdRemoveNode:
+		var c removeNodeCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.removeNode(c)
+		}
 	default:
 		err = fmt.Errorf("unknown command type %d", l.Data[0])
 	}
@@ -128,10 +129,14 @@ func (f *fsm) createDatabase(c createDatabaseCmd) any {
 		}
 	}
 	db := &Database{Name: c.Name, SlotNum: c.SlotNum}
-	for range c.Regions {
+	for i := range c.Regions {
+		replicas := c.Replicas
+		if i < len(c.Placement) {
+			replicas = c.Placement[i]
+		}
 		id := f.state.NextRegionID
 		f.state.NextRegionID++
-		f.state.Regions[id] = &Region{ID: id, Database: c.Name, Replicas: append([]uint32(nil), c.Replicas...)}
+		f.state.Regions[id] = &Region{ID: id, Database: c.Name, Replicas: append([]uint32(nil), replicas...)}
 		db.Regions = append(db.Regions, id)
 	}
 	f.state.Databases[c.Name] = db
@@ -193,14 +198,10 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	if err := json.NewDecoder(rc).Decode(st); err != nil {
 		return fmt.Errorf("decode confignode snapshot: %w", err)
 	}
-	if st.Auth == nil {
-		st.Auth = auth.New()
-	}
-	if st.Pipes == nil {
-		st.Pipes = map[string]*Pipe{}
-	}
+	st.fill()
 	f.mu.Lock()
 	f.state = st
+	f.notifyLocked()
 	f.mu.Unlock()
 	return nil
 }

@@ -15,7 +15,7 @@ import (
 
 func startNode(t *testing.T, dir string) *ConfigNode {
 	t.Helper()
-	c := New(Config{ID: "cn0", Dir: dir, SlotNum: 16, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond},
+	c := New(Config{Dir: dir, SlotNum: 16, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond},
 		slog.New(slog.DiscardHandler), consensus.NewMetrics(prometheus.NewRegistry()))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -29,13 +29,16 @@ func TestMetadataSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	c := startNode(t, dir)
-	if err := c.CreateDatabase(ctx, "root.sg", []uint32{1}); err != nil {
+	if _, _, err := c.RegisterDataNode(ctx, NodeInfo{ID: 1}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.CreateDatabase(ctx, "root.sg", []uint32{1}); status.CodeOf(err) != status.DatabaseAlreadyExists {
+	if err := c.CreateDatabase(ctx, "root.sg"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateDatabase(ctx, "root.sg"); status.CodeOf(err) != status.DatabaseAlreadyExists {
 		t.Fatalf("duplicate database: %v", err)
 	}
-	if err := c.CreateDatabase(ctx, "root.sg.inner", []uint32{1}); status.CodeOf(err) != status.DatabaseAlreadyExists {
+	if err := c.CreateDatabase(ctx, "root.sg.inner"); status.CodeOf(err) != status.DatabaseAlreadyExists {
 		t.Fatalf("overlapping database: %v", err)
 	}
 	if err := c.SetTTL(ctx, "root.sg", 3600000); err != nil {

@@ -1,12 +1,6 @@
 package confignode
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"sort"
-	"time"
-
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/status"
 )
@@ -140,78 +134,4 @@ func (f *fsm) commitProgress(c pipeProgressCmd) any {
 		}
 	}
 	return nil
-}
-
-// ClusterID is this cluster's id, fixed when its ConfigNode group first
-// starts. Pipes carry it so that no write is sent back where it came from.
-func (c *ConfigNode) ClusterID() string {
-	var id string
-	c.fsm.read(func(s *State) { id = s.ClusterID })
-	return id
-}
-
-// ensureClusterID commits a random cluster id if the state has none yet.
-func (c *ConfigNode) ensureClusterID(ctx context.Context) error {
-	if c.ClusterID() != "" || !c.group.IsLeader() {
-		return nil
-	}
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return err
-	}
-	_, err := c.apply(ctx, encode(cmdSetClusterID, clusterIDCmd{ID: hex.EncodeToString(b)}))
-	return err
-}
-
-// CreatePipe commits a new pipe, RUNNING from the start.
-func (c *ConfigNode) CreatePipe(ctx context.Context, name string, source, processor, sink []ast.Attribute) error {
-	_, err := c.apply(ctx, encode(cmdCreatePipe, Pipe{Name: name, CreationTime: time.Now().UnixMilli(),
-		Source: source, Processor: processor, Sink: sink}))
-	return err
-}
-
-// StartPipe sets a pipe RUNNING; its tasks resume from committed progress.
-func (c *ConfigNode) StartPipe(ctx context.Context, name string) error {
-	_, err := c.apply(ctx, encode(cmdStartPipe, pipeNameCmd{Name: name}))
-	return err
-}
-
-// StopPipe sets a pipe STOPPED.
-func (c *ConfigNode) StopPipe(ctx context.Context, name string) error {
-	_, err := c.apply(ctx, encode(cmdStopPipe, pipeNameCmd{Name: name}))
-	return err
-}
-
-// DropPipe removes a pipe and its progress.
-func (c *ConfigNode) DropPipe(ctx context.Context, name string) error {
-	_, err := c.apply(ctx, encode(cmdDropPipe, pipeNameCmd{Name: name}))
-	return err
-}
-
-// ReportPipeException records a pipe's latest error; stop also sets it
-// STOPPED.
-func (c *ConfigNode) ReportPipeException(ctx context.Context, name, message string, stop bool) error {
-	_, err := c.apply(ctx, encode(cmdPipeException, pipeExceptionCmd{Name: name, Message: message,
-		Time: time.Now().UnixMilli(), Stop: stop}))
-	return err
-}
-
-// CommitPipeProgress records region tasks' commit frontiers in one entry.
-// created names the pipe's incarnation: progress of a dropped pipe never
-// lands on a new pipe of the same name.
-func (c *ConfigNode) CommitPipeProgress(ctx context.Context, name string, created int64, progress map[uint32]Progress) error {
-	_, err := c.apply(ctx, encode(cmdCommitProgress, pipeProgressCmd{Name: name, Created: created, Progress: progress}))
-	return err
-}
-
-// Pipes lists the pipes sorted by name, as copies.
-func (c *ConfigNode) Pipes() []Pipe {
-	var out []Pipe
-	c.fsm.read(func(s *State) {
-		for _, p := range s.Pipes {
-			out = append(out, p.clone())
-		}
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
 }

@@ -1,7 +1,9 @@
 package confignode
 
 import (
+	"net"
 	"sort"
+	"strconv"
 
 	"github.com/sluicedb/sluice/auth"
 )
@@ -25,6 +27,24 @@ type Region struct {
 	Replicas []uint32 `json:"replicas"` // DataNode ids
 }
 
+// Endpoint is a host and port.
+type Endpoint struct {
+	Host string `json:"host"`
+	Port int    `json:"port"`
+}
+
+// String is host:port.
+func (e Endpoint) String() string { return net.JoinHostPort(e.Host, strconv.Itoa(e.Port)) }
+
+// NodeInfo is a registered node: its id and where it listens.
+type NodeInfo struct {
+	ID        uint32   `json:"id"`
+	Internal  Endpoint `json:"internal"`
+	RPC       Endpoint `json:"rpc,omitempty"` // DataNodes only
+	Consensus Endpoint `json:"consensus"`
+	Version   string   `json:"version,omitempty"`
+}
+
 // State is the whole metadata state machine's data. It is replaced, never
 // mutated, by Restore.
 type State struct {
@@ -34,10 +54,44 @@ type State struct {
 	Auth         *auth.State          `json:"auth"`
 	ClusterID    string               `json:"cluster_id"`
 	Pipes        map[string]*Pipe     `json:"pipes"`
+	// ConfigNodes and DataNodes are the registered nodes; ids come from
+	// NextNodeID, shared by both kinds as in IoTDB.
+	ConfigNodes map[uint32]*NodeInfo `json:"config_nodes"`
+	DataNodes   map[uint32]*NodeInfo `json:"data_nodes"`
+	NextNodeID  uint32               `json:"next_node_id"`
+	// Index is the Raft index of the last command this state reflects.
+	Index uint64 `json:"index"`
 }
 
 func newState() *State {
-	return &State{Databases: map[string]*Database{}, Regions: map[uint32]*Region{}, NextRegionID: 1, Auth: auth.New(), Pipes: map[string]*Pipe{}}
+	return &State{Databases: map[string]*Database{}, Regions: map[uint32]*Region{}, NextRegionID: 1, Auth: auth.New(),
+		Pipes: map[string]*Pipe{}, ConfigNodes: map[uint32]*NodeInfo{}, DataNodes: map[uint32]*NodeInfo{}}
+}
+
+// fill gives maps that an older snapshot lacked their empty value.
+func (s *State) fill() {
+	if s.Auth == nil {
+		s.Auth = auth.New()
+	}
+	if s.Pipes == nil {
+		s.Pipes = map[string]*Pipe{}
+	}
+	if s.ConfigNodes == nil {
+		s.ConfigNodes = map[uint32]*NodeInfo{}
+	}
+	if s.DataNodes == nil {
+		s.DataNodes = map[uint32]*NodeInfo{}
+	}
+}
+
+// nodeList returns copies of nodes sorted by id.
+func nodeList(nodes map[uint32]*NodeInfo) []NodeInfo {
+	out := make([]NodeInfo, 0, len(nodes))
+	for _, n := range nodes {
+		out = append(out, *n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // DatabaseList returns the databases sorted by name, as copies.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -35,6 +36,9 @@ type Config struct {
 	// Peers are the voters to bootstrap a brand-new group with. Empty means
 	// this replica alone. Ignored when Dir already holds Raft state.
 	Peers []raft.Server
+	// Join starts a brand-new replica without bootstrapping: it waits for
+	// an existing group's leader to add it.
+	Join bool
 	// SnapshotThreshold is how many log entries since the last snapshot
 	// trigger a new one; default 8192.
 	SnapshotThreshold uint64
@@ -77,6 +81,8 @@ type Group struct {
 	metrics *Metrics
 	logger  *slog.Logger
 
+	ready atomic.Bool // see LeaderReady
+
 	closeOnce sync.Once
 	closeErr  error
 	stop      chan struct{}
@@ -102,10 +108,17 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 		return nil, fmt.Errorf("raft log cache: %w", err)
 	}
 	hlog := newHCLogger(logger, cfg.Name)
-	snaps, err := raft.NewFileSnapshotStoreWithLogger(cfg.Dir, 2, hlog)
+	files, err := raft.NewFileSnapshotStoreWithLogger(cfg.Dir, 2, hlog)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open raft snapshots: %w", err)
+	}
+	var snaps raft.SnapshotStore = files
+	var streaming *streamingSnapshots
+	if sf, ok := fsm.(StreamingFSM); ok {
+		streaming = newStreamingSnapshots(files, sf)
+		streaming.starting.Store(true)
+		snaps = streaming
 	}
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(cfg.ID)
@@ -127,7 +140,7 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 		store.Close()
 		return nil, fmt.Errorf("inspect raft state: %w", err)
 	}
-	if !existing {
+	if !existing && !cfg.Join {
 		peers := cfg.Peers
 		if len(peers) == 0 {
 			peers = []raft.Server{{Suffrage: raft.Voter, ID: rc.LocalID, Address: transport.LocalAddr()}}
@@ -138,11 +151,16 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 		}
 	}
 	r, err := raft.NewRaft(rc, fsm, cache, store, snaps, transport)
+	if streaming != nil {
+		streaming.starting.Store(false)
+	}
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("start raft group %s: %w", cfg.Name, err)
 	}
 	g := &Group{cfg: cfg, raft: r, store: store, logs: logs, metrics: m, logger: logger, stop: make(chan struct{})}
+	g.wg.Add(1)
+	go g.trackLeadership()
 	if m != nil {
 		g.wg.Add(1)
 		go g.observe()
@@ -167,6 +185,12 @@ func (g *Group) Leader() (raft.ServerAddress, raft.ServerID) { return g.raft.Lea
 // Apply replicates cmd and returns the state machine's response. A response
 // that is an error is returned as the error.
 func (g *Group) Apply(ctx context.Context, cmd []byte) (any, error) {
+	resp, _, err := g.Propose(ctx, cmd)
+	return resp, err
+}
+
+// Propose is Apply that also returns the log index cmd was committed at.
+func (g *Group) Propose(ctx context.Context, cmd []byte) (any, uint64, error) {
 	timeout := 30 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
@@ -174,16 +198,16 @@ func (g *Group) Apply(ctx context.Context, cmd []byte) (any, error) {
 	start := time.Now()
 	f := g.raft.Apply(cmd, timeout)
 	if err := f.Error(); err != nil {
-		return nil, g.mapErr(err)
+		return nil, 0, g.mapErr(err)
 	}
 	if g.metrics != nil {
 		g.metrics.applyDuration.WithLabelValues(g.cfg.Name).Observe(time.Since(start).Seconds())
 	}
 	resp := f.Response()
 	if err, ok := resp.(error); ok {
-		return nil, err
+		return nil, f.Index(), err
 	}
-	return resp, nil
+	return resp, f.Index(), nil
 }
 
 // Barrier waits until every entry committed before it is applied locally.
@@ -244,4 +268,22 @@ func (g *Group) Close() error {
 		}
 	})
 	return g.closeErr
+}
+
+// AddVoter makes the replica id at addr a voter of the group, waiting until
+// the change is committed. Only the leader can.
+func (g *Group) AddVoter(id, addr string, timeout time.Duration) error {
+	return g.mapErr(g.raft.AddVoter(raft.ServerID(id), raft.ServerAddress(addr), 0, timeout).Error())
+}
+
+// RemoveServer takes the replica id out of the group, waiting until the
+// change is committed. Only the leader can.
+func (g *Group) RemoveServer(id string, timeout time.Duration) error {
+	return g.mapErr(g.raft.RemoveServer(raft.ServerID(id), 0, timeout).Error())
+}
+
+// TransferLeadership hands leadership to the replica id at addr once it has
+// caught up. Only the leader can.
+func (g *Group) TransferLeadership(id, addr string) error {
+	return g.mapErr(g.raft.LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(addr)).Error())
 }

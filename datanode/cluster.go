@@ -1,49 +1,115 @@
 package datanode
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
+	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 )
 
-// showCluster answers the cluster SHOW statements for this process's view
-// of the cluster.
-func (d *DataNode) showCluster(stmt ast.Statement) *model.Result {
-	id := strconv.Itoa(int(d.cfg.NodeID))
-	cnPort, dnPort := strconv.Itoa(d.cfg.ConfigNodePort), strconv.Itoa(d.cfg.InternalPort)
+// showCluster answers the cluster SHOW statements from the ConfigNode
+// leader's view of the nodes and region leaders.
+func (d *DataNode) showCluster(ctx context.Context, stmt ast.Statement) (*model.Result, error) {
+	st, err := d.meta.ClusterStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range st.Nodes {
+		d.fillStandalone(&st.Nodes[i])
+	}
 	switch s := stmt.(type) {
 	case *ast.ShowCluster:
-		cols := []string{"NodeID", "NodeType", "Status", "InternalAddress", "InternalPort", "Version", "BuildInfo"}
-		rows := [][]string{
-			{"0", "ConfigNode", "Running", d.cfg.InternalAddress, cnPort, d.cfg.Version, "sluice"},
-			{id, "DataNode", "Running", d.cfg.InternalAddress, dnPort, d.cfg.Version, "sluice"},
-		}
-		if s.Details {
-			cols = []string{"NodeID", "NodeType", "Status", "InternalAddress", "InternalPort", "RpcAddress", "RpcPort", "Version", "BuildInfo"}
-			rows = [][]string{
-				{"0", "ConfigNode", "Running", d.cfg.InternalAddress, cnPort, nullCell, nullCell, d.cfg.Version, "sluice"},
-				{id, "DataNode", "Running", d.cfg.InternalAddress, dnPort, d.rpcHost(), d.rpcPort(), d.cfg.Version, "sluice"},
+		return d.showNodes(st, s.Details), nil
+	case *ast.ShowConfigNodes:
+		var rows [][]string
+		for _, n := range st.Nodes {
+			if n.Kind == "ConfigNode" {
+				rows = append(rows, []string{itoa(n.ID), n.Status, n.Internal.Host, strconv.Itoa(n.Internal.Port), n.Role})
 			}
 		}
-		return textResult(cols, rows)
-	case *ast.ShowConfigNodes:
-		return textResult([]string{"NodeID", "Status", "InternalAddress", "InternalPort", "Role"},
-			[][]string{{"0", "Running", d.cfg.InternalAddress, cnPort, "Leader"}})
+		return textResult([]string{"NodeID", "Status", "InternalAddress", "InternalPort", "Role"}, rows), nil
 	case *ast.ShowDataNodes:
-		return textResult([]string{"NodeID", "Status", "RpcAddress", "RpcPort", "DataRegionNum", "SchemaRegionNum"},
-			[][]string{{id, "Running", d.rpcHost(), d.rpcPort(), strconv.Itoa(len(d.regions.all())), "0"}})
+		count := map[uint32]int{}
+		for _, r := range d.meta.Regions() {
+			for _, n := range r.Replicas {
+				count[n]++
+			}
+		}
+		var rows [][]string
+		for _, n := range st.Nodes {
+			if n.Kind == "DataNode" {
+				rows = append(rows, []string{itoa(n.ID), n.Status, n.RPC.Host, strconv.Itoa(n.RPC.Port), strconv.Itoa(count[n.ID]), "0"})
+			}
+		}
+		return textResult([]string{"NodeID", "Status", "RpcAddress", "RpcPort", "DataRegionNum", "SchemaRegionNum"}, rows), nil
+	}
+	return d.showRegions(st), nil
+}
+
+// fillStandalone gives a standalone process's nodes, which have no network
+// endpoints of their own, the addresses configured for display.
+func (d *DataNode) fillStandalone(n *confignode.NodeStatus) {
+	if d.cluster != nil || n.Internal.Host != "" {
+		return
+	}
+	n.Internal = confignode.Endpoint{Host: d.cfg.InternalAddress, Port: d.cfg.InternalPort}
+	if n.Kind == "ConfigNode" {
+		n.Internal.Port, n.Role = d.cfg.ConfigNodePort, "Leader"
+		return
+	}
+	port, _ := strconv.Atoi(d.rpcPort())
+	n.RPC = confignode.Endpoint{Host: d.rpcHost(), Port: port}
+}
+
+func (d *DataNode) showNodes(st confignode.ClusterStatus, details bool) *model.Result {
+	cols := []string{"NodeID", "NodeType", "Status", "InternalAddress", "InternalPort", "Version", "BuildInfo"}
+	if details {
+		cols = []string{"NodeID", "NodeType", "Status", "InternalAddress", "InternalPort", "ConsensusPort", "RpcAddress", "RpcPort", "Version", "BuildInfo"}
+	}
+	var rows [][]string
+	for _, n := range st.Nodes {
+		version := n.Version
+		if version == "" {
+			version = d.cfg.Version
+		}
+		row := []string{itoa(n.ID), n.Kind, n.Status, n.Internal.Host, strconv.Itoa(n.Internal.Port)}
+		if details {
+			rpcHost, rpcPort := nullCell, nullCell
+			if n.Kind == "DataNode" {
+				rpcHost, rpcPort = n.RPC.Host, strconv.Itoa(n.RPC.Port)
+			}
+			row = append(row, strconv.Itoa(n.Consensus.Port), rpcHost, rpcPort)
+		}
+		rows = append(rows, append(row, version, "sluice"))
+	}
+	return textResult(cols, rows)
+}
+
+// showRegions lists every replica of every data region with its role.
+func (d *DataNode) showRegions(st confignode.ClusterStatus) *model.Result {
+	nodes := map[uint32]confignode.NodeStatus{}
+	for _, n := range st.Nodes {
+		nodes[n.ID] = n
 	}
 	var rows [][]string
 	for _, r := range d.meta.Regions() {
-		for _, n := range r.Replicas {
+		leader := st.Leaders[r.ID]
+		if rep := d.regions.get(r.ID); rep != nil && rep.group.IsLeader() {
+			leader = d.cfg.NodeID
+		}
+		for _, id := range r.Replicas {
 			role := "Follower"
-			if rep := d.regions.get(r.ID); rep != nil && rep.group.IsLeader() {
+			if id == leader {
 				role = "Leader"
 			}
-			rows = append(rows, []string{fmt.Sprint(r.ID), "DataRegion", "Running", r.Database, fmt.Sprint(n), d.rpcHost(), d.rpcPort(), role})
+			n := nodes[id]
+			rows = append(rows, []string{fmt.Sprint(r.ID), "DataRegion", n.Status, r.Database, itoa(id), n.RPC.Host, strconv.Itoa(n.RPC.Port), role})
 		}
 	}
 	return textResult([]string{"RegionId", "Type", "Status", "Database", "DataNodeId", "RpcAddress", "RpcPort", "Role"}, rows)
 }
+
+func itoa(id uint32) string { return strconv.FormatUint(uint64(id), 10) }

@@ -29,11 +29,23 @@ type Config struct {
 	DataDir string
 	// RPCAddr is the client service's host:port (dn_rpc_address:dn_rpc_port).
 	RPCAddr string
-	// InternalAddress, InternalPort and ConfigNodePort are reported by
-	// SHOW CLUSTER (dn_internal_address, dn_internal_port, cn_internal_port).
+	// InternalAddress and InternalPort (dn_internal_address,
+	// dn_internal_port) are where a cluster DataNode serves the others;
+	// ConfigNodePort is cn_internal_port, which a standalone process
+	// reports in SHOW CLUSTER.
 	InternalAddress string
 	InternalPort    int
 	ConfigNodePort  int
+	// Cluster runs the node as part of a cluster: it registers with the
+	// ConfigNodes, serves other DataNodes on InternalPort and replicates
+	// its regions over ConsensusPort (dn_data_region_consensus_port).
+	// Otherwise it is a standalone process's DataNode, NodeID fixed, with
+	// single-replica regions in memory-transport Raft groups.
+	Cluster       bool
+	ConsensusPort int
+	// HeartbeatInterval is how often the node reports to the ConfigNode
+	// leader; default 1s.
+	HeartbeatInterval time.Duration
 	// MemtableBytes is each region's memtable flush threshold.
 	MemtableBytes int64
 	// AutoCreateSchema creates databases and series on first write
@@ -79,6 +91,7 @@ type DataNode struct {
 	regions     regionSet
 	reconcileMu sync.Mutex // serialises reconcile
 	rpc         *clientrpc.Server
+	cluster     *clusterLink // nil in a standalone process
 	sinks       *sink.Registry
 	pipes       *pipeAgent
 	recv        *receiver.Receiver
@@ -106,6 +119,9 @@ func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, 
 // Start opens the storage engine and the regions placed here, then serves
 // clients. It returns once the node is ready.
 func (d *DataNode) Start(ctx context.Context) error {
+	if err := d.register(ctx); err != nil {
+		return err
+	}
 	eng, err := storage.Open(d.storageConfig(), d.logger, d.reg)
 	if err != nil {
 		return fmt.Errorf("open storage: %w", err)
@@ -120,8 +136,12 @@ func (d *DataNode) Start(ctx context.Context) error {
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)
 	}
-	d.wg.Add(2)
+	if d.cluster != nil {
+		d.cluster.serve(d)
+	}
+	d.wg.Add(3)
 	go d.snapshotLoop()
+	go d.heartbeatLoop()
 	go func() {
 		defer d.wg.Done()
 		d.pipes.run(d.stop)
@@ -160,6 +180,9 @@ func (d *DataNode) Close() error {
 	errs = append(errs, d.sinks.Close())
 	for _, r := range d.regions.all() {
 		errs = append(errs, d.closeRegion(r.id, false))
+	}
+	if d.cluster != nil {
+		errs = append(errs, d.cluster.close())
 	}
 	if d.engine != nil {
 		errs = append(errs, d.engine.Close())

@@ -84,7 +84,7 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		}
 		return d.runPipe(ctx, stmt)
 	case *ast.ShowCluster, *ast.ShowConfigNodes, *ast.ShowDataNodes, *ast.ShowRegions:
-		return d.showCluster(stmt), nil
+		return d.showCluster(ctx, stmt)
 	}
 	return nil, status.Errorf(status.UnsupportedOperation, "statement %T is not supported", stmt)
 }

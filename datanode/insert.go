@@ -78,9 +78,9 @@ func (d *DataNode) literalTablet(ctx context.Context, device model.Path, aligned
 	if err != nil {
 		return nil, err
 	}
-	var types map[string]model.DataType
-	if r, err := d.leaderOf(ctx, regionOf(db, device)); err == nil {
-		_, types = r.fsm.Lookup(device)
+	types, err := d.seriesTypes(ctx, db, device)
+	if err != nil {
+		return nil, err
 	}
 	t := &model.Tablet{Device: device, Aligned: aligned, Measurements: measurements, Times: times, Columns: make([]model.Column, len(cols))}
 	for i, m := range measurements {

@@ -10,9 +10,15 @@ import (
 )
 
 // Meta is the cluster metadata as a DataNode uses it. In a standalone
-// process it is the in-process ConfigNode.
+// process it is the in-process ConfigNode; in a cluster a
+// confignode.Client.
 type Meta interface {
-	CreateDatabase(ctx context.Context, name string, replicas []uint32) error
+	RegisterDataNode(ctx context.Context, info confignode.NodeInfo, clusterID string) (uint32, string, error)
+	Heartbeat(ctx context.Context, node uint32, led []uint32) (uint64, error)
+	ClusterStatus(ctx context.Context) (confignode.ClusterStatus, error)
+	DataNodes() []confignode.NodeInfo
+
+	CreateDatabase(ctx context.Context, name string) error
 	DropDatabase(ctx context.Context, name string) error
 	SetTTL(ctx context.Context, name string, ttl int64) error
 	Databases() []confignode.Database

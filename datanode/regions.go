@@ -3,8 +3,12 @@ package datanode
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
 
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/region"
@@ -41,8 +45,21 @@ func (s *regionSet) all() []*replica {
 	return out
 }
 
-// openRegion opens (or creates) region id and waits for its group to lead.
-func (d *DataNode) openRegion(ctx context.Context, id uint32) (*replica, error) {
+// serving reports whether this replica leads its region and may serve
+// reads and writes.
+func (r *replica) serving() bool { return r.group.LeaderReady() }
+
+// leaderNode is the DataNode this replica believes leads its region, 0 if
+// unknown.
+func (r *replica) leaderNode() uint32 {
+	_, id := r.group.Leader()
+	return nodeOfReplica(string(id))
+}
+
+// openRegion opens (or creates) region id. In a standalone process it
+// waits for the region's single-replica group to lead; in a cluster the
+// group elects its leader once a majority of its replicas is up.
+func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32) (*replica, error) {
 	d.regions.mu.Lock()
 	defer d.regions.mu.Unlock()
 	if r := d.regions.replicas[id]; r != nil {
@@ -56,13 +73,26 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32) (*replica, error) 
 	if err != nil {
 		return nil, err
 	}
-	g, err := consensus.Open(consensus.Config{
-		Name: fmt.Sprintf("region-%d", id), ID: fmt.Sprintf("dn%d", d.cfg.NodeID),
-		Dir:               filepath.Join(d.cfg.DataDir, "regions", fmt.Sprint(id)),
+	gc := consensus.Config{
+		Name: fmt.Sprintf("region-%d", id), ID: replicaID(d.cfg.NodeID), Dir: d.regionDir(id),
 		SnapshotThreshold: 512, TrailingLogs: 4, LogCacheSize: 32, Timeout: d.cfg.RaftTimeout,
-	}, fsm, d.logger, d.raftMetrics)
+	}
+	if d.cluster != nil {
+		if err := d.clusterGroupConfig(&gc, replicas); err != nil {
+			return nil, err
+		}
+	}
+	g, err := consensus.Open(gc, fsm, d.logger, d.raftMetrics)
 	if err != nil {
+		if cl, ok := gc.Transport.(io.Closer); ok {
+			cl.Close()
+		}
 		return nil, err
+	}
+	if d.cluster != nil {
+		r := &replica{id: id, fsm: fsm, group: g}
+		d.regions.replicas[id] = r
+		return r, nil
 	}
 	if err := g.WaitLeader(ctx); err != nil {
 		g.Close()
@@ -106,21 +136,21 @@ func (d *DataNode) closeRegion(id uint32, drop bool) error {
 func (d *DataNode) reconcile(ctx context.Context) error {
 	d.reconcileMu.Lock()
 	defer d.reconcileMu.Unlock()
-	want := make(map[uint32]bool)
+	want := make(map[uint32][]uint32)
 	for _, r := range d.meta.Regions() {
 		for _, n := range r.Replicas {
 			if n == d.cfg.NodeID {
-				want[r.ID] = true
+				want[r.ID] = r.Replicas
 			}
 		}
 	}
-	for id := range want {
-		if _, err := d.openRegion(ctx, id); err != nil {
+	for id, replicas := range want {
+		if _, err := d.openRegion(ctx, id, replicas); err != nil {
 			return err
 		}
 	}
 	for _, r := range d.regions.all() {
-		if !want[r.id] {
+		if _, ok := want[r.id]; !ok {
 			if err := d.closeRegion(r.id, true); err != nil {
 				return err
 			}
@@ -132,4 +162,27 @@ func (d *DataNode) reconcile(ctx context.Context) error {
 // storageConfig derives the engine's configuration from the node's.
 func (d *DataNode) storageConfig() storage.Config {
 	return storage.Config{Dir: filepath.Join(d.cfg.DataDir, "storage"), MemtableBytes: d.cfg.MemtableBytes}
+}
+
+// clusterGroupConfig makes gc a replicated group: the region's replicas on
+// their DataNodes' consensus endpoints, over this node's mux, with enough
+// log kept for a briefly absent follower to catch up without a snapshot.
+func (d *DataNode) clusterGroupConfig(gc *consensus.Config, replicas []uint32) error {
+	nodes := map[uint32]string{}
+	for _, n := range d.meta.DataNodes() {
+		nodes[n.ID] = n.Consensus.String()
+	}
+	for _, id := range replicas {
+		addr, ok := nodes[id]
+		if !ok {
+			return fmt.Errorf("%s: replica on DataNode %d, which is not registered", gc.Name, id)
+		}
+		gc.Peers = append(gc.Peers, raft.Server{Suffrage: raft.Voter, ID: raft.ServerID(replicaID(id)), Address: raft.ServerAddress(addr)})
+	}
+	tr, err := d.cluster.mux.Transport(gc.Name, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	gc.Transport, gc.TrailingLogs, gc.LogCacheSize = tr, 512, 256
+	return nil
 }

@@ -73,26 +73,11 @@ func (d *DataNode) resolveDatabase(ctx context.Context, p model.Path) (confignod
 	return confignode.Database{}, status.Errorf(status.DatabaseNotExist, "database of %s does not exist", p)
 }
 
-// createDatabase commits a database and opens its regions here.
+// createDatabase commits a database; the regions placed here open now,
+// the others on their DataNodes within a heartbeat.
 func (d *DataNode) createDatabase(ctx context.Context, name string) error {
-	if err := d.meta.CreateDatabase(ctx, name, []uint32{d.cfg.NodeID}); err != nil {
+	if err := d.meta.CreateDatabase(ctx, name); err != nil {
 		return err
 	}
 	return d.reconcile(ctx)
-}
-
-// leaderOf returns the local replica of region id. A region the metadata
-// has just placed here may still be opening (another writer created its
-// database): reconciling waits for that open to finish.
-func (d *DataNode) leaderOf(ctx context.Context, id uint32) (*replica, error) {
-	if r := d.regions.get(id); r != nil {
-		return r, nil
-	}
-	if err := d.reconcile(ctx); err != nil {
-		return nil, err
-	}
-	if r := d.regions.get(id); r != nil {
-		return r, nil
-	}
-	return nil, status.Errorf(status.NoAvailableRegionGroup, "region %d is not served by this node", id)
 }

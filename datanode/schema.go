@@ -2,6 +2,7 @@ package datanode
 
 import (
 	"context"
+	"github.com/sluicedb/sluice/confignode"
 	"math"
 	"strconv"
 
@@ -117,12 +118,7 @@ func (d *DataNode) runCreateTimeseries(ctx context.Context, user string, device 
 		}
 		series = append(series, s)
 	}
-	r, err := d.leaderOf(ctx, regionOf(db, device))
-	if err != nil {
-		return err
-	}
-	_, err = r.group.Apply(ctx, region.CreateSeriesCommand(series))
-	return err
+	return d.propose(ctx, regionOf(db, device), region.CreateSeriesCommand(series))
 }
 
 func (d *DataNode) runDeleteTimeseries(ctx context.Context, user string, patterns []model.Path) error {
@@ -131,7 +127,10 @@ func (d *DataNode) runDeleteTimeseries(ctx context.Context, user string, pattern
 			return err
 		}
 	}
-	matched := d.regionsMatching(patterns)
+	matched, err := d.regionsMatching(ctx, patterns)
+	if err != nil {
+		return err
+	}
 	if len(matched) == 0 {
 		return status.Errorf(status.PathNotExist, "timeseries %s does not exist", pathsString(patterns))
 	}
@@ -152,7 +151,10 @@ func (d *DataNode) runDelete(ctx context.Context, user string, s *ast.Delete, op
 			return err
 		}
 	}
-	matched := d.regionsMatching(s.Paths)
+	matched, err := d.regionsMatching(ctx, s.Paths)
+	if err != nil {
+		return err
+	}
 	if len(matched) == 0 {
 		return nil
 	}
@@ -160,17 +162,52 @@ func (d *DataNode) runDelete(ctx context.Context, user string, s *ast.Delete, op
 }
 
 // regionsMatching returns the regions holding a series that matches one of
-// patterns.
-func (d *DataNode) regionsMatching(patterns []model.Path) map[uint32]*regionBatch {
+// patterns, asking each region's leader.
+func (d *DataNode) regionsMatching(ctx context.Context, patterns []model.Path) (map[uint32]*regionBatch, error) {
 	out := make(map[uint32]*regionBatch)
-	for _, r := range d.regions.all() {
+	for _, r := range d.meta.Regions() {
 		for _, p := range patterns {
-			if len(r.fsm.Match(p)) > 0 {
-				out[r.id] = &regionBatch{}
+			series, err := d.matchRegion(ctx, r.ID, p)
+			if err != nil {
+				return nil, err
+			}
+			if len(series) > 0 {
+				out[r.ID] = &regionBatch{}
 			}
 		}
 	}
-	return out
+	return out, nil
+}
+
+// matchRegion lists region id's series matching pattern, from its leader.
+func (d *DataNode) matchRegion(ctx context.Context, id uint32, pattern model.Path) ([]model.Series, error) {
+	var out []model.Series
+	err := d.onLeader(ctx, id, func(t leaderTarget) error {
+		if t.local == nil {
+			var err error
+			out, err = d.cluster.peers.MatchSeries(ctx, t.addr, id, pattern)
+			return err
+		}
+		out = out[:0]
+		for _, e := range t.local.fsm.Match(pattern) {
+			out = append(out, e.Series)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// seriesTypes returns the types of device's existing series.
+func (d *DataNode) seriesTypes(ctx context.Context, db confignode.Database, device model.Path) (map[string]model.DataType, error) {
+	series, err := d.matchRegion(ctx, regionOf(db, device), device.Append(model.OneLevel))
+	if err != nil {
+		return nil, err
+	}
+	types := make(map[string]model.DataType, len(series))
+	for _, s := range series {
+		types[s.Measurement()] = s.Type
+	}
+	return types, nil
 }
 
 func pathsString(ps []model.Path) string {

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/query"
 	"github.com/sluicedb/sluice/storage"
@@ -18,18 +17,13 @@ type readStore struct{ d *DataNode }
 
 var _ query.Store = readStore{}
 
-// entryOf finds the region entry behind s.
-func (s readStore) entryOf(series model.Series) (*replica, region.Entry, bool) {
+// regionOfSeries finds the region that owns series.
+func (s readStore) regionOfSeries(series model.Series) (uint32, bool) {
 	db, ok := databaseOf(s.d.meta.Databases(), series.Device())
 	if !ok {
-		return nil, region.Entry{}, false
+		return 0, false
 	}
-	r := s.d.regions.get(regionOf(db, series.Device()))
-	if r == nil {
-		return nil, region.Entry{}, false
-	}
-	e, ok := r.fsm.Entry(series.Path)
-	return r, e, ok
+	return regionOf(db, series.Device()), true
 }
 
 // ttlFloor is the oldest time still visible in series' database.
@@ -44,13 +38,15 @@ func (s readStore) ttlFloor(series model.Series) int64 {
 
 const minTime = -1 << 63
 
-// MatchSeries implements query.Store.
-func (s readStore) MatchSeries(_ context.Context, pattern model.Path) ([]model.Series, error) {
+// MatchSeries implements query.Store, asking every region's leader.
+func (s readStore) MatchSeries(ctx context.Context, pattern model.Path) ([]model.Series, error) {
 	var out []model.Series
-	for _, r := range s.d.regions.all() {
-		for _, e := range r.fsm.Match(pattern) {
-			out = append(out, e.Series)
+	for _, r := range s.d.meta.Regions() {
+		series, err := s.d.matchRegion(ctx, r.ID, pattern)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, series...)
 	}
 	sort.Slice(out, func(i, j int) bool { return comparePaths(out[i].Path, out[j].Path) < 0 })
 	return out, nil
@@ -70,46 +66,91 @@ func comparePaths(a, b model.Path) int {
 }
 
 // Scan implements query.Store.
-func (s readStore) Scan(_ context.Context, series model.Series, lo, hi int64) (query.SeriesIterator, error) {
-	r, e, ok := s.entryOf(series)
+func (s readStore) Scan(ctx context.Context, series model.Series, lo, hi int64) (query.SeriesIterator, error) {
+	id, ok := s.regionOfSeries(series)
 	if !ok {
 		return emptyIterator{}, nil
 	}
 	lo = max(lo, s.ttlFloor(series))
-	v := r.fsm.View()
-	return &viewIterator{it: v.Scan(e.ID, e.Type, lo, hi), view: v}, nil
+	var it query.SeriesIterator
+	err := s.d.onLeader(ctx, id, func(t leaderTarget) error {
+		if t.local == nil {
+			var err error
+			it, err = s.d.cluster.peers.Scan(ctx, t.addr, id, series, lo, hi)
+			return err
+		}
+		e, ok := t.local.fsm.Entry(series.Path)
+		if !ok {
+			it = emptyIterator{}
+			return nil
+		}
+		v := t.local.fsm.View()
+		it = &viewIterator{it: v.Scan(e.ID, e.Type, lo, hi), view: v}
+		return nil
+	})
+	return it, err
 }
 
 // Stats implements query.Store.
-func (s readStore) Stats(_ context.Context, series model.Series, lo, hi int64) (query.Stats, error) {
-	r, e, ok := s.entryOf(series)
+func (s readStore) Stats(ctx context.Context, series model.Series, lo, hi int64) (query.Stats, error) {
+	id, ok := s.regionOfSeries(series)
 	if !ok {
 		return query.Stats{}, nil
 	}
 	lo = max(lo, s.ttlFloor(series))
-	v := r.fsm.View()
-	defer v.Close()
-	st, err := v.Stats(e.ID, e.Type, lo, hi)
-	if err != nil {
-		return query.Stats{}, err
-	}
-	return query.Stats{Count: st.Count, Sum: st.Sum, Min: st.Min, Max: st.Max,
-		FirstTime: st.FirstTime, LastTime: st.LastTime, First: st.FirstValue, Last: st.LastValue}, nil
+	var out query.Stats
+	err := s.d.onLeader(ctx, id, func(t leaderTarget) error {
+		if t.local == nil {
+			var err error
+			out, err = s.d.cluster.peers.Stats(ctx, t.addr, id, series, lo, hi)
+			return err
+		}
+		e, ok := t.local.fsm.Entry(series.Path)
+		if !ok {
+			out = query.Stats{}
+			return nil
+		}
+		v := t.local.fsm.View()
+		defer v.Close()
+		st, err := v.Stats(e.ID, e.Type, lo, hi)
+		out = query.Stats{Count: st.Count, Sum: st.Sum, Min: st.Min, Max: st.Max,
+			FirstTime: st.FirstTime, LastTime: st.LastTime, First: st.FirstValue, Last: st.LastValue}
+		return err
+	})
+	return out, err
 }
 
 // Last implements query.Store.
-func (s readStore) Last(_ context.Context, series model.Series) (int64, any, bool, error) {
-	r, e, ok := s.entryOf(series)
+func (s readStore) Last(ctx context.Context, series model.Series) (int64, any, bool, error) {
+	id, ok := s.regionOfSeries(series)
 	if !ok {
 		return 0, nil, false, nil
 	}
-	v := r.fsm.View()
-	defer v.Close()
-	t, val, ok, err := v.Last(e.ID, e.Type)
-	if ok && t < s.ttlFloor(series) {
+	var (
+		t     int64
+		val   any
+		found bool
+	)
+	err := s.d.onLeader(ctx, id, func(lt leaderTarget) error {
+		var err error
+		if lt.local == nil {
+			t, val, found, err = s.d.cluster.peers.Last(ctx, lt.addr, id, series)
+			return err
+		}
+		e, ok := lt.local.fsm.Entry(series.Path)
+		if !ok {
+			found = false
+			return nil
+		}
+		v := lt.local.fsm.View()
+		defer v.Close()
+		t, val, found, err = v.Last(e.ID, e.Type)
+		return err
+	})
+	if err != nil || !found || t < s.ttlFloor(series) {
 		return 0, nil, false, err
 	}
-	return t, val, ok, err
+	return t, val, true, nil
 }
 
 type viewIterator struct {

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/status"
@@ -16,11 +15,14 @@ import (
 type regionBatch struct {
 	db      string
 	tablets []*model.Tablet
+	cmd     []byte
 }
 
-// Insert writes typed tablets: it routes each to its region, proposes one
-// command per region, and returns when every region has committed its part.
-// origin is the cluster a pipe received the data from ("" for clients).
+// Insert writes typed tablets: it routes each to its region, checks every
+// region's part against its schema on the region's leader, then proposes
+// one command per region, and returns when every region has committed its
+// part. origin is the cluster a pipe received the data from ("" for
+// clients).
 func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin string) error {
 	batches := make(map[uint32]*regionBatch)
 	now := time.Now().UnixMilli()
@@ -40,9 +42,6 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 				}
 			}
 		}
-		if err := d.check(ctx, db, t); err != nil {
-			return err
-		}
 		id := regionOf(db, t.Device)
 		b := batches[id]
 		if b == nil {
@@ -52,8 +51,30 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 		b.tablets = append(b.tablets, t)
 		points += t.Points()
 	}
-	if err := d.proposeAll(ctx, batches, func(b *regionBatch) []byte {
-		return region.WriteCommand(b.tablets, region.WriteOptions{Database: b.db, AutoCreate: d.cfg.AutoCreateSchema, Origin: origin})
+	opts := region.WriteOptions{AutoCreate: d.cfg.AutoCreateSchema, Origin: origin}
+	for _, b := range batches {
+		opts.Database = b.db
+		b.cmd = region.WriteCommand(b.tablets, opts)
+	}
+	// Refuse what a region's schema would refuse before anything is
+	// proposed, so that a batch spanning regions is never half-applied.
+	if err := d.forEachRegion(ctx, batches, func(id uint32, b *regionBatch) error {
+		return d.onLeader(ctx, id, func(t leaderTarget) error {
+			if t.local == nil {
+				return d.cluster.peers.Propose(ctx, t.addr, id, b.cmd, true)
+			}
+			for _, tab := range b.tablets {
+				if err := t.local.fsm.Check(tab, d.cfg.AutoCreateSchema); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}); err != nil {
+		return err
+	}
+	if err := d.forEachRegion(ctx, batches, func(id uint32, b *regionBatch) error {
+		return d.propose(ctx, id, b.cmd)
 	}); err != nil {
 		return err
 	}
@@ -61,35 +82,29 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 	return nil
 }
 
-// check refuses a tablet that its region's schema would refuse, before
-// anything is proposed, so a batch spanning regions is never half-applied.
-func (d *DataNode) check(ctx context.Context, db confignode.Database, t *model.Tablet) error {
-	r, err := d.leaderOf(ctx, regionOf(db, t.Device))
-	if err != nil {
-		return err
-	}
-	return r.fsm.Check(t, d.cfg.AutoCreateSchema)
-}
-
 // proposeAll commits one command per region in parallel.
 func (d *DataNode) proposeAll(ctx context.Context, batches map[uint32]*regionBatch, cmd func(*regionBatch) []byte) error {
+	return d.forEachRegion(ctx, batches, func(id uint32, b *regionBatch) error {
+		return d.propose(ctx, id, cmd(b))
+	})
+}
+
+// forEachRegion runs fn for every region's batch in parallel and returns
+// the first failure.
+func (d *DataNode) forEachRegion(ctx context.Context, batches map[uint32]*regionBatch, fn func(uint32, *regionBatch) error) error {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var first error
 	for id, b := range batches {
-		r, err := d.leaderOf(ctx, id)
-		if err != nil {
-			return err
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := r.group.Apply(ctx, cmd(b)); err != nil {
+			if err := fn(id, b); err != nil {
 				mu.Lock()
 				if first == nil {
-					first = fmt.Errorf("region %d: %w", id, err)
-					if status.CodeOf(err) != status.InternalServerError {
-						first = err
+					first = err
+					if status.CodeOf(err) == status.InternalServerError {
+						first = fmt.Errorf("region %d: %w", id, err)
 					}
 				}
 				mu.Unlock()

@@ -45,26 +45,16 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 	raftMetrics := consensus.NewMetrics(reg)
 	n := &Node{logger: logger}
 	n.cn = confignode.New(confignode.Config{
-		ID: "cn0", Dir: filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum,
-		RegionsPerDatabase: cfg.DataRegionGroupNum, Timeout: raftTimeout,
+		Dir: filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum,
+		RegionsPerDatabase: cfg.DataRegionGroupNum, ReplicationFactor: 1, Timeout: raftTimeout, Version: Version,
 	}, logger, raftMetrics)
 	if err := n.cn.Start(ctx); err != nil {
 		n.Close()
 		return nil, fmt.Errorf("start confignode: %w", err)
 	}
-	n.dn = datanode.New(datanode.Config{
-		NodeID: 1, DataDir: filepath.Join(cfg.DataDir, "datanode"),
-		RPCAddr:         net.JoinHostPort(cfg.DNRPCAddress, strconv.Itoa(cfg.DNRPCPort)),
-		InternalAddress: cfg.DNInternalAddress, InternalPort: cfg.DNInternalPort, ConfigNodePort: cfg.CNInternalPort,
-		MemtableBytes:    cfg.MemtableBytes,
-		AutoCreateSchema: cfg.EnableAutoCreateSchema, MaxRequestBytes: int(cfg.MaxRequestBytes),
-		ReplicationFactor: 1, RaftTimeout: raftTimeout, Version: Version,
-		PipeSinkTimeout:      time.Duration(cfg.PipeSinkTimeoutMS) * time.Millisecond,
-		PipeSinkMaxClients:   cfg.PipeSinkMaxClientNumber,
-		PipeSinkSelectors:    cfg.PipeSinkSelectorNumber,
-		PipeProgressInterval: time.Duration(cfg.PipeProgressSnapshotIntervalMS) * time.Millisecond,
-		PipeExecutorThreads:  cfg.PipeSubtaskExecutorThreads(),
-	}, n.cn, logger, reg, raftMetrics)
+	dc := datanode.ConfigFrom(cfg, Version)
+	dc.NodeID, dc.DataDir, dc.ReplicationFactor, dc.RaftTimeout = 1, filepath.Join(cfg.DataDir, "datanode"), 1, raftTimeout
+	n.dn = datanode.New(dc, n.cn, logger, reg, raftMetrics)
 	if err := n.dn.Start(ctx); err != nil {
 		n.Close()
 		return nil, fmt.Errorf("start datanode: %w", err)

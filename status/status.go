@@ -53,6 +53,15 @@ const (
 	ConsensusNotInitialized Code = 904
 	NoAvailableRegionGroup  Code = 906
 
+	AddConfigNodeError          Code = 1000
+	RemoveConfigNodeError       Code = 1001
+	RejectNodeStart             Code = 1002
+	NoEnoughDataNode            Code = 1003
+	DataNodeNotExist            Code = 1004
+	RegisterDataNodeWithWrongID Code = 1007
+	CanNotConnectDataNode       Code = 1008
+	CanNotConnectConfigNode     Code = 1011
+
 	PipeError Code = 1107
 )
 

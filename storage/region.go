@@ -56,8 +56,10 @@ type Region struct {
 	life sync.RWMutex
 	dead bool
 
+	// viewsMu guards views and exports, which close closes.
 	viewsMu sync.Mutex
 	views   map[*View]struct{}
+	exports map[*Export]struct{}
 }
 
 func newRegion(e *Engine, id uint32, durable uint64) *Region {
@@ -75,6 +77,7 @@ func newRegion(e *Engine, id uint32, durable uint64) *Region {
 		cancel:    cancel,
 		done:      make(chan struct{}),
 		views:     make(map[*View]struct{}),
+		exports:   make(map[*Export]struct{}),
 	}
 	r.cond = sync.NewCond(&r.mu)
 	r.durable.Store(durable)
@@ -115,6 +118,20 @@ func (r *Region) Write(index uint64, writes []SeriesWrite) {
 	if r.mem.bytes >= r.cfg.MemtableBytes {
 		r.freezeLocked()
 	}
+}
+
+// Advance records that the log entries up to index have been applied, also
+// those that wrote nothing here (a schema change, a refused write), so that
+// the next Flush makes DurableIndex cover them: a region restored or
+// reopened at DurableIndex then holds the state after exactly that entry.
+// An index at or below the last applied one is ignored.
+func (r *Region) Advance(index uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || (r.applied && index <= r.lastIndex) {
+		return
+	}
+	r.lastIndex, r.applied = index, true
 }
 
 // freezeLocked turns the memtable into the frozen one and wakes the
@@ -219,8 +236,8 @@ func (r *Region) acquire() (func(), error) {
 	return r.life.RUnlock, nil
 }
 
-// close stops the flusher and closes the region's open views. Memtables
-// are dropped unflushed.
+// close stops the flusher and closes the region's open views and exports.
+// Memtables are dropped unflushed.
 func (r *Region) close() {
 	r.mu.Lock()
 	if r.closed {
@@ -251,9 +268,16 @@ func (r *Region) close() {
 	for v := range r.views {
 		views = append(views, v)
 	}
+	exports := make([]*Export, 0, len(r.exports))
+	for e := range r.exports {
+		exports = append(exports, e)
+	}
 	r.viewsMu.Unlock()
 	for _, v := range views {
 		v.Close()
+	}
+	for _, e := range exports {
+		_ = e.Close()
 	}
 }
 

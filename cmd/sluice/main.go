@@ -8,12 +8,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/sluicedb/sluice/bench"
 	"github.com/sluicedb/sluice/cli"
+	"github.com/sluicedb/sluice/cluster"
 	"github.com/sluicedb/sluice/config"
 	"github.com/sluicedb/sluice/quickstart"
 	"github.com/sluicedb/sluice/standalone"
@@ -22,8 +24,8 @@ import (
 
 const usage = `usage:
   sluice standalone [--data-dir DIR] [--rpc-port 6667] [--config FILE]
-  sluice confignode --config FILE
-  sluice datanode   --config FILE
+  sluice confignode --config FILE [--data-dir DIR]
+  sluice datanode   --config FILE [--data-dir DIR]
   sluice cli [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-e "SQL; SQL"] [--format table|csv|json]
   sluice bench [--pipe] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
@@ -58,8 +60,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "sluice %s\n", standalone.Version)
 		return 0
 	case "confignode", "datanode":
-		fmt.Fprintf(stderr, "sluice %s: cluster mode is not available in this build; run `sluice standalone`\n", args[0])
-		return 2
+		return runClusterNode(ctx, args[0], args[1:], stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -68,14 +69,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func runStandalone(ctx context.Context, args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
+// loadNodeConfig parses a server command's flags and loads its
+// configuration: file < environment < flags.
+func loadNodeConfig(cmd string, args []string, stderr io.Writer, withRPCPort bool) (config.Config, *slog.Logger, bool) {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data-dir", "", "data directory (data_dir, default ./data)")
-	rpcPort := fs.String("rpc-port", "", "client RPC port (dn_rpc_port, default 6667)")
+	rpcPort := new(string)
+	if withRPCPort {
+		rpcPort = fs.String("rpc-port", "", "client RPC port (dn_rpc_port, default 6667)")
+	}
 	file := fs.String("config", "", "properties file with IoTDB-style keys")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return config.Config{}, nil, false
 	}
 	flags := map[string]string{}
 	if *dataDir != "" {
@@ -86,18 +92,48 @@ func runStandalone(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	cfg, warnings, err := config.Load(*file, os.Environ(), flags)
 	if err != nil {
-		fmt.Fprintf(stderr, "sluice standalone: %v\n", err)
-		return 2
+		fmt.Fprintf(stderr, "sluice %s: %v\n", cmd, err)
+		return config.Config{}, nil, false
 	}
-	logger := telemetry.NewLogger(stderr, cfg.SlogLevel(), "standalone")
+	logger := telemetry.NewLogger(stderr, cfg.SlogLevel(), cmd)
 	for _, w := range warnings {
 		logger.Warn(w)
+	}
+	return cfg, logger, true
+}
+
+func runClusterNode(ctx context.Context, cmd string, args []string, stderr io.Writer) int {
+	cfg, logger, ok := loadNodeConfig(cmd, args, stderr, false)
+	if !ok {
+		return 2
+	}
+	start := cluster.StartDataNode
+	if cmd == "confignode" {
+		start = cluster.StartConfigNode
+	}
+	node, err := start(ctx, cfg, standalone.Version, logger)
+	if err != nil {
+		logger.Error("start failed", "err", err)
+		return 1
+	}
+	return serveUntilSignal(ctx, node, logger)
+}
+
+func runStandalone(ctx context.Context, args []string, stderr io.Writer) int {
+	cfg, logger, ok := loadNodeConfig("standalone", args, stderr, true)
+	if !ok {
+		return 2
 	}
 	node, err := standalone.Start(ctx, cfg, logger)
 	if err != nil {
 		logger.Error("start failed", "err", err)
 		return 1
 	}
+	return serveUntilSignal(ctx, node, logger)
+}
+
+// serveUntilSignal runs node until SIGINT or SIGTERM, then closes it.
+func serveUntilSignal(ctx context.Context, node io.Closer, logger *slog.Logger) int {
 	<-ctx.Done()
 	logger.Info("shutting down")
 	if err := node.Close(); err != nil && !errors.Is(err, context.Canceled) {

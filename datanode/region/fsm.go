@@ -3,7 +3,6 @@ package region
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"sync"
@@ -30,18 +29,35 @@ type FSM struct {
 	// part of the Raft log a snapshot would let Raft truncate.
 	logBytes atomic.Int64
 
+	// lost is set (under mu) when a snapshot install failed after it had
+	// cleared the region: the state is gone until an install succeeds.
+	lost bool
+	// imports counts the snapshots installed with data.
+	imports atomic.Int64
+
 	waitMu    sync.Mutex
 	appliedCh chan struct{} // closed and replaced after each applied entry
 }
 
 // NewFSM loads the region's schema from store and returns its state machine.
 func NewFSM(id uint32, store *storage.Region, logger *slog.Logger) (*FSM, error) {
-	f := &FSM{id: id, store: store, logger: logger.With("region", id), schema: newSchema(), appliedCh: make(chan struct{})}
-	if err := store.Metas(f.schema.load); err != nil {
+	f := &FSM{id: id, store: store, logger: logger.With("region", id), appliedCh: make(chan struct{})}
+	s, err := loadSchema(store)
+	if err != nil {
 		return nil, fmt.Errorf("load schema of region %d: %w", id, err)
 	}
+	f.schema = s
 	f.applied.Store(store.DurableIndex())
 	return f, nil
+}
+
+// loadSchema reads the schema persisted in the region's metadata.
+func loadSchema(store *storage.Region) (*schema, error) {
+	s := newSchema()
+	if err := store.Metas(s.load); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // AppliedIndex is the last log index applied (or known durable at open).
@@ -55,6 +71,14 @@ func (f *FSM) LogBytesSinceSnapshot() int64 { return f.logBytes.Load() }
 // Apply implements raft.FSM. A business failure (type mismatch, missing
 // series) is returned as the response and changes nothing; an entry that
 // does not decode, or a storage failure, stops the replica loudly.
+//
+// An entry at or below the applied index is skipped whole: the state
+// already holds it. That is the case when Raft replays its log after a
+// restart (points, deletions and schema are durable up to the storage's
+// DurableIndex) or after installing a data snapshot, which may reach past
+// the index Raft knows the snapshot by. Skipping rather than re-executing
+// matters: an entry re-run against a later schema can act differently (a
+// deletion would also drop a series created after it).
 func (f *FSM) Apply(l *raft.Log) any {
 	if l.Type != raft.LogCommand || len(l.Data) == 0 {
 		return nil
@@ -62,7 +86,16 @@ func (f *FSM) Apply(l *raft.Log) any {
 	f.mu.Lock()
 	defer f.notifyApplied()
 	defer f.mu.Unlock()
+	if f.lost {
+		panic(fmt.Sprintf("BUG: region %d: entry %d applied after a failed snapshot install cleared the region", f.id, l.Index))
+	}
+	if l.Index <= f.applied.Load() {
+		return nil
+	}
 	defer f.applied.Store(l.Index)
+	// The storage's index covers every entry, also those that write
+	// nothing there, so that DurableIndex is exactly the state's index.
+	defer f.store.Advance(l.Index)
 	f.logBytes.Add(int64(len(l.Data)))
 	d := decoder{b: l.Data[1:]}
 	var resp any
@@ -343,50 +376,3 @@ func (f *FSM) View() *storage.View {
 	defer f.mu.RUnlock()
 	return f.store.View()
 }
-
-// snapshotMarker is a region snapshot: the region's data lives in the
-// storage engine, made durable before the marker is taken, so the snapshot
-// only records the index it covers.
-type snapshotMarker struct {
-	Region uint32 `json:"region"`
-	Index  uint64 `json:"index"`
-}
-
-// Snapshot implements raft.FSM: it makes the region durable up to the last
-// applied entry so that Raft may truncate the log below it.
-func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.store.Flush(); err != nil {
-		return nil, fmt.Errorf("flush region %d for snapshot: %w", f.id, err)
-	}
-	f.logBytes.Store(0)
-	return &snapshotMarker{Region: f.id, Index: f.store.DurableIndex()}, nil
-}
-
-// Restore implements raft.FSM. Locally the storage engine already holds the
-// state a marker describes; a replica that lacks it cannot be restored from
-// the marker alone.
-func (f *FSM) Restore(rc io.ReadCloser) error {
-	defer rc.Close()
-	var m snapshotMarker
-	if err := json.NewDecoder(rc).Decode(&m); err != nil {
-		return fmt.Errorf("decode region snapshot: %w", err)
-	}
-	if have := f.store.DurableIndex(); have < m.Index {
-		return fmt.Errorf("region %d: snapshot at index %d but local data only reaches %d", f.id, m.Index, have)
-	}
-	return nil
-}
-
-// Persist implements raft.FSMSnapshot.
-func (m *snapshotMarker) Persist(sink raft.SnapshotSink) error {
-	if err := json.NewEncoder(sink).Encode(m); err != nil {
-		sink.Cancel()
-		return fmt.Errorf("persist region snapshot: %w", err)
-	}
-	return sink.Close()
-}
-
-// Release implements raft.FSMSnapshot.
-func (m *snapshotMarker) Release() {}

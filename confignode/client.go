@@ -1,0 +1,229 @@
+package confignode
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sluicedb/sluice/proto/clusterpb"
+)
+
+// Client is a DataNode's link to the ConfigNodes: it keeps a copy of the
+// metadata state, refreshed by long polls, commits changes through any
+// ConfigNode (which forwards them to the leader), and carries registration
+// and heartbeats. Its Meta methods read the copy and wait, after each
+// change, until the copy reflects it.
+type Client struct {
+	*Meta
+	cell   stateCell
+	peers  *peers
+	logger *slog.Logger
+
+	mu    sync.Mutex
+	addrs []string // seeds first, then ConfigNodes learned from heartbeats
+	next  int      // index in addrs of the ConfigNode to try first
+
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// NewClient returns a client of the ConfigNodes reachable through seeds
+// (host:port of cn_internal_port). Start fetches the state.
+func NewClient(seeds []string, logger *slog.Logger) *Client {
+	c := &Client{cell: stateCell{state: newState(), changed: make(chan struct{})}, peers: newPeers(),
+		logger: logger.With("component", "confignode-client"), addrs: append([]string(nil), seeds...), stop: make(chan struct{})}
+	c.Meta = &Meta{commit: c.commit, read: c.cell.read}
+	return c
+}
+
+// Start fetches the metadata state, waiting (and saying so) until a
+// ConfigNode answers or ctx ends, then keeps the copy fresh.
+func (c *Client) Start(ctx context.Context) error {
+	if err := c.refresh(ctx, 0, 0); err != nil {
+		return err
+	}
+	c.wg.Add(1)
+	go c.watch()
+	return nil
+}
+
+// Close stops the refreshes and closes connections. It is idempotent.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		close(c.stop)
+		c.wg.Wait()
+		c.peers.close()
+	})
+	return nil
+}
+
+// watch long-polls for newer states until Close.
+func (c *Client) watch() {
+	defer c.wg.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-c.stop
+		cancel()
+	}()
+	for ctx.Err() == nil {
+		var index uint64
+		c.cell.read(func(s *State) { index = s.Index })
+		if err := c.refresh(ctx, index+1, 10*time.Second); err != nil && ctx.Err() == nil {
+			c.logger.Debug("metadata refresh failed", "err", err)
+		}
+	}
+}
+
+// refresh fetches the state once it reaches minIndex (waiting up to wait).
+func (c *Client) refresh(ctx context.Context, minIndex uint64, wait time.Duration) error {
+	return c.call(ctx, "fetch the metadata", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+		r, err := cl.State(ctx, &clusterpb.StateRequest{MinIndex: minIndex, WaitMs: uint32(wait / time.Millisecond)})
+		if err != nil {
+			return unreachable(err)
+		}
+		if err := statusErr(r.Status); err != nil {
+			return err
+		}
+		st := newState()
+		if err := json.Unmarshal(r.State, st); err != nil {
+			return fmt.Errorf("decode metadata state: %w", err)
+		}
+		st.fill()
+		c.cell.replace(st)
+		return nil
+	})
+}
+
+// call runs fn against a ConfigNode, moving on to the next one when a node
+// cannot be reached, until fn succeeds, fails for good, or ctx ends.
+func (c *Client) call(ctx context.Context, what string, fn func(context.Context, clusterpb.ConfigNodeClient) error) error {
+	backoff := 100 * time.Millisecond
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		c.mu.Lock()
+		addr := c.addrs[c.next%len(c.addrs)]
+		c.mu.Unlock()
+		cl, err := c.peers.configNode(addr)
+		if err == nil {
+			err = fn(ctx, cl)
+		}
+		if err == nil || !retryable(err) {
+			return err
+		}
+		lastErr = err
+		c.mu.Lock()
+		if errors.Is(err, errUnreachable) {
+			c.next++
+		}
+		round := c.next%len(c.addrs) == 0
+		c.mu.Unlock()
+		if round && attempt > 0 {
+			if attempt%(10*len(c.addrs)) == 0 {
+				c.logger.Warn("no ConfigNode answers", "action", what, "config_nodes", c.addrs, "err", lastErr)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w (last error: %v)", what, ctx.Err(), lastErr)
+		case <-c.stop:
+			return fmt.Errorf("%s: client closed (last error: %v)", what, lastErr)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// commit sends cmd to a ConfigNode and waits until the copy reflects it.
+func (c *Client) commit(ctx context.Context, cmd []byte) (json.RawMessage, error) {
+	var res json.RawMessage
+	var index uint64
+	err := c.call(ctx, "commit metadata", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+		r, err := cl.Apply(ctx, &clusterpb.ApplyRequest{Command: cmd})
+		if err != nil {
+			return unreachable(err)
+		}
+		res, index = r.Result, r.Index
+		return statusErr(r.Status)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, c.cell.waitIndex(ctx, index)
+}
+
+// RegisterDataNode admits this DataNode (see ConfigNode.RegisterDataNode)
+// and waits until the copy of the state lists it.
+func (c *Client) RegisterDataNode(ctx context.Context, info NodeInfo, clusterID string) (uint32, string, error) {
+	var id uint32
+	var cluster string
+	var index uint64
+	err := c.call(ctx, "register the DataNode", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+		r, err := cl.RegisterDataNode(ctx, &clusterpb.RegisterDataNodeRequest{NodeId: info.ID, ClusterId: clusterID,
+			Internal: endpointPB(info.Internal), Rpc: endpointPB(info.RPC), Consensus: endpointPB(info.Consensus), Version: info.Version})
+		if err != nil {
+			return unreachable(err)
+		}
+		id, cluster, index = r.NodeId, r.ClusterId, r.Index
+		return statusErr(r.Status)
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	return id, cluster, c.cell.waitIndex(ctx, index)
+}
+
+// Heartbeat reports this DataNode alive with the regions it leads, and
+// learns the ConfigNodes' addresses.
+func (c *Client) Heartbeat(ctx context.Context, node uint32, led []uint32) (uint64, error) {
+	var index uint64
+	err := c.call(ctx, "heartbeat", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+		r, err := cl.Heartbeat(ctx, &clusterpb.HeartbeatRequest{NodeId: node, LedRegions: led})
+		if err != nil {
+			return unreachable(err)
+		}
+		index = r.Index
+		c.learn(r.ConfigNodes)
+		return statusErr(r.Status)
+	})
+	return index, err
+}
+
+// learn adds ConfigNode endpoints not known yet.
+func (c *Client) learn(eps []*clusterpb.Endpoint) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	known := map[string]bool{}
+	for _, a := range c.addrs {
+		known[a] = true
+	}
+	for _, e := range eps {
+		if a := endpointOf(e).String(); !known[a] {
+			known[a] = true
+			c.addrs = append(c.addrs, a)
+		}
+	}
+}
+
+// ClusterStatus asks the leader for every node's status and the regions'
+// leaders.
+func (c *Client) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
+	var out ClusterStatus
+	err := c.call(ctx, "read the cluster status", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+		r, err := cl.ClusterStatus(ctx, &clusterpb.ClusterStatusRequest{})
+		if err != nil {
+			return unreachable(err)
+		}
+		if err := statusErr(r.Status); err != nil {
+			return err
+		}
+		out = clusterStatusOf(r)
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,31 @@
+package datanode
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/sluicedb/sluice/config"
+)
+
+// ConfigFrom derives a DataNode's configuration from the node's keys. The
+// caller sets what depends on the process: NodeID and DataDir, and Cluster
+// with its RaftTimeout.
+func ConfigFrom(c config.Config, version string) Config {
+	return Config{
+		RPCAddr:         net.JoinHostPort(c.DNRPCAddress, strconv.Itoa(c.DNRPCPort)),
+		InternalAddress: c.DNInternalAddress, InternalPort: c.DNInternalPort, ConfigNodePort: c.CNInternalPort,
+		ConsensusPort:     c.DNDataRegionConsensusPort,
+		MemtableBytes:     c.MemtableBytes,
+		AutoCreateSchema:  c.EnableAutoCreateSchema,
+		MaxRequestBytes:   int(c.MaxRequestBytes),
+		ReplicationFactor: c.DataReplicationFactor,
+		Version:           version,
+
+		PipeSinkTimeout:      time.Duration(c.PipeSinkTimeoutMS) * time.Millisecond,
+		PipeSinkMaxClients:   c.PipeSinkMaxClientNumber,
+		PipeSinkSelectors:    c.PipeSinkSelectorNumber,
+		PipeProgressInterval: time.Duration(c.PipeProgressSnapshotIntervalMS) * time.Millisecond,
+		PipeExecutorThreads:  c.PipeSubtaskExecutorThreads(),
+	}
+}

@@ -1,0 +1,242 @@
+package datanode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/consensus"
+	"github.com/sluicedb/sluice/datanode/peer"
+	"github.com/sluicedb/sluice/datanode/region"
+	"github.com/sluicedb/sluice/proto/clusterpb"
+)
+
+// clusterLink is what a cluster DataNode has beyond a standalone one: the
+// listeners for other DataNodes and for region replication, the client of
+// the other DataNodes, and the ConfigNode leader's view of region leaders.
+type clusterLink struct {
+	internal net.Listener
+	mux      *consensus.Mux
+	server   *grpc.Server
+	peers    *peer.Client
+
+	mu        sync.Mutex
+	leaders   map[uint32]uint32 // region -> DataNode, from the ConfigNode leader
+	running   map[uint32]bool   // DataNodes the ConfigNode leader sees Running
+	transfers map[uint32]time.Time
+}
+
+// internalEndpoint and consensusEndpoint are where this node listens.
+func (d *DataNode) internalEndpoint() confignode.Endpoint {
+	return confignode.Endpoint{Host: d.cfg.InternalAddress, Port: d.cfg.InternalPort}
+}
+
+func (d *DataNode) consensusEndpoint() confignode.Endpoint {
+	return confignode.Endpoint{Host: d.cfg.InternalAddress, Port: d.cfg.ConsensusPort}
+}
+
+// register admits the node into the cluster under its kept id (or a new
+// one), after binding its ports so that a port in use fails the start
+// before anything is written.
+func (d *DataNode) register(ctx context.Context) error {
+	ident, found, err := confignode.LoadIdentity(d.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if d.cfg.Cluster {
+		if err := d.listenCluster(); err != nil {
+			return err
+		}
+		d.cfg.NodeID = 0
+		if found {
+			d.cfg.NodeID = ident.NodeID
+		}
+	}
+	host, portStr, _ := net.SplitHostPort(d.cfg.RPCAddr)
+	port, _ := strconv.Atoi(portStr)
+	info := confignode.NodeInfo{ID: d.cfg.NodeID, Internal: d.internalEndpoint(), RPC: confignode.Endpoint{Host: host, Port: port},
+		Consensus: d.consensusEndpoint(), Version: d.cfg.Version}
+	if !d.cfg.Cluster {
+		info.Internal, info.Consensus = confignode.Endpoint{}, confignode.Endpoint{}
+	}
+	id, clusterID, err := d.meta.RegisterDataNode(ctx, info, ident.ClusterID)
+	if err != nil {
+		return fmt.Errorf("register with the ConfigNodes: %w", err)
+	}
+	d.cfg.NodeID = id
+	d.logger = d.logger.With("node_id", id)
+	return confignode.SaveIdentity(d.cfg.DataDir, confignode.Identity{NodeID: id, ClusterID: clusterID})
+}
+
+// listenCluster binds dn_internal_port and dn_data_region_consensus_port.
+func (d *DataNode) listenCluster() error {
+	ln, err := net.Listen("tcp", d.internalEndpoint().String())
+	if err != nil {
+		return fmt.Errorf("listen on dn_internal_port: %w", err)
+	}
+	cln, err := net.Listen("tcp", d.consensusEndpoint().String())
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("listen on dn_data_region_consensus_port: %w", err)
+	}
+	d.cluster = &clusterLink{internal: ln, mux: consensus.NewMux(cln, d.logger), peers: peer.NewClient(peer.ClientConfig{}),
+		leaders: map[uint32]uint32{}, running: map[uint32]bool{}, transfers: map[uint32]time.Time{}}
+	return nil
+}
+
+// serve starts the DataNode service for the other DataNodes.
+func (l *clusterLink) serve(d *DataNode) {
+	l.server = grpc.NewServer(peer.ServerOptions()...)
+	clusterpb.RegisterDataNodeServer(l.server, peer.NewServer(peer.ServerConfig{}, hostView{d}, d.logger, d.reg))
+	go l.server.Serve(l.internal)
+}
+
+func (l *clusterLink) close() error {
+	if l.server != nil {
+		l.server.Stop()
+	} else {
+		l.internal.Close()
+	}
+	return errors.Join(l.peers.Close(), l.mux.Close())
+}
+
+// hostView is the DataNode as its peer server sees it.
+type hostView struct{ d *DataNode }
+
+// Leading implements peer.Host.
+func (h hostView) Leading(id uint32) (*region.FSM, *consensus.Group, uint32) {
+	r := h.d.regions.get(id)
+	if r == nil {
+		return nil, nil, h.d.cachedLeader(id)
+	}
+	if r.serving() {
+		return r.fsm, r.group, 0
+	}
+	return nil, nil, r.leaderNode()
+}
+
+// heartbeatLoop reports the node alive with the regions it leads, keeps
+// the view of region leaders fresh, opens regions newly placed here, and
+// hands preferred regions' leadership back to their preferred replica.
+func (d *DataNode) heartbeatLoop() {
+	defer d.wg.Done()
+	interval := d.cfg.HeartbeatInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*interval)
+		d.heartbeat(ctx)
+		cancel()
+	}
+}
+
+func (d *DataNode) heartbeat(ctx context.Context) {
+	var led []uint32
+	for _, r := range d.regions.all() {
+		if r.group.IsLeader() {
+			led = append(led, r.id)
+		}
+	}
+	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, led); err != nil {
+		d.logger.Debug("heartbeat failed", "err", err)
+	}
+	if d.cluster == nil {
+		return
+	}
+	if err := d.reconcile(ctx); err != nil {
+		d.logger.Warn("open regions placed here", "err", err)
+	}
+	st, err := d.meta.ClusterStatus(ctx)
+	if err != nil {
+		return
+	}
+	running := map[uint32]bool{}
+	for _, n := range st.Nodes {
+		running[n.ID] = n.Status == confignode.NodeRunning
+	}
+	d.cluster.mu.Lock()
+	d.cluster.leaders, d.cluster.running = st.Leaders, running
+	d.cluster.mu.Unlock()
+	d.balanceLeaders()
+}
+
+// cachedLeader is the DataNode the ConfigNode leader last reported leading
+// region id, 0 if none.
+func (d *DataNode) cachedLeader(id uint32) uint32 {
+	if d.cluster == nil {
+		return 0
+	}
+	d.cluster.mu.Lock()
+	defer d.cluster.mu.Unlock()
+	return d.cluster.leaders[id]
+}
+
+// balanceLeaders moves the leadership of a region this node leads to the
+// region's preferred replica (its first, chosen at placement so that
+// leaders spread over the DataNodes) when that replica is running. A region
+// is tried at most once a minute so that a replica that cannot take over
+// does not see leadership bounce.
+func (d *DataNode) balanceLeaders() {
+	nodes := map[uint32]confignode.NodeInfo{}
+	for _, n := range d.meta.DataNodes() {
+		nodes[n.ID] = n
+	}
+	for _, reg := range d.meta.Regions() {
+		r := d.regions.get(reg.ID)
+		if r == nil || !r.group.IsLeader() || len(reg.Replicas) == 0 || reg.Replicas[0] == d.cfg.NodeID {
+			continue
+		}
+		want := reg.Replicas[0]
+		d.cluster.mu.Lock()
+		ok := d.cluster.running[want] && time.Since(d.cluster.transfers[reg.ID]) > time.Minute
+		if ok {
+			d.cluster.transfers[reg.ID] = time.Now()
+		}
+		d.cluster.mu.Unlock()
+		n, known := nodes[want]
+		if !ok || !known {
+			continue
+		}
+		go func() {
+			if err := r.group.TransferLeadership(replicaID(want), n.Consensus.String()); err != nil {
+				d.logger.Debug("leadership transfer", "region", reg.ID, "to", want, "err", err)
+			}
+		}()
+	}
+}
+
+// replicaID is the Raft server id of DataNode node's replicas.
+func replicaID(node uint32) string { return "dn" + strconv.FormatUint(uint64(node), 10) }
+
+// nodeOfReplica parses a replicaID; 0 if it is not one.
+func nodeOfReplica(id string) uint32 {
+	if len(id) < 3 || id[:2] != "dn" {
+		return 0
+	}
+	n, err := strconv.ParseUint(id[2:], 10, 32)
+	if err != nil {
+		return 0
+	}
+	return uint32(n)
+}
+
+// regionDir is where region id keeps its Raft log and snapshots.
+func (d *DataNode) regionDir(id uint32) string {
+	return filepath.Join(d.cfg.DataDir, "regions", fmt.Sprint(id))
+}
