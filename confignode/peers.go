@@ -50,7 +50,7 @@ func (p *peers) close() {
 var errUnreachable = errors.New("ConfigNode unreachable")
 
 func unreachable(err error) error {
-	return status.Errorf(status.CanNotConnectConfigNode, "%w: %w", errUnreachable, err)
+	return status.Errorf(status.CanNotConnectConfigNode, "%w", fmt.Errorf("%w: %v", errUnreachable, err))
 }
 
 // statusErr is the error a reply's status carries, nil on success.

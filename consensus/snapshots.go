@@ -28,7 +28,10 @@ const maxMarkerBytes = 1 << 20
 //   - Snapshot persists a marker whose first byte is SnapshotMarker.
 //   - OpenSnapshot, given a marker, captures the current state and returns
 //     it as a self-describing stream of exactly size bytes, whose first byte
-//     is not SnapshotMarker. It may be called concurrently with Apply.
+//     is not SnapshotMarker. It may be called concurrently with Apply. The
+//     state may be past the marker's index; a follower restoring it is then
+//     given the entries after the snapshot's index again, and must skip
+//     those the stream already holds (the stream carries its index).
 //   - Restore accepts both forms: a data stream (received from a leader) and
 //     a marker of its own (on start, when the group opens the latest local
 //     snapshot as stored rather than exporting the state just to find it

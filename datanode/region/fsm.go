@@ -78,7 +78,11 @@ func (f *FSM) LogBytesSinceSnapshot() int64 { return f.logBytes.Load() }
 // DurableIndex) or after installing a data snapshot, which may reach past
 // the index Raft knows the snapshot by. Skipping rather than re-executing
 // matters: an entry re-run against a later schema can act differently (a
-// deletion would also drop a series created after it).
+// deletion would also drop a series created after it). Entries past the
+// DurableIndex still re-run after a restart against a schema that may
+// already hold later creations (metadata is written when applied); since
+// deletions flush, only a write refused for a missing series that a later
+// entry created would then be accepted.
 func (f *FSM) Apply(l *raft.Log) any {
 	if l.Type != raft.LogCommand || len(l.Data) == 0 {
 		return nil

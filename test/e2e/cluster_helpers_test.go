@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +43,7 @@ func startTestCluster(t *testing.T, cns, dns int) *proc.Cluster {
 	}})
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("cluster logs:\n%s", cl.LogTails(40))
+			t.Logf("cluster logs:\n%s", cl.LogTails(400))
 		}
 	})
 	return cl
@@ -82,13 +83,11 @@ func showRows(c *pipeClient, sql string) ([]map[string]string, error) {
 	return rows, nil
 }
 
-// mustShow is showRows failing the test on an error.
+// mustShow runs a SHOW statement that must succeed and returns its rows
+// keyed by column.
 func mustShow(t testing.TB, c *pipeClient, sql string) []map[string]string {
 	t.Helper()
-	rows, err := showRows(c, sql)
-	if err != nil {
-		t.Fatalf("%s on %s: %v", sql, c.srv.Addr(), err)
-	}
+	_, rows := c.pipeRows(sql)
 	return rows
 }
 
@@ -261,7 +260,7 @@ func checkRegions(t testing.TB, c *pipeClient, cl *proc.Cluster, dbs ...string) 
 			dn := dnIDs[r["DataNodeId"]]
 			switch {
 			case dn == nil:
-				t.Errorf("%s: replica on DataNodeId %s, which is none of the DataNodes %v", what, r["DataNodeId"], keys(dnIDs))
+				t.Errorf("%s: replica on DataNodeId %s, which is none of the DataNodes %v", what, r["DataNodeId"], slices.Sorted(maps.Keys(dnIDs)))
 			case r["RpcPort"] != strconv.Itoa(dn.RPCPort) || r["RpcAddress"] != "127.0.0.1":
 				t.Errorf("%s: replica on %s shows RPC endpoint %s:%s, want 127.0.0.1:%d", what, r["DataNodeId"], r["RpcAddress"], r["RpcPort"], dn.RPCPort)
 			}
@@ -290,15 +289,6 @@ func checkRegions(t testing.TB, c *pipeClient, cl *proc.Cluster, dbs ...string) 
 	return byRegion
 }
 
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // retryExec runs sql on c until it succeeds, for at most within, and
 // returns the refusals seen before; it fails the test if sql never
 // succeeds.
@@ -316,21 +306,14 @@ func retryExec(t testing.TB, c *pipeClient, sql string, within time.Duration) []
 	return refusals
 }
 
-// within runs f in a goroutine and returns its error, or errTimeout if
-// it has not returned after d; then wait returns f's error once it has.
-// f must not use t: it may outlive the test's checks.
-func within(d time.Duration, f func() error) (err error, wait func() error) {
+// async runs f in a goroutine and delivers its error on the returned
+// channel, for a call that may block past the test's patience. f must not
+// use t: it may outlive the test's checks.
+func async(f func() error) <-chan error {
 	ch := make(chan error, 1)
 	go func() { ch <- f() }()
-	select {
-	case err := <-ch:
-		return err, func() error { return err }
-	case <-time.After(d):
-		return errTimeout, func() error { return <-ch }
-	}
+	return ch
 }
-
-var errTimeout = fmt.Errorf("no answer")
 
 // snapshot runs each query on c and keeps the results, for comparing the
 // cluster's content before and after a failure.
@@ -346,23 +329,13 @@ func snapshot(t testing.TB, c *pipeClient, queries ...string) map[string]*result
 // diffSnapshots describes how got differs from want ("" when equal).
 func diffSnapshots(want, got map[string]*result) string {
 	var diffs []string
-	for _, q := range slices.Sorted(mapKeys(want)) {
+	for _, q := range slices.Sorted(maps.Keys(want)) {
 		w, g := want[q], got[q]
 		if d := diffResult(w, g); d != "" {
 			diffs = append(diffs, q+": "+d)
 		}
 	}
 	return strings.Join(diffs, "\n")
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // diffResult describes how two results differ, naming the first rows.

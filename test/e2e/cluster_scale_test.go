@@ -1,0 +1,44 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestClusterAddDataNode adds a fourth DataNode to a running 3 + 3 cluster
+// and checks that it registers with the next node id, that every node
+// lists it Running, that new databases place data regions on it, and that
+// it serves writes and reads like the others.
+func TestClusterAddDataNode(t *testing.T) {
+	cl := startTestCluster(t, 3, 3)
+	c := sqlTo(t, cl.DataNodes[0])
+	c.mustExec("CREATE DATABASE root.old", "INSERT INTO root.old.d(time, v) VALUES (1, 1)")
+
+	added := cl.AddDataNode()
+	nc := sqlTo(t, added)
+	for _, x := range []*pipeClient{c, nc} {
+		waitStatus(t, x, "SHOW DATANODES", "Running", 10*time.Second, cl.DataNodes...)
+	}
+	checkShowNodes(t, nc, cl)
+
+	c.mustExec("CREATE DATABASE root.new1", "CREATE DATABASE root.new2")
+	waitRegionLeaders(t, c, 10*time.Second)
+	regions := checkRegions(t, c, cl, "root.old", "root.new1", "root.new2")
+	checkShowDataNodes(t, c, cl, regions)
+	id, onAdded := nodeID(t, c, added), 0
+	for _, reps := range regions {
+		for _, r := range reps {
+			if r["Type"] == "DataRegion" && strings.HasPrefix(r["Database"], "root.new") && r["DataNodeId"] == id {
+				onAdded++
+			}
+		}
+	}
+	t.Logf("%d of the %d new data regions have a replica on the added DataNode %s", onAdded, 2*clusterRegionsPerDatabase, id)
+	if onAdded == 0 {
+		t.Errorf("no data region of the new databases is placed on the added DataNode %s", id)
+	}
+
+	nc.mustExec("INSERT INTO root.new1.d(time, v) VALUES (1, 1), (2, 2)", "INSERT INTO root.old.d(time, v) VALUES (2, 2)")
+	checkCountsEverywhere(t, cl, map[string]int64{"root.new1.d.v": 2, "root.old.d.v": 2})
+}
