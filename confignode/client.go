@@ -227,3 +227,7 @@ func (c *Client) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
 	})
 	return out, err
 }
+
+// WaitIndex waits until the copy of the state reflects the metadata log up
+// to index.
+func (c *Client) WaitIndex(ctx context.Context, index uint64) error { return c.cell.waitIndex(ctx, index) }

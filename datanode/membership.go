@@ -146,14 +146,19 @@ func (d *DataNode) heartbeatLoop() {
 	}
 }
 
-func (d *DataNode) heartbeat(ctx context.Context) {
+// ledRegions lists the regions this node leads.
+func (d *DataNode) ledRegions() []uint32 {
 	var led []uint32
 	for _, r := range d.regions.all() {
 		if r.group.IsLeader() {
 			led = append(led, r.id)
 		}
 	}
-	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, led); err != nil {
+	return led
+}
+
+func (d *DataNode) heartbeat(ctx context.Context) {
+	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions()); err != nil {
 		d.logger.Debug("heartbeat failed", "err", err)
 	}
 	if d.cluster == nil {

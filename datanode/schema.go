@@ -51,8 +51,16 @@ func (d *DataNode) showDatabases(user string, pattern model.Path) *model.Result 
 	if pattern == nil {
 		pattern = model.Path{"root", model.MultiLevel}
 	}
+	replicas := map[uint32]int{}
+	for _, r := range d.meta.Regions() {
+		replicas[r.ID] = len(r.Replicas)
+	}
 	var rows [][]string
 	for _, db := range d.meta.Databases() {
+		rf := 1
+		if len(db.Regions) > 0 {
+			rf = replicas[db.Regions[0]]
+		}
 		p, err := model.ParsePath(db.Name)
 		if err != nil || !(p.Matches(pattern) || p.HasPrefix(pattern) && !pattern.HasWildcard()) {
 			continue
@@ -60,7 +68,7 @@ func (d *DataNode) showDatabases(user string, pattern model.Path) *model.Result 
 		if !d.meta.Allowed(user, privReadSchema, p.Append(model.MultiLevel)) && !d.meta.Allowed(user, privManageDatabase, p) {
 			continue
 		}
-		rows = append(rows, []string{db.Name, ttlCell(db.TTL), "1", strconv.Itoa(d.cfg.ReplicationFactor), "604800000"})
+		rows = append(rows, []string{db.Name, ttlCell(db.TTL), strconv.Itoa(rf), strconv.Itoa(rf), "604800000"})
 	}
 	return textResult([]string{"Database", "TTL", "SchemaReplicationFactor", "DataReplicationFactor", "TimePartitionInterval"}, rows)
 }

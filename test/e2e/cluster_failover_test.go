@@ -21,9 +21,10 @@ func TestClusterConfigNodeLeaderKilled(t *testing.T) {
 
 	victim.Kill()
 	killed := time.Now()
+	t.Logf("ConfigNode %s (leader) killed at %s", old, killed.UTC().Format("15:04:05.000"))
 	leader := waitLeader(t, c, old, 20*time.Second)
 	elapsed := time.Since(killed)
-	t.Logf("ConfigNode %s (leader) killed; ConfigNode %s leads %s later", old, leader, elapsed.Round(time.Millisecond))
+	t.Logf("ConfigNode %s leads %s after the kill, as SHOW CONFIGNODES shows", leader, elapsed.Round(time.Millisecond))
 	if elapsed > 5*time.Second {
 		t.Errorf("a new ConfigNode leader took %s, want at most 5s", elapsed)
 	}
