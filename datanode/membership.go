@@ -16,6 +16,7 @@ import (
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/peer"
 	"github.com/sluicedb/sluice/datanode/region"
+	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/proto/clusterpb"
 )
 
@@ -244,4 +245,35 @@ func nodeOfReplica(id string) uint32 {
 // regionDir is where region id keeps its Raft log and snapshots.
 func (d *DataNode) regionDir(id uint32) string {
 	return filepath.Join(d.cfg.DataDir, "regions", fmt.Sprint(id))
+}
+
+// LeaderEndpoint implements clientrpc.Redirector: the client endpoint of the
+// DataNode leading device's region, when that is another node.
+func (d *DataNode) LeaderEndpoint(device model.Path) (string, int, bool) {
+	if d.cluster == nil {
+		return "", 0, false
+	}
+	db, ok := databaseOf(d.meta.Databases(), device)
+	if !ok {
+		return "", 0, false
+	}
+	id := regionOf(db, device)
+	leader := d.cachedLeader(id)
+	if r := d.regions.get(id); r != nil {
+		if r.serving() {
+			return "", 0, false
+		}
+		if n := r.leaderNode(); n != 0 {
+			leader = n
+		}
+	}
+	if leader == 0 || leader == d.cfg.NodeID {
+		return "", 0, false
+	}
+	for _, n := range d.meta.DataNodes() {
+		if n.ID == leader {
+			return n.RPC.Host, n.RPC.Port, true
+		}
+	}
+	return "", 0, false
 }

@@ -3,6 +3,8 @@ package clientrpc
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/apache/iotdb-client-go/rpc"
 
@@ -19,24 +21,51 @@ import (
 // insertCall decodes a request with build and writes the tablets, or only
 // checks them when test is set.
 func (sv *service) insertCall(ctx context.Context, method string, sid int64, typed, test bool, build func() ([]*model.Tablet, error)) *rpc.TSStatus {
-	return statusCall(ctx, sv, method, sid, func(ctx context.Context, ss *session) error {
+	return call(ctx, sv, method, &sid, func(ctx context.Context, ss *session) (*rpc.TSStatus, error) {
 		tablets, err := build()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, t := range tablets {
 			if err := t.Validate(); err != nil {
 				if errors.Is(err, model.ErrBadPath) {
-					return status.Errorf(status.IllegalPath, "%w", err)
+					return nil, status.Errorf(status.IllegalPath, "%w", err)
 				}
-				return status.Errorf(status.IllegalParameter, "%w", err)
+				return nil, status.Errorf(status.IllegalParameter, "%w", err)
 			}
 		}
 		if test {
-			return nil
+			return statusOf(nil), nil
 		}
-		return sv.exec(ctx, ss, &ast.InsertTablets{Tablets: tablets, Typed: typed})
-	})
+		if err := sv.exec(ctx, ss, &ast.InsertTablets{Tablets: tablets, Typed: typed}); err != nil {
+			return nil, err
+		}
+		return sv.redirect(tablets), nil
+	}, func(st *rpc.TSStatus) *rpc.TSStatus { return st })
+}
+
+// redirect is the status of a successful write: plain success, or, when
+// the write had one device and the backend knows that another DataNode
+// leads that device's region, IoTDB's redirection recommendation naming
+// that DataNode's client endpoint, so that a cluster-aware client sends the
+// device's next writes there.
+func (sv *service) redirect(tablets []*model.Tablet) *rpc.TSStatus {
+	r, ok := sv.srv.backend.(Redirector)
+	if !ok || len(tablets) == 0 {
+		return statusOf(nil)
+	}
+	device := tablets[0].Device
+	for _, t := range tablets[1:] {
+		if !slices.Equal(t.Device, device) {
+			return statusOf(nil)
+		}
+	}
+	host, port, ok := r.LeaderEndpoint(device)
+	if !ok {
+		return statusOf(nil)
+	}
+	msg := fmt.Sprintf("the leader of %s is the DataNode at %s:%d", device, host, port)
+	return &rpc.TSStatus{Code: int32(status.RedirectionRecommend), Message: &msg, RedirectNode: &rpc.EndPoint{IP: host, Port: int32(port)}}
 }
 
 // InsertRecord writes one row of one device.

@@ -358,3 +358,28 @@ func TestOversizeRequest(t *testing.T) {
 	st, err := c.SetStorageGroup(context.Background(), c.sid, "root.sg2")
 	wantCode(t, st, err, status.Success)
 }
+
+// A write of one device whose region another DataNode leads succeeds with
+// the redirection recommendation naming that node; writes spanning devices,
+// and devices led here, get plain success.
+func TestInsertRedirectsToTheLeader(t *testing.T) {
+	e := newEnv(t)
+	e.be.mu.Lock()
+	e.be.leaders = map[string]*rpc.EndPoint{"root.sg.far": {IP: "10.0.0.7", Port: 6668}}
+	e.be.mu.Unlock()
+	s := e.session(t, 0)
+
+	r, err := s.InsertRecord("root.sg.far", []string{"s"}, []client.TSDataType{client.INT32}, []any{int32(1)}, 1)
+	wantCode(t, r, err, status.RedirectionRecommend)
+	if n := r.GetRedirectNode(); n == nil || n.IP != "10.0.0.7" || n.Port != 6668 {
+		t.Fatalf("redirect node = %+v, want 10.0.0.7:6668", n)
+	}
+	r, err = s.InsertRecord("root.sg.near", []string{"s"}, []client.TSDataType{client.INT32}, []any{int32(1)}, 1)
+	wantCode(t, r, err, status.Success)
+	r, err = s.InsertRecords([]string{"root.sg.far", "root.sg.near"}, [][]string{{"s"}, {"s"}},
+		[][]client.TSDataType{{client.INT32}, {client.INT32}}, [][]any{{int32(1)}, {int32(2)}}, []int64{1, 1})
+	wantCode(t, r, err, status.Success)
+	if got := len(e.be.take()); got != 3 {
+		t.Fatalf("%d writes reached the backend, want 3", got)
+	}
+}

@@ -35,6 +35,19 @@ type fakeBackend struct {
 	stmts []ast.Statement
 	zones []*time.Location
 	hook  func(ctx context.Context, stmt ast.Statement) (*model.Result, error)
+	// leaders maps devices to the client endpoint of the DataNode leading
+	// them, for LeaderEndpoint.
+	leaders map[string]*rpc.EndPoint
+}
+
+func (f *fakeBackend) LeaderEndpoint(device model.Path) (string, int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ep, ok := f.leaders[device.String()]
+	if !ok {
+		return "", 0, false
+	}
+	return ep.IP, int(ep.Port), true
 }
 
 func (f *fakeBackend) Login(_ context.Context, user, password string) error {

@@ -31,6 +31,15 @@ type Backend interface {
 	Run(ctx context.Context, user string, zone *time.Location, stmt ast.Statement) (*model.Result, error)
 }
 
+// Redirector is implemented by a backend that knows where each device's
+// region is led: a write of one device led elsewhere succeeds with IoTDB's
+// redirection recommendation (400) naming that DataNode's client endpoint.
+type Redirector interface {
+	// LeaderEndpoint is the client endpoint of the DataNode leading
+	// device's region, when that is not this node.
+	LeaderEndpoint(device model.Path) (host string, port int, ok bool)
+}
+
 // Defaults of Config.
 const (
 	DefaultMaxFrameBytes = 256 << 20
