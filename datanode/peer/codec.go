@@ -1,7 +1,6 @@
 package peer
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/sluicedb/sluice/model"
@@ -53,21 +52,6 @@ func decodeValue(b []byte) (any, error) {
 		return nil, fmt.Errorf("%w: value batch of %d rows, want one non-null", transfer.ErrCorrupt, len(times))
 	}
 	return c.Value(0), nil
-}
-
-// autoCreateOf reads the AutoCreate option of a region write command, which
-// region.DecodeWrite does not return. The command starts with its type
-// byte, the database as a uvarint-length string, then the flag (see
-// region.WriteCommand); TestAutoCreateOf pins this against the encoder.
-func autoCreateOf(cmd []byte) (bool, error) {
-	if len(cmd) < 1 {
-		return false, fmt.Errorf("empty write command")
-	}
-	n, k := binary.Uvarint(cmd[1:])
-	if k <= 0 || n >= uint64(len(cmd)) || 1+k+int(n) >= len(cmd) {
-		return false, fmt.Errorf("truncated write command")
-	}
-	return cmd[1+k+int(n)] != 0, nil
 }
 
 func seriesToPB(s *model.Series) *clusterpb.Series {

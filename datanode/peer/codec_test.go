@@ -4,10 +4,8 @@ import (
 	"errors"
 	"math"
 	"reflect"
-	"strings"
 	"testing"
 
-	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe/transfer"
 )
@@ -96,25 +94,6 @@ func TestSeriesRoundTrip(t *testing.T) {
 		got, err := seriesFromPB(seriesToPB(&s))
 		if err != nil || !reflect.DeepEqual(got, s) {
 			t.Fatalf("round trip of %+v = %+v, %v", s, got, err)
-		}
-	}
-}
-
-// TestAutoCreateOf pins autoCreateOf to region.WriteCommand's layout.
-func TestAutoCreateOf(t *testing.T) {
-	tab := &model.Tablet{Device: model.Path{"root", "sg", "d"}, Measurements: []string{"s"}, Times: []int64{1},
-		Columns: []model.Column{{Type: model.Int64, Int64s: []int64{1}}}}
-	for _, db := range []string{"", "root.sg", "root." + strings.Repeat("x", 300)} {
-		for _, auto := range []bool{false, true} {
-			cmd := region.WriteCommand([]*model.Tablet{tab}, region.WriteOptions{Database: db, AutoCreate: auto, Origin: "o"})
-			if got, err := autoCreateOf(cmd); err != nil || got != auto {
-				t.Fatalf("database %d bytes, auto-create %v: got %v, %v", len(db), auto, got, err)
-			}
-		}
-	}
-	for _, b := range [][]byte{nil, {1}, {1, 5, 'a'}, {1, 0x80}} {
-		if _, err := autoCreateOf(b); err == nil {
-			t.Fatalf("autoCreateOf(%v) accepted a truncated command", b)
 		}
 	}
 }

@@ -195,6 +195,8 @@ func TestProposeRefusals(t *testing.T) {
 		{"check of a corrupt command", write(mistyped)[:9], true, status.IllegalParameter},
 		{"commit type conflict", write(mistyped), false, status.DataTypeMismatch},
 		{"commit missing series without auto-create", manual, false, status.PathNotExist},
+		{"commit of a corrupt command", write(mistyped)[:9], false, status.IllegalParameter},
+		{"commit of an unknown command", []byte{99, 1, 2, 3}, false, status.IllegalParameter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,8 +205,10 @@ func TestProposeRefusals(t *testing.T) {
 			if got := status.CodeOf(err); got != tt.want {
 				t.Fatalf("Propose = %v (code %d), want code %d", err, got, tt.want)
 			}
-			if tt.checkOnly && r.fsm.AppliedIndex() != before {
-				t.Fatalf("check_only moved the applied index from %d to %d", before, r.fsm.AppliedIndex())
+			if tt.want == status.IllegalParameter || tt.checkOnly {
+				if r.fsm.AppliedIndex() != before {
+					t.Fatalf("a refused or check-only proposal moved the applied index from %d to %d", before, r.fsm.AppliedIndex())
+				}
 			}
 		})
 	}

@@ -132,6 +132,9 @@ func (s *Server) propose(ctx context.Context, req *clusterpb.ProposeRequest) (*c
 	if req.GetCheckOnly() {
 		return statusOf(check(fsm, req.GetCommand())), 0
 	}
+	if err := region.ValidateCommand(req.GetCommand()); err != nil {
+		return statusOf(status.Errorf(status.IllegalParameter, "refused to propose a malformed command: %w", err)), 0
+	}
 	if _, err := g.Apply(ctx, req.GetCommand()); err != nil {
 		return s.failure(req.GetRegionId(), err)
 	}
@@ -148,12 +151,8 @@ func check(fsm *region.FSM, cmd []byte) error {
 	if !isWrite {
 		return status.Errorf(status.IllegalParameter, "check_only takes a write command")
 	}
-	auto, err := autoCreateOf(cmd)
-	if err != nil {
-		return status.Errorf(status.IllegalParameter, "%w", err)
-	}
 	for _, t := range w.Tablets {
-		if err := fsm.Check(t, auto); err != nil {
+		if err := fsm.Check(t, w.AutoCreate); err != nil {
 			return err
 		}
 	}

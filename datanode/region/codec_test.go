@@ -60,8 +60,9 @@ func TestTruncatedCommandsAreCorrupt(t *testing.T) {
 	}
 }
 
-// FuzzDecodeCommand feeds arbitrary bytes to every command decoder: they
-// must fail with errCorrupt or succeed, never panic or over-allocate.
+// FuzzDecodeCommand feeds arbitrary bytes to ValidateCommand and
+// DecodeWrite: they fail or succeed, never panic or over-allocate, and
+// agree on writes.
 func FuzzDecodeCommand(f *testing.F) {
 	f.Add(WriteCommand(sampleTablets(), WriteOptions{Database: "root.sg", AutoCreate: true}))
 	f.Add(CreateSeriesCommand([]model.Series{{Path: model.Path{"root", "sg", "d", "s"}, Type: model.Int32, Database: "root.sg"}}))
@@ -73,28 +74,45 @@ func FuzzDecodeCommand(f *testing.F) {
 		if len(b) == 0 {
 			return
 		}
-		d := decoder{b: b[1:]}
-		switch cmdType(b[0]) {
-		case cmdWrite:
-			d.str()
-			d.bool()
-			d.str()
-			d.tablets()
-		case cmdCreateSeries:
-			for n := d.count(1); n > 0 && d.err == nil; n-- {
-				d.spec()
-			}
-		case cmdDeleteSeries:
-			d.paths()
-		case cmdDeleteData:
-			d.paths()
-			d.varint()
-			d.varint()
-		case cmdDropDatabase:
-			d.str()
-		}
-		if d.err != nil && !errors.Is(d.err, errCorrupt) {
-			t.Fatalf("unexpected error kind: %v", d.err)
+		err := ValidateCommand(b)
+		if _, _, derr := DecodeWrite(b); err == nil && derr != nil {
+			t.Fatalf("ValidateCommand accepted a write that DecodeWrite refuses: %v", derr)
 		}
 	})
+}
+
+// DecodeWrite returns every option WriteCommand encodes, and
+// ValidateCommand accepts each command kind whole and refuses truncations,
+// trailing bytes and unknown kinds.
+func TestDecodeAndValidateCommands(t *testing.T) {
+	for _, auto := range []bool{false, true} {
+		cmd := WriteCommand(sampleTablets(), WriteOptions{Database: "root.sg", AutoCreate: auto, Origin: "o"})
+		w, ok, err := DecodeWrite(cmd)
+		if err != nil || !ok || w.AutoCreate != auto || w.Database != "root.sg" || w.Origin != "o" {
+			t.Fatalf("DecodeWrite = %+v, %v, %v; want auto-create %v", w, ok, err, auto)
+		}
+	}
+	cmds := [][]byte{
+		WriteCommand(sampleTablets(), WriteOptions{Database: "root.sg", AutoCreate: true}),
+		CreateSeriesCommand([]model.Series{{Path: model.Path{"root", "sg", "d", "s"}, Type: model.Int32, Database: "root.sg"}}),
+		DeleteDataCommand([]model.Path{{"root", "**"}}, -10, 10),
+		DeleteSeriesCommand([]model.Path{{"root", "sg", "*"}}),
+		DropDatabaseCommand("root.sg"),
+	}
+	for _, cmd := range cmds {
+		if err := ValidateCommand(cmd); err != nil {
+			t.Fatalf("ValidateCommand(type %d) = %v", cmd[0], err)
+		}
+		if err := ValidateCommand(cmd[:len(cmd)-1]); err == nil {
+			t.Fatalf("ValidateCommand accepted a truncated command of type %d", cmd[0])
+		}
+		if err := ValidateCommand(append(append([]byte(nil), cmd...), 0)); err == nil {
+			t.Fatalf("ValidateCommand accepted trailing bytes after a command of type %d", cmd[0])
+		}
+	}
+	for _, bad := range [][]byte{nil, {0}, {99, 1, 2}} {
+		if err := ValidateCommand(bad); err == nil {
+			t.Fatalf("ValidateCommand(%v) = nil", bad)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package region
 
 import (
+	"fmt"
 	"github.com/sluicedb/sluice/model"
 )
 
@@ -71,4 +72,42 @@ func DropDatabaseCommand(db string) []byte {
 	e.byte(byte(cmdDropDatabase))
 	e.str(db)
 	return e.b
+}
+
+// ValidateCommand decodes a command whole without applying it: an error
+// names a command that is not one, which a replica must never propose
+// (applying an undecodable entry stops every replica).
+func ValidateCommand(cmd []byte) error {
+	if len(cmd) == 0 {
+		return fmt.Errorf("empty region command")
+	}
+	d := decoder{b: cmd[1:]}
+	switch cmdType(cmd[0]) {
+	case cmdWrite:
+		d.str()
+		d.bool()
+		d.str()
+		d.tablets()
+	case cmdCreateSeries:
+		for n := d.count(1); n > 0 && d.err == nil; n-- {
+			d.spec()
+		}
+	case cmdDeleteSeries:
+		d.paths()
+	case cmdDeleteData:
+		d.paths()
+		d.varint()
+		d.varint()
+	case cmdDropDatabase:
+		d.str()
+	default:
+		return fmt.Errorf("unknown region command type %d", cmd[0])
+	}
+	if d.err == nil && len(d.b) > 0 {
+		return fmt.Errorf("region command type %d: %d trailing bytes", cmd[0], len(d.b))
+	}
+	if d.err != nil {
+		return fmt.Errorf("region command type %d: %w", cmd[0], d.err)
+	}
+	return nil
 }

@@ -9,9 +9,10 @@ import (
 
 // Write is a decoded write command, as pipe sources read it from the log.
 type Write struct {
-	Database string
-	Origin   string
-	Tablets  []*model.Tablet
+	Database   string
+	AutoCreate bool
+	Origin     string
+	Tablets    []*model.Tablet
 }
 
 // DecodeWrite decodes a log entry's data. ok is false for entries that are
@@ -22,7 +23,7 @@ func DecodeWrite(data []byte) (w Write, ok bool, err error) {
 	}
 	d := decoder{b: data[1:]}
 	w.Database = d.str()
-	d.bool()
+	w.AutoCreate = d.bool()
 	w.Origin = d.str()
 	w.Tablets = d.tablets()
 	if d.err != nil {
