@@ -102,6 +102,7 @@ func (a *pipeAgent) reconcile() {
 	want := map[taskKey]taskBuild{}
 	pipes := a.d.meta.Pipes()
 	a.releaseDropped(pipes)
+	a.pinFollowers(pipes)
 	for i := range pipes {
 		p := &pipes[i]
 		if p.State != confignode.PipeRunning {
@@ -113,7 +114,7 @@ func (a *pipeAgent) reconcile() {
 			continue
 		}
 		for _, r := range a.d.regions.all() {
-			if !r.group.IsLeader() {
+			if !r.serving() {
 				continue
 			}
 			key := taskKey{pipe: p.Name, created: p.CreationTime, region: r.id}
@@ -422,6 +423,23 @@ func (a *pipeAgent) releaseDropped(pipes []confignode.Pipe) {
 		for _, owner := range r.group.Logs().Owners() {
 			if strings.HasPrefix(owner, task.Owner("")) && !exists[owner] {
 				r.group.Logs().Unpin(owner)
+			}
+		}
+	}
+}
+
+// pinFollowers keeps, on the replicas this node hosts but does not lead,
+// the log entries past each pipe's committed frontier, as the leader's task
+// does: when leadership moves here, the task resumes from the log instead
+// of resending the region's data.
+func (a *pipeAgent) pinFollowers(pipes []confignode.Pipe) {
+	for _, r := range a.d.regions.all() {
+		if r.group.IsLeader() {
+			continue
+		}
+		for i := range pipes {
+			if pr := a.startProgress(&pipes[i], r.id); pr.HistoryDone {
+				r.group.Logs().Pin(task.Owner(pipes[i].Name), pr.Index+1)
 			}
 		}
 	}
