@@ -18,6 +18,7 @@ const (
 type liveness struct {
 	mu       sync.Mutex
 	deadline time.Duration
+	leading  bool
 	since    time.Time // when this node last became leader
 	seen     map[uint32]time.Time
 	leaders  map[uint32]uint32 // region -> DataNode
@@ -27,12 +28,19 @@ func newLiveness(deadline time.Duration) *liveness {
 	return &liveness{deadline: deadline, since: time.Now(), seen: map[uint32]time.Time{}, leaders: map[uint32]uint32{}}
 }
 
-// becameLeader starts a grace period and forgets region leaders.
-func (l *liveness) becameLeader() {
+// observe records whether this node leads now. On becoming leader it
+// starts a grace period and forgets region leaders; it reports that
+// transition.
+func (l *liveness) observe(leading bool) (became bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.since = time.Now()
-	l.leaders = map[uint32]uint32{}
+	became = leading && !l.leading
+	l.leading = leading
+	if became {
+		l.since = time.Now()
+		l.leaders = map[uint32]uint32{}
+	}
+	return became
 }
 
 // heartbeat records that node is alive; led, when not nil, is the set of

@@ -34,7 +34,7 @@ type ClusterStatus struct {
 // while leadership moves.
 func (c *ConfigNode) onLeader(ctx context.Context, local func() error, remote func(clusterpb.ConfigNodeClient) error) error {
 	_, err := retryOnLeaderChange(ctx, func() (struct{}, error) {
-		if c.group.IsLeader() {
+		if c.leading() {
 			return struct{}{}, local()
 		}
 		cl, err := c.leaderClient()

@@ -138,6 +138,9 @@ func (c *ConfigNode) Start(ctx context.Context) error {
 	if err := c.awaitLeader(ctx); err != nil {
 		return err
 	}
+	if err := c.catchUp(ctx); err != nil {
+		return fmt.Errorf("catch up with the ConfigNode leader: %w", err)
+	}
 	if found && ident.ClusterID != "" && c.ClusterID() != "" && ident.ClusterID != c.ClusterID() {
 		return status.Errorf(status.RejectNodeStart, "data dir %s belongs to cluster %s, but this cluster is %s", c.cfg.Dir, ident.ClusterID, c.ClusterID())
 	}
@@ -166,7 +169,7 @@ func (c *ConfigNode) startStandalone(ctx context.Context) error {
 	if err := g.Barrier(ctx); err != nil {
 		return err
 	}
-	c.live.becameLeader()
+	c.live.observe(true)
 	return c.bootstrap(ctx)
 }
 
@@ -392,19 +395,14 @@ func (c *ConfigNode) heartbeatLoop() {
 	defer c.wg.Done()
 	t := time.NewTicker(c.cfg.HeartbeatInterval / 4)
 	defer t.Stop()
-	wasLeader, last := c.group.IsLeader(), time.Time{}
+	var last time.Time
 	for {
 		select {
 		case <-c.stop:
 			return
 		case <-t.C:
 		}
-		leader := c.group.IsLeader()
-		if leader && !wasLeader {
-			c.live.becameLeader()
-			c.logger.Info("confignode became leader", "node_id", c.id)
-		}
-		wasLeader = leader
+		leader := c.leading()
 		if leader || time.Since(last) < c.cfg.HeartbeatInterval {
 			continue
 		}
@@ -413,6 +411,29 @@ func (c *ConfigNode) heartbeatLoop() {
 		_, _ = c.Heartbeat(ctx, c.id, nil)
 		cancel()
 	}
+}
+
+// leading reports whether this node leads, noting a new leadership in the
+// liveness table (its grace period starts) before anything reads it.
+func (c *ConfigNode) leading() bool {
+	leader := c.group.IsLeader()
+	if c.live.observe(leader) {
+		c.logger.Info("confignode became leader", "node_id", c.id)
+	}
+	return leader
+}
+
+// catchUp waits until this node has applied what the leader had committed
+// when asked, so that a node returning from Start reads current metadata.
+func (c *ConfigNode) catchUp(ctx context.Context) error {
+	if c.leading() {
+		return nil
+	}
+	index, err := c.Heartbeat(ctx, c.id, nil)
+	if err != nil {
+		return err
+	}
+	return c.fsm.waitIndex(ctx, index)
 }
 
 // ensureClusterID commits a random cluster id if the state has none yet.
@@ -454,7 +475,7 @@ func (c *ConfigNode) Close() error {
 // forwarding it to the leader and waiting to apply it locally.
 func (c *ConfigNode) commit(ctx context.Context, cmd []byte) (json.RawMessage, error) {
 	return retryOnLeaderChange(ctx, func() (json.RawMessage, error) {
-		if c.group.IsLeader() {
+		if c.leading() {
 			prepared, err := c.prepare(cmd)
 			if err != nil {
 				return nil, err
