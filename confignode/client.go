@@ -231,3 +231,14 @@ func (c *Client) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
 // WaitIndex waits until the copy of the state reflects the metadata log up
 // to index.
 func (c *Client) WaitIndex(ctx context.Context, index uint64) error { return c.cell.waitIndex(ctx, index) }
+
+// RemoveConfigNode takes ConfigNode id out of the group and the metadata.
+func (c *Client) RemoveConfigNode(ctx context.Context, id uint32) error {
+	return c.call(ctx, "remove a ConfigNode", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+		r, err := cl.RemoveConfigNode(ctx, &clusterpb.RemoveConfigNodeRequest{NodeId: id})
+		if err != nil {
+			return unreachable(err)
+		}
+		return statusErr(r.Status)
+	})
+}

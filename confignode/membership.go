@@ -228,10 +228,13 @@ func (c *ConfigNode) joinConfigNode(ctx context.Context, info NodeInfo) (uint32,
 // RemoveConfigNode takes ConfigNode id out of the group and the metadata.
 func (c *ConfigNode) RemoveConfigNode(ctx context.Context, id uint32) error {
 	return c.onLeader(ctx, func() error {
-		known := false
-		c.fsm.read(func(s *State) { _, known = s.ConfigNodes[id] })
+		known, count := false, 0
+		c.fsm.read(func(s *State) { _, known = s.ConfigNodes[id]; count = len(s.ConfigNodes) })
 		if !known {
 			return status.Errorf(status.RemoveConfigNodeError, "ConfigNode %d is not registered", id)
+		}
+		if count == 1 {
+			return status.Errorf(status.RemoveConfigNodeError, "ConfigNode %d is the only one: the cluster needs at least one", id)
 		}
 		if _, err := c.commit(ctx, encode(cmdRemoveNode, removeNodeCmd{Kind: kindConfigNode, ID: id})); err != nil {
 			return err

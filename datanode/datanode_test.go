@@ -261,6 +261,14 @@ func TestShowStatements(t *testing.T) {
 			t.Errorf("%s = %q, want %q", tt.sql, got, tt.want)
 		}
 	}
+	for sql, want := range map[string]string{
+		"remove confignode 0": "the only one",
+		"remove confignode 9": "not registered",
+	} {
+		if _, err := n.exec("root", sql); status.CodeOf(err) != status.RemoveConfigNodeError || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s = %v, want code %d naming %q", sql, err, status.RemoveConfigNodeError, want)
+		}
+	}
 	regions := n.mustExec("show regions")
 	if len(regions) != 2 || regions[0][1] != "DataRegion" || regions[0][3] != "root.sg" || regions[0][7] != "Leader" {
 		t.Errorf("show regions = %v", regions)

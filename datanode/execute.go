@@ -2,6 +2,7 @@ package datanode
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/sluicedb/sluice/auth"
@@ -85,6 +86,14 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		return d.runPipe(ctx, stmt)
 	case *ast.ShowCluster, *ast.ShowConfigNodes, *ast.ShowDataNodes, *ast.ShowRegions:
 		return d.showCluster(ctx, stmt)
+	case *ast.RemoveConfigNode:
+		if err := d.requireGlobal(user, privMaintain); err != nil {
+			return nil, err
+		}
+		if s.NodeID > math.MaxUint32 {
+			return nil, status.Errorf(status.RemoveConfigNodeError, "ConfigNode %d is not registered", s.NodeID)
+		}
+		return nil, d.meta.RemoveConfigNode(ctx, uint32(s.NodeID))
 	}
 	return nil, status.Errorf(status.UnsupportedOperation, "statement %T is not supported", stmt)
 }

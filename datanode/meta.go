@@ -17,6 +17,7 @@ type Meta interface {
 	Heartbeat(ctx context.Context, node uint32, led []uint32) (uint64, error)
 	ClusterStatus(ctx context.Context) (confignode.ClusterStatus, error)
 	DataNodes() []confignode.NodeInfo
+	RemoveConfigNode(ctx context.Context, id uint32) error
 	// WaitIndex waits until the node's copy of the metadata reflects the
 	// ConfigNode log up to index.
 	WaitIndex(ctx context.Context, index uint64) error

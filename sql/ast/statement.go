@@ -215,6 +215,10 @@ type ShowPipePlugins struct{}
 // ShowCluster is SHOW CLUSTER [DETAILS].
 type ShowCluster struct{ Details bool }
 
+// RemoveConfigNode is REMOVE CONFIGNODE id: the ConfigNode leaves the
+// metadata Raft group.
+type RemoveConfigNode struct{ NodeID int64 }
+
 // ShowConfigNodes is SHOW CONFIGNODES.
 type ShowConfigNodes struct{}
 
@@ -260,5 +264,6 @@ func (*ShowPipes) statement()               {}
 func (*ShowPipePlugins) statement()         {}
 func (*ShowCluster) statement()             {}
 func (*ShowConfigNodes) statement()         {}
+func (*RemoveConfigNode) statement()        {}
 func (*ShowDataNodes) statement()           {}
 func (*ShowRegions) statement()             {}

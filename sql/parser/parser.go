@@ -48,7 +48,7 @@ type parser struct {
 
 // statementKeywords are the words a statement may start with.
 var statementKeywords = []string{"ALTER", "COUNT", "CREATE", "DELETE", "DROP", "FLUSH", "GRANT",
-	"INSERT", "LIST", "REVOKE", "SELECT", "SET", "SHOW", "START", "STOP", "UNSET"}
+	"INSERT", "LIST", "REMOVE", "REVOKE", "SELECT", "SET", "SHOW", "START", "STOP", "UNSET"}
 
 func (p *parser) statement() (ast.Statement, error) {
 	kw, err := p.keyword(statementKeywords...)
@@ -86,6 +86,8 @@ func (p *parser) statement() (ast.Statement, error) {
 		return p.list()
 	case "START":
 		return p.startPipe()
+	case "REMOVE":
+		return p.removeConfigNode()
 	default: // STOP
 		return p.stopPipe()
 	}

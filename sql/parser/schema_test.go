@@ -89,6 +89,7 @@ func TestClusterStatements(t *testing.T) {
 		{"SHOW CLUSTER", &ast.ShowCluster{}},
 		{"show cluster details", &ast.ShowCluster{Details: true}},
 		{"SHOW CONFIGNODES", &ast.ShowConfigNodes{}},
+		{"remove confignode 2", &ast.RemoveConfigNode{NodeID: 2}},
 		{"show datanodes", &ast.ShowDataNodes{}},
 		{"SHOW REGIONS", &ast.ShowRegions{}},
 		{"show data regions", &ast.ShowRegions{Kind: "DATA"}},

@@ -73,3 +73,15 @@ func (p *parser) show() (ast.Statement, error) {
 		return &ast.ShowRegions{Kind: kw}, nil
 	}
 }
+
+// removeConfigNode reads REMOVE CONFIGNODE id.
+func (p *parser) removeConfigNode() (ast.Statement, error) {
+	if err := p.expectKw("CONFIGNODE"); err != nil {
+		return nil, err
+	}
+	id, err := p.nonNegInt("a ConfigNode id")
+	if err != nil {
+		return nil, err
+	}
+	return &ast.RemoveConfigNode{NodeID: id}, nil
+}
