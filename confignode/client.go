@@ -121,12 +121,10 @@ func (c *Client) call(ctx context.Context, what string, fn func(context.Context,
 		if errors.Is(err, errUnreachable) {
 			c.next++
 		}
-		round := c.next%len(c.addrs) == 0
+		addrs := append([]string(nil), c.addrs...)
 		c.mu.Unlock()
-		if round && attempt > 0 {
-			if attempt%(10*len(c.addrs)) == 0 {
-				c.logger.Warn("no ConfigNode answers", "action", what, "config_nodes", c.addrs, "err", lastErr)
-			}
+		if attempt%20 == 19 {
+			c.logger.Warn("no ConfigNode answers", "action", what, "config_nodes", addrs, "err", lastErr)
 		}
 		select {
 		case <-ctx.Done():
@@ -164,13 +162,9 @@ func (c *Client) RegisterDataNode(ctx context.Context, info NodeInfo, clusterID 
 	var cluster string
 	var index uint64
 	err := c.call(ctx, "register the DataNode", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
-		r, err := cl.RegisterDataNode(ctx, &clusterpb.RegisterDataNodeRequest{NodeId: info.ID, ClusterId: clusterID,
-			Internal: endpointPB(info.Internal), Rpc: endpointPB(info.RPC), Consensus: endpointPB(info.Consensus), Version: info.Version})
-		if err != nil {
-			return unreachable(err)
-		}
-		id, cluster, index = r.NodeId, r.ClusterId, r.Index
-		return statusErr(r.Status)
+		var err error
+		id, cluster, index, err = callRegisterDataNode(ctx, cl, info, clusterID)
+		return err
 	})
 	if err != nil {
 		return 0, "", err
@@ -183,13 +177,11 @@ func (c *Client) RegisterDataNode(ctx context.Context, info NodeInfo, clusterID 
 func (c *Client) Heartbeat(ctx context.Context, node uint32, led []uint32) (uint64, error) {
 	var index uint64
 	err := c.call(ctx, "heartbeat", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
-		r, err := cl.Heartbeat(ctx, &clusterpb.HeartbeatRequest{NodeId: node, LedRegions: led})
-		if err != nil {
-			return unreachable(err)
-		}
-		index = r.Index
-		c.learn(r.ConfigNodes)
-		return statusErr(r.Status)
+		var eps []*clusterpb.Endpoint
+		var err error
+		index, eps, err = callHeartbeat(ctx, cl, node, led)
+		c.learn(eps)
+		return err
 	})
 	return index, err
 }
@@ -215,30 +207,22 @@ func (c *Client) learn(eps []*clusterpb.Endpoint) {
 func (c *Client) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
 	var out ClusterStatus
 	err := c.call(ctx, "read the cluster status", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
-		r, err := cl.ClusterStatus(ctx, &clusterpb.ClusterStatusRequest{})
-		if err != nil {
-			return unreachable(err)
-		}
-		if err := statusErr(r.Status); err != nil {
-			return err
-		}
-		out = clusterStatusOf(r)
-		return nil
+		var err error
+		out, err = callClusterStatus(ctx, cl)
+		return err
 	})
 	return out, err
 }
 
 // WaitIndex waits until the copy of the state reflects the metadata log up
 // to index.
-func (c *Client) WaitIndex(ctx context.Context, index uint64) error { return c.cell.waitIndex(ctx, index) }
+func (c *Client) WaitIndex(ctx context.Context, index uint64) error {
+	return c.cell.waitIndex(ctx, index)
+}
 
 // RemoveConfigNode takes ConfigNode id out of the group and the metadata.
 func (c *Client) RemoveConfigNode(ctx context.Context, id uint32) error {
 	return c.call(ctx, "remove a ConfigNode", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
-		r, err := cl.RemoveConfigNode(ctx, &clusterpb.RemoveConfigNodeRequest{NodeId: id})
-		if err != nil {
-			return unreachable(err)
-		}
-		return statusErr(r.Status)
+		return callRemoveConfigNode(ctx, cl, id)
 	})
 }

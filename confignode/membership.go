@@ -57,16 +57,12 @@ func (c *ConfigNode) RegisterDataNode(ctx context.Context, info NodeInfo, cluste
 		id, err = c.registerDataNode(ctx, info, clusterID)
 		return err
 	}, func(cl clusterpb.ConfigNodeClient) error {
-		r, err := cl.RegisterDataNode(ctx, &clusterpb.RegisterDataNodeRequest{NodeId: info.ID, ClusterId: clusterID,
-			Internal: endpointPB(info.Internal), Rpc: endpointPB(info.RPC), Consensus: endpointPB(info.Consensus), Version: info.Version})
-		if err != nil {
-			return unreachable(err)
-		}
-		if err := statusErr(r.Status); err != nil {
+		var index uint64
+		var err error
+		if id, _, index, err = callRegisterDataNode(ctx, cl, info, clusterID); err != nil {
 			return err
 		}
-		id = r.NodeId
-		return c.fsm.waitIndex(ctx, r.Index)
+		return c.fsm.waitIndex(ctx, index)
 	})
 	return id, c.ClusterID(), err
 }
@@ -128,12 +124,9 @@ func (c *ConfigNode) Heartbeat(ctx context.Context, node uint32, led []uint32) (
 		c.live.heartbeat(node, led, dataNode)
 		return nil
 	}, func(cl clusterpb.ConfigNodeClient) error {
-		r, err := cl.Heartbeat(ctx, &clusterpb.HeartbeatRequest{NodeId: node, LedRegions: led})
-		if err != nil {
-			return unreachable(err)
-		}
-		index = r.Index
-		return statusErr(r.Status)
+		var err error
+		index, _, err = callHeartbeat(ctx, cl, node, led)
+		return err
 	})
 	return index, err
 }
@@ -146,15 +139,9 @@ func (c *ConfigNode) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
 		out = c.localStatus()
 		return nil
 	}, func(cl clusterpb.ConfigNodeClient) error {
-		r, err := cl.ClusterStatus(ctx, &clusterpb.ClusterStatusRequest{})
-		if err != nil {
-			return unreachable(err)
-		}
-		if err := statusErr(r.Status); err != nil {
-			return err
-		}
-		out = clusterStatusOf(r)
-		return nil
+		var err error
+		out, err = callClusterStatus(ctx, cl)
+		return err
 	})
 	return out, err
 }
@@ -241,11 +228,7 @@ func (c *ConfigNode) RemoveConfigNode(ctx context.Context, id uint32) error {
 		}
 		return mapCommitErr(c.group.RemoveServer(strconv.Itoa(int(id)), 30*time.Second))
 	}, func(cl clusterpb.ConfigNodeClient) error {
-		r, err := cl.RemoveConfigNode(ctx, &clusterpb.RemoveConfigNodeRequest{NodeId: id})
-		if err != nil {
-			return unreachable(err)
-		}
-		return statusErr(r.Status)
+		return callRemoveConfigNode(ctx, cl, id)
 	})
 }
 

@@ -538,4 +538,6 @@ func (c *ConfigNode) leaderClient() (clusterpb.ConfigNodeClient, error) {
 }
 
 // WaitIndex waits until this node has applied the metadata log up to index.
-func (c *ConfigNode) WaitIndex(ctx context.Context, index uint64) error { return c.fsm.waitIndex(ctx, index) }
+func (c *ConfigNode) WaitIndex(ctx context.Context, index uint64) error {
+	return c.fsm.waitIndex(ctx, index)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -122,6 +123,9 @@ func (d *DataNode) closeRegion(id uint32, drop bool) error {
 	if drop {
 		if e := d.engine.DropRegion(id); e != nil && err == nil {
 			err = e
+		}
+		if e := os.RemoveAll(d.regionDir(id)); e != nil && err == nil {
+			err = fmt.Errorf("remove the log of region %d: %w", id, e)
 		}
 	}
 	return err
