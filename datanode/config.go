@@ -15,12 +15,11 @@ func ConfigFrom(c config.Config, version string) Config {
 	return Config{
 		RPCAddr:         net.JoinHostPort(c.DNRPCAddress, strconv.Itoa(c.DNRPCPort)),
 		InternalAddress: c.DNInternalAddress, InternalPort: c.DNInternalPort, ConfigNodePort: c.CNInternalPort,
-		ConsensusPort:     c.DNDataRegionConsensusPort,
-		MemtableBytes:     c.MemtableBytes,
-		AutoCreateSchema:  c.EnableAutoCreateSchema,
-		MaxRequestBytes:   int(c.MaxRequestBytes),
-		ReplicationFactor: c.DataReplicationFactor,
-		Version:           version,
+		ConsensusPort:    c.DNDataRegionConsensusPort,
+		MemtableBytes:    c.MemtableBytes,
+		AutoCreateSchema: c.EnableAutoCreateSchema,
+		MaxRequestBytes:  int(c.MaxRequestBytes),
+		Version:          version,
 
 		PipeSinkTimeout:      time.Duration(c.PipeSinkTimeoutMS) * time.Millisecond,
 		PipeSinkMaxClients:   c.PipeSinkMaxClientNumber,

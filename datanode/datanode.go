@@ -53,8 +53,6 @@ type Config struct {
 	AutoCreateSchema bool
 	// MaxRequestBytes bounds one client request (thrift_max_frame_size).
 	MaxRequestBytes int
-	// ReplicationFactor is data_replication_factor.
-	ReplicationFactor int
 	// RaftTimeout bounds region Raft heartbeats and elections.
 	RaftTimeout time.Duration
 	// Version is the product version reported to clients.

@@ -46,7 +46,7 @@ func startNode(t *testing.T, dir string, mutate ...func(*Config)) *node {
 		t.Fatal(err)
 	}
 	cfg := Config{NodeID: 1, DataDir: dir + "/dn", RPCAddr: "127.0.0.1:0", MemtableBytes: 64 << 20,
-		AutoCreateSchema: true, ReplicationFactor: 1, RaftTimeout: 100 * time.Millisecond, Version: "test"}
+		AutoCreateSchema: true, RaftTimeout: 100 * time.Millisecond, Version: "test"}
 	for _, m := range mutate {
 		m(&cfg)
 	}

@@ -53,7 +53,7 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 		return nil, fmt.Errorf("start confignode: %w", err)
 	}
 	dc := datanode.ConfigFrom(cfg, Version)
-	dc.NodeID, dc.DataDir, dc.ReplicationFactor, dc.RaftTimeout = 1, filepath.Join(cfg.DataDir, "datanode"), 1, raftTimeout
+	dc.NodeID, dc.DataDir, dc.RaftTimeout = 1, filepath.Join(cfg.DataDir, "datanode"), raftTimeout
 	n.dn = datanode.New(dc, n.cn, logger, reg, raftMetrics)
 	if err := n.dn.Start(ctx); err != nil {
 		n.Close()
