@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluicedb/sluice/proto/clusterpb"
+	"github.com/sluicedb/sluice/status"
 )
 
 // Client is a DataNode's link to the ConfigNodes: it keeps a copy of the
@@ -103,7 +104,19 @@ func (c *Client) refresh(ctx context.Context, minIndex uint64, wait time.Duratio
 // call runs fn against a ConfigNode, moving on to the next one when a node
 // cannot be reached, until fn succeeds, fails for good, or ctx ends.
 func (c *Client) call(ctx context.Context, what string, fn func(context.Context, clusterpb.ConfigNodeClient) error) error {
+	return c.callWithin(ctx, what, 0, fn)
+}
+
+// requestBudget bounds how long a request on behalf of a client waits for
+// the ConfigNodes to have a leader: without a quorum a statement fails
+// rather than hang.
+const requestBudget = leaderChangeBudget + 5*time.Second
+
+// callWithin is call that gives up after budget (0: never) with the last
+// failure's status code.
+func (c *Client) callWithin(ctx context.Context, what string, budget time.Duration, fn func(context.Context, clusterpb.ConfigNodeClient) error) error {
 	backoff := 100 * time.Millisecond
+	start := time.Now()
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		c.mu.Lock()
@@ -123,8 +136,12 @@ func (c *Client) call(ctx context.Context, what string, fn func(context.Context,
 		}
 		addrs := append([]string(nil), c.addrs...)
 		c.mu.Unlock()
-		if attempt%20 == 19 {
+		if attempt%20 == 2 {
 			c.logger.Warn("no ConfigNode answers", "action", what, "config_nodes", addrs, "err", lastErr)
+		}
+		if budget > 0 && time.Since(start) > budget {
+			return status.Errorf(status.CodeOf(lastErr), "%s: no ConfigNode leader answered within %v (ConfigNodes %v): %w",
+				what, budget.Round(time.Second), addrs, lastErr)
 		}
 		select {
 		case <-ctx.Done():
@@ -141,7 +158,7 @@ func (c *Client) call(ctx context.Context, what string, fn func(context.Context,
 func (c *Client) commit(ctx context.Context, cmd []byte) (json.RawMessage, error) {
 	var res json.RawMessage
 	var index uint64
-	err := c.call(ctx, "commit metadata", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+	err := c.callWithin(ctx, "commit metadata", requestBudget, func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
 		r, err := cl.Apply(ctx, &clusterpb.ApplyRequest{Command: cmd})
 		if err != nil {
 			return unreachable(err)
@@ -206,7 +223,7 @@ func (c *Client) learn(eps []*clusterpb.Endpoint) {
 // leaders.
 func (c *Client) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
 	var out ClusterStatus
-	err := c.call(ctx, "read the cluster status", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+	err := c.callWithin(ctx, "read the cluster status", requestBudget, func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
 		var err error
 		out, err = callClusterStatus(ctx, cl)
 		return err
@@ -222,7 +239,7 @@ func (c *Client) WaitIndex(ctx context.Context, index uint64) error {
 
 // RemoveConfigNode takes ConfigNode id out of the group and the metadata.
 func (c *Client) RemoveConfigNode(ctx context.Context, id uint32) error {
-	return c.call(ctx, "remove a ConfigNode", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+	return c.callWithin(ctx, "remove a ConfigNode", requestBudget, func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
 		return callRemoveConfigNode(ctx, cl, id)
 	})
 }

@@ -396,6 +396,7 @@ func (c *ConfigNode) heartbeatLoop() {
 	t := time.NewTicker(c.cfg.HeartbeatInterval / 4)
 	defer t.Stop()
 	var last time.Time
+	warned := false
 	for {
 		select {
 		case <-c.stop:
@@ -406,11 +407,24 @@ func (c *ConfigNode) heartbeatLoop() {
 		if leader || time.Since(last) < c.cfg.HeartbeatInterval {
 			continue
 		}
+		if removed := c.removed(); removed && !warned {
+			c.logger.Warn("this ConfigNode was removed from the cluster and takes no part in it any more: stop this process", "node_id", c.id)
+		}
+		if warned = c.removed(); warned {
+			continue
+		}
 		last = time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.HeartbeatInterval)
 		_, _ = c.Heartbeat(ctx, c.id, nil)
 		cancel()
 	}
+}
+
+// removed reports whether this node's registration was removed.
+func (c *ConfigNode) removed() bool {
+	known := true
+	c.fsm.read(func(s *State) { _, known = s.ConfigNodes[c.id] })
+	return !known
 }
 
 // leading reports whether this node leads, noting a new leadership in the

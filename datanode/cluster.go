@@ -67,7 +67,8 @@ func (d *DataNode) fillStandalone(n *confignode.NodeStatus) {
 func (d *DataNode) showNodes(st confignode.ClusterStatus, details bool) *model.Result {
 	cols := []string{"NodeID", "NodeType", "Status", "InternalAddress", "InternalPort", "Version", "BuildInfo"}
 	if details {
-		cols = []string{"NodeID", "NodeType", "Status", "InternalAddress", "InternalPort", "ConsensusPort", "RpcAddress", "RpcPort", "Version", "BuildInfo"}
+		cols = []string{"NodeID", "NodeType", "Status", "InternalAddress", "InternalPort", "ConfigConsensusPort", "RpcAddress", "RpcPort",
+			"DataConsensusPort", "Version", "BuildInfo"}
 	}
 	var rows [][]string
 	for _, n := range st.Nodes {
@@ -77,11 +78,12 @@ func (d *DataNode) showNodes(st confignode.ClusterStatus, details bool) *model.R
 		}
 		row := []string{itoa(n.ID), n.Kind, n.Status, n.Internal.Host, strconv.Itoa(n.Internal.Port)}
 		if details {
-			rpcHost, rpcPort := nullCell, nullCell
+			consensus := strconv.Itoa(n.Consensus.Port)
 			if n.Kind == "DataNode" {
-				rpcHost, rpcPort = n.RPC.Host, strconv.Itoa(n.RPC.Port)
+				row = append(row, nullCell, n.RPC.Host, strconv.Itoa(n.RPC.Port), consensus)
+			} else {
+				row = append(row, consensus, nullCell, nullCell, nullCell)
 			}
-			row = append(row, strconv.Itoa(n.Consensus.Port), rpcHost, rpcPort)
 		}
 		rows = append(rows, append(row, version, "sluice"))
 	}

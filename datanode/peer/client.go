@@ -173,15 +173,18 @@ func (c *Client) MatchSeries(ctx context.Context, addr string, region uint32, pa
 }
 
 // Scan returns the points of series in [lo, hi] as query.Store's Scan
-// does. The first batch is awaited, so that a refusal is the returned
-// error; the iterator streams the rest and must be closed, which ends
+// does. The first batch is awaited under ctx, so that a refusal is the
+// returned error. The iterator then outlives ctx: a query's result is read
+// page by page over later client requests. It must be closed, which ends
 // the stream and releases the peer's read view.
 func (c *Client) Scan(ctx context.Context, addr string, region uint32, series model.Series, lo, hi int64) (query.SeriesIterator, error) {
 	cc, err := c.conn(addr)
 	if err != nil {
 		return nil, err
 	}
-	sctx, cancel := context.WithCancel(ctx)
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stopFirst := context.AfterFunc(ctx, cancel)
+	defer stopFirst()
 	stream, err := clusterpb.NewDataNodeClient(cc).Scan(sctx, &clusterpb.ScanRequest{
 		RegionId: region, Path: series.Path.String(), Lo: lo, Hi: hi})
 	if err != nil {
@@ -189,7 +192,9 @@ func (c *Client) Scan(ctx context.Context, addr string, region uint32, series mo
 		return nil, rpcErr(ctx, cc, addr, err)
 	}
 	it := &scanIterator{ctx: ctx, cancel: cancel, cc: cc, addr: addr, region: region, stream: stream}
-	if err := it.fetch(); err != nil {
+	err = it.fetch()
+	it.ctx = sctx
+	if err != nil {
 		cancel()
 		return nil, err
 	}
@@ -291,7 +296,7 @@ func rpcErr(ctx context.Context, cc *grpc.ClientConn, addr string, err error) er
 // scanIterator streams a remote scan, handing out its batches in pieces of
 // the size the reader asks for.
 type scanIterator struct {
-	ctx    context.Context // the caller's, to tell its end from the peer's
+	ctx    context.Context // the stream's (the caller's until the first batch), to tell its end from the peer's
 	cancel context.CancelFunc
 	cc     *grpc.ClientConn
 	addr   string

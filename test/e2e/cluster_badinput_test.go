@@ -26,10 +26,12 @@ func TestClusterDataNodeUnreachableSeed(t *testing.T) {
 	seed := fmt.Sprintf("127.0.0.1:%d", proc.FreePort(t))
 	dn.Props["dn_seed_config_node"] = seed
 	dn.Launch()
-	if !dn.WaitLog(seed, 15*time.Second) {
-		t.Errorf("%s logged nothing naming its unreachable seed %s within 15s:\n%s", dn.Name, seed, dn.RunLog())
+	start := time.Now()
+	if !dn.WaitLog(seed, 30*time.Second) {
+		t.Errorf("%s logged nothing naming its unreachable seed %s within 30s:\n%s", dn.Name, seed, dn.RunLog())
 	} else {
-		t.Logf("%s says: %s", dn.Name, logLineWith(dn.RunLog(), regexp.MustCompile(regexp.QuoteMeta(seed))))
+		t.Logf("%s says, %s after its start: %s", dn.Name, time.Since(start).Round(100*time.Millisecond),
+			logLineWith(dn.RunLog(), regexp.MustCompile(regexp.QuoteMeta(seed))))
 	}
 	if strings.Contains(dn.RunLog(), "datanode ready") {
 		t.Errorf("%s reports ready without a ConfigNode:\n%s", dn.Name, dn.RunLog())

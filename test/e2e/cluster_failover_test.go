@@ -113,6 +113,7 @@ func TestClusterDataNodeKilledUnderLoad(t *testing.T) {
 	victim.Start()
 	restarted := time.Now()
 	waitStatus(t, sc, "SHOW DATANODES", "Running", 20*time.Second, victim)
+	checkShowNodes(t, sc, cl) // the restarted node is back under its own id
 	vc := sqlTo(t, victim)
 	pipeWaitFor(t, 30*time.Second, "count through the restarted "+victim.Name, func() (bool, string) {
 		got := countAll(t, vc, writerDB)
@@ -194,7 +195,9 @@ func TestClusterKillAllAndRestart(t *testing.T) {
 	acked, _ := w.stop(t)
 	proc.StartAll(cl.ConfigNodes...)
 	proc.StartAll(cl.DataNodes...)
-	waitAllRunning(t, sqlTo(t, cl.DataNodes[1]), cl, 30*time.Second)
+	c = sqlTo(t, cl.DataNodes[1])
+	waitAllRunning(t, c, cl, 30*time.Second)
+	checkShowNodes(t, c, cl)
 
 	for _, dn := range cl.DataNodes {
 		dc := sqlTo(t, dn)

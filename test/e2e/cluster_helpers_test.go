@@ -43,7 +43,7 @@ func startTestCluster(t *testing.T, cns, dns int) *proc.Cluster {
 	}})
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("cluster logs:\n%s", cl.LogTails(400))
+			t.Logf("cluster logs:\n%s", cl.LogTails(60))
 		}
 	})
 	return cl
@@ -72,13 +72,14 @@ func showRows(c *pipeClient, sql string) ([]map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rows []map[string]string
-	for _, rw := range res.rows {
-		m := map[string]string{}
-		for i, col := range res.cols {
-			m[col] = textOf(rw.vals[i])
+	rows := make([]map[string]string, len(res.rows))
+	for i := range rows {
+		rows[i] = map[string]string{}
+	}
+	for _, col := range res.cols {
+		for i, v := range res.texts(c.t, col) {
+			rows[i][col] = v
 		}
-		rows = append(rows, m)
 	}
 	return rows, nil
 }

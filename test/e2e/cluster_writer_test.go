@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apache/iotdb-client-go/client"
+	"github.com/apache/iotdb-client-go/rpc"
 )
 
 // The failure tests load the cluster through the official client's cluster
@@ -104,7 +105,7 @@ func runWriter(urls []string, stop io.Reader, out io.Writer) error {
 		}
 		for {
 			st, err := sess.InsertTablet(tb, true)
-			if err == nil && st.GetCode() == client.SuccessStatus {
+			if acknowledged(st, err) {
 				break
 			}
 			fmt.Fprintf(out, "ERR %s batch %d: %v %s\n", writerDevice(d), next[d], err, statusString(st))
@@ -117,6 +118,13 @@ func runWriter(urls []string, stop io.Reader, out io.Writer) error {
 		next[d]++
 	}
 	return nil
+}
+
+// acknowledged reports whether a write call succeeded as the official
+// client counts it: no error and status 200, or 400, the redirection
+// recommendation a DataNode adds to a write it forwarded to the leader.
+func acknowledged(st *rpc.TSStatus, err error) bool {
+	return err == nil && st != nil && client.VerifySuccess(st) == nil
 }
 
 // clusterWriter is the test's handle on a writer child process.

@@ -27,8 +27,9 @@ type Cluster struct {
 	ConfigNodes []*Node
 	DataNodes   []*Node
 
-	t   testing.TB
-	cfg ClusterConfig
+	t    testing.TB
+	cfg  ClusterConfig
+	made []*Node // every node made, members or not: killed at cleanup
 }
 
 // NewCluster prepares a cluster without starting a process.
@@ -56,18 +57,19 @@ func StartCluster(t testing.TB, cfg ClusterConfig) *Cluster {
 // AddConfigNode starts one more ConfigNode and waits until it is ready.
 func (c *Cluster) AddConfigNode() *Node {
 	c.t.Helper()
-	n := c.NewConfigNode()
-	n.Start()
-	c.ConfigNodes = append(c.ConfigNodes, n)
-	return n
+	return c.add(c.NewConfigNode(), &c.ConfigNodes)
 }
 
 // AddDataNode starts one more DataNode and waits until it is ready.
 func (c *Cluster) AddDataNode() *Node {
 	c.t.Helper()
-	n := c.NewDataNode()
+	return c.add(c.NewDataNode(), &c.DataNodes)
+}
+
+func (c *Cluster) add(n *Node, to *[]*Node) *Node {
+	c.t.Helper()
 	n.Start()
-	c.DataNodes = append(c.DataNodes, n)
+	*to = append(*to, n)
 	return n
 }
 
@@ -110,7 +112,7 @@ func (c *Cluster) NewDataNode() *Node {
 
 func (c *Cluster) newNode(role Role, seq int) *Node {
 	name := fmt.Sprintf("%s-%d", role, seq)
-	return &Node{
+	n := &Node{
 		Role:          role,
 		Name:          name,
 		DataDir:       filepath.Join(c.t.TempDir(), name),
@@ -122,6 +124,8 @@ func (c *Cluster) newNode(role Role, seq int) *Node {
 		t:             c.t,
 		log:           &syncBuffer{},
 	}
+	c.made = append(c.made, n)
+	return n
 }
 
 // Seeds lists every ConfigNode's internal address, comma-separated.
@@ -147,9 +151,10 @@ func (c *Cluster) RPCAddrs() []string {
 	return a
 }
 
-// KillAll sends SIGKILL to every node's process.
+// KillAll sends SIGKILL to the process of every node the cluster made,
+// including those made by NewConfigNode or NewDataNode and never added.
 func (c *Cluster) KillAll() {
-	for _, n := range c.Nodes() {
+	for _, n := range c.made {
 		n.Kill()
 	}
 }
