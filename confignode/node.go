@@ -407,10 +407,11 @@ func (c *ConfigNode) heartbeatLoop() {
 		if leader || time.Since(last) < c.cfg.HeartbeatInterval {
 			continue
 		}
-		if removed := c.removed(); removed && !warned {
-			c.logger.Warn("this ConfigNode was removed from the cluster and takes no part in it any more: stop this process", "node_id", c.id)
-		}
-		if warned = c.removed(); warned {
+		if c.removed() {
+			if !warned {
+				c.logger.Warn("this ConfigNode was removed from the cluster and takes no part in it any more: stop this process", "node_id", c.id)
+				warned = true
+			}
 			continue
 		}
 		last = time.Now()
