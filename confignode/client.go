@@ -117,6 +117,11 @@ const requestBudget = leaderChangeBudget + 5*time.Second
 func (c *Client) callWithin(ctx context.Context, what string, budget time.Duration, fn func(context.Context, clusterpb.ConfigNodeClient) error) error {
 	backoff := 100 * time.Millisecond
 	start := time.Now()
+	if budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, budget)
+		defer cancel()
+	}
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		c.mu.Lock()
@@ -139,12 +144,15 @@ func (c *Client) callWithin(ctx context.Context, what string, budget time.Durati
 		if attempt%20 == 2 {
 			c.logger.Warn("no ConfigNode answers", "action", what, "config_nodes", addrs, "err", lastErr)
 		}
-		if budget > 0 && time.Since(start) > budget {
+		if budget > 0 && time.Since(start) >= budget {
 			return status.Errorf(status.CodeOf(lastErr), "%s: no ConfigNode leader answered within %v (ConfigNodes %v): %w",
 				what, budget.Round(time.Second), addrs, lastErr)
 		}
 		select {
 		case <-ctx.Done():
+			if budget > 0 && time.Since(start) >= budget {
+				continue // report the budget's end as above
+			}
 			return fmt.Errorf("%s: %w (last error: %v)", what, ctx.Err(), lastErr)
 		case <-c.stop:
 			return fmt.Errorf("%s: client closed (last error: %v)", what, lastErr)
