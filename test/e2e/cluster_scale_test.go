@@ -42,3 +42,33 @@ func TestClusterAddDataNode(t *testing.T) {
 	nc.mustExec("INSERT INTO root.new1.d(time, v) VALUES (1, 1), (2, 2)", "INSERT INTO root.old.d(time, v) VALUES (2, 2)")
 	checkCountsEverywhere(t, cl, map[string]int64{"root.new1.d.v": 2, "root.old.d.v": 2})
 }
+
+// TestClusterRemoveConfigNode takes a follower ConfigNode out of a running
+// cluster with REMOVE CONFIGNODE: SHOW CONFIGNODES no longer lists it, the
+// removed process says it takes no part any more, and metadata changes go
+// on with the two left; removing it again is refused.
+func TestClusterRemoveConfigNode(t *testing.T) {
+	cl := startTestCluster(t, 3, 1)
+	c := sqlTo(t, cl.DataNodes[0])
+	leader := waitLeader(t, c, "", 10*time.Second)
+	var victim string
+	for _, r := range mustShow(t, c, "SHOW CONFIGNODES") {
+		if r["NodeID"] != leader {
+			victim = r["NodeID"]
+		}
+	}
+	removed := nodeByID(t, c, cl, victim)
+	c.mustExec("REMOVE CONFIGNODE " + victim)
+	for _, r := range mustShow(t, c, "SHOW CONFIGNODES") {
+		if r["NodeID"] == victim {
+			t.Fatalf("SHOW CONFIGNODES still lists the removed ConfigNode %s: %v", victim, r)
+		}
+	}
+	if !removed.WaitLog("removed from the cluster", 10*time.Second) {
+		t.Errorf("the removed ConfigNode %s did not say it was removed; its log:\n%s", victim, removed.LogTail(20))
+	}
+	c.mustExec("CREATE USER after_removal 'pw-after-1'", "DROP USER after_removal")
+	if code, msg := c.mustFail("REMOVE CONFIGNODE " + victim); code != 1001 || !strings.Contains(msg, "not registered") {
+		t.Errorf("removing it again = %d %q, want 1001 naming it not registered", code, msg)
+	}
+}
