@@ -3,7 +3,6 @@ package confignode
 import (
 	"context"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -13,17 +12,8 @@ import (
 
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/status"
+	"github.com/sluicedb/sluice/test/proc"
 )
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 // testCN is one ConfigNode of an in-process cluster on loopback ports.
 type testCN struct {
@@ -33,13 +23,13 @@ type testCN struct {
 
 func newTestCN(t *testing.T, seed string) *testCN {
 	t.Helper()
-	internal := Endpoint{Host: "127.0.0.1", Port: freePort(t)}
+	internal := Endpoint{Host: "127.0.0.1", Port: proc.FreePort(t)}
 	if seed == "" {
 		seed = internal.String()
 	}
 	cfg := Config{Dir: filepath.Join(t.TempDir(), "cn"), SlotNum: 8, RegionsPerDatabase: 3, ReplicationFactor: 2,
 		Timeout: 300 * time.Millisecond, HeartbeatInterval: 100 * time.Millisecond, Version: "test",
-		Internal: internal, Consensus: Endpoint{Host: "127.0.0.1", Port: freePort(t)}, Seeds: []string{seed}}
+		Internal: internal, Consensus: Endpoint{Host: "127.0.0.1", Port: proc.FreePort(t)}, Seeds: []string{seed}}
 	return &testCN{cfg: cfg}
 }
 
