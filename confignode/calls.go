@@ -19,7 +19,7 @@ func callRegisterDataNode(ctx context.Context, cl clusterpb.ConfigNodeClient, in
 	if err != nil {
 		return 0, "", 0, unreachable(err)
 	}
-	return r.NodeId, r.ClusterId, r.Index, statusErr(r.Status)
+	return r.NodeId, r.ClusterId, r.Index, r.Status.Err()
 }
 
 // callHeartbeat returns the leader's metadata index and the ConfigNodes'
@@ -29,7 +29,7 @@ func callHeartbeat(ctx context.Context, cl clusterpb.ConfigNodeClient, node uint
 	if err != nil {
 		return 0, nil, unreachable(err)
 	}
-	return r.Index, r.ConfigNodes, statusErr(r.Status)
+	return r.Index, r.ConfigNodes, r.Status.Err()
 }
 
 func callClusterStatus(ctx context.Context, cl clusterpb.ConfigNodeClient) (ClusterStatus, error) {
@@ -37,7 +37,7 @@ func callClusterStatus(ctx context.Context, cl clusterpb.ConfigNodeClient) (Clus
 	if err != nil {
 		return ClusterStatus{}, unreachable(err)
 	}
-	if err := statusErr(r.Status); err != nil {
+	if err := r.Status.Err(); err != nil {
 		return ClusterStatus{}, err
 	}
 	return clusterStatusOf(r), nil
@@ -48,5 +48,5 @@ func callRemoveConfigNode(ctx context.Context, cl clusterpb.ConfigNodeClient, id
 	if err != nil {
 		return unreachable(err)
 	}
-	return statusErr(r.Status)
+	return r.Status.Err()
 }

@@ -88,7 +88,7 @@ func (c *Client) refresh(ctx context.Context, minIndex uint64, wait time.Duratio
 		if err != nil {
 			return unreachable(err)
 		}
-		if err := statusErr(r.Status); err != nil {
+		if err := r.Status.Err(); err != nil {
 			return err
 		}
 		st := newState()
@@ -172,7 +172,7 @@ func (c *Client) commit(ctx context.Context, cmd []byte) (json.RawMessage, error
 			return unreachable(err)
 		}
 		res, index = r.Result, r.Index
-		return statusErr(r.Status)
+		return r.Status.Err()
 	})
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluicedb/sluice/consensus"
+	"github.com/sluicedb/sluice/proto/clusterpb"
 	"github.com/sluicedb/sluice/status"
 	"github.com/sluicedb/sluice/test/proc"
 )
@@ -21,15 +22,15 @@ type testCN struct {
 	*ConfigNode
 }
 
-func newTestCN(t *testing.T, seed string) *testCN {
+// newTestCN configures a ConfigNode whose seeds are seeds followed by
+// itself: the first node (no seeds given) bootstraps, the others join.
+func newTestCN(t *testing.T, seeds ...string) *testCN {
 	t.Helper()
 	internal := Endpoint{Host: "127.0.0.1", Port: proc.FreePort(t)}
-	if seed == "" {
-		seed = internal.String()
-	}
 	cfg := Config{Dir: filepath.Join(t.TempDir(), "cn"), SlotNum: 8, RegionsPerDatabase: 3, ReplicationFactor: 2,
 		Timeout: 300 * time.Millisecond, HeartbeatInterval: 100 * time.Millisecond, Version: "test",
-		Internal: internal, Consensus: Endpoint{Host: "127.0.0.1", Port: proc.FreePort(t)}, Seeds: []string{seed}}
+		Internal: internal, Consensus: Endpoint{Host: "127.0.0.1", Port: proc.FreePort(t)},
+		Seeds: append(seeds, internal.String())}
 	return &testCN{cfg: cfg}
 }
 
@@ -44,7 +45,8 @@ func (n *testCN) start(t *testing.T) {
 	t.Cleanup(func() { n.Close() })
 }
 
-// A seed and two joiners form one group with ids 0, 1, 2; every ConfigNode
+// A seed and two joiners (listing the seed and themselves as seeds) form
+// one group with ids 0, 1, 2; every ConfigNode
 // accepts commands and forwards them; DataNodes registered through any of
 // them get the next ids; a database is placed on distinct running
 // DataNodes with its preferred leaders spread; the group survives the loss
@@ -52,7 +54,7 @@ func (n *testCN) start(t *testing.T) {
 func TestConfigNodeCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	seed := newTestCN(t, "")
+	seed := newTestCN(t)
 	seed.start(t)
 	cns := []*testCN{seed}
 	for range 2 {
@@ -84,6 +86,49 @@ func TestConfigNodeCluster(t *testing.T) {
 	}
 	if dns[0] != 3 || dns[2] != 5 {
 		t.Fatalf("DataNode ids %v, want 3..5", dns)
+	}
+	// The DataNodes keep reporting in, as real ones do, through a ConfigNode
+	// that stays up.
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	defer func() { close(stop); <-done }()
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			for _, id := range dns {
+				hctx, cancel := context.WithTimeout(ctx, time.Second)
+				_, _ = cns[2].Heartbeat(hctx, id, nil)
+				cancel()
+			}
+		}
+	}()
+	// A registration whose reply was lost is answered again with the same
+	// id once that node has gone silent.
+	lost := NodeInfo{Internal: Endpoint{Host: "127.0.0.1", Port: 30050}, RPC: Endpoint{Host: "127.0.0.1", Port: 31050},
+		Consensus: Endpoint{Host: "127.0.0.1", Port: 32050}}
+	first, _, err := cns[1].RegisterDataNode(ctx, lost, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(6 * seed.cfg.HeartbeatInterval)
+	if again, _, err := cns[2].RegisterDataNode(ctx, lost, ""); err != nil || again != first {
+		t.Fatalf("registering again after a lost reply = %d, %v; want id %d", again, err, first)
+	}
+	// A command that does not decode is refused before it reaches the log.
+	cl, err := cns[1].peers.configNode(cns[2].cfg.Internal.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][]byte{nil, {99, '{', '}'}, {byte(cmdCreateDatabase), 'x'}} {
+		r, err := cl.Apply(ctx, &clusterpb.ApplyRequest{Command: bad})
+		if err != nil || status.Code(r.Status.Code) != status.IllegalParameter {
+			t.Fatalf("Apply(%q) = %v, %v; want IllegalParameter", bad, r, err)
+		}
 	}
 	// A data dir of another cluster, an unknown id, and a second node at a
 	// registered address are refused.
@@ -167,7 +212,7 @@ func TestConfigNodeCluster(t *testing.T) {
 // A restarted ConfigNode keeps its id and rejoins without registering
 // again.
 func TestConfigNodeRestartKeepsIdentity(t *testing.T) {
-	seed := newTestCN(t, "")
+	seed := newTestCN(t)
 	seed.start(t)
 	n := newTestCN(t, seed.cfg.Internal.String())
 	n.start(t)

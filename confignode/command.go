@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/status"
 )
 
 // cmdType numbers ConfigNode commands. Append only: old entries must decode
@@ -92,4 +93,43 @@ func encode(t cmdType, v any) []byte {
 		panic(fmt.Sprintf("BUG: encode confignode command %d: %v", t, err))
 	}
 	return append([]byte{byte(t)}, b...)
+}
+
+// commandBodies makes an empty body of each command type, for
+// validateCommand.
+var commandBodies = map[cmdType]func() any{
+	cmdCreateDatabase: func() any { return &createDatabaseCmd{} },
+	cmdDropDatabase:   func() any { return &dropDatabaseCmd{} },
+	cmdSetTTL:         func() any { return &setTTLCmd{} },
+	cmdCreateUser:     func() any { return &userCmd{} },
+	cmdDropUser:       func() any { return &userCmd{} },
+	cmdSetPassword:    func() any { return &userCmd{} },
+	cmdGrant:          func() any { return &grantCmd{} },
+	cmdRevoke:         func() any { return &grantCmd{} },
+	cmdSetClusterID:   func() any { return &clusterIDCmd{} },
+	cmdCreatePipe:     func() any { return &Pipe{} },
+	cmdStartPipe:      func() any { return &pipeNameCmd{} },
+	cmdStopPipe:       func() any { return &pipeNameCmd{} },
+	cmdDropPipe:       func() any { return &pipeNameCmd{} },
+	cmdPipeException:  func() any { return &pipeExceptionCmd{} },
+	cmdCommitProgress: func() any { return &pipeProgressCmd{} },
+	cmdRegisterNode:   func() any { return &registerNodeCmd{} },
+	cmdRemoveNode:     func() any { return &removeNodeCmd{} },
+}
+
+// validateCommand decodes cmd as the state machine will: a command that
+// does not decode must never be proposed, since applying it stops every
+// replica.
+func validateCommand(cmd []byte) error {
+	if len(cmd) == 0 {
+		return status.Errorf(status.IllegalParameter, "empty metadata command")
+	}
+	body, ok := commandBodies[cmdType(cmd[0])]
+	if !ok {
+		return status.Errorf(status.IllegalParameter, "unknown metadata command type %d", cmd[0])
+	}
+	if err := json.Unmarshal(cmd[1:], body()); err != nil {
+		return status.Errorf(status.IllegalParameter, "metadata command type %d does not decode: %v", cmd[0], err)
+	}
+	return nil
 }

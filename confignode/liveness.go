@@ -84,6 +84,14 @@ func (l *liveness) alive(node uint32) bool {
 	return ok && time.Since(t) < l.deadline
 }
 
+// inGrace reports whether this leader is still in its first deadline,
+// when nodes may not have reported in yet.
+func (l *liveness) inGrace() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Since(l.since) < l.deadline
+}
+
 // regionLeaders returns a copy of the region -> leader map, without the
 // regions whose leader went silent.
 func (l *liveness) regionLeaders() map[uint32]uint32 {

@@ -34,7 +34,11 @@ type ClusterStatus struct {
 // while leadership moves.
 func (c *ConfigNode) onLeader(ctx context.Context, local func() error, remote func(clusterpb.ConfigNodeClient) error) error {
 	_, err := retryOnLeaderChange(ctx, func() (struct{}, error) {
-		if c.leading() {
+		leader, err := c.leading()
+		if err != nil {
+			return struct{}{}, err
+		}
+		if leader {
 			return struct{}{}, local()
 		}
 		cl, err := c.leaderClient()
@@ -78,11 +82,17 @@ func (c *ConfigNode) registerDataNode(ctx context.Context, info NodeInfo, cluste
 		}
 		for _, n := range s.DataNodes {
 			sameAddr := n.Internal == info.Internal || n.RPC == info.RPC || n.Consensus == info.Consensus
+			if cmd.New && sameEndpoints(*n, info) && !c.live.alive(n.ID) {
+				// A registration whose reply was lost, or a node back with
+				// an empty data dir at the same place: it is that node.
+				cmd.New, cmd.Node.ID = false, n.ID
+				continue
+			}
 			switch {
 			case n.ID == info.ID && !cmd.New && n.Internal != info.Internal && c.live.alive(n.ID):
 				refusal = status.Errorf(status.RegisterDataNodeWithWrongID,
 					"node id %d is in use by the running DataNode at %s: each DataNode needs its own data dir", n.ID, n.Internal)
-			case n.ID != info.ID && sameAddr:
+			case n.ID != cmd.Node.ID && sameAddr:
 				refusal = status.Errorf(status.RegisterDataNodeWithWrongID,
 					"DataNode %d is already registered at %s (rpc %s, consensus %s): restart it with its own data dir instead of a new one",
 					n.ID, n.Internal, n.RPC, n.Consensus)
@@ -166,15 +176,21 @@ func (c *ConfigNode) localStatus() ClusterStatus {
 
 // joinConfigNode registers a new ConfigNode (id 0) or makes a registered
 // one a voter of the group.
-func (c *ConfigNode) joinConfigNode(ctx context.Context, info NodeInfo) (uint32, error) {
+func (c *ConfigNode) joinConfigNode(ctx context.Context, info NodeInfo, clusterID string) (uint32, error) {
 	if info.ID == 0 {
 		var refusal error
+		reuse := uint32(0)
 		c.fsm.read(func(s *State) {
+			for _, n := range s.ConfigNodes {
+				if sameEndpoints(*n, info) && n.ID != c.id && !c.live.alive(n.ID) {
+					reuse = n.ID // its first reply was lost
+				}
+			}
 			if _, ok := s.ConfigNodes[c.id]; !ok || s.ClusterID == "" {
 				refusal = status.Errorf(status.ConsensusNotInitialized, "the seed ConfigNode is still bootstrapping the cluster")
 			}
 			for _, n := range s.ConfigNodes {
-				if n.Internal == info.Internal || n.Consensus == info.Consensus {
+				if reuse == 0 && (n.Internal == info.Internal || n.Consensus == info.Consensus) {
 					refusal = status.Errorf(status.AddConfigNodeError,
 						"ConfigNode %d is already registered at %s (consensus %s): restart it with its own data dir", n.ID, n.Internal, n.Consensus)
 				}
@@ -182,6 +198,9 @@ func (c *ConfigNode) joinConfigNode(ctx context.Context, info NodeInfo) (uint32,
 		})
 		if refusal != nil {
 			return 0, refusal
+		}
+		if reuse != 0 {
+			return reuse, nil
 		}
 		res, err := c.commit(ctx, encode(cmdRegisterNode, registerNodeCmd{Kind: kindConfigNode, Node: info, New: true}))
 		if err != nil {
@@ -192,41 +211,86 @@ func (c *ConfigNode) joinConfigNode(ctx context.Context, info NodeInfo) (uint32,
 		c.logger.Info("confignode registered", "node_id", id, "internal", info.Internal.String())
 		return id, err
 	}
-	known := false
-	c.fsm.read(func(s *State) { _, known = s.ConfigNodes[info.ID] })
-	if !known {
+	var registered *NodeInfo
+	var cluster string
+	c.fsm.read(func(s *State) {
+		cluster = s.ClusterID
+		if n, ok := s.ConfigNodes[info.ID]; ok {
+			copied := *n
+			registered = &copied
+		}
+	})
+	switch {
+	case clusterID != "" && clusterID != cluster:
+		return 0, status.Errorf(status.RejectNodeStart,
+			"the ConfigNode's data dir belongs to cluster %s, but this cluster is %s", clusterID, cluster)
+	case registered == nil:
 		return 0, status.Errorf(status.AddConfigNodeError, "ConfigNode id %d is not known to this cluster", info.ID)
-	}
-	sid, addr := raft.ServerID(strconv.Itoa(int(info.ID))), raft.ServerAddress(info.Consensus.String())
-	if f := c.group.Raft().GetConfiguration(); f.Error() == nil {
-		for _, s := range f.Configuration().Servers {
-			if s.ID == sid && s.Address == addr && s.Suffrage == raft.Voter {
-				return info.ID, nil
-			}
+	case !sameEndpoints(*registered, info) && c.live.alive(info.ID):
+		return 0, status.Errorf(status.AddConfigNodeError,
+			"ConfigNode id %d is in use by the running ConfigNode at %s: each ConfigNode needs its own data dir", info.ID, registered.Internal)
+	case !sameEndpoints(*registered, info):
+		// Moved to new ports or another host: record where it is now.
+		if _, err := c.commit(ctx, encode(cmdRegisterNode, registerNodeCmd{Kind: kindConfigNode, Node: info})); err != nil {
+			return 0, err
 		}
 	}
-	if err := c.group.AddVoter(string(sid), string(addr), 30*time.Second); err != nil {
+	sid, addr := strconv.Itoa(int(info.ID)), info.Consensus.String()
+	if c.isVoter(info.ID, addr) {
+		return info.ID, nil
+	}
+	if err := c.group.AddVoter(sid, addr, 30*time.Second); err != nil {
 		return 0, mapCommitErr(err)
 	}
 	c.logger.Info("confignode joined the group", "node_id", info.ID, "consensus", info.Consensus.String())
 	return info.ID, nil
 }
 
-// RemoveConfigNode takes ConfigNode id out of the group and the metadata.
+// isVoter reports whether ConfigNode id is a voter of the group, at addr
+// when addr is set.
+func (c *ConfigNode) isVoter(id uint32, addr string) bool {
+	f := c.group.Raft().GetConfiguration()
+	if f.Error() != nil {
+		return false
+	}
+	sid := raft.ServerID(strconv.Itoa(int(id)))
+	for _, s := range f.Configuration().Servers {
+		if s.ID == sid && s.Suffrage == raft.Voter && (addr == "" || string(s.Address) == addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameEndpoints reports whether two registrations name the same places.
+func sameEndpoints(a, b NodeInfo) bool {
+	return a.Internal == b.Internal && a.RPC == b.RPC && a.Consensus == b.Consensus
+}
+
+// RemoveConfigNode takes ConfigNode id out of the group, then out of the
+// metadata. A removal interrupted between the two is finished by running
+// it again.
 func (c *ConfigNode) RemoveConfigNode(ctx context.Context, id uint32) error {
 	return c.onLeader(ctx, func() error {
-		known, count := false, 0
-		c.fsm.read(func(s *State) { _, known = s.ConfigNodes[id]; count = len(s.ConfigNodes) })
-		if !known {
+		registered, count := false, 0
+		c.fsm.read(func(s *State) { _, registered = s.ConfigNodes[id]; count = len(s.ConfigNodes) })
+		voter := c.isVoter(id, "")
+		if !registered && !voter {
 			return status.Errorf(status.RemoveConfigNodeError, "ConfigNode %d is not registered", id)
 		}
-		if count == 1 {
+		if registered && count == 1 {
 			return status.Errorf(status.RemoveConfigNodeError, "ConfigNode %d is the only one: the cluster needs at least one", id)
 		}
-		if _, err := c.commit(ctx, encode(cmdRemoveNode, removeNodeCmd{Kind: kindConfigNode, ID: id})); err != nil {
-			return err
+		if voter {
+			if err := c.group.RemoveServer(strconv.Itoa(int(id)), 30*time.Second); err != nil {
+				return mapCommitErr(err)
+			}
 		}
-		return mapCommitErr(c.group.RemoveServer(strconv.Itoa(int(id)), 30*time.Second))
+		if !registered {
+			return nil
+		}
+		_, err := c.commit(ctx, encode(cmdRemoveNode, removeNodeCmd{Kind: kindConfigNode, ID: id}))
+		return err
 	}, func(cl clusterpb.ConfigNodeClient) error {
 		return callRemoveConfigNode(ctx, cl, id)
 	})

@@ -120,7 +120,7 @@ func (c *ConfigNode) Start(ctx context.Context) error {
 		err = c.openGroup(consensus.Config{Join: true})
 		if err == nil {
 			c.serve()
-			err = c.ensureVoter(ctx)
+			err = c.ensureVoter(ctx, ident.ClusterID)
 		}
 	case c.isSeed():
 		c.id = 0
@@ -215,16 +215,16 @@ func (c *ConfigNode) join(ctx context.Context) error {
 		return err
 	}
 	c.serve()
-	return c.ensureVoter(ctx)
+	return c.ensureVoter(ctx, req.ClusterId)
 }
 
 // ensureVoter asks the leader to add this node to the group's voters,
 // which it does only if it is not one already.
-func (c *ConfigNode) ensureVoter(ctx context.Context) error {
-	if c.isSeed() && c.id == 0 {
-		return nil
+func (c *ConfigNode) ensureVoter(ctx context.Context, clusterID string) error {
+	if c.id == 0 {
+		return nil // the node that bootstrapped the group
 	}
-	req := &clusterpb.JoinConfigNodeRequest{NodeId: c.id, Internal: endpointPB(c.cfg.Internal), Consensus: endpointPB(c.cfg.Consensus), Version: c.cfg.Version}
+	req := &clusterpb.JoinConfigNodeRequest{NodeId: c.id, ClusterId: clusterID, Internal: endpointPB(c.cfg.Internal), Consensus: endpointPB(c.cfg.Consensus), Version: c.cfg.Version}
 	return c.callSeeds(ctx, "become a voter", func(ctx context.Context, cl clusterpb.ConfigNodeClient) (*clusterpb.Status, error) {
 		r, err := cl.JoinConfigNode(ctx, req)
 		if err != nil {
@@ -253,7 +253,7 @@ func (c *ConfigNode) callSeeds(ctx context.Context, what string, call func(conte
 				lastErr = fmt.Errorf("%s: %w", addr, err)
 				continue
 			}
-			if err := statusErr(st); err != nil {
+			if err := st.Err(); err != nil {
 				if retryable(err) {
 					lastErr = fmt.Errorf("%s: %w", addr, err)
 					continue
@@ -295,18 +295,12 @@ func (c *ConfigNode) seedAddrs() []string {
 	return out
 }
 
-// isSeed reports whether this node is the seed it was told to join, or no
-// seed was named: it bootstraps a new cluster.
+// isSeed reports whether this node bootstraps a new cluster: no seed was
+// named, or the first seed is this node itself. Every other ConfigNode
+// joins, so that listing all ConfigNodes as seeds never makes several
+// clusters.
 func (c *ConfigNode) isSeed() bool {
-	if len(c.cfg.Seeds) == 0 {
-		return true
-	}
-	for _, s := range c.cfg.Seeds {
-		if s == c.cfg.Internal.String() {
-			return true
-		}
-	}
-	return false
+	return len(c.cfg.Seeds) == 0 || c.cfg.Seeds[0] == c.cfg.Internal.String()
 }
 
 // listen binds the internal and consensus ports first, so that a port in
@@ -403,8 +397,8 @@ func (c *ConfigNode) heartbeatLoop() {
 			return
 		case <-t.C:
 		}
-		leader := c.leading()
-		if leader || time.Since(last) < c.cfg.HeartbeatInterval {
+		leader, err := c.leading()
+		if leader || err != nil || time.Since(last) < c.cfg.HeartbeatInterval {
 			continue
 		}
 		if c.removed() {
@@ -430,18 +424,23 @@ func (c *ConfigNode) removed() bool {
 
 // leading reports whether this node leads, noting a new leadership in the
 // liveness table (its grace period starts) before anything reads it.
-func (c *ConfigNode) leading() bool {
+// A leader that has not yet applied what was committed before its
+// election answers a retryable error instead: its state may be behind.
+func (c *ConfigNode) leading() (bool, error) {
 	leader := c.group.IsLeader()
+	if leader && !c.group.LeaderReady() {
+		return false, status.Errorf(status.ConsensusNotInitialized, "this ConfigNode has just been elected and is still applying the log")
+	}
 	if c.live.observe(leader) {
 		c.logger.Info("confignode became leader", "node_id", c.id)
 	}
-	return leader
+	return leader, nil
 }
 
 // catchUp waits until this node has applied what the leader had committed
 // when asked, so that a node returning from Start reads current metadata.
 func (c *ConfigNode) catchUp(ctx context.Context) error {
-	if c.leading() {
+	if leader, _ := c.leading(); leader {
 		return nil
 	}
 	index, err := c.Heartbeat(ctx, c.id, nil)
@@ -490,12 +489,16 @@ func (c *ConfigNode) Close() error {
 // forwarding it to the leader and waiting to apply it locally.
 func (c *ConfigNode) commit(ctx context.Context, cmd []byte) (json.RawMessage, error) {
 	return retryOnLeaderChange(ctx, func() (json.RawMessage, error) {
-		if c.leading() {
+		leader, err := c.leading()
+		if err != nil {
+			return nil, err
+		}
+		if leader {
 			prepared, err := c.prepare(cmd)
 			if err != nil {
 				return nil, err
 			}
-			resp, _, err := c.group.Propose(ctx, prepared)
+			resp, err := c.group.Apply(ctx, prepared)
 			if err != nil {
 				return nil, mapCommitErr(err)
 			}
@@ -509,7 +512,7 @@ func (c *ConfigNode) commit(ctx context.Context, cmd []byte) (json.RawMessage, e
 		if err != nil {
 			return nil, unreachable(err)
 		}
-		if err := statusErr(r.Status); err != nil {
+		if err := r.Status.Err(); err != nil {
 			return nil, err
 		}
 		if err := c.fsm.waitIndex(ctx, r.Index); err != nil {

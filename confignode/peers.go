@@ -53,9 +53,6 @@ func unreachable(err error) error {
 	return status.Errorf(status.CanNotConnectConfigNode, "%w", fmt.Errorf("%w: %v", errUnreachable, err))
 }
 
-// statusErr is the error a reply's status carries, nil on success.
-func statusErr(st *clusterpb.Status) error { return st.Err() }
-
 // retryable reports whether a failed call may succeed on another attempt:
 // the leader changed or could not be reached.
 func retryable(err error) bool {

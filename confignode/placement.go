@@ -7,31 +7,28 @@ import (
 	"github.com/sluicedb/sluice/status"
 )
 
-// prepare completes a command on the leader before it is proposed: a new
-// database gets its regions, slot count and placement here, from the
-// leader's view of which DataNodes are running, so every replica applies
-// the same decision.
+// prepare checks a command on the leader before it is proposed and
+// completes it: a new database gets its regions, slot count and placement
+// here, from the leader's view of which DataNodes are alive, so every
+// replica applies the same decision.
 func (c *ConfigNode) prepare(cmd []byte) ([]byte, error) {
-	if len(cmd) == 0 || cmdType(cmd[0]) != cmdCreateDatabase {
+	if err := validateCommand(cmd); err != nil {
+		return nil, err
+	}
+	if cmdType(cmd[0]) != cmdCreateDatabase {
 		return cmd, nil
 	}
 	var cd createDatabaseCmd
 	if err := json.Unmarshal(cmd[1:], &cd); err != nil {
 		return nil, status.Errorf(status.IllegalParameter, "malformed create-database command: %v", err)
 	}
-	if cd.Regions == 0 {
-		cd.Regions = c.cfg.RegionsPerDatabase
+	// Only the name comes from the caller; the shape is the cluster's.
+	cd.Regions, cd.SlotNum, cd.Replicas = c.cfg.RegionsPerDatabase, c.cfg.SlotNum, nil
+	placement, err := c.place(cd.Regions)
+	if err != nil {
+		return nil, err
 	}
-	if cd.SlotNum == 0 {
-		cd.SlotNum = c.cfg.SlotNum
-	}
-	if len(cd.Replicas) == 0 && len(cd.Placement) == 0 {
-		placement, err := c.place(cd.Regions)
-		if err != nil {
-			return nil, err
-		}
-		cd.Placement = placement
-	}
+	cd.Placement = placement
 	return encode(cmdCreateDatabase, cd), nil
 }
 
@@ -45,7 +42,7 @@ func (c *ConfigNode) place(n int) ([][]uint32, error) {
 	var running []uint32
 	c.fsm.read(func(s *State) {
 		for id := range s.DataNodes {
-			if c.live.status(id) == NodeRunning {
+			if c.live.alive(id) {
 				running = append(running, id)
 				replicas[id], preferred[id] = 0, 0
 			}
@@ -62,6 +59,9 @@ func (c *ConfigNode) place(n int) ([][]uint32, error) {
 		}
 	})
 	if len(running) < rf {
+		if c.live.inGrace() {
+			return nil, status.Errorf(status.ConsensusNotInitialized, "the new ConfigNode leader is waiting for the DataNodes' heartbeats")
+		}
 		return nil, status.Errorf(status.NoEnoughDataNode,
 			"data_replication_factor is %d but only %d DataNode(s) are running", rf, len(running))
 	}

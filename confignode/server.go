@@ -64,7 +64,7 @@ func (s *rpcServer) JoinConfigNode(ctx context.Context, req *clusterpb.JoinConfi
 	var id uint32
 	err := s.c.onLeader(ctx, func() error {
 		var err error
-		id, err = s.c.joinConfigNode(ctx, info)
+		id, err = s.c.joinConfigNode(ctx, info, req.ClusterId)
 		return err
 	}, func(cl clusterpb.ConfigNodeClient) error {
 		r, err := cl.JoinConfigNode(ctx, req)
@@ -72,7 +72,7 @@ func (s *rpcServer) JoinConfigNode(ctx context.Context, req *clusterpb.JoinConfi
 			return unreachable(err)
 		}
 		id = r.NodeId
-		return statusErr(r.Status)
+		return r.Status.Err()
 	})
 	return &clusterpb.JoinConfigNodeResponse{Status: clusterpb.StatusOf(err), NodeId: id, ClusterId: s.c.ClusterID()}, nil
 }

@@ -185,12 +185,6 @@ func (g *Group) Leader() (raft.ServerAddress, raft.ServerID) { return g.raft.Lea
 // Apply replicates cmd and returns the state machine's response. A response
 // that is an error is returned as the error.
 func (g *Group) Apply(ctx context.Context, cmd []byte) (any, error) {
-	resp, _, err := g.Propose(ctx, cmd)
-	return resp, err
-}
-
-// Propose is Apply that also returns the log index cmd was committed at.
-func (g *Group) Propose(ctx context.Context, cmd []byte) (any, uint64, error) {
 	timeout := 30 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
@@ -198,16 +192,16 @@ func (g *Group) Propose(ctx context.Context, cmd []byte) (any, uint64, error) {
 	start := time.Now()
 	f := g.raft.Apply(cmd, timeout)
 	if err := f.Error(); err != nil {
-		return nil, 0, g.mapErr(err)
+		return nil, g.mapErr(err)
 	}
 	if g.metrics != nil {
 		g.metrics.applyDuration.WithLabelValues(g.cfg.Name).Observe(time.Since(start).Seconds())
 	}
 	resp := f.Response()
 	if err, ok := resp.(error); ok {
-		return nil, f.Index(), err
+		return nil, err
 	}
-	return resp, f.Index(), nil
+	return resp, nil
 }
 
 // Barrier waits until every entry committed before it is applied locally.
