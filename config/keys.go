@@ -22,8 +22,8 @@ type key struct {
 
 // keys is every key, in the order of docs/configuration.md.
 var keys = []key{
-	str("cn_internal_address", "Address the ConfigNode listens on for other nodes and advertises to them.",
-		func(c *Config) *string { return &c.CNInternalAddress }, checkHost),
+	str("cn_internal_address", "Address the ConfigNode listens on for other nodes and advertises to them (not a wildcard such as 0.0.0.0).",
+		func(c *Config) *string { return &c.CNInternalAddress }, checkAdvertised),
 	port("cn_internal_port", "ConfigNode port for node-to-node RPC.",
 		func(c *Config) *int { return &c.CNInternalPort }),
 	port("cn_consensus_port", "ConfigNode port for its Raft group.",
@@ -37,8 +37,8 @@ var keys = []key{
 		func(c *Config) *string { return &c.DNRPCAddress }, checkHost),
 	port("dn_rpc_port", "DataNode port for IoTDB clients (Thrift TSIService) and pipe transfers.",
 		func(c *Config) *int { return &c.DNRPCPort }),
-	str("dn_internal_address", "Address the DataNode listens on for other nodes and advertises to them.",
-		func(c *Config) *string { return &c.DNInternalAddress }, checkHost),
+	str("dn_internal_address", "Address the DataNode listens on for other nodes and advertises to them (not a wildcard such as 0.0.0.0).",
+		func(c *Config) *string { return &c.DNInternalAddress }, checkAdvertised),
 	port("dn_internal_port", "DataNode port for node-to-node RPC.",
 		func(c *Config) *int { return &c.DNInternalPort }),
 	port("dn_data_region_consensus_port", "DataNode port for data-region replication.",
@@ -175,6 +175,18 @@ func integer[T int | int64](name, doc string, field func(*Config) *T, lo, hi T, 
 func checkHost(v string) error {
 	if v == "" || strings.ContainsAny(v, " \t\r\n\f,/") {
 		return errors.New("want a host name or IP address")
+	}
+	return nil
+}
+
+// checkAdvertised accepts an address other nodes can dial: a wildcard
+// listen address would tell them to dial themselves.
+func checkAdvertised(v string) error {
+	if err := checkHost(v); err != nil {
+		return err
+	}
+	if ip := net.ParseIP(v); ip != nil && ip.IsUnspecified() {
+		return errors.New("want an address other nodes can reach, not a wildcard")
 	}
 	return nil
 }

@@ -160,6 +160,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`for cn_seed_config_node`, `"cn1": want host:port`}},
 		{"data dir list", "dn_data_dirs=a,b", nil, nil,
 			[]string{`for dn_data_dirs`, `lists are not supported`}},
+		{"wildcard internal address", "dn_internal_address=0.0.0.0", []string{"cn_internal_address=::"}, nil,
+			[]string{`for dn_internal_address`, `for cn_internal_address (from env)`, `not a wildcard`}},
 		{"log level", "", []string{"log_level=trace"}, nil,
 			[]string{`for log_level (from env): want debug, info, warn or error`}},
 		{"all errors reported", "dn_rpc_port=x\ndn_internal_port=y", nil, nil,

@@ -3,7 +3,6 @@ package confignode
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -76,7 +75,11 @@ func (c *Client) watch() {
 		var index uint64
 		c.cell.read(func(s *State) { index = s.Index })
 		if err := c.refresh(ctx, index+1, 10*time.Second); err != nil && ctx.Err() == nil {
-			c.logger.Debug("metadata refresh failed", "err", err)
+			c.logger.Warn("metadata refresh failed", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
 		}
 	}
 }
@@ -84,6 +87,8 @@ func (c *Client) watch() {
 // refresh fetches the state once it reaches minIndex (waiting up to wait).
 func (c *Client) refresh(ctx context.Context, minIndex uint64, wait time.Duration) error {
 	return c.call(ctx, "fetch the metadata", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+		ctx, cancel := context.WithTimeout(ctx, wait+5*time.Second)
+		defer cancel()
 		r, err := cl.State(ctx, &clusterpb.StateRequest{MinIndex: minIndex, WaitMs: uint32(wait / time.Millisecond)})
 		if err != nil {
 			return unreachable(err)
@@ -96,6 +101,11 @@ func (c *Client) refresh(ctx context.Context, minIndex uint64, wait time.Duratio
 			return fmt.Errorf("decode metadata state: %w", err)
 		}
 		st.fill()
+		var have string
+		c.cell.read(func(s *State) { have = s.ClusterID })
+		if have != "" && st.ClusterID != have {
+			return status.Errorf(status.RejectNodeStart, "ConfigNode answered with the metadata of cluster %s, but this node belongs to cluster %s", st.ClusterID, have)
+		}
 		c.cell.replace(st)
 		return nil
 	})
@@ -136,9 +146,7 @@ func (c *Client) callWithin(ctx context.Context, what string, budget time.Durati
 		}
 		lastErr = err
 		c.mu.Lock()
-		if errors.Is(err, errUnreachable) {
-			c.next++
-		}
+		c.next++ // unreachable, or without a leader: try another
 		addrs := append([]string(nil), c.addrs...)
 		c.mu.Unlock()
 		if attempt%20 == 2 {

@@ -345,7 +345,7 @@ func (c *ConfigNode) openGroup(base consensus.Config) error {
 
 // serve starts the gRPC service.
 func (c *ConfigNode) serve() {
-	c.server = grpc.NewServer()
+	c.server = grpc.NewServer(serverOptions()...)
 	clusterpb.RegisterConfigNodeServer(c.server, &rpcServer{c: c})
 	go c.server.Serve(c.listener)
 }

@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
 
 	"github.com/sluicedb/sluice/proto/clusterpb"
 	"github.com/sluicedb/sluice/status"
@@ -29,7 +30,8 @@ func (p *peers) configNode(addr string) (clusterpb.ConfigNodeClient, error) {
 	if cc, ok := p.conns[addr]; ok {
 		return clusterpb.NewConfigNodeClient(cc), nil
 	}
-	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 10 * time.Second, Timeout: 5 * time.Second, PermitWithoutStream: true}))
 	if err != nil {
 		return nil, fmt.Errorf("ConfigNode address %q: %w", addr, err)
 	}
@@ -44,6 +46,11 @@ func (p *peers) close() {
 		cc.Close()
 		delete(p.conns, addr)
 	}
+}
+
+// serverOptions admit the clients' keepalive pings.
+func serverOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true})}
 }
 
 // errUnreachable marks a call that did not reach its ConfigNode.

@@ -108,9 +108,6 @@ func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, 
 		Help: "Points committed by this DataNode's write path.",
 	})
 	reg.MustRegister(d.metrics.pointsWritten)
-	d.sinks = sink.NewRegistry(d.sinkConfig(), d.logger, reg)
-	d.pipes = newPipeAgent(d, d.sinks, cfg.PipeProgressInterval, newPipeMetrics(reg))
-	d.recv = receiver.New(pipeTarget{d}, d.logger, reg)
 	return d
 }
 
@@ -120,6 +117,10 @@ func (d *DataNode) Start(ctx context.Context) error {
 	if err := d.register(ctx); err != nil {
 		return err
 	}
+	// Built once the node id is known, so that their log lines carry it.
+	d.sinks = sink.NewRegistry(d.sinkConfig(), d.logger, d.reg)
+	d.pipes = newPipeAgent(d, d.sinks, d.cfg.PipeProgressInterval, newPipeMetrics(d.reg))
+	d.recv = receiver.New(pipeTarget{d}, d.logger, d.reg)
 	eng, err := storage.Open(d.storageConfig(), d.logger, d.reg)
 	if err != nil {
 		return fmt.Errorf("open storage: %w", err)
@@ -175,7 +176,9 @@ func (d *DataNode) Close() error {
 	if d.rpc != nil {
 		errs = append(errs, d.rpc.Close())
 	}
-	errs = append(errs, d.sinks.Close())
+	if d.sinks != nil {
+		errs = append(errs, d.sinks.Close())
+	}
 	for _, r := range d.regions.all() {
 		errs = append(errs, d.closeRegion(r.id, false))
 	}

@@ -27,6 +27,7 @@ type clusterLink struct {
 	internal net.Listener
 	mux      *consensus.Mux
 	server   *grpc.Server
+	serving  sync.WaitGroup // the server's goroutine
 	peers    *peer.Client
 
 	mu        sync.Mutex
@@ -97,7 +98,13 @@ func (d *DataNode) listenCluster() error {
 func (l *clusterLink) serve(d *DataNode) {
 	l.server = grpc.NewServer(peer.ServerOptions()...)
 	clusterpb.RegisterDataNodeServer(l.server, peer.NewServer(peer.ServerConfig{}, hostView{d}, d.logger, d.reg))
-	go l.server.Serve(l.internal)
+	l.serving.Add(1)
+	go func() {
+		defer l.serving.Done()
+		if err := l.server.Serve(l.internal); err != nil {
+			d.logger.Error("DataNode service stopped", "err", err)
+		}
+	}()
 }
 
 func (l *clusterLink) close() error {
@@ -106,6 +113,7 @@ func (l *clusterLink) close() error {
 	} else {
 		l.internal.Close()
 	}
+	l.serving.Wait()
 	return errors.Join(l.peers.Close(), l.mux.Close())
 }
 
@@ -219,7 +227,14 @@ func (d *DataNode) balanceLeaders() {
 		if !ok || !known {
 			continue
 		}
+		select {
+		case <-d.stop:
+			return
+		default:
+		}
+		d.wg.Add(1)
 		go func() {
+			defer d.wg.Done()
 			if err := r.group.TransferLeadership(replicaID(want), n.Consensus.String()); err != nil {
 				d.logger.Debug("leadership transfer", "region", reg.ID, "to", want, "err", err)
 			}
