@@ -10,9 +10,11 @@ build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sluice
 
 # The whole suite, race detector on: unit, fuzz seed corpora, and the
-# end-to-end tests that start real `sluice` processes on loopback.
+# end-to-end tests that start real `sluice` processes on loopback. No test
+# cache: the end-to-end tests build the binary themselves, which the cache
+# cannot see.
 test:
-	$(GO) test -race -timeout 25m ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
 
 test-e2e:
 	$(GO) test -race -timeout 20m -count=1 ./test/e2e/...

@@ -267,9 +267,10 @@ func sameEndpoints(a, b NodeInfo) bool {
 	return a.Internal == b.Internal && a.RPC == b.RPC && a.Consensus == b.Consensus
 }
 
-// RemoveConfigNode takes ConfigNode id out of the group, then out of the
-// metadata. A removal interrupted between the two is finished by running
-// it again.
+// RemoveConfigNode takes ConfigNode id out of the metadata, then out of the
+// group: the node applies its own removal while still a member, and says
+// so. A removal interrupted between the two is finished by running it
+// again.
 func (c *ConfigNode) RemoveConfigNode(ctx context.Context, id uint32) error {
 	return c.onLeader(ctx, func() error {
 		registered, count := false, 0
@@ -281,16 +282,15 @@ func (c *ConfigNode) RemoveConfigNode(ctx context.Context, id uint32) error {
 		if registered && count == 1 {
 			return status.Errorf(status.RemoveConfigNodeError, "ConfigNode %d is the only one: the cluster needs at least one", id)
 		}
-		if voter {
-			if err := c.group.RemoveServer(strconv.Itoa(int(id)), 30*time.Second); err != nil {
-				return mapCommitErr(err)
+		if registered {
+			if _, err := c.commit(ctx, encode(cmdRemoveNode, removeNodeCmd{Kind: kindConfigNode, ID: id})); err != nil {
+				return err
 			}
 		}
-		if !registered {
+		if !voter {
 			return nil
 		}
-		_, err := c.commit(ctx, encode(cmdRemoveNode, removeNodeCmd{Kind: kindConfigNode, ID: id}))
-		return err
+		return mapCommitErr(c.group.RemoveServer(strconv.Itoa(int(id)), 30*time.Second))
 	}, func(cl clusterpb.ConfigNodeClient) error {
 		return callRemoveConfigNode(ctx, cl, id)
 	})
