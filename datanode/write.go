@@ -18,10 +18,10 @@ type regionBatch struct {
 	cmd     []byte
 }
 
-// Insert writes typed tablets: it routes each to its region, checks every
-// region's part against its schema on the region's leader, then proposes
-// one command per region, and returns when every region has committed its
-// part. origin is the cluster a pipe received the data from ("" for
+// Insert writes typed tablets: it routes each to its region, checks a
+// write spanning regions against each region's schema (checkAll), then
+// proposes one command per region, and returns when every region has
+// committed its part. origin is the cluster a pipe received the data from ("" for
 // clients).
 func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin string) error {
 	batches := make(map[uint32]*regionBatch)
@@ -56,12 +56,31 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 		opts.Database = b.db
 		b.cmd = region.WriteCommand(b.tablets, opts)
 	}
-	// Refuse what a region's schema would refuse before anything is
-	// proposed, so that a batch spanning regions is never half-applied.
-	if err := d.forEachRegion(ctx, batches, func(id uint32, b *regionBatch) error {
+	if err := d.checkAll(ctx, batches); err != nil {
+		return err
+	}
+	if err := d.proposeAll(ctx, batches, func(b *regionBatch) []byte { return b.cmd }); err != nil {
+		return err
+	}
+	d.metrics.pointsWritten.Add(float64(points))
+	return nil
+}
+
+// checkAll refuses what a region's schema would refuse before anything is
+// proposed, so that a batch spanning regions is never half-applied and a
+// refused write never reaches a log. A remote leader is sent the tablets'
+// schema only, not their rows; a batch of one remote region is not checked
+// apart, since its leader checks the command whole before proposing it.
+func (d *DataNode) checkAll(ctx context.Context, batches map[uint32]*regionBatch) error {
+	single := len(batches) == 1
+	return d.forEachRegion(ctx, batches, func(id uint32, b *regionBatch) error {
 		return d.onLeader(ctx, id, func(t leaderTarget) error {
 			if t.local == nil {
-				return d.cluster.peers.Propose(ctx, t.addr, id, b.cmd, true)
+				if single {
+					return nil
+				}
+				probe := region.WriteCommand(schemaOf(b.tablets), region.WriteOptions{Database: b.db, AutoCreate: d.cfg.AutoCreateSchema})
+				return d.cluster.peers.Propose(ctx, t.addr, id, probe, true)
 			}
 			for _, tab := range b.tablets {
 				if err := t.local.fsm.Check(tab, d.cfg.AutoCreateSchema); err != nil {
@@ -70,16 +89,20 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 			}
 			return nil
 		})
-	}); err != nil {
-		return err
+	})
+}
+
+// schemaOf is tablets without their rows: all a schema check reads.
+func schemaOf(tablets []*model.Tablet) []*model.Tablet {
+	out := make([]*model.Tablet, len(tablets))
+	for i, t := range tablets {
+		cols := make([]model.Column, len(t.Columns))
+		for j, c := range t.Columns {
+			cols[j] = model.Column{Type: c.Type}
+		}
+		out[i] = &model.Tablet{Device: t.Device, Aligned: t.Aligned, Measurements: t.Measurements, Columns: cols}
 	}
-	if err := d.forEachRegion(ctx, batches, func(id uint32, b *regionBatch) error {
-		return d.propose(ctx, id, b.cmd)
-	}); err != nil {
-		return err
-	}
-	d.metrics.pointsWritten.Add(float64(points))
-	return nil
+	return out
 }
 
 // proposeAll commits one command per region in parallel.

@@ -129,11 +129,8 @@ func (s *Server) propose(ctx context.Context, req *clusterpb.ProposeRequest) (*c
 	if fsm == nil || g == nil {
 		return notLeader(req.GetRegionId()), hint
 	}
-	if req.GetCheckOnly() {
-		return statusOf(check(fsm, req.GetCommand())), 0
-	}
-	if err := region.ValidateCommand(req.GetCommand()); err != nil {
-		return statusOf(status.Errorf(status.IllegalParameter, "refused to propose a malformed command: %w", err)), 0
+	if err := admit(fsm, req.GetCommand(), req.GetCheckOnly()); err != nil || req.GetCheckOnly() {
+		return statusOf(err), 0
 	}
 	if _, err := g.Apply(ctx, req.GetCommand()); err != nil {
 		return s.failure(req.GetRegionId(), err)
@@ -141,15 +138,22 @@ func (s *Server) propose(ctx context.Context, req *clusterpb.ProposeRequest) (*c
 	return statusOK, 0
 }
 
-// check validates a write command against the region's schema as applying
-// it would, without proposing it.
-func check(fsm *region.FSM, cmd []byte) error {
+// admit decides whether a command may be proposed (or, with checkOnly, only
+// checks it): it must decode, since an entry that does not stops every
+// replica, and a write must fit the region's schema as applying it would
+// require, so that a refused write takes no log space.
+func admit(fsm *region.FSM, cmd []byte, checkOnly bool) error {
 	w, isWrite, err := region.DecodeWrite(cmd)
-	if err != nil {
-		return status.Errorf(status.IllegalParameter, "%w", err)
-	}
-	if !isWrite {
+	switch {
+	case err != nil:
+		return status.Errorf(status.IllegalParameter, "refused a malformed command: %w", err)
+	case !isWrite && checkOnly:
 		return status.Errorf(status.IllegalParameter, "check_only takes a write command")
+	case !isWrite:
+		if err := region.ValidateCommand(cmd); err != nil {
+			return status.Errorf(status.IllegalParameter, "refused to propose a malformed command: %w", err)
+		}
+		return nil
 	}
 	for _, t := range w.Tablets {
 		if err := fsm.Check(t, w.AutoCreate); err != nil {

@@ -136,6 +136,29 @@ func checkCells(t *testing.T, what string, row, want map[string]string) {
 // waitRegionLeaders waits until every data region in SHOW REGIONS on c
 // has exactly one Leader replica: right after CREATE DATABASE the new
 // regions are still electing.
+// waitPreferredLeaders waits until every data region is led by its
+// preferred replica, the first SHOW REGIONS lists: the placement spreads
+// preferred replicas over the DataNodes, and leaders move back to them.
+func waitPreferredLeaders(t *testing.T, c *pipeClient, timeout time.Duration) {
+	t.Helper()
+	pipeWaitFor(t, timeout, "every data region led by its preferred replica", func() (bool, string) {
+		rows, err := showRows(c, "SHOW REGIONS")
+		if err != nil {
+			return false, err.Error()
+		}
+		first, leader := map[string]string{}, map[string]string{}
+		for _, r := range rows {
+			if _, ok := first[r["RegionId"]]; !ok {
+				first[r["RegionId"]] = r["DataNodeId"]
+			}
+			if r["Role"] == "Leader" {
+				leader[r["RegionId"]] = r["DataNodeId"]
+			}
+		}
+		return len(first) > 0 && maps.Equal(first, leader), fmt.Sprintf("preferred %v, leaders %v", first, leader)
+	})
+}
+
 func waitRegionLeaders(t *testing.T, c *pipeClient, timeout time.Duration) {
 	t.Helper()
 	pipeWaitFor(t, timeout, "one leader per data region", func() (bool, string) {
@@ -171,21 +194,40 @@ func TestClusterReadsThroughEveryDataNode(t *testing.T) {
 	w := sessionTo(t, cl.DataNodes[0])
 	st, err := w.SetStorageGroup("root.rw")
 	mustOK(t, "SetStorageGroup root.rw", st, err)
+	waitPreferredLeaders(t, sqlTo(t, cl.DataNodes[0]), 30*time.Second)
 	const devices = 8
 	wants := map[string]map[int64][]any{}
 	last := map[string]lastWant{}
 	var counts []aggWant
+	others := map[int32]bool{}
+	for _, dn := range cl.DataNodes[1:] {
+		others[int32(dn.RPCPort)] = true
+	}
+	redirected := 0
 	for d := range devices {
 		dev, rows := fmt.Sprintf("root.rw.d%d", d), 150
 		if d == 0 {
 			rows = 20 * client.DefaultFetchSize
 		}
 		tb, want := sixTablet(t, dev, rows, func(i int) int64 { return int64(i*devices + d) }, true)
-		if st, err := w.InsertTablet(tb, true); !acknowledged(st, err) {
+		st, err := w.InsertTablet(tb, true)
+		if !acknowledged(st, err) {
 			t.Fatalf("InsertTablet %s through %s: %v %s", dev, cl.DataNodes[0].Name, err, statusString(st))
+		}
+		if st.Code == client.RedirectionRecommend {
+			redirected++
+			if n := st.GetRedirectNode(); n == nil || !others[n.Port] {
+				t.Errorf("InsertTablet %s: redirected to %+v, not to another DataNode's client port", dev, n)
+			}
 		}
 		wants[dev] = want
 		counts = append(counts, sixExpectations(dev, want, last)...)
+	}
+	// The devices hash into both regions, whose preferred leaders are on
+	// distinct DataNodes: some writes must have been answered with the
+	// leader's address.
+	if redirected == 0 {
+		t.Errorf("no write through %s was redirected to its region's leader", cl.DataNodes[0].Name)
 	}
 	for _, dn := range cl.DataNodes {
 		t.Run("via "+dn.Name, func(t *testing.T) {
@@ -197,6 +239,30 @@ func TestClusterReadsThroughEveryDataNode(t *testing.T) {
 			checkAggregates(t, sess, "SELECT count(*) FROM root.rw.**", counts)
 			checkLast(t, query(t, sess, "SELECT LAST * FROM root.rw.**"), last)
 		})
+	}
+
+	// A write spanning both regions that one region's schema refuses
+	// changes nothing in either, through every DataNode (for each, some
+	// region is led elsewhere).
+	sqlTo(t, cl.DataNodes[0]).mustExec("CREATE TIMESERIES root.hb.d0.s WITH DATATYPE=TEXT, ENCODING=PLAIN")
+	var ids []string
+	var ms [][]string
+	var types [][]client.TSDataType
+	var vals [][]any
+	var times []int64
+	for d := range 6 {
+		ids, ms, times = append(ids, fmt.Sprintf("root.hb.d%d", d)), append(ms, []string{"s"}), append(times, 1)
+		types, vals = append(types, []client.TSDataType{client.DOUBLE}), append(vals, []any{float64(d)})
+	}
+	for _, dn := range cl.DataNodes {
+		sess := sessionTo(t, dn)
+		st, err := sess.InsertRecords(ids, ms, types, vals, times)
+		if acknowledged(st, err) {
+			t.Fatalf("through %s a write mistyping root.hb.d0.s was acknowledged", dn.Name)
+		}
+		if series := showTimeseries(t, sess, "root.hb.**"); len(series) != 1 {
+			t.Fatalf("through %s the refused write left series %v, want root.hb.d0.s only", dn.Name, slices.Sorted(maps.Keys(series)))
+		}
 	}
 }
 
