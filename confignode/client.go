@@ -170,7 +170,9 @@ func (c *Client) callWithin(ctx context.Context, what string, budget time.Durati
 	}
 }
 
-// commit sends cmd to a ConfigNode and waits until the copy reflects it.
+// commit sends cmd to a ConfigNode and waits until the copy reflects it,
+// also when the command was refused: the copy then shows why (a database
+// that already exists is listed).
 func (c *Client) commit(ctx context.Context, cmd []byte) (json.RawMessage, error) {
 	var res json.RawMessage
 	var index uint64
@@ -182,10 +184,15 @@ func (c *Client) commit(ctx context.Context, cmd []byte) (json.RawMessage, error
 		res, index = r.Result, r.Index
 		return r.Status.Err()
 	})
+	if index > 0 {
+		if werr := c.cell.waitIndex(ctx, index); err == nil {
+			err = werr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	return res, c.cell.waitIndex(ctx, index)
+	return res, nil
 }
 
 // RegisterDataNode admits this DataNode (see ConfigNode.RegisterDataNode)
@@ -247,11 +254,6 @@ func (c *Client) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
 	return out, err
 }
 
-// WaitIndex waits until the copy of the state reflects the metadata log up
-// to index.
-func (c *Client) WaitIndex(ctx context.Context, index uint64) error {
-	return c.cell.waitIndex(ctx, index)
-}
 
 // RemoveConfigNode takes ConfigNode id out of the group and the metadata.
 func (c *Client) RemoveConfigNode(ctx context.Context, id uint32) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -163,6 +164,23 @@ func TestConfigNodeCluster(t *testing.T) {
 		t.Fatalf("preferred leaders %v, want one region each on 3 DataNodes", preferred)
 	}
 
+	// A DataNode's client refused a database that another node just
+	// created already lists it when the refusal arrives.
+	dn := NewClient([]string{cns[1].cfg.Internal.String()}, slog.New(slog.DiscardHandler))
+	if err := dn.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer dn.Close()
+	if err := cns[2].CreateDatabase(ctx, "root.race"); err != nil {
+		t.Fatal(err)
+	}
+	if err := dn.CreateDatabase(ctx, "root.race"); status.CodeOf(err) != status.DatabaseAlreadyExists {
+		t.Fatalf("creating it again through a client = %v, want DatabaseAlreadyExists", err)
+	}
+	if !slices.ContainsFunc(dn.Databases(), func(d Database) bool { return d.Name == "root.race" }) {
+		t.Fatalf("the client was refused root.race but its copy lists %+v", dn.Databases())
+	}
+
 	// Kill the leader: another takes over; commands through the rest go on.
 	seed.Close()
 	start := time.Now()
@@ -170,7 +188,7 @@ func TestConfigNodeCluster(t *testing.T) {
 		t.Fatalf("create database after the leader's loss: %v", err)
 	}
 	t.Logf("first command after the leader's loss committed in %v", time.Since(start))
-	if dbs := cns[1].Databases(); len(dbs) != 2 {
+	if dbs := cns[1].Databases(); len(dbs) != 3 {
 		t.Fatalf("databases seen by the ConfigNode that committed: %+v", dbs)
 	}
 	st, err := cns[2].ClusterStatus(ctx)

@@ -512,13 +512,11 @@ func (c *ConfigNode) commit(ctx context.Context, cmd []byte) (json.RawMessage, e
 		if err != nil {
 			return nil, unreachable(err)
 		}
-		if err := r.Status.Err(); err != nil {
-			return nil, err
-		}
+		// Also after a refusal, so that this node shows why.
 		if err := c.fsm.waitIndex(ctx, r.Index); err != nil {
 			return nil, err
 		}
-		return r.Result, nil
+		return r.Result, r.Status.Err()
 	})
 }
 
@@ -553,9 +551,4 @@ func (c *ConfigNode) leaderClient() (clusterpb.ConfigNodeClient, error) {
 		return nil, status.Errorf(status.ConsensusNotInitialized, "ConfigNode leader %s is not registered yet", id)
 	}
 	return c.peers.configNode(addr)
-}
-
-// WaitIndex waits until this node has applied the metadata log up to index.
-func (c *ConfigNode) WaitIndex(ctx context.Context, index uint64) error {
-	return c.fsm.waitIndex(ctx, index)
 }

@@ -18,9 +18,6 @@ type Meta interface {
 	ClusterStatus(ctx context.Context) (confignode.ClusterStatus, error)
 	DataNodes() []confignode.NodeInfo
 	RemoveConfigNode(ctx context.Context, id uint32) error
-	// WaitIndex waits until the node's copy of the metadata reflects the
-	// ConfigNode log up to index.
-	WaitIndex(ctx context.Context, index uint64) error
 
 	CreateDatabase(ctx context.Context, name string) error
 	DropDatabase(ctx context.Context, name string) error

@@ -62,11 +62,8 @@ func (d *DataNode) resolveDatabase(ctx context.Context, p model.Path) (confignod
 		if status.CodeOf(err) != status.DatabaseAlreadyExists {
 			return confignode.Database{}, err
 		}
-		// A concurrent writer created it: wait until this node's copy of the
-		// metadata lists it, and make sure its regions are open here.
-		if err := d.syncMeta(ctx); err != nil {
-			return confignode.Database{}, err
-		}
+		// A concurrent writer created it (the refusal came once this node's
+		// copy of the metadata lists it): make sure its regions are open here.
 		if err := d.reconcile(ctx); err != nil {
 			return confignode.Database{}, err
 		}
@@ -84,14 +81,4 @@ func (d *DataNode) createDatabase(ctx context.Context, name string) error {
 		return err
 	}
 	return d.reconcile(ctx)
-}
-
-// syncMeta waits until this node's copy of the metadata reflects every
-// change the ConfigNode leader has committed so far.
-func (d *DataNode) syncMeta(ctx context.Context) error {
-	index, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions())
-	if err != nil {
-		return err
-	}
-	return d.meta.WaitIndex(ctx, index)
 }
