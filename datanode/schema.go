@@ -173,18 +173,33 @@ func (d *DataNode) runDelete(ctx context.Context, user string, s *ast.Delete, op
 // patterns, asking each region's leader.
 func (d *DataNode) regionsMatching(ctx context.Context, patterns []model.Path) (map[uint32]*regionBatch, error) {
 	out := make(map[uint32]*regionBatch)
-	for _, r := range d.meta.Regions() {
-		for _, p := range patterns {
-			series, err := d.matchRegion(ctx, r.ID, p)
+	for _, p := range patterns {
+		for _, id := range d.regionsFor(p) {
+			if out[id] != nil {
+				continue
+			}
+			series, err := d.matchRegion(ctx, id, p)
 			if err != nil {
 				return nil, err
 			}
 			if len(series) > 0 {
-				out[r.ID] = &regionBatch{}
+				out[id] = &regionBatch{}
 			}
 		}
 	}
 	return out, nil
+}
+
+// regionsFor lists the regions of the databases in which some series may
+// match pattern.
+func (d *DataNode) regionsFor(pattern model.Path) []uint32 {
+	var out []uint32
+	for _, db := range d.meta.Databases() {
+		if p, err := model.ParsePath(db.Name); err == nil && p.MayMatchBelow(pattern) {
+			out = append(out, db.Regions...)
+		}
+	}
+	return out
 }
 
 // matchRegion lists region id's series matching pattern, from its leader.

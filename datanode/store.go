@@ -38,11 +38,12 @@ func (s readStore) ttlFloor(series model.Series) int64 {
 
 const minTime = -1 << 63
 
-// MatchSeries implements query.Store, asking every region's leader.
+// MatchSeries implements query.Store, asking the leader of every region
+// the pattern may reach.
 func (s readStore) MatchSeries(ctx context.Context, pattern model.Path) ([]model.Series, error) {
 	var out []model.Series
-	for _, r := range s.d.meta.Regions() {
-		series, err := s.d.matchRegion(ctx, r.ID, pattern)
+	for _, id := range s.d.regionsFor(pattern) {
+		series, err := s.d.matchRegion(ctx, id, pattern)
 		if err != nil {
 			return nil, err
 		}
