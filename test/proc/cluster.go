@@ -35,6 +35,9 @@ type Cluster struct {
 // NewCluster prepares a cluster without starting a process.
 func NewCluster(t testing.TB, cfg ClusterConfig) *Cluster {
 	c := &Cluster{t: t, cfg: cfg}
+	// The test's temp dir is removed at cleanup: make its removal register
+	// first, so that it runs after the nodes writing into it are killed.
+	t.TempDir()
 	t.Cleanup(c.KillAll)
 	return c
 }
