@@ -42,6 +42,7 @@ type Node struct {
 // cfg.DNRPCAddress:cfg.DNRPCPort.
 func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, error) {
 	reg := telemetry.NewRegistry()
+	telemetry.RegisterBuildInfo(reg, Version, telemetry.RoleStandalone)
 	raftMetrics := consensus.NewMetrics(reg)
 	n := &Node{logger: logger}
 	n.cn = confignode.New(confignode.Config{
