@@ -62,7 +62,7 @@ func StartConfigNode(ctx context.Context, cfg config.Config, version string, log
 		Internal:  confignode.Endpoint{Host: cfg.CNInternalAddress, Port: cfg.CNInternalPort},
 		Consensus: confignode.Endpoint{Host: cfg.CNInternalAddress, Port: cfg.CNConsensusPort},
 		Seeds:     cfg.CNSeeds(),
-	}, logger, consensus.NewMetrics(reg))
+	}, logger, reg, consensus.NewMetrics(reg))
 	p.closers = append(p.closers, cn.Close)
 	if err := cn.Start(ctx); err != nil {
 		p.Close()

@@ -41,7 +41,7 @@ func startNode(t *testing.T, dir string, mutate ...func(*Config)) *node {
 	reg := prometheus.NewRegistry()
 	rm := consensus.NewMetrics(reg)
 	logger := slog.New(slog.DiscardHandler)
-	cn := confignode.New(confignode.Config{Dir: dir + "/cn", SlotNum: 64, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond}, logger, rm)
+	cn := confignode.New(confignode.Config{Dir: dir + "/cn", SlotNum: 64, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond}, logger, nil, rm)
 	if err := cn.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
