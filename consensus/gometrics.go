@@ -3,17 +3,11 @@ package consensus
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	gometrics "github.com/hashicorp/go-metrics/compat"
 	gmprom "github.com/hashicorp/go-metrics/compat/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 )
-
-// goMetricsExpiration is how long a series of hashicorp/raft's own metrics
-// outlives its last update: a group that stopped leading or closed stops
-// being reported after it rather than forever.
-const goMetricsExpiration = time.Minute
 
 // hashicorp/raft (and raft-boltdb) report through go-metrics' process-wide
 // instance, not through an object this package could hand a registerer
@@ -35,10 +29,12 @@ var (
 func raftGoMetrics() prometheus.Collector {
 	goMetricsOnce.Do(func() {
 		// The constructor registers the sink on the registerer it is
-		// given; a private one keeps it off the global registry.
+		// given; a private one keeps it off the global registry. Series
+		// never expire: raft's counters (state transitions, applies) keep
+		// counting as Prometheus counters do instead of vanishing while
+		// idle, and its names and peer labels are few.
 		sink, err := gmprom.NewPrometheusSinkFrom(gmprom.PrometheusOpts{
 			Name:       "sluice_raft_go_metrics_sink",
-			Expiration: goMetricsExpiration,
 			Registerer: prometheus.NewRegistry(),
 		})
 		if err != nil {
