@@ -1,4 +1,5 @@
-// Package cli is Sluice's command-line SQL shell, run as `sluice cli`.
+// Package cli is Sluice's command-line SQL shell, run as `sluice cli`, and
+// its live view of pipes, run as `sluice top`.
 //
 // It behaves like Apache IoTDB's start-cli.sh: an interactive shell with
 // line editing and history (~/.sluice_history) when attached to a terminal,
@@ -24,4 +25,11 @@
 // module (github.com/apache/iotdb-client-go): its generated Thrift service
 // client carries the requests and its SessionDataSet decodes result pages,
 // so the shell doubles as a check that the server serves that client.
+//
+// `sluice top` runs SHOW PIPES STATISTICS every --interval and draws one
+// line per pipe (state, backlog, events per second, lag, time to drain and
+// a bar of how much of the largest backlog seen since it started has
+// drained, with the pipe's exception under it), redrawing in place like
+// top on a terminal and printing frames one after another otherwise; -n N
+// stops after N frames.
 package cli

@@ -48,6 +48,7 @@ func (p *Process) Close() error {
 // as long as ctx allows for a quorum.
 func StartConfigNode(ctx context.Context, cfg config.Config, version string, logger *slog.Logger) (*Process, error) {
 	reg := telemetry.NewRegistry()
+	telemetry.RegisterBuildInfo(reg, version, telemetry.RoleConfigNode)
 	p := &Process{}
 	ms, err := telemetry.Listen(net.JoinHostPort(cfg.CNInternalAddress, strconv.Itoa(cfg.CNMetricsPort)), reg, logger)
 	if err != nil {
@@ -61,7 +62,7 @@ func StartConfigNode(ctx context.Context, cfg config.Config, version string, log
 		Internal:  confignode.Endpoint{Host: cfg.CNInternalAddress, Port: cfg.CNInternalPort},
 		Consensus: confignode.Endpoint{Host: cfg.CNInternalAddress, Port: cfg.CNConsensusPort},
 		Seeds:     cfg.CNSeeds(),
-	}, logger, consensus.NewMetrics(reg))
+	}, logger, reg, consensus.NewMetrics(reg))
 	p.closers = append(p.closers, cn.Close)
 	if err := cn.Start(ctx); err != nil {
 		p.Close()
@@ -75,6 +76,7 @@ func StartConfigNode(ctx context.Context, cfg config.Config, version string, log
 // registers, opens the regions placed on it, and serves clients.
 func StartDataNode(ctx context.Context, cfg config.Config, version string, logger *slog.Logger) (*Process, error) {
 	reg := telemetry.NewRegistry()
+	telemetry.RegisterBuildInfo(reg, version, telemetry.RoleDataNode)
 	p := &Process{}
 	ms, err := telemetry.Listen(net.JoinHostPort(cfg.DNRPCAddress, strconv.Itoa(cfg.DNMetricsPort)), reg, logger)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 // testCN is one ConfigNode of an in-process cluster on loopback ports.
 type testCN struct {
 	cfg Config
+	reg *prometheus.Registry // the node's metrics
 	*ConfigNode
 }
 
@@ -37,7 +38,8 @@ func newTestCN(t *testing.T, seeds ...string) *testCN {
 
 func (n *testCN) start(t *testing.T) {
 	t.Helper()
-	n.ConfigNode = New(n.cfg, slog.New(slog.DiscardHandler), consensus.NewMetrics(prometheus.NewRegistry()))
+	n.reg = prometheus.NewRegistry()
+	n.ConfigNode = New(n.cfg, slog.New(slog.DiscardHandler), n.reg, consensus.NewMetrics(n.reg))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := n.Start(ctx); err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
 	"github.com/sluicedb/sluice/consensus"
@@ -76,8 +77,9 @@ type ConfigNode struct {
 	closeOnce sync.Once
 }
 
-// New returns a ConfigNode; Start opens its Raft group.
-func New(cfg Config, logger *slog.Logger, m *consensus.Metrics) *ConfigNode {
+// New returns a ConfigNode; Start opens its Raft group. Its cluster
+// metrics go on reg (none when nil), its Raft group's on m.
+func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer, m *consensus.Metrics) *ConfigNode {
 	if cfg.SlotNum <= 0 {
 		cfg.SlotNum = 1000
 	}
@@ -93,6 +95,9 @@ func New(cfg Config, logger *slog.Logger, m *consensus.Metrics) *ConfigNode {
 	c := &ConfigNode{cfg: cfg, logger: logger.With("component", "confignode"), metrics: m, fsm: newFSM(),
 		live: newLiveness(5 * cfg.HeartbeatInterval), peers: newPeers(), stop: make(chan struct{})}
 	c.Meta = &Meta{commit: c.commit, read: c.fsm.read}
+	if reg != nil {
+		reg.MustRegister(newClusterCollector(c))
+	}
 	return c
 }
 

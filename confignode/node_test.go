@@ -16,7 +16,7 @@ import (
 func startNode(t *testing.T, dir string) *ConfigNode {
 	t.Helper()
 	c := New(Config{Dir: dir, SlotNum: 16, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond},
-		slog.New(slog.DiscardHandler), consensus.NewMetrics(prometheus.NewRegistry()))
+		slog.New(slog.DiscardHandler), nil, consensus.NewMetrics(prometheus.NewRegistry()))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := c.Start(ctx); err != nil {

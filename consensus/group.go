@@ -130,6 +130,7 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 	rc.ElectionTimeout = cfg.Timeout
 	rc.LeaderLeaseTimeout = cfg.Timeout / 2
 	rc.NoSnapshotRestoreOnStart = false
+	rc.NoLegacyTelemetry = true // peers as labels, not in metric names
 
 	transport := cfg.Transport
 	if transport == nil {

@@ -15,7 +15,9 @@ type Metrics struct {
 	appliedIndex  *prometheus.GaugeVec
 }
 
-// NewMetrics registers the Raft metrics on reg.
+// NewMetrics registers the Raft metrics on reg, with hashicorp/raft's own
+// (sluice_raft_commitTime, sluice_raft_leader_lastContact, ...) bridged
+// from go-metrics.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -37,7 +39,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"group"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.state, m.leaderChanges, m.applyDuration, m.appliedIndex)
+		reg.MustRegister(m.state, m.leaderChanges, m.applyDuration, m.appliedIndex, raftGoMetrics())
 	}
 	return m
 }

@@ -74,6 +74,7 @@ type Config struct {
 
 type metrics struct {
 	pointsWritten prometheus.Counter
+	writeRequests prometheus.Counter
 }
 
 // DataNode hosts data regions and serves clients.
@@ -108,6 +109,7 @@ func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, 
 		Help: "Points committed by this DataNode's write path.",
 	})
 	reg.MustRegister(d.metrics.pointsWritten)
+	d.registerNodeMetrics(reg)
 	return d
 }
 

@@ -32,6 +32,7 @@ type node struct {
 	cn  *confignode.ConfigNode
 	dn  *DataNode
 	cfg Config
+	reg *prometheus.Registry // both nodes' metrics, as in a standalone process
 }
 
 func startNode(t *testing.T, dir string, mutate ...func(*Config)) *node {
@@ -41,7 +42,7 @@ func startNode(t *testing.T, dir string, mutate ...func(*Config)) *node {
 	reg := prometheus.NewRegistry()
 	rm := consensus.NewMetrics(reg)
 	logger := slog.New(slog.DiscardHandler)
-	cn := confignode.New(confignode.Config{Dir: dir + "/cn", SlotNum: 64, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond}, logger, rm)
+	cn := confignode.New(confignode.Config{Dir: dir + "/cn", SlotNum: 64, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond}, logger, reg, rm)
 	if err := cn.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func startNode(t *testing.T, dir string, mutate ...func(*Config)) *node {
 		cn.Close()
 		t.Fatal(err)
 	}
-	n := &node{t: t, dir: dir, cn: cn, dn: dn, cfg: cfg}
+	n := &node{t: t, dir: dir, cn: cn, dn: dn, cfg: cfg, reg: reg}
 	t.Cleanup(n.close)
 	return n
 }

@@ -63,6 +63,9 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 		return err
 	}
 	d.metrics.pointsWritten.Add(float64(points))
+	if origin == "" {
+		d.metrics.writeRequests.Inc()
+	}
 	return nil
 }
 

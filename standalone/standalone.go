@@ -42,12 +42,13 @@ type Node struct {
 // cfg.DNRPCAddress:cfg.DNRPCPort.
 func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, error) {
 	reg := telemetry.NewRegistry()
+	telemetry.RegisterBuildInfo(reg, Version, telemetry.RoleStandalone)
 	raftMetrics := consensus.NewMetrics(reg)
 	n := &Node{logger: logger}
 	n.cn = confignode.New(confignode.Config{
 		Dir: filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum,
 		RegionsPerDatabase: cfg.DataRegionGroupNum, ReplicationFactor: 1, Timeout: raftTimeout, Version: Version,
-	}, logger, raftMetrics)
+	}, logger, reg, raftMetrics)
 	if err := n.cn.Start(ctx); err != nil {
 		n.Close()
 		return nil, fmt.Errorf("start confignode: %w", err)

@@ -27,6 +27,7 @@ const usage = `usage:
   sluice confignode --config FILE [--data-dir DIR]
   sluice datanode   --config FILE [--data-dir DIR]
   sluice cli [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-e "SQL; SQL"] [--format table|csv|json]
+  sluice top [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [--interval 1s] [-n N]
   sluice bench [--pipe] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
   sluice version
@@ -56,6 +57,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "cli":
 		return cli.Main(ctx, args[1:], stdin, stdout, stderr)
+	case "top":
+		return cli.Top(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "sluice %s\n", standalone.Version)
 		return 0

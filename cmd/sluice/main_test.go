@@ -21,6 +21,8 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"standalone", "--no-such-flag"}, code: 2, err: "flag provided but not defined"},
 		{args: []string{"standalone", "--rpc-port", "99999"}, code: 2, err: "dn_rpc_port"},
 		{args: []string{"standalone", "--config", "/nonexistent/sluice.properties"}, code: 2, err: "sluice.properties"},
+		{args: []string{"top", "--interval", "0s"}, code: 2, err: "invalid interval"},
+		{args: []string{"top", "-p", "1", "-n", "1"}, code: 1, err: "cannot connect to 127.0.0.1:1"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -60,6 +60,7 @@ func TestTwoInstancesSideBySide(t *testing.T) {
 	for _, name := range []string{
 		"sluice_rpc_requests_total", "sluice_ingest_points_total", "sluice_storage_points_written_total",
 		"sluice_raft_state", "sluice_raft_apply_duration_seconds", "sluice_storage_flushes_total",
+		`role="standalone"`, "sluice_confignode_leader 1", "sluice_raft_commitTime",
 	} {
 		if !strings.Contains(ma, name) || !strings.Contains(mb, name) {
 			t.Errorf("metric %s missing", name)
