@@ -254,7 +254,6 @@ func (c *Client) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
 	return out, err
 }
 
-
 // RemoveConfigNode takes ConfigNode id out of the group and the metadata.
 func (c *Client) RemoveConfigNode(ctx context.Context, id uint32) error {
 	return c.callWithin(ctx, "remove a ConfigNode", requestBudget, func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {

@@ -57,14 +57,8 @@ func (n *testCN) start(t *testing.T) {
 func TestConfigNodeCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	seed := newTestCN(t)
-	seed.start(t)
-	cns := []*testCN{seed}
-	for range 2 {
-		n := newTestCN(t, seed.cfg.Internal.String())
-		n.start(t)
-		cns = append(cns, n)
-	}
+	cns := startGroup(t)
+	seed := cns[0]
 	for i, n := range cns {
 		if n.ID() != uint32(i) {
 			t.Fatalf("ConfigNode %d got id %d", i, n.ID())
@@ -249,4 +243,18 @@ func TestConfigNodeRestartKeepsIdentity(t *testing.T) {
 	if count != 2 {
 		t.Fatalf("%d ConfigNodes registered after a restart, want 2", count)
 	}
+}
+
+// startGroup starts a seed and two ConfigNodes joining through it.
+func startGroup(t *testing.T) []*testCN {
+	t.Helper()
+	seed := newTestCN(t)
+	seed.start(t)
+	cns := []*testCN{seed}
+	for range 2 {
+		n := newTestCN(t, seed.cfg.Internal.String())
+		n.start(t)
+		cns = append(cns, n)
+	}
+	return cns
 }

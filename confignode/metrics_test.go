@@ -17,14 +17,7 @@ import (
 func TestClusterMetrics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	seed := newTestCN(t)
-	seed.start(t)
-	cns := []*testCN{seed}
-	for range 2 {
-		n := newTestCN(t, seed.cfg.Internal.String())
-		n.start(t)
-		cns = append(cns, n)
-	}
+	cns := startGroup(t)
 	var dns []uint32
 	for i := range 2 {
 		id, _, err := cns[1].RegisterDataNode(ctx, NodeInfo{Internal: Endpoint{Host: "127.0.0.1", Port: 30100 + i},
