@@ -16,8 +16,13 @@ import (
 type Config struct {
 	// ConfigNode
 
-	// CNInternalAddress is cn_internal_address, default 127.0.0.1.
+	// CNInternalAddress is cn_internal_address, default "": the address
+	// other nodes dial. CNInternalAdvertised gives the value in effect.
 	CNInternalAddress string
+	// CNInternalBindAddress is cn_internal_bind_address, default "": the
+	// address the internal and consensus listeners bind. CNInternalBind
+	// gives the value in effect.
+	CNInternalBindAddress string
 	// CNInternalPort is cn_internal_port, default 10710.
 	CNInternalPort int
 	// CNConsensusPort is cn_consensus_port, default 10720.
@@ -26,6 +31,10 @@ type Config struct {
 	CNSeedConfigNode string
 	// CNMetricsPort is cn_metrics_port, default 9091.
 	CNMetricsPort int
+	// CNMetricsAddress is cn_metrics_address, default "": the address the
+	// metrics and health listener binds. CNMetricsBind gives the value in
+	// effect.
+	CNMetricsAddress string
 
 	// DataNode
 
@@ -33,8 +42,20 @@ type Config struct {
 	DNRPCAddress string
 	// DNRPCPort is dn_rpc_port, default 6667.
 	DNRPCPort int
-	// DNInternalAddress is dn_internal_address, default 127.0.0.1.
+	// DNRPCAdvertisedAddress is dn_rpc_advertised_address, default "": the
+	// client endpoint's host as clients are told it. DNRPCAdvertised gives
+	// the endpoint in effect.
+	DNRPCAdvertisedAddress string
+	// DNRPCAdvertisedPort is dn_rpc_advertised_port, default 0 (the
+	// client port itself).
+	DNRPCAdvertisedPort int
+	// DNInternalAddress is dn_internal_address, default "": the address
+	// other nodes dial. DNInternalAdvertised gives the value in effect.
 	DNInternalAddress string
+	// DNInternalBindAddress is dn_internal_bind_address, default "": the
+	// address the internal and consensus listeners bind. DNInternalBind
+	// gives the value in effect.
+	DNInternalBindAddress string
 	// DNInternalPort is dn_internal_port, default 10730.
 	DNInternalPort int
 	// DNDataRegionConsensusPort is dn_data_region_consensus_port, default 10760.
@@ -43,6 +64,10 @@ type Config struct {
 	DNSeedConfigNode string
 	// DNMetricsPort is dn_metrics_port, default 9092.
 	DNMetricsPort int
+	// DNMetricsAddress is dn_metrics_address, default "": the address the
+	// metrics and health listener binds. DNMetricsBind gives the value in
+	// effect.
+	DNMetricsAddress string
 
 	// Cluster-wide
 
@@ -91,15 +116,13 @@ type Config struct {
 // Default returns the configuration with every key at its default.
 func Default() Config {
 	return Config{
-		CNInternalAddress: "127.0.0.1",
-		CNInternalPort:    10710,
-		CNConsensusPort:   10720,
-		CNSeedConfigNode:  "127.0.0.1:10710",
-		CNMetricsPort:     9091,
+		CNInternalPort:   10710,
+		CNConsensusPort:  10720,
+		CNSeedConfigNode: "127.0.0.1:10710",
+		CNMetricsPort:    9091,
 
 		DNRPCAddress:              "127.0.0.1",
 		DNRPCPort:                 6667,
-		DNInternalAddress:         "127.0.0.1",
 		DNInternalPort:            10730,
 		DNDataRegionConsensusPort: 10760,
 		DNSeedConfigNode:          "127.0.0.1:10710",
@@ -136,6 +159,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s=%q: %w", k.name, v, err))
 		}
 	}
+	errs = append(errs, c.checkAdvertisedHosts())
 	errs = append(errs, distinctPorts(map[string]int{
 		"cn_internal_port":  c.CNInternalPort,
 		"cn_consensus_port": c.CNConsensusPort,

@@ -32,6 +32,8 @@ A node reads its configuration from, lowest precedence first:
 Unknown keys in the file are logged as warnings; a malformed value stops the
 node with an error naming the key, the value and where it came from. Ports may
 be 0 to pick a free one. Aliases are IoTDB's older names for the same key.
+How the bind and advertised addresses work together, on a laptop and in a
+container, is explained in [Addresses](cluster.md#addresses).
 
 | key | default | aliases | meaning |
 |---|---|---|---|
@@ -42,7 +44,11 @@ be 0 to pick a free one. Aliases are IoTDB's older names for the same key.
 		if len(k.aliases) > 0 {
 			aliases = "`" + strings.Join(k.aliases, "`, `") + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", k.name, k.get(&d), aliases, k.doc)
+		def := "`" + k.get(&d) + "`"
+		if k.get(&d) == "" {
+			def = "empty"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.name, def, aliases, k.doc)
 	}
 	return b.String()
 }

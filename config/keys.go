@@ -22,31 +22,43 @@ type key struct {
 
 // keys is every key, in the order of docs/configuration.md.
 var keys = []key{
-	str("cn_internal_address", "Address the ConfigNode listens on for other nodes and advertises to them (not a wildcard such as 0.0.0.0).",
-		func(c *Config) *string { return &c.CNInternalAddress }, checkAdvertised),
+	str("cn_internal_address", "Address other nodes dial to reach the ConfigNode (internal RPC and consensus), as it registers it; not a wildcard. Empty: cn_internal_bind_address when that is a specific address, the host name when it is a wildcard, else 127.0.0.1.",
+		func(c *Config) *string { return &c.CNInternalAddress }, optional(checkAdvertised)),
+	str("cn_internal_bind_address", "Address the ConfigNode's internal RPC and consensus listeners bind; a wildcard such as 0.0.0.0 binds every interface. Empty: cn_internal_address (127.0.0.1 when that is empty too).",
+		func(c *Config) *string { return &c.CNInternalBindAddress }, optional(checkHost)),
 	port("cn_internal_port", "ConfigNode port for node-to-node RPC.",
 		func(c *Config) *int { return &c.CNInternalPort }),
 	port("cn_consensus_port", "ConfigNode port for its Raft group.",
 		func(c *Config) *int { return &c.CNConsensusPort }),
 	withAliases(str("cn_seed_config_node", "host:port (cn_internal_port) of a running ConfigNode to join; the first ConfigNode names itself. Several may be given, separated by commas.",
 		func(c *Config) *string { return &c.CNSeedConfigNode }, checkAddrList), "cn_target_config_node_list"),
-	port("cn_metrics_port", "ConfigNode port serving Prometheus metrics at /metrics.",
+	port("cn_metrics_port", "ConfigNode port serving Prometheus metrics at /metrics, liveness at /health and readiness at /ready.",
 		func(c *Config) *int { return &c.CNMetricsPort }),
+	str("cn_metrics_address", "Address the ConfigNode's metrics and health listener binds; a wildcard binds every interface. Empty: the internal bind address.",
+		func(c *Config) *string { return &c.CNMetricsAddress }, optional(checkHost)),
 
-	str("dn_rpc_address", "Address the DataNode serves clients on.",
+	str("dn_rpc_address", "Address the DataNode's client listener binds; a wildcard such as 0.0.0.0 binds every interface.",
 		func(c *Config) *string { return &c.DNRPCAddress }, checkHost),
 	port("dn_rpc_port", "DataNode port for IoTDB clients (Thrift TSIService) and pipe transfers.",
 		func(c *Config) *int { return &c.DNRPCPort }),
-	str("dn_internal_address", "Address the DataNode listens on for other nodes and advertises to them (not a wildcard such as 0.0.0.0).",
-		func(c *Config) *string { return &c.DNInternalAddress }, checkAdvertised),
+	str("dn_rpc_advertised_address", "Client endpoint host the DataNode registers, shown by SHOW DATANODES and SHOW REGIONS and named in redirects; not a wildcard. Empty: dn_rpc_address, or the host name when that is a wildcard.",
+		func(c *Config) *string { return &c.DNRPCAdvertisedAddress }, optional(checkAdvertised)),
+	port("dn_rpc_advertised_port", "Client port advertised with dn_rpc_advertised_address, for a published or translated port. 0: dn_rpc_port.",
+		func(c *Config) *int { return &c.DNRPCAdvertisedPort }),
+	str("dn_internal_address", "Address other nodes dial to reach the DataNode (internal RPC and data-region consensus), as it registers it; not a wildcard. Empty: dn_internal_bind_address when that is a specific address, the host name when it is a wildcard, else 127.0.0.1.",
+		func(c *Config) *string { return &c.DNInternalAddress }, optional(checkAdvertised)),
+	str("dn_internal_bind_address", "Address the DataNode's internal RPC and data-region consensus listeners bind; a wildcard binds every interface. Empty: dn_internal_address (127.0.0.1 when that is empty too).",
+		func(c *Config) *string { return &c.DNInternalBindAddress }, optional(checkHost)),
 	port("dn_internal_port", "DataNode port for node-to-node RPC.",
 		func(c *Config) *int { return &c.DNInternalPort }),
 	port("dn_data_region_consensus_port", "DataNode port for data-region replication.",
 		func(c *Config) *int { return &c.DNDataRegionConsensusPort }),
 	withAliases(str("dn_seed_config_node", "host:port (cn_internal_port) of a ConfigNode the DataNode registers with. Several may be given, separated by commas.",
 		func(c *Config) *string { return &c.DNSeedConfigNode }, checkAddrList), "dn_target_config_node_list"),
-	port("dn_metrics_port", "DataNode port serving Prometheus metrics at /metrics.",
+	port("dn_metrics_port", "DataNode port serving Prometheus metrics at /metrics, liveness at /health and readiness at /ready.",
 		func(c *Config) *int { return &c.DNMetricsPort }),
+	str("dn_metrics_address", "Address the DataNode's (or standalone process's) metrics and health listener binds; a wildcard binds every interface. Empty: dn_rpc_address.",
+		func(c *Config) *string { return &c.DNMetricsAddress }, optional(checkHost)),
 
 	withAliases(str("data_dir", "Directory holding all of the node's state (Raft logs, snapshots, data regions). One directory only.",
 		func(c *Config) *string { return &c.DataDir }, checkDir), "dn_data_dirs"),
@@ -173,7 +185,7 @@ func integer[T int | int64](name, doc string, field func(*Config) *T, lo, hi T, 
 }
 
 func checkHost(v string) error {
-	if v == "" || strings.ContainsAny(v, " \t\r\n\f,/") {
+	if v == "" || strings.ContainsAny(v, " \t\r\n\f,/[]") {
 		return errors.New("want a host name or IP address")
 	}
 	return nil
@@ -185,10 +197,20 @@ func checkAdvertised(v string) error {
 	if err := checkHost(v); err != nil {
 		return err
 	}
-	if ip := net.ParseIP(v); ip != nil && ip.IsUnspecified() {
-		return errors.New("want an address other nodes can reach, not a wildcard")
+	if isWildcard(v) {
+		return errors.New("want an address others can dial, not a wildcard (bind the wildcard with the matching bind address key)")
 	}
 	return nil
+}
+
+// optional accepts "" (the key's derived default) or what check accepts.
+func optional(check func(string) error) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return nil
+		}
+		return check(v)
+	}
 }
 
 func checkAddrList(v string) error {
