@@ -50,20 +50,21 @@ func StartConfigNode(ctx context.Context, cfg config.Config, version string, log
 	reg := telemetry.NewRegistry()
 	telemetry.RegisterBuildInfo(reg, version, telemetry.RoleConfigNode)
 	p := &Process{}
-	ms, err := telemetry.Listen(net.JoinHostPort(cfg.CNInternalAddress, strconv.Itoa(cfg.CNMetricsPort)), reg, logger)
+	host := cfg.CNInternalAdvertised()
+	cn := confignode.New(confignode.Config{
+		Dir: filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum, RegionsPerDatabase: cfg.DataRegionGroupNum,
+		ReplicationFactor: cfg.DataReplicationFactor, Timeout: raftTimeout, Version: version,
+		Internal:  confignode.Endpoint{Host: host, Port: cfg.CNInternalPort},
+		Consensus: confignode.Endpoint{Host: host, Port: cfg.CNConsensusPort},
+		BindHost:  cfg.CNInternalBind(),
+		Seeds:     cfg.CNSeeds(),
+	}, logger, reg, consensus.NewMetrics(reg))
+	ms, err := telemetry.Listen(net.JoinHostPort(cfg.CNMetricsBind(), strconv.Itoa(cfg.CNMetricsPort)), reg, cn.Ready, logger)
 	if err != nil {
 		return nil, fmt.Errorf("serve metrics on cn_metrics_port: %w", err)
 	}
 	p.metrics = ms
-	p.closers = append(p.closers, ms.Close)
-	cn := confignode.New(confignode.Config{
-		Dir: filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum, RegionsPerDatabase: cfg.DataRegionGroupNum,
-		ReplicationFactor: cfg.DataReplicationFactor, Timeout: raftTimeout, Version: version,
-		Internal:  confignode.Endpoint{Host: cfg.CNInternalAddress, Port: cfg.CNInternalPort},
-		Consensus: confignode.Endpoint{Host: cfg.CNInternalAddress, Port: cfg.CNConsensusPort},
-		Seeds:     cfg.CNSeeds(),
-	}, logger, reg, consensus.NewMetrics(reg))
-	p.closers = append(p.closers, cn.Close)
+	p.closers = append(p.closers, ms.Close, cn.Close)
 	if err := cn.Start(ctx); err != nil {
 		p.Close()
 		return nil, err
@@ -78,21 +79,20 @@ func StartDataNode(ctx context.Context, cfg config.Config, version string, logge
 	reg := telemetry.NewRegistry()
 	telemetry.RegisterBuildInfo(reg, version, telemetry.RoleDataNode)
 	p := &Process{}
-	ms, err := telemetry.Listen(net.JoinHostPort(cfg.DNRPCAddress, strconv.Itoa(cfg.DNMetricsPort)), reg, logger)
+	meta := confignode.NewClient(cfg.DNSeeds(), logger)
+	dc := datanode.ConfigFrom(cfg, version)
+	dc.DataDir, dc.Cluster, dc.RaftTimeout = filepath.Join(cfg.DataDir, "datanode"), true, raftTimeout
+	dn := datanode.New(dc, meta, logger, reg, consensus.NewMetrics(reg))
+	ms, err := telemetry.Listen(net.JoinHostPort(cfg.DNMetricsBind(), strconv.Itoa(cfg.DNMetricsPort)), reg, dn.Ready, logger)
 	if err != nil {
 		return nil, fmt.Errorf("serve metrics on dn_metrics_port: %w", err)
 	}
 	p.metrics = ms
-	p.closers = append(p.closers, ms.Close)
-	meta := confignode.NewClient(cfg.DNSeeds(), logger)
-	p.closers = append(p.closers, meta.Close)
+	p.closers = append(p.closers, ms.Close, meta.Close)
 	if err := meta.Start(ctx); err != nil {
 		p.Close()
 		return nil, err
 	}
-	dc := datanode.ConfigFrom(cfg, version)
-	dc.DataDir, dc.Cluster, dc.RaftTimeout = filepath.Join(cfg.DataDir, "datanode"), true, raftTimeout
-	dn := datanode.New(dc, meta, logger, reg, consensus.NewMetrics(reg))
 	p.closers = append(p.closers, dn.Close)
 	if err := dn.Start(ctx); err != nil {
 		p.Close()

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -40,12 +41,17 @@ type Config struct {
 	// Version is reported by SHOW CLUSTER.
 	Version string
 
-	// Internal is where the node serves other nodes (cn_internal_address,
-	// cn_internal_port). Its zero value makes a standalone ConfigNode: an
-	// in-process Raft group of one, no network service.
+	// Internal is where other nodes reach this one (the advertised
+	// cn_internal_address, cn_internal_port). Its zero value makes a
+	// standalone ConfigNode: an in-process Raft group of one, no network
+	// service.
 	Internal Endpoint
-	// Consensus is the node's Raft endpoint (cn_consensus_port).
+	// Consensus is the node's advertised Raft endpoint (cn_consensus_port).
 	Consensus Endpoint
+	// BindHost is the host the internal and consensus listeners bind
+	// (cn_internal_bind_address), possibly a wildcard; empty binds
+	// Internal.Host.
+	BindHost string
 	// Seeds are cn_seed_config_node: the first ConfigNode names itself,
 	// the others join through it.
 	Seeds []string
@@ -55,6 +61,14 @@ type Config struct {
 }
 
 func (c *Config) standalone() bool { return c.Internal == (Endpoint{}) }
+
+// bind is where the listener for the advertised endpoint e listens.
+func (c *Config) bind(e Endpoint) string {
+	if c.BindHost == "" {
+		return e.String()
+	}
+	return Endpoint{Host: c.BindHost, Port: e.Port}.String()
+}
 
 // ConfigNode serves the cluster metadata.
 type ConfigNode struct {
@@ -68,6 +82,7 @@ type ConfigNode struct {
 	peers   *peers
 
 	id       uint32 // this node's id once known
+	started  atomic.Bool
 	mux      *consensus.Mux
 	listener net.Listener
 	server   *grpc.Server
@@ -109,6 +124,38 @@ func (c *ConfigNode) ID() uint32 { return c.id }
 // one resumes. Start returns once the group has a leader and this node has
 // caught up, waiting as long as ctx allows for a quorum.
 func (c *ConfigNode) Start(ctx context.Context) error {
+	if err := c.start(ctx); err != nil {
+		return err
+	}
+	c.started.Store(true)
+	return nil
+}
+
+// Ready reports whether the node serves: nil once Start has returned and
+// while its Raft group has a leader that has applied the log, otherwise
+// the reason it does not.
+func (c *ConfigNode) Ready() error {
+	select {
+	case <-c.stop:
+		return errors.New("the ConfigNode is shutting down")
+	default:
+	}
+	if !c.started.Load() {
+		return errors.New("the ConfigNode is starting")
+	}
+	if _, id := c.group.Leader(); id == "" {
+		return errors.New("no ConfigNode leader: waiting for a quorum of ConfigNodes")
+	}
+	if c.group.IsLeader() && !c.group.LeaderReady() {
+		return errors.New("this ConfigNode has just been elected and is still applying the log")
+	}
+	if !c.cfg.standalone() && c.removed() {
+		return errors.New("this ConfigNode was removed from the cluster")
+	}
+	return nil
+}
+
+func (c *ConfigNode) start(ctx context.Context) error {
 	if c.cfg.standalone() {
 		return c.startStandalone(ctx)
 	}
@@ -311,17 +358,17 @@ func (c *ConfigNode) isSeed() bool {
 // listen binds the internal and consensus ports first, so that a port in
 // use fails the start before anything is written.
 func (c *ConfigNode) listen() error {
-	ln, err := net.Listen("tcp", c.cfg.Internal.String())
+	ln, err := net.Listen("tcp", c.cfg.bind(c.cfg.Internal))
 	if err != nil {
 		return fmt.Errorf("listen on cn_internal_port: %w", err)
 	}
-	cln, err := net.Listen("tcp", c.cfg.Consensus.String())
+	cln, err := net.Listen("tcp", c.cfg.bind(c.cfg.Consensus))
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("listen on cn_consensus_port: %w", err)
 	}
 	c.listener = ln
-	c.mux = consensus.NewMux(cln, c.logger)
+	c.mux = consensus.NewMux(cln, c.cfg.Consensus.Host, c.logger)
 	return nil
 }
 

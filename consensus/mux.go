@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,7 @@ const (
 // address, the Mux's.
 type Mux struct {
 	ln        net.Listener
+	addr      net.Addr     // advertised: what peers dial
 	logger    *slog.Logger // the node's, handed on to the transports
 	log       *slog.Logger // the mux's own records
 	handshake time.Duration
@@ -57,16 +59,20 @@ type Mux struct {
 	closeErr  error
 }
 
-// NewMux starts accepting on ln. The Mux owns ln from then on.
-func NewMux(ln net.Listener, logger *slog.Logger) *Mux {
-	return newMux(ln, logger, handshakeTimeout)
+// NewMux starts accepting on ln. The Mux owns ln from then on. Peers are
+// told to dial advertiseHost on ln's port: ln may be bound to a wildcard
+// such as 0.0.0.0, which no peer can dial. An empty advertiseHost
+// advertises ln's own address.
+func NewMux(ln net.Listener, advertiseHost string, logger *slog.Logger) *Mux {
+	return newMux(ln, advertiseHost, logger, handshakeTimeout)
 }
 
-func newMux(ln net.Listener, logger *slog.Logger, handshake time.Duration) *Mux {
+func newMux(ln net.Listener, advertiseHost string, logger *slog.Logger, handshake time.Duration) *Mux {
 	m := &Mux{
 		ln:        ln,
+		addr:      advertised(ln.Addr(), advertiseHost),
 		logger:    logger,
-		log:       logger.With("component", "raft-mux", "addr", ln.Addr().String()),
+		log:       logger.With("component", "raft-mux", "addr", ln.Addr().String(), "advertised", advertiseHost),
 		handshake: handshake,
 		groups:    make(map[string]*streamLayer),
 		pending:   make(map[net.Conn]struct{}),
@@ -77,9 +83,29 @@ func newMux(ln net.Listener, logger *slog.Logger, handshake time.Duration) *Mux 
 	return m
 }
 
-// Addr is the listener's address: what peers dial, and the raft.ServerAddress
-// of every group on this node.
-func (m *Mux) Addr() net.Addr { return m.ln.Addr() }
+// Addr is the advertised address: what peers dial, and the
+// raft.ServerAddress of every group on this node.
+func (m *Mux) Addr() net.Addr { return m.addr }
+
+// advertised is the address peers dial to reach a listener bound at
+// bound: host on bound's port, or bound itself when host is empty.
+func advertised(bound net.Addr, host string) net.Addr {
+	tcp, ok := bound.(*net.TCPAddr)
+	if host == "" || !ok {
+		return bound
+	}
+	return advertisedAddr(net.JoinHostPort(host, strconv.Itoa(tcp.Port)))
+}
+
+// advertisedAddr is a TCP address by name, which may be a host name that
+// only the peers resolve.
+type advertisedAddr string
+
+// Network is "tcp".
+func (advertisedAddr) Network() string { return "tcp" }
+
+// String is host:port.
+func (a advertisedAddr) String() string { return string(a) }
 
 // Transport returns a raft.Transport for the group called name (e.g.
 // "region-7"). It receives the connections whose header names the group and

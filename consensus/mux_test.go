@@ -27,7 +27,7 @@ func startMuxes(t *testing.T, n int, handshake time.Duration) []*Mux {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := newMux(ln, slog.New(slog.DiscardHandler), handshake)
+		m := newMux(ln, "", slog.New(slog.DiscardHandler), handshake)
 		t.Cleanup(func() { m.Close() })
 		muxes[i] = m
 	}
@@ -311,4 +311,33 @@ func TestMuxTransportRegistration(t *testing.T) {
 		t.Fatalf("Transport after the first was closed: %v", err)
 	}
 	closeTransport(t, tr)
+}
+
+// TestMuxAdvertisesDialableAddress runs a group over muxes bound to the
+// wildcard: each advertises 127.0.0.1 on its port, which is what the
+// followers learn as the leader's address, and the group replicates.
+func TestMuxAdvertisesDialableAddress(t *testing.T) {
+	muxes := make([]*Mux, 3)
+	for i := range muxes {
+		ln, err := net.Listen("tcp", "0.0.0.0:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := NewMux(ln, "127.0.0.1", slog.New(slog.DiscardHandler))
+		t.Cleanup(func() { m.Close() })
+		want := fmt.Sprintf("127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port)
+		if got := m.Addr().String(); got != want {
+			t.Fatalf("Addr = %s, want %s", got, want)
+		}
+		muxes[i] = m
+	}
+	rs := openReplicas(t, muxes, "region-1")
+	rs.apply(t, "a")
+	for i, g := range rs.groups {
+		addr, _ := g.Leader()
+		host, _, err := net.SplitHostPort(string(addr))
+		if err != nil || host != "127.0.0.1" {
+			t.Errorf("replica %d sees the leader at %q, want 127.0.0.1:port", i, addr)
+		}
+	}
 }

@@ -60,8 +60,7 @@ func (d *DataNode) fillStandalone(n *confignode.NodeStatus) {
 		n.Internal.Port, n.Role = d.cfg.ConfigNodePort, "Leader"
 		return
 	}
-	port, _ := strconv.Atoi(d.rpcPort())
-	n.RPC = confignode.Endpoint{Host: d.rpcHost(), Port: port}
+	n.RPC = d.rpcAdvertised()
 }
 
 func (d *DataNode) showNodes(st confignode.ClusterStatus, details bool) *model.Result {

@@ -6,15 +6,19 @@ import (
 	"time"
 
 	"github.com/sluicedb/sluice/config"
+	"github.com/sluicedb/sluice/confignode"
 )
 
 // ConfigFrom derives a DataNode's configuration from the node's keys. The
 // caller sets what depends on the process: NodeID and DataDir, and Cluster
 // with its RaftTimeout.
 func ConfigFrom(c config.Config, version string) Config {
+	host, port := c.DNRPCAdvertised()
 	return Config{
 		RPCAddr:         net.JoinHostPort(c.DNRPCAddress, strconv.Itoa(c.DNRPCPort)),
-		InternalAddress: c.DNInternalAddress, InternalPort: c.DNInternalPort, ConfigNodePort: c.CNInternalPort,
+		RPCAdvertised:   confignode.Endpoint{Host: host, Port: port},
+		InternalAddress: c.DNInternalAdvertised(), InternalBindAddress: c.DNInternalBind(),
+		InternalPort: c.DNInternalPort, ConfigNodePort: c.CNInternalPort,
 		ConsensusPort:    c.DNDataRegionConsensusPort,
 		MemtableBytes:    c.MemtableBytes,
 		AutoCreateSchema: c.EnableAutoCreateSchema,

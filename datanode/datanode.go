@@ -8,11 +8,13 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/clientrpc"
 	"github.com/sluicedb/sluice/datanode/region"
@@ -27,15 +29,25 @@ type Config struct {
 	NodeID uint32
 	// DataDir holds the storage engine and the regions' Raft logs.
 	DataDir string
-	// RPCAddr is the client service's host:port (dn_rpc_address:dn_rpc_port).
+	// RPCAddr is the host:port the client service binds
+	// (dn_rpc_address:dn_rpc_port), possibly a wildcard.
 	RPCAddr string
+	// RPCAdvertised is the client endpoint the node registers, shows in
+	// SHOW DATANODES and SHOW REGIONS and names in redirects
+	// (dn_rpc_advertised_address, dn_rpc_advertised_port). An empty host
+	// is RPCAddr's, port 0 the bound port.
+	RPCAdvertised confignode.Endpoint
 	// InternalAddress and InternalPort (dn_internal_address,
-	// dn_internal_port) are where a cluster DataNode serves the others;
-	// ConfigNodePort is cn_internal_port, which a standalone process
-	// reports in SHOW CLUSTER.
+	// dn_internal_port) are where the other nodes reach a cluster
+	// DataNode; ConfigNodePort is cn_internal_port, which a standalone
+	// process reports in SHOW CLUSTER.
 	InternalAddress string
 	InternalPort    int
 	ConfigNodePort  int
+	// InternalBindAddress is the host the internal and data-region
+	// consensus listeners bind (dn_internal_bind_address), possibly a
+	// wildcard; empty binds InternalAddress.
+	InternalBindAddress string
 	// Cluster runs the node as part of a cluster: it registers with the
 	// ConfigNodes, serves other DataNodes on InternalPort and replicates
 	// its regions over ConsensusPort (dn_data_region_consensus_port).
@@ -95,6 +107,7 @@ type DataNode struct {
 	pipes       *pipeAgent
 	recv        *receiver.Receiver
 
+	phase     atomic.Pointer[string] // what Start is doing; nil once it has returned
 	stop      chan struct{}
 	closeOnce sync.Once
 	wg        sync.WaitGroup
@@ -104,6 +117,7 @@ type DataNode struct {
 func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, raftMetrics *consensus.Metrics) *DataNode {
 	d := &DataNode{cfg: cfg, meta: meta, logger: logger.With("component", "datanode"), reg: reg, raftMetrics: raftMetrics,
 		regions: regionSet{replicas: make(map[uint32]*replica)}, stop: make(chan struct{})}
+	d.setPhase("fetching the metadata from the ConfigNodes")
 	d.metrics.pointsWritten = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "sluice_datanode_points_written_total",
 		Help: "Points committed by this DataNode's write path.",
@@ -116,6 +130,7 @@ func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, 
 // Start opens the storage engine and the regions placed here, then serves
 // clients. It returns once the node is ready.
 func (d *DataNode) Start(ctx context.Context) error {
+	d.setPhase("registering with the ConfigNodes")
 	if err := d.register(ctx); err != nil {
 		return err
 	}
@@ -128,9 +143,11 @@ func (d *DataNode) Start(ctx context.Context) error {
 		return fmt.Errorf("open storage: %w", err)
 	}
 	d.engine = eng
+	d.setPhase("opening the regions placed here")
 	if err := d.reconcile(ctx); err != nil {
 		return fmt.Errorf("open regions: %w", err)
 	}
+	d.setPhase("starting the client service")
 	d.rpc = clientrpc.New(clientrpc.Config{Addr: d.cfg.RPCAddr, MaxFrameBytes: d.cfg.MaxRequestBytes,
 		Version:      d.cfg.Version,
 		ExtraMethods: map[string]thrift.TProcessorFunction{"pipeTransfer": d.recv.Method()}}, d, d.logger, d.reg)
@@ -147,7 +164,32 @@ func (d *DataNode) Start(ctx context.Context) error {
 		defer d.wg.Done()
 		d.pipes.run(d.stop)
 	}()
-	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "regions", len(d.regions.all()))
+	d.phase.Store(nil)
+	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "advertised", d.rpcAdvertised().String(), "regions", len(d.regions.all()))
+	return nil
+}
+
+func (d *DataNode) setPhase(p string) { d.phase.Store(&p) }
+
+// Ready reports whether the node serves: nil once Start has returned
+// (registered, regions opened), while the client service accepts
+// connections and the metadata from the ConfigNodes is at hand; otherwise
+// the reason it does not.
+func (d *DataNode) Ready() error {
+	select {
+	case <-d.stop:
+		return errors.New("the DataNode is shutting down")
+	default:
+	}
+	if p := d.phase.Load(); p != nil {
+		return fmt.Errorf("the DataNode is starting: %s", *p)
+	}
+	if !d.rpc.Serving() {
+		return errors.New("the client service is not accepting connections")
+	}
+	if d.meta.ClusterID() == "" {
+		return errors.New("no metadata from the ConfigNodes yet")
+	}
 	return nil
 }
 
@@ -157,6 +199,18 @@ func (d *DataNode) RPCAddr() net.Addr { return d.rpc.Addr() }
 func (d *DataNode) rpcHost() string {
 	host, _, _ := net.SplitHostPort(d.cfg.RPCAddr)
 	return host
+}
+
+// rpcAdvertised is the client endpoint this node registers and shows.
+func (d *DataNode) rpcAdvertised() confignode.Endpoint {
+	e := d.cfg.RPCAdvertised
+	if e.Host == "" {
+		e.Host = d.rpcHost()
+	}
+	if e.Port == 0 {
+		e.Port, _ = strconv.Atoi(d.rpcPort())
+	}
+	return e
 }
 
 func (d *DataNode) rpcPort() string {

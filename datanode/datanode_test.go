@@ -52,7 +52,8 @@ func startNode(t *testing.T, dir string, mutate ...func(*Config)) *node {
 		m(&cfg)
 	}
 	dn := New(cfg, cn, logger, reg, rm)
-	if err := dn.Start(ctx); err != nil {
+	// The client service serves until Start's context ends: the test's.
+	if err := dn.Start(t.Context()); err != nil {
 		cn.Close()
 		t.Fatal(err)
 	}

@@ -36,13 +36,22 @@ type clusterLink struct {
 	transfers map[uint32]time.Time
 }
 
-// internalEndpoint and consensusEndpoint are where this node listens.
+// internalEndpoint and consensusEndpoint are where the other nodes reach
+// this one.
 func (d *DataNode) internalEndpoint() confignode.Endpoint {
 	return confignode.Endpoint{Host: d.cfg.InternalAddress, Port: d.cfg.InternalPort}
 }
 
 func (d *DataNode) consensusEndpoint() confignode.Endpoint {
 	return confignode.Endpoint{Host: d.cfg.InternalAddress, Port: d.cfg.ConsensusPort}
+}
+
+// bindAddr is where the listener for the advertised endpoint e listens.
+func (d *DataNode) bindAddr(e confignode.Endpoint) string {
+	if d.cfg.InternalBindAddress != "" {
+		e.Host = d.cfg.InternalBindAddress
+	}
+	return e.String()
 }
 
 // register admits the node into the cluster under its kept id (or a new
@@ -62,9 +71,7 @@ func (d *DataNode) register(ctx context.Context) error {
 			d.cfg.NodeID = ident.NodeID
 		}
 	}
-	host, portStr, _ := net.SplitHostPort(d.cfg.RPCAddr)
-	port, _ := strconv.Atoi(portStr)
-	info := confignode.NodeInfo{ID: d.cfg.NodeID, Internal: d.internalEndpoint(), RPC: confignode.Endpoint{Host: host, Port: port},
+	info := confignode.NodeInfo{ID: d.cfg.NodeID, Internal: d.internalEndpoint(), RPC: d.rpcAdvertised(),
 		Consensus: d.consensusEndpoint(), Version: d.cfg.Version}
 	if !d.cfg.Cluster {
 		info.Internal, info.Consensus = confignode.Endpoint{}, confignode.Endpoint{}
@@ -80,16 +87,16 @@ func (d *DataNode) register(ctx context.Context) error {
 
 // listenCluster binds dn_internal_port and dn_data_region_consensus_port.
 func (d *DataNode) listenCluster() error {
-	ln, err := net.Listen("tcp", d.internalEndpoint().String())
+	ln, err := net.Listen("tcp", d.bindAddr(d.internalEndpoint()))
 	if err != nil {
 		return fmt.Errorf("listen on dn_internal_port: %w", err)
 	}
-	cln, err := net.Listen("tcp", d.consensusEndpoint().String())
+	cln, err := net.Listen("tcp", d.bindAddr(d.consensusEndpoint()))
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("listen on dn_data_region_consensus_port: %w", err)
 	}
-	d.cluster = &clusterLink{internal: ln, mux: consensus.NewMux(cln, d.logger), peers: peer.NewClient(peer.ClientConfig{}),
+	d.cluster = &clusterLink{internal: ln, mux: consensus.NewMux(cln, d.cfg.InternalAddress, d.logger), peers: peer.NewClient(peer.ClientConfig{}),
 		leaders: map[uint32]uint32{}, running: map[uint32]bool{}, transfers: map[uint32]time.Time{}}
 	return nil
 }

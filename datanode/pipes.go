@@ -52,13 +52,19 @@ func (d *DataNode) createPipe(ctx context.Context, s *ast.CreatePipe) error {
 }
 
 // refuseSelfSink refuses a sink that points at this cluster: by address
-// when it names this node's client port, and by cluster id when the target
-// answers a handshake.
+// when it names this node's client port or advertised client endpoint, and
+// by cluster id when the target answers a handshake.
 func (d *DataNode) refuseSelfSink(ctx context.Context, attrs map[string]string) error {
-	own := d.rpcPort()
+	own, adv := d.rpcPort(), d.rpcAdvertised()
 	for _, target := range plugin.SinkEndpoints(attrs) {
 		host, port, err := net.SplitHostPort(target)
-		if err != nil || port != own {
+		if err != nil {
+			continue
+		}
+		if host == adv.Host && port == strconv.Itoa(adv.Port) {
+			return status.Errorf(status.PipeError, "sink %s is this cluster's own client service: a pipe cannot sync a cluster to itself", target)
+		}
+		if port != own {
 			continue
 		}
 		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && (ip.IsLoopback() || ip.IsUnspecified())) || host == d.rpcHost() {

@@ -60,10 +60,10 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 		n.Close()
 		return nil, fmt.Errorf("start datanode: %w", err)
 	}
-	ms, err := telemetry.Listen(metricsAddr(cfg), reg, logger)
+	ms, err := telemetry.Listen(MetricsAddr(cfg), reg, n.Ready, logger)
 	if err != nil {
 		logger.Warn("metrics port busy, picking a free one", "err", err)
-		ms, err = telemetry.Listen(net.JoinHostPort(cfg.DNRPCAddress, "0"), reg, logger)
+		ms, err = telemetry.Listen(net.JoinHostPort(cfg.DNMetricsBind(), "0"), reg, n.Ready, logger)
 		if err != nil {
 			n.Close()
 			return nil, err
@@ -75,9 +75,11 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 	return n, nil
 }
 
-// metricsAddr derives the metrics port from the RPC port unless the
-// metrics port was configured away from its default.
-func metricsAddr(cfg config.Config) string {
+// MetricsAddr is where a standalone process's metrics and health listener
+// binds: dn_metrics_address (DNMetricsBind) on dn_metrics_port, a port
+// derived from the RPC port unless the metrics port was configured away
+// from its default. (When that port is busy, Start picks a free one.)
+func MetricsAddr(cfg config.Config) string {
 	port := cfg.DNMetricsPort
 	if port == defaultMetricsPort && cfg.DNRPCPort != defaultRPCPort && cfg.DNRPCPort != 0 {
 		port = defaultMetricsPort + cfg.DNRPCPort - defaultRPCPort
@@ -85,7 +87,16 @@ func metricsAddr(cfg config.Config) string {
 			port = 0
 		}
 	}
-	return net.JoinHostPort(cfg.DNRPCAddress, strconv.Itoa(port))
+	return net.JoinHostPort(cfg.DNMetricsBind(), strconv.Itoa(port))
+}
+
+// Ready reports whether the process serves: its ConfigNode and its
+// DataNode are both ready. Otherwise it gives the first reason.
+func (n *Node) Ready() error {
+	if err := n.cn.Ready(); err != nil {
+		return err
+	}
+	return n.dn.Ready()
 }
 
 // RPCAddr is the client service's address.

@@ -23,7 +23,7 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// Server serves /metrics.
+// Server serves /metrics, /health and /ready.
 type Server struct {
 	srv  *http.Server
 	ln   net.Listener
@@ -31,14 +31,29 @@ type Server struct {
 	once sync.Once
 }
 
-// Listen binds addr and serves the registry's metrics at /metrics.
-func Listen(addr string, g prometheus.Gatherer, logger *slog.Logger) (*Server, error) {
+// Listen binds addr and serves the registry's metrics at /metrics,
+// liveness at /health (200 "ok" while the process serves HTTP) and
+// readiness at /ready: 200 "ready" when ready returns nil (or is nil),
+// else 503 with the error's text.
+func Listen(addr string, g prometheus.Gatherer, ready func() error, logger *slog.Logger) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics listener: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if ready != nil {
+			if err := ready(); err != nil {
+				writeText(w, http.StatusServiceUnavailable, err.Error())
+				return
+			}
+		}
+		writeText(w, http.StatusOK, "ready")
+	})
 	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln: ln}
 	s.wg.Add(1)
 	go func() {
@@ -63,4 +78,12 @@ func (s *Server) Close() error {
 		s.wg.Wait()
 	})
 	return err
+}
+
+// writeText answers a probe with a line of text that no cache keeps.
+func writeText(w http.ResponseWriter, code int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	fmt.Fprintln(w, text)
 }

@@ -109,13 +109,14 @@ type Server struct {
 	nextSessionID atomic.Int64
 	nextQueryID   atomic.Int64
 
-	mu      sync.Mutex
-	ln      net.Listener
-	conns   map[*conn]struct{}
-	started bool
-	closed  bool
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	ln       net.Listener
+	conns    map[*conn]struct{}
+	started  bool
+	closed   bool
+	cancel   context.CancelFunc
+	serveCtx context.Context // Start's, until Close
+	wg       sync.WaitGroup
 }
 
 // New returns a Server that runs requests on b. Metrics are registered on
@@ -155,7 +156,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s.ln, s.cancel, s.started = ln, cancel, true
+	s.ln, s.cancel, s.serveCtx, s.started = ln, cancel, ctx, true
 	s.goAttach(func() {
 		<-ctx.Done()
 		s.shutdownConns()
@@ -173,6 +174,14 @@ func (s *Server) Addr() net.Addr {
 		return nil
 	}
 	return s.ln.Addr()
+}
+
+// Serving reports whether the server accepts connections: started, and
+// neither closed nor stopped by the end of Start's context.
+func (s *Server) Serving() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.started && !s.closed && s.serveCtx.Err() == nil
 }
 
 // Close stops accepting, closes every connection (ending its sessions and
