@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -150,6 +151,31 @@ func TestClusterWildcardBind(t *testing.T) {
 					t.Errorf("%s %s = %d %q, want 200 %q", n.Name, path, code, body, want)
 				}
 			}
+		}
+	})
+
+	t.Run("sluice health of a node still starting", func(t *testing.T) {
+		// A DataNode whose seed never answers serves /health but is not
+		// ready, and says why.
+		n := cl.NewDataNode()
+		n.Props["dn_seed_config_node"] = net.JoinHostPort("127.0.0.1", strconv.Itoa(proc.FreePort(t)))
+		n.Launch()
+		defer n.Kill()
+		health := fmt.Sprintf("http://127.0.0.1:%d/health", n.MetricsPort)
+		pipeWaitFor(t, 30*time.Second, n.Name+" serving /health", func() (bool, string) {
+			resp, err := http.Get(health)
+			if err != nil {
+				return false, err.Error()
+			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK, resp.Status
+		})
+		cmd := exec.Command(proc.Binary(t), "health", "datanode", "--config", n.DataDir+".properties")
+		cmd.Env = append(os.Environ(), wildcardEnv...)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "sluice health: not ready: the DataNode is starting: fetching the metadata") {
+			t.Errorf("sluice health of a starting DataNode: %v\n%s", err, out)
 		}
 	})
 
