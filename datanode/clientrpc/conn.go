@@ -10,6 +10,7 @@ import (
 	"net"
 	"runtime/debug"
 	"slices"
+	"sync/atomic"
 
 	"github.com/apache/iotdb-client-go/rpc"
 	"github.com/apache/thrift/lib/go/thrift"
@@ -24,7 +25,12 @@ import (
 type conn struct {
 	srv    *Server
 	nc     net.Conn
+	id     uint64
 	remote string
+
+	// authenticated is set once a login succeeded on the connection; the
+	// reader goroutine reads it to choose the frame limit.
+	authenticated atomic.Bool
 
 	compact  bool // protocol of the connection, sniffed from its first frame
 	sniffed  bool
@@ -34,10 +40,14 @@ type conn struct {
 
 // frame is one request. body is nil for an oversize frame, whose head holds
 // the first bytes (enough to name the method) and size the full length.
+// limit is the limit it exceeded; preLogin says that limit was the
+// pre-login one, after which the connection is dropped.
 type frame struct {
-	body []byte
-	head []byte
-	size int64
+	body     []byte
+	head     []byte
+	size     int64
+	limit    int64
+	preLogin bool
 }
 
 type connKey struct{}
@@ -61,6 +71,8 @@ func (c *conn) serve(ctx context.Context) {
 	defer cancel()
 	log := c.srv.log.With("remote", c.remote)
 	log.Debug("client connected")
+	stopLoginTimer := c.startLoginTimer()
+	defer stopLoginTimer()
 
 	frames := make(chan frame)
 	c.srv.goAttach(func() {
@@ -88,6 +100,10 @@ func (c *conn) serve(ctx context.Context) {
 	log.Debug("client disconnected")
 }
 
+// errPreLoginFrame ends a connection that sent a request over the pre-login
+// limit before logging in.
+var errPreLoginFrame = errors.New("request over the pre-login size limit")
+
 func isDisconnect(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
 }
@@ -95,16 +111,29 @@ func isDisconnect(err error) bool {
 // readFrames reads frames until the connection fails or ctx is done.
 func (c *conn) readFrames(ctx context.Context, out chan<- frame) error {
 	var hdr [4]byte
-	limit := int64(c.srv.cfg.MaxFrameBytes)
 	for {
 		if _, err := io.ReadFull(c.nc, hdr[:]); err != nil {
 			return err
 		}
 		size := int64(binary.BigEndian.Uint32(hdr[:]))
+		limit := c.frameLimit()
 		var f frame
 		switch {
 		case size > maxFrameLimit:
 			return fmt.Errorf("frame size %d is not valid", size)
+		case size > limit && !c.authenticated.Load():
+			// A stranger announcing a large request: answer from its head
+			// and hang up rather than read (or drain) the rest.
+			head, err := readBody(c.nc, int(min(size, oversizeHeadBytes)))
+			if err != nil {
+				return err
+			}
+			c.srv.metrics.refused.WithLabelValues(refusedPreLogin).Inc()
+			select {
+			case out <- frame{head: head, size: size, limit: limit, preLogin: true}:
+			case <-ctx.Done():
+			}
+			return errPreLoginFrame
 		case size > limit:
 			head, err := readBody(c.nc, int(min(size, oversizeHeadBytes)))
 			if err != nil {
@@ -116,7 +145,7 @@ func (c *conn) readFrames(ctx context.Context, out chan<- frame) error {
 			if _, err := io.CopyN(io.Discard, c.nc, size-int64(len(head))); err != nil {
 				return err
 			}
-			f = frame{head: head, size: size}
+			f = frame{head: head, size: size, limit: limit}
 		default:
 			body, err := readBody(c.nc, int(size))
 			if err != nil {
@@ -165,7 +194,10 @@ func (c *conn) handle(ctx context.Context, f frame) (err error) {
 		if err := c.replyOversize(ctx, f, oprot); err != nil {
 			return err
 		}
-		return c.writeFrame(out.Bytes())
+		if err := c.writeFrame(out.Bytes()); err != nil || !f.preLogin {
+			return err
+		}
+		return errPreLoginFrame
 	}
 
 	in := thrift.NewTMemoryBuffer()
@@ -254,8 +286,11 @@ func (c *conn) replyOversize(ctx context.Context, f frame, oprot thrift.TProtoco
 	if err != nil {
 		return fmt.Errorf("oversize frame of %d bytes without a readable message header: %w", f.size, err)
 	}
-	msg := fmt.Sprintf("request %s of %d bytes exceeds the limit of %d bytes", name, f.size, c.srv.cfg.MaxFrameBytes)
-	c.srv.log.Warn("rejected oversize request", "remote", c.remote, "method", name, "bytes", f.size, "limit", c.srv.cfg.MaxFrameBytes)
+	msg := fmt.Sprintf("request %s of %d bytes exceeds the limit of %d bytes", name, f.size, f.limit)
+	if f.preLogin {
+		msg = fmt.Sprintf("request %s of %d bytes exceeds the limit of %d bytes before login: open a session first", name, f.size, f.limit)
+	}
+	c.srv.log.Warn("rejected oversize request", "remote", c.remote, "method", name, "bytes", f.size, "limit", f.limit, "before_login", f.preLogin)
 	if _, known := c.srv.processor.GetProcessorFunction(name); known {
 		c.srv.metrics.observe(name, status.OversizeRecord, 0)
 	}

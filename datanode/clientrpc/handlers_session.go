@@ -8,6 +8,7 @@ import (
 	"github.com/apache/iotdb-client-go/rpc"
 	"github.com/apache/thrift/lib/go/thrift"
 
+	"github.com/sluicedb/sluice/auth/throttle"
 	"github.com/sluicedb/sluice/status"
 )
 
@@ -32,16 +33,24 @@ func (sv *service) OpenSession(ctx context.Context, req *rpc.TSOpenSessionReq) (
 			return nil, errors.New("BUG: request without a connection")
 		}
 		user, password := req.GetUsername(), req.GetPassword()
+		host := throttle.Host(c.remote)
+		if err := sv.srv.cfg.Throttle.Wait(ctx, user, host); err != nil {
+			return nil, err
+		}
 		if err := sv.srv.backend.Login(ctx, user, password); err != nil {
-			sv.srv.log.Info("login failed", "user", user, "remote", c.remote, "err", err)
+			sv.srv.metrics.loginFailures.Inc()
+			next := sv.srv.cfg.Throttle.Failed(user, host)
+			sv.srv.log.Info("login failed", "user", user, "remote", c.remote, "err", err, "next_attempt_delay", next)
 			c.loginErr = err
 			return nil, err
 		}
+		sv.srv.cfg.Throttle.Succeeded(user, host)
 		zone, err := parseZone(req.ZoneId)
 		if err != nil {
 			return nil, err
 		}
 		c.loginErr = nil
+		c.authenticated.Store(true)
 		ss := sv.srv.openSession(c, user, req.ZoneId, zone)
 		sv.srv.log.Debug("session opened", "session", ss.id, "user", user, "remote", c.remote)
 		return &rpc.TSOpenSessionResp{

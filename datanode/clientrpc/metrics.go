@@ -16,6 +16,10 @@ type metrics struct {
 	sessions prometheus.Gauge
 	points   prometheus.Counter
 	rows     prometheus.Counter
+
+	connections   prometheus.Gauge
+	refused       *prometheus.CounterVec
+	loginFailures prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -41,9 +45,21 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "sluice_ingest_rows_total",
 			Help: "Rows (one timestamp of one device) written successfully through the client service.",
 		}),
+		connections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "sluice_rpc_connections_open",
+			Help: "Client connections currently open.",
+		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_rpc_connections_refused_total",
+			Help: "Client connections closed before login: over the connection limit, over the pre-login request size, or past the login timeout.",
+		}, []string{"reason"}),
+		loginFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sluice_rpc_login_failures_total",
+			Help: "Failed openSession logins.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.duration, m.sessions, m.points, m.rows)
+		reg.MustRegister(m.requests, m.duration, m.sessions, m.points, m.rows, m.connections, m.refused, m.loginFailures)
 	}
 	return m
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluicedb/sluice/auth/throttle"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/parser"
@@ -46,6 +47,10 @@ const (
 	DefaultFetchSize     = 10000
 	DefaultMaxPageBytes  = 4 << 20
 	DefaultVersion       = "1.3.2"
+
+	DefaultMaxConnections        = 4096
+	DefaultPreLoginMaxFrameBytes = 64 << 10
+	DefaultLoginTimeout          = 10 * time.Second
 )
 
 // Config configures a Server. Zero fields take the documented defaults.
@@ -72,6 +77,22 @@ type Config struct {
 	// Thrift method name (the DataNode adds pipeTransfer here). They see
 	// the same framing and protocol as TSIService calls.
 	ExtraMethods map[string]thrift.TProcessorFunction
+
+	// MaxConnections caps the connections open at once; one past the cap
+	// is closed as soon as it is accepted. Default DefaultMaxConnections.
+	MaxConnections int
+	// PreLoginMaxFrameBytes bounds a request on a connection that has not
+	// logged in yet (openSession, or a pipe handshake through Authenticate):
+	// a larger one is answered with OversizeRecord and the connection is
+	// dropped, so strangers cannot make the server buffer MaxFrameBytes.
+	// Default DefaultPreLoginMaxFrameBytes (64 KiB).
+	PreLoginMaxFrameBytes int
+	// LoginTimeout closes a connection that has not logged in within it.
+	// Default DefaultLoginTimeout (10 s).
+	LoginTimeout time.Duration
+	// Throttle slows down repeated failed logins per user and address.
+	// Default a throttle.New(throttle.DefaultPolicy) of the Server's own.
+	Throttle *throttle.Throttle
 }
 
 func (c *Config) applyDefaults() {
@@ -89,6 +110,19 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Parse == nil {
 		c.Parse = parser.Parse
+	}
+	if c.MaxConnections <= 0 {
+		c.MaxConnections = DefaultMaxConnections
+	}
+	if c.PreLoginMaxFrameBytes <= 0 {
+		c.PreLoginMaxFrameBytes = DefaultPreLoginMaxFrameBytes
+	}
+	c.PreLoginMaxFrameBytes = min(c.PreLoginMaxFrameBytes, c.MaxFrameBytes)
+	if c.LoginTimeout <= 0 {
+		c.LoginTimeout = DefaultLoginTimeout
+	}
+	if c.Throttle == nil {
+		c.Throttle = throttle.New(throttle.DefaultPolicy)
 	}
 }
 
@@ -108,6 +142,8 @@ type Server struct {
 
 	nextSessionID atomic.Int64
 	nextQueryID   atomic.Int64
+	nextConnID    atomic.Uint64
+	refusals      refusalLog
 
 	mu       sync.Mutex
 	ln       net.Listener
@@ -244,19 +280,26 @@ func (s *Server) acceptLoop(ctx context.Context, ln net.Listener) {
 			}
 		}
 		backoff = 0
-		c := &conn{srv: s, nc: nc, remote: nc.RemoteAddr().String(), sessions: make(map[int64]*session)}
+		c := &conn{srv: s, nc: nc, id: s.nextConnID.Add(1), remote: nc.RemoteAddr().String(), sessions: make(map[int64]*session)}
 		s.mu.Lock()
 		if s.closed || ctx.Err() != nil {
 			s.mu.Unlock()
 			_ = nc.Close()
 			return
 		}
+		if open := len(s.conns); open >= s.cfg.MaxConnections {
+			s.mu.Unlock()
+			s.refuse(nc, open)
+			continue
+		}
 		s.conns[c] = struct{}{}
+		s.metrics.connections.Set(float64(len(s.conns)))
 		s.mu.Unlock()
 		s.goAttach(func() {
 			c.serve(ctx)
 			s.mu.Lock()
 			delete(s.conns, c)
+			s.metrics.connections.Set(float64(len(s.conns)))
 			s.mu.Unlock()
 		})
 	}
