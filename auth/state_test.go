@@ -320,3 +320,33 @@ func TestStringHidesHashes(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialFollowsPassword(t *testing.T) {
+	s := New()
+	hash := mustHash(t, "secret-1")
+	if err := s.CreateUser("alice", hash); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Credential("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.Credential("alice"); again != first {
+		t.Fatalf("stamp changed without a password change: %s then %s", first, again)
+	}
+	if strings.Contains(first, hash) || strings.Contains(hash, first) {
+		t.Fatal("the stamp exposes the hash")
+	}
+	if err := s.SetPassword("alice", mustHash(t, "secret-2")); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.Credential("alice"); after == first {
+		t.Fatal("the stamp survived a password change")
+	}
+	if err := s.DropUser("alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Credential("alice"); status.CodeOf(err) != status.UserNotExist {
+		t.Fatalf("stamp of a dropped user: %v, want UserNotExist", err)
+	}
+}

@@ -101,6 +101,16 @@ func (m *Meta) Revoke(ctx context.Context, user string, privs []string, paths []
 	return err
 }
 
+// Credential is the stamp of a user's current password (auth.State.Credential).
+func (m *Meta) Credential(user string) (string, error) {
+	var (
+		stamp string
+		err   error
+	)
+	m.read(func(s *State) { stamp, err = s.Auth.Credential(user) })
+	return stamp, err
+}
+
 // Authenticate checks a user's password.
 func (m *Meta) Authenticate(user, password string) error {
 	var err error

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluicedb/sluice/auth/throttle"
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/clientrpc"
@@ -106,6 +107,9 @@ type DataNode struct {
 	sinks       *sink.Registry
 	pipes       *pipeAgent
 	recv        *receiver.Receiver
+	// throttle slows down password guessing, through logins and pipe
+	// handshakes alike.
+	throttle *throttle.Throttle
 
 	phase     atomic.Pointer[string] // what Start is doing; nil once it has returned
 	stop      chan struct{}
@@ -116,7 +120,8 @@ type DataNode struct {
 // New returns a DataNode over the given metadata service; Start opens it.
 func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, raftMetrics *consensus.Metrics) *DataNode {
 	d := &DataNode{cfg: cfg, meta: meta, logger: logger.With("component", "datanode"), reg: reg, raftMetrics: raftMetrics,
-		regions: regionSet{replicas: make(map[uint32]*replica)}, stop: make(chan struct{})}
+		regions: regionSet{replicas: make(map[uint32]*replica)}, stop: make(chan struct{}),
+		throttle: throttle.New(throttle.DefaultPolicy)}
 	d.setPhase("fetching the metadata from the ConfigNodes")
 	d.metrics.pointsWritten = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "sluice_datanode_points_written_total",
@@ -137,7 +142,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	// Built once the node id is known, so that their log lines carry it.
 	d.sinks = sink.NewRegistry(d.sinkConfig(), d.logger, d.reg)
 	d.pipes = newPipeAgent(d, d.sinks, d.cfg.PipeProgressInterval, newPipeMetrics(d.reg))
-	d.recv = receiver.New(pipeTarget{d}, d.logger, d.reg)
+	d.recv = receiver.New(pipeTarget{d}, d.throttle, d.logger, d.reg)
 	eng, err := storage.Open(d.storageConfig(), d.logger, d.reg)
 	if err != nil {
 		return fmt.Errorf("open storage: %w", err)
@@ -149,7 +154,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	}
 	d.setPhase("starting the client service")
 	d.rpc = clientrpc.New(clientrpc.Config{Addr: d.cfg.RPCAddr, MaxFrameBytes: d.cfg.MaxRequestBytes,
-		Version:      d.cfg.Version,
+		Version: d.cfg.Version, Throttle: d.throttle,
 		ExtraMethods: map[string]thrift.TProcessorFunction{"pipeTransfer": d.recv.Method()}}, d, d.logger, d.reg)
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)

@@ -31,6 +31,7 @@ type Meta interface {
 	Grant(ctx context.Context, user string, privs []string, paths []model.Path) error
 	Revoke(ctx context.Context, user string, privs []string, paths []model.Path) error
 	Authenticate(user, password string) error
+	Credential(user string) (string, error)
 	Allowed(user string, p auth.Privilege, path model.Path) bool
 	Users() []string
 	Privileges(user string) ([]auth.Grant, error)

@@ -18,6 +18,8 @@ func (t pipeTarget) Login(ctx context.Context, user, password string) error {
 	return t.d.Login(ctx, user, password)
 }
 
+func (t pipeTarget) Credential(user string) (string, error) { return t.d.meta.Credential(user) }
+
 // Authorize checks WRITE_DATA on every device the transfer writes.
 func (t pipeTarget) Authorize(user string, tablets []*model.Tablet) error {
 	for _, tb := range tablets {

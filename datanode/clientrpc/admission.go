@@ -27,14 +27,21 @@ func Authenticate(ctx context.Context) {
 	}
 }
 
-// ConnID identifies the connection that ctx's request arrived on, unique
-// for the Server's lifetime; 0 when ctx carries no connection (in-process
-// calls).
-func ConnID(ctx context.Context) uint64 {
+// Conn describes the client connection a request arrived on.
+type Conn struct {
+	// ID is unique among the Server's connections for its lifetime.
+	ID uint64
+	// Remote is the peer's address, host:port.
+	Remote string
+}
+
+// ConnOf returns the connection that ctx's request arrived on; false for
+// a ctx that carries none (an in-process call).
+func ConnOf(ctx context.Context) (Conn, bool) {
 	if c := connFrom(ctx); c != nil {
-		return c.id
+		return Conn{ID: c.id, Remote: c.remote}, true
 	}
-	return 0
+	return Conn{}, false
 }
 
 // frameLimit is the largest request the connection accepts now.

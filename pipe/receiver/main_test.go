@@ -37,6 +37,7 @@ type fakeTarget struct {
 	inserts   []insertCall
 	authErr   error
 	insertErr error
+	stamp     string // Credential's answer; "" stands for a dropped user
 }
 
 func (f *fakeTarget) ClusterID() string { return receiverCluster }
@@ -46,6 +47,22 @@ func (f *fakeTarget) Login(_ context.Context, user, password string) error {
 		return status.Errorf(status.WrongLoginPassword, "authentication failed for user %s", user)
 	}
 	return nil
+}
+
+func (f *fakeTarget) Credential(user string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stamp == "" {
+		return "", status.Errorf(status.UserNotExist, "user %s does not exist", user)
+	}
+	return f.stamp, nil
+}
+
+// setStamp stands for a password change (a new stamp) or DROP USER ("").
+func (f *fakeTarget) setStamp(s string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stamp = s
 }
 
 func (f *fakeTarget) Authorize(user string, _ []*model.Tablet) error {
@@ -100,8 +117,8 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{target: &fakeTarget{}, clock: &fakeClock{now: time.Unix(1_700_000_000, 0)}, reg: prometheus.NewRegistry()}
-	e.r = New(e.target, nil, e.reg)
+	e := &env{target: &fakeTarget{stamp: "v1"}, clock: &fakeClock{now: time.Unix(1_700_000_000, 0)}, reg: prometheus.NewRegistry()}
+	e.r = New(e.target, nil, nil, e.reg)
 	e.r.sessions.now = e.clock.Now
 	return e
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluicedb/sluice/auth/throttle"
+	"github.com/sluicedb/sluice/datanode/clientrpc"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe/transfer"
 	"github.com/sluicedb/sluice/proto/pipethrift"
@@ -44,6 +46,9 @@ type Target interface {
 	// Login checks credentials: status.WrongLoginPassword (801) or
 	// status.UserNotExist when they do not match.
 	Login(ctx context.Context, user, password string) error
+	// Credential is a stamp of user's current password
+	// (auth.State.Credential): a token lives only while it is unchanged.
+	Credential(user string) (string, error)
 	// Authorize checks that user may write every series of tablets
 	// (WRITE_DATA): status.NoPermission (803) otherwise.
 	Authorize(user string, tablets []*model.Tablet) error
@@ -59,19 +64,25 @@ type Target interface {
 // use and starts no goroutines.
 type Receiver struct {
 	target   Target
+	throttle *throttle.Throttle
 	log      *slog.Logger
 	metrics  *metrics
 	sessions *sessions
 }
 
-// New returns a Receiver applying transfers to t. Metrics are registered on
-// reg when it is not nil.
-func New(t Target, logger *slog.Logger, reg prometheus.Registerer) *Receiver {
+// New returns a Receiver applying transfers to t. Failed handshakes count
+// against th, shared with the client service's logins (nil: a throttle of
+// the Receiver's own). Metrics are registered on reg when it is not nil.
+func New(t Target, th *throttle.Throttle, logger *slog.Logger, reg prometheus.Registerer) *Receiver {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if th == nil {
+		th = throttle.New(throttle.DefaultPolicy)
+	}
 	return &Receiver{
 		target:   t,
+		throttle: th,
 		log:      logger.With("component", "pipe-receiver"),
 		metrics:  newMetrics(reg),
 		sessions: newSessions(TokenIdleTimeout, MaxTokens, time.Now),
@@ -131,18 +142,26 @@ func (r *Receiver) handshake(ctx context.Context, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, status.Errorf(status.IllegalParameter, "pipe handshake: %w", err)
 	}
-	log := r.log.With("sender_cluster", h.ClusterID, "user", h.User, "sender_version", h.SenderVersion)
-	if err := r.checkHandshake(ctx, h); err != nil {
+	conn, _ := clientrpc.ConnOf(ctx)
+	log := r.log.With("sender_cluster", h.ClusterID, "user", h.User, "sender_version", h.SenderVersion, "remote", conn.Remote)
+	if err := r.checkHandshake(ctx, h, throttle.Host(conn.Remote)); err != nil {
 		log.Warn("pipe handshake refused", "code", int(status.CodeOf(err)), "err", err)
 		return nil, err
 	}
+	stamp, err := r.target.Credential(h.User)
+	if err != nil {
+		return nil, err
+	}
 	own := r.target.ClusterID()
-	token := r.sessions.add(h.User, h.ClusterID)
+	token := r.sessions.add(peer{user: h.User, cluster: h.ClusterID, conn: conn.ID, credential: stamp})
+	clientrpc.Authenticate(ctx)
 	log.Info("pipe handshake accepted")
 	return transfer.EncodeHandshakeResult(transfer.HandshakeResult{ClusterID: own, Token: token}), nil
 }
 
-func (r *Receiver) checkHandshake(ctx context.Context, h transfer.Handshake) error {
+// checkHandshake checks the sender; host is its address for the login
+// throttle.
+func (r *Receiver) checkHandshake(ctx context.Context, h transfer.Handshake, host string) error {
 	if h.TimestampPrecision != transfer.PrecisionMillis {
 		return status.Errorf(status.PipeError, "timestamp precision mismatch: the sender uses %q, this receiver %q",
 			h.TimestampPrecision, transfer.PrecisionMillis)
@@ -150,9 +169,14 @@ func (r *Receiver) checkHandshake(ctx context.Context, h transfer.Handshake) err
 	if h.ClusterID == "" {
 		return status.Errorf(status.IllegalParameter, "pipe handshake names no sender cluster id")
 	}
-	if err := r.target.Login(ctx, h.User, h.Password); err != nil {
+	if err := r.throttle.Wait(ctx, h.User, host); err != nil {
 		return err
 	}
+	if err := r.target.Login(ctx, h.User, h.Password); err != nil {
+		r.throttle.Failed(h.User, host)
+		return err
+	}
+	r.throttle.Succeeded(h.User, host)
 	if own := r.target.ClusterID(); h.ClusterID == own {
 		return status.Errorf(status.PipeError, "a pipe cannot sync a cluster to itself (cluster id %s)", own)
 	}
@@ -166,9 +190,9 @@ func (r *Receiver) tablets(ctx context.Context, body []byte) error {
 	if err != nil {
 		return status.Errorf(status.IllegalParameter, "pipe tablets: %w", err)
 	}
-	p, ok := r.sessions.get(token)
-	if !ok {
-		return status.Errorf(CodeHandshakeRequired, "%s: the pipe transfer token is unknown or expired", HandshakeRequiredPrefix)
+	p, err := r.peer(ctx, token)
+	if err != nil {
+		return err
 	}
 	batch, err := transfer.DecodeTablets(body)
 	if err != nil {
@@ -205,6 +229,27 @@ func (r *Receiver) tablets(ctx context.Context, body []byte) error {
 	}
 	r.metrics.points.Add(float64(points))
 	return nil
+}
+
+// peer returns the sender a token stands for. A token is good only on the
+// connection that handshook and only while its user's password is the one
+// it handshook with: a copied token, a changed password and a dropped user
+// all send the sender back to the handshake, which checks credentials
+// again.
+func (r *Receiver) peer(ctx context.Context, token string) (peer, error) {
+	p, ok := r.sessions.get(token)
+	if !ok {
+		return peer{}, status.Errorf(CodeHandshakeRequired, "%s: the pipe transfer token is unknown or expired", HandshakeRequiredPrefix)
+	}
+	if conn, _ := clientrpc.ConnOf(ctx); conn.ID != p.conn {
+		r.log.Warn("pipe transfer token used on another connection", "remote", conn.Remote, "user", p.user)
+		return peer{}, status.Errorf(CodeHandshakeRequired, "%s: the pipe transfer token belongs to another connection", HandshakeRequiredPrefix)
+	}
+	if stamp, err := r.target.Credential(p.user); err != nil || stamp != p.credential {
+		r.sessions.drop(token)
+		return peer{}, status.Errorf(CodeHandshakeRequired, "%s: user %s was changed or dropped since the handshake", HandshakeRequiredPrefix, p.user)
+	}
+	return p, nil
 }
 
 // reply builds a response from an outcome.

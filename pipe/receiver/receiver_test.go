@@ -244,7 +244,7 @@ func TestMetrics(t *testing.T) {
 func TestHandleRecoversPanic(t *testing.T) {
 	e := newEnv(t)
 	token := e.handshake(t)
-	r := New(panicTarget{e.target}, nil, nil)
+	r := New(panicTarget{e.target}, nil, nil, nil)
 	r.sessions = e.r.sessions
 	body := transfer.EncodeTablets(transfer.Tablets{Token: token, Tablets: []*model.Tablet{sampleTablet()}})
 	wantStatus(t, r.Handle(context.Background(), request(transfer.TypeTablets, body)), status.InternalServerError, "internal error in pipeTransfer")

@@ -16,11 +16,14 @@ const (
 	MaxTokens = 10000
 )
 
-// peer is what a token stands for: a sender that handshook.
+// peer is what a token stands for: a sender that handshook, on one
+// connection, with the password whose stamp is credential.
 type peer struct {
-	user     string
-	cluster  string
-	lastUsed time.Time
+	user       string
+	cluster    string
+	conn       uint64
+	credential string
+	lastUsed   time.Time
 }
 
 // sessions maps tokens to peers.
@@ -38,7 +41,7 @@ func newSessions(idle time.Duration, max int, now func() time.Time) *sessions {
 }
 
 // add registers a peer and returns its new token.
-func (s *sessions) add(user, cluster string) string {
+func (s *sessions) add(p peer) string {
 	var raw [16]byte
 	_, _ = rand.Read(raw[:]) // never fails; see crypto/rand.Read
 	token := hex.EncodeToString(raw[:])
@@ -49,7 +52,8 @@ func (s *sessions) add(user, cluster string) string {
 	if len(s.byToken) >= s.max {
 		s.evictLocked(now)
 	}
-	s.byToken[token] = &peer{user: user, cluster: cluster, lastUsed: now}
+	p.lastUsed = now
+	s.byToken[token] = &p
 	return token
 }
 
@@ -69,6 +73,13 @@ func (s *sessions) get(token string) (peer, bool) {
 	}
 	p.lastUsed = now
 	return *p, true
+}
+
+// drop forgets token.
+func (s *sessions) drop(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.byToken, token)
 }
 
 // evictLocked drops expired tokens and, if that frees nothing, the least

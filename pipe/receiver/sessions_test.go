@@ -8,7 +8,7 @@ import (
 func TestSessionsExpiry(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(0, 0)}
 	s := newSessions(time.Minute, 10, clock.Now)
-	tok := s.add("u", "c")
+	tok := s.add(peer{user: "u", cluster: "c"})
 	clock.advance(time.Minute - time.Second)
 	if p, ok := s.get(tok); !ok || p.user != "u" || p.cluster != "c" {
 		t.Fatalf("get = %+v, %v", p, ok)
@@ -31,12 +31,12 @@ func TestSessionsBounded(t *testing.T) {
 	s := newSessions(time.Hour, 3, clock.Now)
 	var toks []string
 	for range 3 {
-		toks = append(toks, s.add("u", "c"))
+		toks = append(toks, s.add(peer{user: "u", cluster: "c"}))
 		clock.advance(time.Second)
 	}
 	s.get(toks[0]) // toks[1] is now the least recently used
 	clock.advance(time.Second)
-	newest := s.add("u", "c")
+	newest := s.add(peer{user: "u", cluster: "c"})
 	if s.len() != 3 {
 		t.Fatalf("%d tokens, want at most 3", s.len())
 	}
@@ -50,7 +50,7 @@ func TestSessionsBounded(t *testing.T) {
 	}
 	// Expired tokens go first, all of them.
 	clock.advance(time.Hour)
-	s.add("u", "c")
+	s.add(peer{user: "u", cluster: "c"})
 	if s.len() != 1 {
 		t.Fatalf("%d tokens, want only the new one", s.len())
 	}

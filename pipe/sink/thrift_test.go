@@ -51,6 +51,8 @@ func (f *fakeTarget) Login(_ context.Context, user, password string) error {
 	return nil
 }
 
+func (f *fakeTarget) Credential(string) (string, error) { return "v1", nil }
+
 func (f *fakeTarget) Authorize(string, []*model.Tablet) error { return nil }
 
 func (f *fakeTarget) Insert(ctx context.Context, tablets []*model.Tablet, origin string) error {
@@ -106,7 +108,7 @@ func (r *receiverServer) PipeTransfer(ctx context.Context, req *pipethrift.TPipe
 	return r.rcv.Load().Handle(ctx, req), nil
 }
 
-func (r *receiverServer) restart() { r.rcv.Store(receiver.New(r.target, nil, nil)) }
+func (r *receiverServer) restart() { r.rcv.Store(receiver.New(r.target, nil, nil, nil)) }
 
 func startReceiver(t *testing.T, target *fakeTarget) *receiverServer {
 	t.Helper()
