@@ -14,6 +14,9 @@ import (
 // privilege. Its default password is "root".
 const RootUser = "root"
 
+// DefaultRootPassword is root's password until someone changes it.
+const DefaultRootPassword = "root"
+
 // rootPattern is root.**, where global privileges are granted.
 var rootPattern = model.Path{"root", model.MultiLevel}
 

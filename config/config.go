@@ -84,6 +84,14 @@ type Config struct {
 	EnableAutoCreateSchema bool
 	// MaxRequestBytes is thrift_max_frame_size, default 268435456.
 	MaxRequestBytes int64
+	// DNRPCMaxConcurrentClientNum is dn_rpc_max_concurrent_client_num,
+	// default 4096.
+	DNRPCMaxConcurrentClientNum int
+	// DNRPCPreLoginMaxFrameSize is dn_rpc_prelogin_max_frame_size, default
+	// 65536.
+	DNRPCPreLoginMaxFrameSize int64
+	// DNRPCLoginTimeoutMS is dn_rpc_login_timeout_ms, default 10000.
+	DNRPCLoginTimeoutMS int
 	// MemtableBytes is memtable_size_threshold, default 67108864.
 	MemtableBytes int64
 
@@ -135,6 +143,10 @@ func Default() Config {
 		EnableAutoCreateSchema: true,
 		MaxRequestBytes:        256 << 20,
 		MemtableBytes:          64 << 20,
+
+		DNRPCMaxConcurrentClientNum: 4096,
+		DNRPCPreLoginMaxFrameSize:   64 << 10,
+		DNRPCLoginTimeoutMS:         10000,
 
 		PipeSubtaskExecutorMaxThreadNum: 5,
 		PipeSinkTimeoutMS:               900000,

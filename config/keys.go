@@ -72,6 +72,12 @@ var keys = []key{
 		func(c *Config) *bool { return &c.EnableAutoCreateSchema }),
 	size("thrift_max_frame_size", "Largest client request (Thrift frame), in bytes; larger ones are refused.",
 		func(c *Config) *int64 { return &c.MaxRequestBytes }, 1024),
+	count("dn_rpc_max_concurrent_client_num", "Client connections a DataNode keeps open at once; further ones are closed when accepted.",
+		func(c *Config) *int { return &c.DNRPCMaxConcurrentClientNum }, 1),
+	size("dn_rpc_prelogin_max_frame_size", "Largest request, in bytes, accepted on a client connection before it logs in (openSession or a pipe handshake); a larger one is refused and the connection closed.",
+		func(c *Config) *int64 { return &c.DNRPCPreLoginMaxFrameSize }, 1024),
+	count("dn_rpc_login_timeout_ms", "Milliseconds a client connection may stay open without logging in.",
+		func(c *Config) *int { return &c.DNRPCLoginTimeoutMS }, 1),
 	size("memtable_size_threshold", "Bytes a data region buffers in memory before flushing to disk.",
 		func(c *Config) *int64 { return &c.MemtableBytes }, 1024),
 

@@ -23,6 +23,9 @@ func ConfigFrom(c config.Config, version string) Config {
 		MemtableBytes:    c.MemtableBytes,
 		AutoCreateSchema: c.EnableAutoCreateSchema,
 		MaxRequestBytes:  int(c.MaxRequestBytes),
+		MaxConnections:   c.DNRPCMaxConcurrentClientNum,
+		PreLoginMaxBytes: int(c.DNRPCPreLoginMaxFrameSize),
+		LoginTimeout:     time.Duration(c.DNRPCLoginTimeoutMS) * time.Millisecond,
 		Version:          version,
 
 		PipeSinkTimeout:      time.Duration(c.PipeSinkTimeoutMS) * time.Millisecond,

@@ -66,6 +66,15 @@ type Config struct {
 	AutoCreateSchema bool
 	// MaxRequestBytes bounds one client request (thrift_max_frame_size).
 	MaxRequestBytes int
+	// MaxConnections caps client connections
+	// (dn_rpc_max_concurrent_client_num); 0 takes clientrpc's default.
+	MaxConnections int
+	// PreLoginMaxBytes bounds a request before login
+	// (dn_rpc_prelogin_max_frame_size); 0 takes clientrpc's default.
+	PreLoginMaxBytes int
+	// LoginTimeout closes connections that do not log in within it
+	// (dn_rpc_login_timeout_ms); 0 takes clientrpc's default.
+	LoginTimeout time.Duration
 	// RaftTimeout bounds region Raft heartbeats and elections.
 	RaftTimeout time.Duration
 	// Version is the product version reported to clients.
@@ -154,7 +163,8 @@ func (d *DataNode) Start(ctx context.Context) error {
 	}
 	d.setPhase("starting the client service")
 	d.rpc = clientrpc.New(clientrpc.Config{Addr: d.cfg.RPCAddr, MaxFrameBytes: d.cfg.MaxRequestBytes,
-		Version: d.cfg.Version, Throttle: d.throttle,
+		Version: d.cfg.Version, Throttle: d.throttle, MaxConnections: d.cfg.MaxConnections,
+		PreLoginMaxFrameBytes: d.cfg.PreLoginMaxBytes, LoginTimeout: d.cfg.LoginTimeout,
 		ExtraMethods: map[string]thrift.TProcessorFunction{"pipeTransfer": d.recv.Method()}}, d, d.logger, d.reg)
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)
@@ -171,6 +181,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	}()
 	d.phase.Store(nil)
 	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "advertised", d.rpcAdvertised().String(), "regions", len(d.regions.all()))
+	d.warnDefaultRootPassword()
 	return nil
 }
 

@@ -37,11 +37,16 @@ type node struct {
 
 func startNode(t *testing.T, dir string, mutate ...func(*Config)) *node {
 	t.Helper()
+	return startNodeLogging(t, dir, slog.New(slog.DiscardHandler), mutate...)
+}
+
+// startNodeLogging is startNode with both nodes logging to logger.
+func startNodeLogging(t *testing.T, dir string, logger *slog.Logger, mutate ...func(*Config)) *node {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	reg := prometheus.NewRegistry()
 	rm := consensus.NewMetrics(reg)
-	logger := slog.New(slog.DiscardHandler)
 	cn := confignode.New(confignode.Config{Dir: dir + "/cn", SlotNum: 64, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond}, logger, reg, rm)
 	if err := cn.Start(ctx); err != nil {
 		t.Fatal(err)
