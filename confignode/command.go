@@ -79,12 +79,17 @@ type setTTLCmd struct {
 type userCmd struct {
 	Name string `json:"name"`
 	Hash string `json:"hash,omitempty"`
+	// Time (ms since the epoch, set by the proposer) stamps the exception
+	// of pipes that DROP USER stops.
+	Time int64 `json:"time,omitempty"`
 }
 
 type grantCmd struct {
 	User       string       `json:"user"`
 	Privileges []string     `json:"privileges"`
 	Paths      []model.Path `json:"paths"`
+	// Time stamps the exception of pipes that a REVOKE stops.
+	Time int64 `json:"time,omitempty"`
 }
 
 func encode(t cmdType, v any) []byte {

@@ -54,7 +54,9 @@ func (f *fsm) Apply(l *raft.Log) any {
 	case cmdDropUser:
 		var c userCmd
 		if err = json.Unmarshal(body, &c); err == nil {
-			resp = f.state.Auth.DropUser(c.Name)
+			if resp = f.state.Auth.DropUser(c.Name); resp == nil {
+				f.stopPipesOf(c.Name, c.Time)
+			}
 		}
 	case cmdSetPassword:
 		var c userCmd
@@ -64,7 +66,9 @@ func (f *fsm) Apply(l *raft.Log) any {
 	case cmdGrant, cmdRevoke:
 		var c grantCmd
 		if err = json.Unmarshal(body, &c); err == nil {
-			resp = f.grant(cmdType(l.Data[0]) == cmdGrant, c)
+			if resp = f.grant(cmdType(l.Data[0]) == cmdGrant, c); resp == nil {
+				f.stopPipesOf(c.User, c.Time)
+			}
 		}
 	case cmdSetClusterID:
 		var c clusterIDCmd

@@ -75,7 +75,7 @@ func (m *Meta) CreateUser(ctx context.Context, name, password string) error {
 
 // DropUser removes a user.
 func (m *Meta) DropUser(ctx context.Context, name string) error {
-	_, err := m.commit(ctx, encode(cmdDropUser, userCmd{Name: name}))
+	_, err := m.commit(ctx, encode(cmdDropUser, userCmd{Name: name, Time: time.Now().UnixMilli()}))
 	return err
 }
 
@@ -97,7 +97,7 @@ func (m *Meta) Grant(ctx context.Context, user string, privs []string, paths []m
 
 // Revoke takes privileges on paths away from user.
 func (m *Meta) Revoke(ctx context.Context, user string, privs []string, paths []model.Path) error {
-	_, err := m.commit(ctx, encode(cmdRevoke, grantCmd{User: user, Privileges: privs, Paths: paths}))
+	_, err := m.commit(ctx, encode(cmdRevoke, grantCmd{User: user, Privileges: privs, Paths: paths, Time: time.Now().UnixMilli()}))
 	return err
 }
 
@@ -155,10 +155,11 @@ func (m *Meta) ClusterID() string {
 	return id
 }
 
-// CreatePipe commits a new pipe, RUNNING from the start.
-func (m *Meta) CreatePipe(ctx context.Context, name string, source, processor, sink []ast.Attribute) error {
+// CreatePipe commits a new pipe, RUNNING from the start, owned by owner,
+// who must hold READ_DATA on scope (what its source selects).
+func (m *Meta) CreatePipe(ctx context.Context, name, owner string, scope model.Path, source, processor, sink []ast.Attribute) error {
 	_, err := m.commit(ctx, encode(cmdCreatePipe, Pipe{Name: name, CreationTime: time.Now().UnixMilli(),
-		Source: source, Processor: processor, Sink: sink}))
+		Source: source, Processor: processor, Sink: sink, Owner: owner, ReadScope: scope}))
 	return err
 }
 

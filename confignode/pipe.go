@@ -1,6 +1,8 @@
 package confignode
 
 import (
+	"github.com/sluicedb/sluice/auth"
+	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/status"
 )
@@ -30,6 +32,14 @@ type Pipe struct {
 	// created: such regions hold only realtime data, so their tasks tail
 	// their log from its first entry instead of sending a snapshot.
 	FirstNewRegion uint32 `json:"first_new_region"`
+	// Owner is the user who created the pipe, and ReadScope the path
+	// pattern covering what its source selects (plugin.Source.ReadScope).
+	// The pipe runs only while Owner holds READ_DATA on ReadScope: it is
+	// refused at creation and start otherwise, and stopped when a REVOKE
+	// or DROP USER takes that away. Pipes created before owners were
+	// recorded have none and are not checked.
+	Owner     string     `json:"owner,omitempty"`
+	ReadScope model.Path `json:"read_scope,omitempty"`
 }
 
 // Progress is a region task's committed position: once HistoryDone, every
@@ -73,6 +83,9 @@ func (f *fsm) createPipe(p Pipe) any {
 	if _, ok := f.state.Pipes[p.Name]; ok {
 		return status.Errorf(status.PipeError, "pipe %s already exists", p.Name)
 	}
+	if err := f.ownerMayRead(&p); err != nil {
+		return err
+	}
 	p.State = PipeRunning
 	p.Progress = map[uint32]Progress{}
 	p.FirstNewRegion = f.state.NextRegionID
@@ -92,6 +105,11 @@ func (f *fsm) setPipeState(name, state string) any {
 	p, err := f.pipe(name)
 	if err != nil {
 		return err
+	}
+	if state == PipeRunning {
+		if err := f.ownerMayRead(p); err != nil {
+			return err
+		}
 	}
 	p.State = state
 	if state == PipeRunning {
@@ -134,4 +152,29 @@ func (f *fsm) commitProgress(c pipeProgressCmd) any {
 		}
 	}
 	return nil
+}
+
+// ownerMayRead refuses a pipe whose owner may not read everything its
+// source selects.
+func (f *fsm) ownerMayRead(p *Pipe) error {
+	if p.Owner == "" || f.state.Auth.AllowedPattern(p.Owner, auth.ReadData, p.ReadScope) {
+		return nil
+	}
+	return status.Errorf(status.NoPermission, "pipe %s: its owner %s needs privilege READ_DATA on %s, which its source selects",
+		p.Name, p.Owner, p.ReadScope)
+}
+
+// stopPipesOf stops the running pipes of owner that it may no longer read,
+// after a REVOKE or DROP USER: a pipe ships nothing its owner could not
+// SELECT.
+func (f *fsm) stopPipesOf(owner string, at int64) {
+	for _, p := range f.state.Pipes {
+		if p.Owner != owner || p.State != PipeRunning {
+			continue
+		}
+		if err := f.ownerMayRead(p); err != nil {
+			p.State = PipeStopped
+			p.Exception, p.ExceptionTime = "stopped: "+err.Error(), at
+		}
+	}
 }

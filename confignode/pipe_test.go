@@ -2,8 +2,10 @@ package confignode
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/status"
 )
@@ -17,10 +19,10 @@ func TestPipeLifecycle(t *testing.T) {
 	}
 	id := c.ClusterID()
 	sink := []ast.Attribute{{Key: "sink", Value: "do-nothing-sink"}}
-	if err := c.CreatePipe(ctx, "p", nil, nil, sink); err != nil {
+	if err := c.CreatePipe(ctx, "p", "root", model.Path{"root", model.MultiLevel}, nil, nil, sink); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.CreatePipe(ctx, "p", nil, nil, sink); status.CodeOf(err) != status.PipeError {
+	if err := c.CreatePipe(ctx, "p", "root", model.Path{"root", model.MultiLevel}, nil, nil, sink); status.CodeOf(err) != status.PipeError {
 		t.Fatalf("duplicate pipe: %v", err)
 	}
 	p := c.Pipes()[0]
@@ -89,4 +91,74 @@ func TestPipeLifecycle(t *testing.T) {
 			t.Fatalf("statement on a missing pipe: %v", err)
 		}
 	}
+}
+
+// TestPipeOwnerNeedsReadData: a pipe runs only while its owner may read
+// what it selects.
+func TestPipeOwnerNeedsReadData(t *testing.T) {
+	ctx := context.Background()
+	c := startNode(t, t.TempDir())
+	sink := []ast.Attribute{{Key: "sink", Value: "do-nothing-sink"}}
+	secret := model.Path{"root", "secret", model.MultiLevel}
+	if err := c.CreateUser(ctx, "alice", "alice-pw"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Grant(ctx, "alice", []string{"USE_PIPE"}, []model.Path{{"root", model.MultiLevel}}); err != nil {
+		t.Fatal(err)
+	}
+	err := c.CreatePipe(ctx, "leak", "alice", secret, nil, nil, sink)
+	if status.CodeOf(err) != status.NoPermission || !strings.Contains(err.Error(), "READ_DATA on root.secret.**") {
+		t.Fatalf("pipe over data its owner cannot read: %v", err)
+	}
+	if err := c.Grant(ctx, "alice", []string{"READ_DATA"}, []model.Path{secret}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreatePipe(ctx, "p", "alice", secret, nil, nil, sink); err != nil {
+		t.Fatal(err)
+	}
+	other := []ast.Attribute{{Key: "sink", Value: "do-nothing-sink"}, {Key: "sink.x", Value: "1"}}
+	if err := c.CreatePipe(ctx, "q", "alice", secret, nil, nil, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StopPipe(ctx, "q"); err != nil {
+		t.Fatal(err)
+	}
+
+	// REVOKE stops the running pipe with a reason, and the stopped one
+	// cannot start again.
+	if err := c.Revoke(ctx, "alice", []string{"READ_DATA"}, []model.Path{secret}); err != nil {
+		t.Fatal(err)
+	}
+	p := pipeNamed(t, c, "p")
+	if p.State != PipeStopped || !strings.Contains(p.Exception, "alice needs privilege READ_DATA on root.secret.**") || p.ExceptionTime == 0 {
+		t.Fatalf("after REVOKE: %+v", p)
+	}
+	if err := c.StartPipe(ctx, "q"); status.CodeOf(err) != status.NoPermission {
+		t.Fatalf("START PIPE after REVOKE: %v", err)
+	}
+	if err := c.Grant(ctx, "alice", []string{"READ_DATA"}, []model.Path{secret}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StartPipe(ctx, "p"); err != nil {
+		t.Fatalf("START PIPE once the privilege is back: %v", err)
+	}
+
+	// DROP USER stops what the user owned.
+	if err := c.DropUser(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if p := pipeNamed(t, c, "p"); p.State != PipeStopped {
+		t.Fatalf("after DROP USER: %+v", p)
+	}
+}
+
+func pipeNamed(t *testing.T, c *ConfigNode, name string) Pipe {
+	t.Helper()
+	for _, p := range c.Pipes() {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no pipe %s", name)
+	return Pipe{}
 }

@@ -83,7 +83,7 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		if err := d.requireGlobal(user, privUsePipe); err != nil {
 			return nil, err
 		}
-		return d.runPipe(ctx, stmt)
+		return d.runPipe(ctx, user, stmt)
 	case *ast.ShowCluster, *ast.ShowConfigNodes, *ast.ShowDataNodes, *ast.ShowRegions:
 		return d.showCluster(ctx, stmt)
 	case *ast.RemoveConfigNode:

@@ -37,7 +37,7 @@ type Meta interface {
 	Privileges(user string) ([]auth.Grant, error)
 
 	ClusterID() string
-	CreatePipe(ctx context.Context, name string, source, processor, sink []ast.Attribute) error
+	CreatePipe(ctx context.Context, name, owner string, scope model.Path, source, processor, sink []ast.Attribute) error
 	StartPipe(ctx context.Context, name string) error
 	StopPipe(ctx context.Context, name string) error
 	DropPipe(ctx context.Context, name string) error

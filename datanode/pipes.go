@@ -2,6 +2,7 @@ package datanode
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -17,11 +18,11 @@ import (
 
 // runPipe executes the pipe statements. Each change is committed through
 // the ConfigNode before it returns, and the local tasks follow at once.
-func (d *DataNode) runPipe(ctx context.Context, stmt ast.Statement) (*model.Result, error) {
+func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement) (*model.Result, error) {
 	var err error
 	switch s := stmt.(type) {
 	case *ast.CreatePipe:
-		err = d.createPipe(ctx, s)
+		err = d.createPipe(ctx, user, s)
 	case *ast.StartPipe:
 		err = d.meta.StartPipe(ctx, s.Name)
 	case *ast.StopPipe:
@@ -40,15 +41,28 @@ func (d *DataNode) runPipe(ctx context.Context, stmt ast.Statement) (*model.Resu
 	return nil, nil
 }
 
-func (d *DataNode) createPipe(ctx context.Context, s *ast.CreatePipe) error {
+// createPipe commits a pipe owned by user, who needs READ_DATA on what its
+// source selects: USE_PIPE alone must not ship data its holder could not
+// SELECT.
+func (d *DataNode) createPipe(ctx context.Context, user string, s *ast.CreatePipe) error {
 	spec, err := plugin.Parse(s.Source, s.Processor, s.Sink, time.Local)
 	if err != nil {
 		return err
 	}
+	scope := spec.Source.ReadScope()
+	if !d.meta.Allowed(user, privReadData, scope) {
+		hint := ""
+		if !strings.HasSuffix(spec.Source.Pattern, ".") && spec.Source.Pattern != "root" {
+			hint = fmt.Sprintf(" (the pattern %s is a prefix: it also selects paths whose last node continues it; end it with a dot, %s., to select its subtree only)",
+				spec.Source.Pattern, spec.Source.Pattern)
+		}
+		return status.Errorf(status.NoPermission, "no permissions for this operation, please add privilege READ_DATA on %s: the pipe's source selects it%s",
+			scope, hint)
+	}
 	if err := d.refuseSelfSink(ctx, spec.Sink); err != nil {
 		return err
 	}
-	return d.meta.CreatePipe(ctx, s.Name, s.Source, s.Processor, s.Sink)
+	return d.meta.CreatePipe(ctx, s.Name, user, scope, s.Source, s.Processor, s.Sink)
 }
 
 // refuseSelfSink refuses a sink that points at this cluster: by address

@@ -115,3 +115,24 @@ func hasSeparator(s string) bool {
 	}
 	return false
 }
+
+// ReadScope is the narrowest path pattern covering every series the source
+// may select; creating or starting the pipe needs READ_DATA on it. The
+// pattern is a text prefix, so its last node may go on (root.sg.d1 also
+// selects root.sg.d10.s): the scope is the parent's subtree, unless the
+// pattern ends with a dot (root.sg.d1. selects that subtree only).
+func (s Source) ReadScope() model.Path {
+	nodes, err := splitNodes(s.Pattern)
+	if err != nil || len(nodes) < 2 {
+		return model.Path{"root", model.MultiLevel} // "root", or not from Parse
+	}
+	complete := nodes[:len(nodes)-1]
+	if len(complete) == 1 {
+		return model.Path{"root", model.MultiLevel}
+	}
+	p, err := model.ParsePath(strings.Join(complete, "."))
+	if err != nil {
+		return model.Path{"root", model.MultiLevel}
+	}
+	return p.Append(model.MultiLevel)
+}

@@ -2,6 +2,9 @@ package plugin
 
 import (
 	"testing"
+	"time"
+
+	"github.com/sluicedb/sluice/sql/ast"
 )
 
 func TestParsePattern(t *testing.T) {
@@ -107,5 +110,30 @@ func TestSourceMatching(t *testing.T) {
 				t.Errorf("pattern %s: Covers(%s) = %v", c.pattern, p.path, got)
 			}
 		}
+	}
+}
+
+func TestReadScope(t *testing.T) {
+	for pattern, want := range map[string]string{
+		"root":             "root.**",
+		"root.sg":          "root.**",
+		"root.sg.":         "root.sg.**",
+		"root.sg.d1":       "root.sg.**",
+		"root.sg.d1.":      "root.sg.d1.**",
+		"root.sg.d1.s":     "root.sg.d1.**",
+		"root.`a.b`.d":     "root.`a.b`.**",
+		"root.sg.`d.1`":    "root.sg.**",
+		"root.sg.aligned.": "root.sg.aligned.**",
+	} {
+		src, err := parseSource([]ast.Attribute{{Key: "source.pattern", Value: pattern}}, time.UTC)
+		if err != nil {
+			t.Fatalf("pattern %q: %v", pattern, err)
+		}
+		if got := src.ReadScope().String(); got != want {
+			t.Errorf("ReadScope of %q = %s, want %s", pattern, got, want)
+		}
+	}
+	if got := (Source{Pattern: "root"}).ReadScope().String(); got != "root.**" {
+		t.Errorf("default pattern's scope %s", got)
 	}
 }

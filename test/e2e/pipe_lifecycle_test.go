@@ -151,6 +151,25 @@ func TestPipeLifecycle(t *testing.T) {
 		}
 
 		ca.mustExec("GRANT USE_PIPE ON root.** TO USER pipeuser")
+		// USE_PIPE alone does not let a pipe ship data its owner cannot
+		// read: a pipe needs READ_DATA on what its source selects.
+		for sql, scope := range map[string]string{
+			"CREATE PIPE up WITH SINK ('sink'='do-nothing-sink')":                                                 "root.**",
+			"CREATE PIPE leak WITH SOURCE ('source.pattern'='root.secret') WITH SINK ('sink'='do-nothing-sink')":  "root.**",
+			"CREATE PIPE leak WITH SOURCE ('source.pattern'='root.secret.') WITH SINK ('sink'='do-nothing-sink')": "root.secret.**",
+		} {
+			st, err := cu.exec(sql)
+			if err != nil || st.Code != 803 || !strings.Contains(st.GetMessage(), "READ_DATA on "+scope) {
+				t.Errorf("%s with USE_PIPE only: %v %s, want 803 naming READ_DATA on %s", sql, err, statusString(st), scope)
+			}
+		}
+		ca.mustExec("GRANT READ_DATA ON root.secret.** TO USER pipeuser")
+		cu.mustExec("CREATE PIPE leak WITH SOURCE ('source.pattern'='root.secret.') WITH SINK ('sink'='do-nothing-sink')")
+		ca.mustExec("REVOKE READ_DATA ON root.secret.** FROM USER pipeuser")
+		if r := ca.pipe("leak"); r == nil || r["State"] != "STOPPED" || !strings.Contains(r["ExceptionMessage"], "READ_DATA") {
+			t.Errorf("pipe after its owner lost READ_DATA: %v, want STOPPED naming READ_DATA", r)
+		}
+		ca.mustExec("DROP PIPE leak", "GRANT READ_DATA ON root.** TO USER pipeuser")
 		cu.mustExec(stmts...)
 		for _, sql := range []string{"SHOW PIPES", "SHOW PIPEPLUGINS"} {
 			if _, err := cu.query(sql); err != nil {
