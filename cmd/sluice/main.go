@@ -29,6 +29,7 @@ const usage = `usage:
   sluice cli [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-e "SQL; SQL"] [--format table|csv|json]
   sluice health [confignode|datanode|standalone] [--config FILE] [--addr host:port] [--timeout 5s]
   sluice top [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [--interval 1s] [-n N]
+  sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
   sluice bench [--pipe] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
   sluice version
@@ -62,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cli.Top(ctx, args[1:], stdout, stderr)
 	case "health":
 		return runHealth(ctx, args[1:], stdout, stderr)
+	case "cert":
+		return runCert(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "sluice %s\n", standalone.Version)
 		return 0
