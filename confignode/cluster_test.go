@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,8 +140,13 @@ func TestConfigNodeCluster(t *testing.T) {
 		{NodeInfo{Internal: Endpoint{Host: "127.0.0.1", Port: 30000}}, "", status.RegisterDataNodeWithWrongID},
 	}
 	for _, r := range refusals {
-		if _, _, err := cns[2].RegisterDataNode(ctx, r.info, r.cluster); status.CodeOf(err) != r.want {
+		_, _, err := cns[2].RegisterDataNode(ctx, r.info, r.cluster)
+		if status.CodeOf(err) != r.want {
 			t.Fatalf("register %+v of cluster %q = %v, want code %d", r.info, r.cluster, err, r.want)
+		}
+		// A refusal names no secret of this cluster to whoever asked.
+		if id := cns[2].ClusterID(); strings.Contains(err.Error(), id) {
+			t.Fatalf("refusal %q reveals the cluster id %s", err, id)
 		}
 	}
 

@@ -76,8 +76,10 @@ func (c *ConfigNode) registerDataNode(ctx context.Context, info NodeInfo, cluste
 	var refusal error
 	c.fsm.read(func(s *State) {
 		if clusterID != "" && clusterID != s.ClusterID {
+			// The answer goes to whoever asked: it names their cluster id,
+			// never this one's.
 			refusal = status.Errorf(status.RejectNodeStart,
-				"the DataNode's data dir belongs to cluster %s, but this cluster is %s: use an empty data dir to join it", clusterID, s.ClusterID)
+				"the DataNode's data dir belongs to cluster %s, not to this cluster: use an empty data dir to join it", clusterID)
 			return
 		}
 		for _, n := range s.DataNodes {
@@ -223,7 +225,7 @@ func (c *ConfigNode) joinConfigNode(ctx context.Context, info NodeInfo, clusterI
 	switch {
 	case clusterID != "" && clusterID != cluster:
 		return 0, status.Errorf(status.RejectNodeStart,
-			"the ConfigNode's data dir belongs to cluster %s, but this cluster is %s", clusterID, cluster)
+			"the ConfigNode's data dir belongs to cluster %s, not to this cluster", clusterID)
 	case registered == nil:
 		return 0, status.Errorf(status.AddConfigNodeError, "ConfigNode id %d is not known to this cluster", info.ID)
 	case !sameEndpoints(*registered, info) && c.live.alive(info.ID):
