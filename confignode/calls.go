@@ -24,8 +24,9 @@ func callRegisterDataNode(ctx context.Context, cl clusterpb.ConfigNodeClient, in
 
 // callHeartbeat returns the leader's metadata index and the ConfigNodes'
 // endpoints.
-func callHeartbeat(ctx context.Context, cl clusterpb.ConfigNodeClient, node uint32, led []uint32) (uint64, []*clusterpb.Endpoint, error) {
-	r, err := cl.Heartbeat(ctx, &clusterpb.HeartbeatRequest{NodeId: node, LedRegions: led})
+func callHeartbeat(ctx context.Context, cl clusterpb.ConfigNodeClient, node uint32, led []uint32, rep *PipeReport) (uint64, []*clusterpb.Endpoint, error) {
+	applied, tasks := pipeReportPB(rep)
+	r, err := cl.Heartbeat(ctx, &clusterpb.HeartbeatRequest{NodeId: node, LedRegions: led, AppliedIndexes: applied, PipeTasks: tasks})
 	if err != nil {
 		return 0, nil, unreachable(err)
 	}

@@ -212,14 +212,14 @@ func (c *Client) RegisterDataNode(ctx context.Context, info NodeInfo, clusterID 
 	return id, cluster, c.cell.waitIndex(ctx, index)
 }
 
-// Heartbeat reports this DataNode alive with the regions it leads, and
-// learns the ConfigNodes' addresses.
-func (c *Client) Heartbeat(ctx context.Context, node uint32, led []uint32) (uint64, error) {
+// Heartbeat reports this DataNode alive with the regions it leads and its
+// pipe report, and learns the ConfigNodes' addresses.
+func (c *Client) Heartbeat(ctx context.Context, node uint32, led []uint32, rep *PipeReport) (uint64, error) {
 	var index uint64
 	err := c.call(ctx, "heartbeat", func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
 		var eps []*clusterpb.Endpoint
 		var err error
-		index, eps, err = callHeartbeat(ctx, cl, node, led)
+		index, eps, err = callHeartbeat(ctx, cl, node, led, rep)
 		c.learn(eps)
 		return err
 	})
@@ -249,6 +249,17 @@ func (c *Client) ClusterStatus(ctx context.Context) (ClusterStatus, error) {
 	err := c.callWithin(ctx, "read the cluster status", requestBudget, func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
 		var err error
 		out, err = callClusterStatus(ctx, cl)
+		return err
+	})
+	return out, err
+}
+
+// PipeStatistics asks the leader for every pipe's cluster-wide figures.
+func (c *Client) PipeStatistics(ctx context.Context) ([]PipeStats, error) {
+	var out []PipeStats
+	err := c.callWithin(ctx, "read pipe statistics", requestBudget, func(ctx context.Context, cl clusterpb.ConfigNodeClient) error {
+		var err error
+		out, err = callPipeStatistics(ctx, cl)
 		return err
 	})
 	return out, err

@@ -77,7 +77,7 @@ func TestConfigNodeCluster(t *testing.T) {
 		if err != nil || cluster != seed.ClusterID() {
 			t.Fatalf("register DataNode %d: %v (cluster %q)", i, err, cluster)
 		}
-		if _, err := cns[2].Heartbeat(ctx, id, nil); err != nil {
+		if _, err := cns[2].Heartbeat(ctx, id, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		dns = append(dns, id)
@@ -100,7 +100,7 @@ func TestConfigNodeCluster(t *testing.T) {
 			}
 			for _, id := range dns {
 				hctx, cancel := context.WithTimeout(ctx, time.Second)
-				_, _ = cns[2].Heartbeat(hctx, id, nil)
+				_, _ = cns[2].Heartbeat(hctx, id, nil, nil)
 				cancel()
 			}
 		}

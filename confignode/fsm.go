@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/raft"
 
@@ -13,9 +14,16 @@ import (
 )
 
 // fsm applies ConfigNode commands to State.
-type fsm struct{ stateCell }
+type fsm struct {
+	stateCell
+	// progressAt is when this node last applied a progress commit of each
+	// pipe; it is not replicated state (guarded by mu).
+	progressAt map[string]time.Time
+}
 
-func newFSM() *fsm { return &fsm{stateCell{state: newState(), changed: make(chan struct{})}} }
+func newFSM() *fsm {
+	return &fsm{stateCell: stateCell{state: newState(), changed: make(chan struct{})}, progressAt: map[string]time.Time{}}
+}
 
 // Apply implements raft.FSM. Business errors are the response; an entry
 // that does not decode stops the node rather than let replicas diverge.

@@ -117,10 +117,10 @@ func (c *ConfigNode) registerDataNode(ctx context.Context, info NodeInfo, cluste
 	return id, nil
 }
 
-// Heartbeat records that node is alive and leads the regions in led. It
-// returns the leader's metadata index, so a DataNode knows when its copy of
-// the state is behind.
-func (c *ConfigNode) Heartbeat(ctx context.Context, node uint32, led []uint32) (uint64, error) {
+// Heartbeat records that node is alive and leads the regions in led, and a
+// DataNode's pipe report (nil from a ConfigNode). It returns the leader's
+// metadata index, so a DataNode knows when its copy of the state is behind.
+func (c *ConfigNode) Heartbeat(ctx context.Context, node uint32, led []uint32, rep *PipeReport) (uint64, error) {
 	var index uint64
 	err := c.onLeader(ctx, func() error {
 		var known, dataNode bool
@@ -134,10 +134,13 @@ func (c *ConfigNode) Heartbeat(ctx context.Context, node uint32, led []uint32) (
 			return status.Errorf(status.DataNodeNotExist, "node %d is not registered", node)
 		}
 		c.live.heartbeat(node, led, dataNode)
+		if dataNode && rep != nil {
+			c.reports.record(node, *rep)
+		}
 		return nil
 	}, func(cl clusterpb.ConfigNodeClient) error {
 		var err error
-		index, _, err = callHeartbeat(ctx, cl, node, led)
+		index, _, err = callHeartbeat(ctx, cl, node, led, rep)
 		return err
 	})
 	return index, err

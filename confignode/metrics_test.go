@@ -54,7 +54,7 @@ func TestClusterMetrics(t *testing.T) {
 			}
 			for id, led := range live {
 				hctx, cancel := context.WithTimeout(ctx, time.Second)
-				_, _ = cns[2].Heartbeat(hctx, id, led)
+				_, _ = cns[2].Heartbeat(hctx, id, led, nil)
 				cancel()
 			}
 		}

@@ -79,6 +79,7 @@ type ConfigNode struct {
 	fsm     *fsm
 	group   *consensus.Group
 	live    *liveness
+	reports *pipeReports
 	peers   *peers
 
 	id       uint32 // this node's id once known
@@ -108,10 +109,10 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer, m *consensu
 		cfg.HeartbeatInterval = time.Second
 	}
 	c := &ConfigNode{cfg: cfg, logger: logger.With("component", "confignode"), metrics: m, fsm: newFSM(),
-		live: newLiveness(5 * cfg.HeartbeatInterval), peers: newPeers(), stop: make(chan struct{})}
+		live: newLiveness(5 * cfg.HeartbeatInterval), reports: newPipeReports(5 * cfg.HeartbeatInterval), peers: newPeers(), stop: make(chan struct{})}
 	c.Meta = &Meta{commit: c.commit, read: c.fsm.read}
 	if reg != nil {
-		reg.MustRegister(newClusterCollector(c))
+		reg.MustRegister(newClusterCollector(c), newPipeCollector(c))
 	}
 	return c
 }
@@ -462,7 +463,7 @@ func (c *ConfigNode) heartbeatLoop() {
 		}
 		last = time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.HeartbeatInterval)
-		_, _ = c.Heartbeat(ctx, c.id, nil)
+		_, _ = c.Heartbeat(ctx, c.id, nil, nil)
 		cancel()
 	}
 }
@@ -495,7 +496,7 @@ func (c *ConfigNode) catchUp(ctx context.Context) error {
 	if leader, _ := c.leading(); leader {
 		return nil
 	}
-	index, err := c.Heartbeat(ctx, c.id, nil)
+	index, err := c.Heartbeat(ctx, c.id, nil, nil)
 	if err != nil {
 		return err
 	}

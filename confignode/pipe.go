@@ -1,6 +1,8 @@
 package confignode
 
 import (
+	"time"
+
 	"github.com/sluicedb/sluice/auth"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -123,6 +125,7 @@ func (f *fsm) dropPipe(name string) any {
 		return err
 	}
 	delete(f.state.Pipes, name)
+	delete(f.progressAt, name)
 	return nil
 }
 
@@ -145,6 +148,7 @@ func (f *fsm) commitProgress(c pipeProgressCmd) any {
 	if p == nil || p.CreationTime != c.Created {
 		return nil // dropped meanwhile, perhaps created again
 	}
+	f.progressAt[c.Name] = time.Now()
 	for region, np := range c.Progress {
 		op := p.Progress[region]
 		if np.HistoryDone && (!op.HistoryDone || np.Index > op.Index) {

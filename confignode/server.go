@@ -49,7 +49,7 @@ func (s *rpcServer) RegisterDataNode(ctx context.Context, req *clusterpb.Registe
 }
 
 func (s *rpcServer) Heartbeat(ctx context.Context, req *clusterpb.HeartbeatRequest) (*clusterpb.HeartbeatResponse, error) {
-	index, err := s.c.Heartbeat(ctx, req.NodeId, req.LedRegions)
+	index, err := s.c.Heartbeat(ctx, req.NodeId, req.LedRegions, pipeReportOf(req))
 	resp := &clusterpb.HeartbeatResponse{Status: clusterpb.StatusOf(err), Index: index}
 	s.c.fsm.read(func(st *State) {
 		for _, n := range nodeList(st.ConfigNodes) {
@@ -79,6 +79,11 @@ func (s *rpcServer) JoinConfigNode(ctx context.Context, req *clusterpb.JoinConfi
 
 func (s *rpcServer) RemoveConfigNode(ctx context.Context, req *clusterpb.RemoveConfigNodeRequest) (*clusterpb.RemoveConfigNodeResponse, error) {
 	return &clusterpb.RemoveConfigNodeResponse{Status: clusterpb.StatusOf(s.c.RemoveConfigNode(ctx, req.NodeId))}, nil
+}
+
+func (s *rpcServer) PipeStatistics(ctx context.Context, _ *clusterpb.PipeStatisticsRequest) (*clusterpb.PipeStatisticsResponse, error) {
+	stats, err := s.c.PipeStatistics(ctx)
+	return &clusterpb.PipeStatisticsResponse{Status: clusterpb.StatusOf(err), Pipes: pipeStatsPB(stats)}, nil
 }
 
 func (s *rpcServer) ClusterStatus(ctx context.Context, _ *clusterpb.ClusterStatusRequest) (*clusterpb.ClusterStatusResponse, error) {

@@ -174,7 +174,7 @@ func (d *DataNode) ledRegions() []uint32 {
 }
 
 func (d *DataNode) heartbeat(ctx context.Context) {
-	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions()); err != nil {
+	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions(), d.pipes.report()); err != nil {
 		d.logger.Debug("heartbeat failed", "err", err)
 	}
 	if d.cluster == nil {

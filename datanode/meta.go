@@ -14,7 +14,7 @@ import (
 // confignode.Client.
 type Meta interface {
 	RegisterDataNode(ctx context.Context, info confignode.NodeInfo, clusterID string) (uint32, string, error)
-	Heartbeat(ctx context.Context, node uint32, led []uint32) (uint64, error)
+	Heartbeat(ctx context.Context, node uint32, led []uint32, pipes *confignode.PipeReport) (uint64, error)
 	ClusterStatus(ctx context.Context) (confignode.ClusterStatus, error)
 	DataNodes() []confignode.NodeInfo
 	RemoveConfigNode(ctx context.Context, id uint32) error
@@ -44,4 +44,5 @@ type Meta interface {
 	ReportPipeException(ctx context.Context, name, message string, stop bool) error
 	CommitPipeProgress(ctx context.Context, name string, created int64, progress map[uint32]confignode.Progress) error
 	Pipes() []confignode.Pipe
+	PipeStatistics(ctx context.Context) ([]confignode.PipeStats, error)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/plugin"
 	"github.com/sluicedb/sluice/pipe/sink"
 	"github.com/sluicedb/sluice/pipe/task"
@@ -37,13 +38,11 @@ type pipeAgent struct {
 	// retrying marks pipes whose SHOW PIPES row shows a transient error;
 	// the next acknowledged transfer clears it.
 	retrying map[string]bool
-	// frontiers, advanced and rates estimate how fast each pipe drains:
-	// entries its frontiers moved past per second, smoothed.
-	frontiers map[string]map[uint32]uint64
-	advanced  map[string]uint64
-	rates     map[string]float64
-	rateAt    time.Time
-	wg        sync.WaitGroup
+	// stats are the running tasks' figures; rateAt is when their rates
+	// were last updated.
+	stats  map[taskKey]*taskStats
+	rateAt time.Time
+	wg     sync.WaitGroup
 }
 
 // taskKey names a task; the creation time tells a re-created pipe of the
@@ -57,6 +56,7 @@ type taskKey struct {
 type runningTask struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	sink   pipe.Sink
 }
 
 // pipeRef names one incarnation of a pipe: a pipe dropped and created again
@@ -66,8 +66,8 @@ type pipeRef struct {
 	created int64
 }
 
-// taskBuild makes a task and the release of what it holds (its sink).
-type taskBuild func() (*task.Task, func())
+// taskBuild makes a task, its sink and the release of the sink.
+type taskBuild func() (*task.Task, pipe.Sink, func())
 
 func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *pipeMetrics) *pipeAgent {
 	if interval <= 0 {
@@ -75,7 +75,7 @@ func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *
 	}
 	return &pipeAgent{d: d, sinks: sinks, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval,
 		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{},
-		frontiers: map[string]map[uint32]uint64{}, advanced: map[string]uint64{}, rates: map[string]float64{}, rateAt: time.Now()}
+		stats: map[taskKey]*taskStats{}, rateAt: time.Now()}
 }
 
 // run reconciles tasks and commits progress until stop closes.
@@ -86,7 +86,6 @@ func (a *pipeAgent) run(stop <-chan struct{}) {
 		a.reconcile()
 		a.commit()
 		a.updateRates()
-		a.updatePending()
 		select {
 		case <-stop:
 			a.stopAll()
@@ -145,14 +144,17 @@ func (a *pipeAgent) reconcile() {
 		rt.cancel()
 		<-rt.done
 		a.metrics.forget(stop[i].pipe, stop[i].region)
+		a.mu.Lock()
+		delete(a.stats, stop[i])
+		a.mu.Unlock()
 	}
 	for _, key := range start {
-		t, release := want[key]()
+		t, snk, release := want[key]()
 		if t == nil {
 			continue
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		rt := &runningTask{cancel: cancel, done: make(chan struct{})}
+		rt := &runningTask{cancel: cancel, done: make(chan struct{}), sink: snk}
 		a.mu.Lock()
 		a.tasks[key] = rt
 		a.mu.Unlock()
@@ -167,6 +169,7 @@ func (a *pipeAgent) reconcile() {
 				a.mu.Lock()
 				if a.tasks[key] == rt {
 					delete(a.tasks, key)
+					delete(a.stats, key)
 				}
 				a.mu.Unlock()
 			}()
@@ -181,27 +184,39 @@ func (a *pipeAgent) reconcile() {
 // factory yielding nil when its sink cannot be built (the pipe is stopped
 // with the reason).
 func (a *pipeAgent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r *replica) taskBuild {
-	return func() (*task.Task, func()) {
+	return func() (*task.Task, pipe.Sink, func()) {
 		snk, release, err := a.sinks.Acquire(spec.Sink)
 		if err != nil {
 			a.fail(p.Name, err)
-			return nil, nil
+			return nil, nil, nil
 		}
 		start := a.startProgress(p, r.id)
 		name := p.Name
 		ref := pipeRef{name: p.Name, created: p.CreationTime}
+		key := taskKey{pipe: p.Name, created: p.CreationTime, region: r.id}
 		cb := task.Callbacks{
 			Progress: func(pr task.Progress) { a.record(ref, r.id, pr) },
 			Error: func(err error, fatal bool) {
+				a.metrics.sinkError(name, r.id)
 				if fatal {
 					a.fail(name, err)
 					return
 				}
 				a.metrics.retried(name, r.id)
+				a.mu.Lock()
+				st := a.statsOf(key)
+				st.retries++
+				st.exception = "retrying: " + err.Error()
+				a.mu.Unlock()
 				a.transient(name, err)
 			},
 			Sent: func(points, tablets int) {
 				a.metrics.sent(name, r.id, points, tablets)
+				a.mu.Lock()
+				st := a.statsOf(key)
+				st.points += uint64(points)
+				st.exception = ""
+				a.mu.Unlock()
 				a.recovered(name)
 			},
 		}
@@ -211,7 +226,7 @@ func (a *pipeAgent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r *replica
 			ForwardPipeRequests: spec.Source.ForwardPipeRequests, LocalCluster: a.d.meta.ClusterID(),
 			Start: start, Slots: a.slots,
 		}, cb, a.logger)
-		return t, release
+		return t, snk, release
 	}
 }
 
@@ -242,40 +257,11 @@ func (a *pipeAgent) record(ref pipeRef, region uint32, pr task.Progress) {
 	}
 	m[region] = confignode.Progress{HistoryDone: pr.HistoryDone, Index: pr.Index}
 	a.metrics.frontier(pipeName, region, pr.Index)
-	f := a.frontiers[pipeName]
-	if f == nil {
-		f = map[uint32]uint64{}
-		a.frontiers[pipeName] = f
+	st := a.statsOf(taskKey{pipe: ref.name, created: ref.created, region: region})
+	if st.known && pr.HistoryDone && st.historyDone && pr.Index > st.index {
+		st.advanced += pr.Index - st.index
 	}
-	if old, ok := f[region]; ok && pr.Index > old {
-		a.advanced[pipeName] += pr.Index - old
-	}
-	f[region] = pr.Index
-}
-
-// updateRates folds the entries each pipe drained since the last call into
-// its smoothed rate.
-func (a *pipeAgent) updateRates() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	dt := time.Since(a.rateAt).Seconds()
-	if dt <= 0 {
-		return
-	}
-	a.rateAt = time.Now()
-	for name := range a.frontiers {
-		now := float64(a.advanced[name]) / dt
-		a.rates[name] = 0.7*a.rates[name] + 0.3*now
-		a.advanced[name] = 0
-	}
-}
-
-// estimate is SHOW PIPES' EstimatedRemainingSeconds for a pipe.
-func (a *pipeAgent) estimate(name string, remaining int64) string {
-	a.mu.Lock()
-	rate := a.rates[name]
-	a.mu.Unlock()
-	return formatSeconds(remaining, rate)
+	st.historyDone, st.index, st.known = pr.HistoryDone, pr.Index, true
 }
 
 // commit sends the pending frontiers of each pipe as one ConfigNode entry:
@@ -386,32 +372,6 @@ func (a *pipeAgent) pendingEntries(p *confignode.Pipe) int64 {
 	return n
 }
 
-// updatePending refreshes the pending-events gauges of running tasks.
-func (a *pipeAgent) updatePending() {
-	a.mu.Lock()
-	keys := make([]taskKey, 0, len(a.tasks))
-	for k := range a.tasks {
-		keys = append(keys, k)
-	}
-	a.mu.Unlock()
-	pipes := map[string]*confignode.Pipe{}
-	for _, p := range a.d.meta.Pipes() {
-		pipes[p.Name] = &p
-	}
-	for _, k := range keys {
-		p, r := pipes[k.pipe], a.d.regions.get(k.region)
-		if p == nil || r == nil {
-			continue
-		}
-		pr := a.startProgress(p, k.region)
-		if applied := r.fsm.AppliedIndex(); applied > pr.Index {
-			a.metrics.setPending(k.pipe, k.region, applied-pr.Index)
-		} else {
-			a.metrics.setPending(k.pipe, k.region, 0)
-		}
-	}
-}
-
 // releaseDropped removes the log pins of pipes that no longer exist. A
 // stopped pipe keeps its pins, so that START resumes from its frontier.
 func (a *pipeAgent) releaseDropped(pipes []confignode.Pipe) {
@@ -445,13 +405,11 @@ func (a *pipeAgent) pinFollowers(pipes []confignode.Pipe) {
 	}
 }
 
-// formatSeconds renders remaining/perSecond as SHOW PIPES prints it.
-func formatSeconds(remaining int64, perSecond float64) string {
-	if remaining == 0 {
-		return "0.00"
-	}
-	if perSecond <= 0 {
+// formatSeconds renders an estimate as SHOW PIPES prints it: "Unknown"
+// when negative (no rate to divide by).
+func formatSeconds(seconds float64) string {
+	if seconds < 0 {
 		return "Unknown"
 	}
-	return fmt.Sprintf("%.2f", float64(remaining)/perSecond)
+	return fmt.Sprintf("%.2f", seconds)
 }

@@ -14,6 +14,9 @@ type pipeMetrics struct {
 	retries   *prometheus.CounterVec
 	frontiers *prometheus.GaugeVec
 	pending   *prometheus.GaugeVec
+	lag       *prometheus.GaugeVec
+	errors    *prometheus.CounterVec
+	conns     *prometheus.GaugeVec
 }
 
 func newPipeMetrics(reg prometheus.Registerer) *pipeMetrics {
@@ -29,8 +32,14 @@ func newPipeMetrics(reg prometheus.Registerer) *pipeMetrics {
 			Name: "sluice_pipe_commit_frontier", Help: "Log index below which the sink acknowledged every write of the region."}, labels),
 		pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "sluice_pipe_pending_events", Help: "Log entries of the region past the pipe's commit frontier."}, labels),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "sluice_pipe_lag_seconds", Help: "Age of the oldest write of the region the sink has not acknowledged; 0 when caught up."}, labels),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_pipe_sink_errors_total", Help: "Failed transfers of a pipe task, and transfers its stall watchdog found unanswered."}, labels),
+		conns: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "sluice_pipe_sink_connections", Help: "Open connections of the sink a pipe task uses (shared by the pipes with the same sink)."}, labels),
 	}
-	reg.MustRegister(m.points, m.tablets, m.retries, m.frontiers, m.pending)
+	reg.MustRegister(m.points, m.tablets, m.retries, m.frontiers, m.pending, m.lag, m.errors, m.conns)
 	return m
 }
 
@@ -53,6 +62,18 @@ func (m *pipeMetrics) setPending(pipe string, region uint32, n uint64) {
 	m.pending.WithLabelValues(pipe, regionLabel(region)).Set(float64(n))
 }
 
+func (m *pipeMetrics) setLag(pipe string, region uint32, seconds float64) {
+	m.lag.WithLabelValues(pipe, regionLabel(region)).Set(seconds)
+}
+
+func (m *pipeMetrics) sinkError(pipe string, region uint32) {
+	m.errors.WithLabelValues(pipe, regionLabel(region)).Inc()
+}
+
+func (m *pipeMetrics) setConnections(pipe string, region uint32, n int) {
+	m.conns.WithLabelValues(pipe, regionLabel(region)).Set(float64(n))
+}
+
 func (m *pipeMetrics) forget(pipe string, region uint32) {
 	l := prometheus.Labels{"pipe": pipe, "region": regionLabel(region)}
 	m.points.Delete(l)
@@ -60,4 +81,7 @@ func (m *pipeMetrics) forget(pipe string, region uint32) {
 	m.retries.Delete(l)
 	m.frontiers.Delete(l)
 	m.pending.Delete(l)
+	m.lag.Delete(l)
+	m.errors.Delete(l)
+	m.conns.Delete(l)
 }

@@ -30,7 +30,9 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 	case *ast.DropPipe:
 		err = d.meta.DropPipe(ctx, s.Name)
 	case *ast.ShowPipes:
-		return d.showPipes(s)
+		return d.showPipes(ctx, s)
+	case *ast.ShowPipeStatistics:
+		return d.showPipeStatistics(ctx)
 	case *ast.ShowPipePlugins:
 		return d.showPipePlugins(), nil
 	}
@@ -94,7 +96,7 @@ func (d *DataNode) refuseSelfSink(ctx context.Context, attrs map[string]string) 
 	return nil
 }
 
-func (d *DataNode) showPipes(s *ast.ShowPipes) (*model.Result, error) {
+func (d *DataNode) showPipes(ctx context.Context, s *ast.ShowPipes) (*model.Result, error) {
 	pipes := d.meta.Pipes()
 	var keep func(p *confignode.Pipe) bool
 	switch {
@@ -114,22 +116,71 @@ func (d *DataNode) showPipes(s *ast.ShowPipes) (*model.Result, error) {
 	default:
 		keep = func(*confignode.Pipe) bool { return true }
 	}
+	stats := d.statisticsByName(ctx, pipes)
 	var rows [][]string
 	for i := range pipes {
 		p := &pipes[i]
 		if !keep(p) {
 			continue
 		}
-		remaining := d.pipes.pendingEntries(p)
+		st := stats[p.Name]
 		rows = append(rows, []string{p.Name, time.UnixMilli(p.CreationTime).Format("2006-01-02T15:04:05.000"), p.State,
 			plugin.Show(p.Source), plugin.Show(p.Processor), plugin.Show(p.Sink), p.Exception,
-			strconv.FormatInt(remaining, 10), d.pipes.estimate(p.Name, remaining)})
+			strconv.FormatInt(st.Remaining, 10), formatSeconds(st.EstimatedSeconds)})
 	}
 	if s.Name != "" && len(rows) == 0 {
 		return nil, status.Errorf(status.PipeError, "pipe %s does not exist", s.Name)
 	}
 	return textResult([]string{"ID", "CreationTime", "State", "PipeSource", "PipeProcessor", "PipeSink",
 		"ExceptionMessage", "RemainingEventCount", "EstimatedRemainingSeconds"}, rows), nil
+}
+
+// statisticsByName is the cluster-wide figures of every pipe, by name.
+// When the ConfigNode leader cannot be asked, the figures come from this
+// node's replicas alone.
+func (d *DataNode) statisticsByName(ctx context.Context, pipes []confignode.Pipe) map[string]confignode.PipeStats {
+	out := make(map[string]confignode.PipeStats, len(pipes))
+	sctx, cancel := context.WithTimeout(ctx, statisticsTimeout)
+	defer cancel()
+	stats, err := d.pipeStatistics(sctx)
+	if err == nil {
+		for _, s := range stats {
+			out[s.Name] = s
+		}
+		return out
+	}
+	d.logger.Warn("pipe statistics from this node only", "err", err)
+	for i := range pipes {
+		p := &pipes[i]
+		remaining := d.pipes.pendingEntries(p)
+		out[p.Name] = confignode.PipeStats{Name: p.Name, State: p.State, Exception: p.Exception, Remaining: remaining,
+			EstimatedSeconds: confignode.EstimateSeconds(remaining, d.pipes.localRate(p.Name))}
+	}
+	return out
+}
+
+// statisticsTimeout bounds asking the ConfigNode leader for pipe
+// statistics.
+const statisticsTimeout = 5 * time.Second
+
+// showPipeStatistics is SHOW PIPES STATISTICS: one row per pipe with its
+// cluster-wide figures.
+func (d *DataNode) showPipeStatistics(ctx context.Context) (*model.Result, error) {
+	sctx, cancel := context.WithTimeout(ctx, statisticsTimeout)
+	defer cancel()
+	stats, err := d.pipeStatistics(sctx)
+	if err != nil {
+		return nil, status.Errorf(status.PipeError, "pipe statistics: %v", err)
+	}
+	rows := make([][]string, 0, len(stats))
+	for _, s := range stats {
+		rows = append(rows, []string{s.Name, s.State, strconv.FormatInt(s.Remaining, 10),
+			strconv.FormatFloat(s.EventsPerSecond, 'f', 2, 64), strconv.FormatFloat(s.LagSeconds, 'f', 2, 64),
+			formatSeconds(s.EstimatedSeconds), s.Exception,
+			strconv.FormatUint(s.PointsSent, 10), strconv.FormatUint(s.Retries, 10)})
+	}
+	return textResult([]string{"ID", "State", "RemainingEventCount", "EventsPerSecond", "LagSeconds",
+		"EstimatedRemainingSeconds", "ExceptionMessage", "PointsSent", "Retries"}, rows), nil
 }
 
 // sinkKey is the canonical identity of a pipe's sink, shared by pipes

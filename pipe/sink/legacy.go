@@ -56,6 +56,16 @@ func newLegacySink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetric
 // TargetClusterID is empty: the client protocol does not reveal one.
 func (s *legacySink) TargetClusterID() string { return "" }
 
+// Connections is 1 while the session's connection is open.
+func (s *legacySink) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != nil {
+		return 1
+	}
+	return 0
+}
+
 // InFlight is 1: one session, used in order.
 func (s *legacySink) InFlight() int { return 1 }
 

@@ -18,7 +18,7 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		conns: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "sluice_pipe_sink_connections",
+			Name: "sluice_pipe_sink_instance_connections",
 			Help: "Open connections of a sink instance (its pool size); sink is a short id of the sink's attributes.",
 		}, []string{"sink"}),
 		transfers: prometheus.NewCounterVec(prometheus.CounterOpts{

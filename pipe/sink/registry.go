@@ -47,6 +47,18 @@ type shared struct{ pipe.Sink }
 // Close does nothing; see Registry.Acquire.
 func (*shared) Close() error { return nil }
 
+// Connections is how many connections the instance holds open.
+func (s *shared) Connections() int { return Connections(s.Sink) }
+
+// Connections is how many connections sink s holds open, 0 for sinks
+// without connections.
+func Connections(s pipe.Sink) int {
+	if c, ok := s.(interface{ Connections() int }); ok {
+		return c.Connections()
+	}
+	return 0
+}
+
 // NewRegistry returns an empty Registry whose sinks use cfg. Its metrics
 // are registered on reg when reg is not nil.
 func NewRegistry(cfg Config, logger *slog.Logger, reg prometheus.Registerer) *Registry {

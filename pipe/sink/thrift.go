@@ -68,6 +68,13 @@ func newThriftSink(a *attributes, cfg Config, inFlight int, logger *slog.Logger,
 	return s
 }
 
+// Connections is how many connections are open, idle or busy.
+func (s *thriftSink) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.open)
+}
+
 // InFlight is the number of connections: 1 for the sync sink.
 func (s *thriftSink) InFlight() int { return s.inFlight }
 

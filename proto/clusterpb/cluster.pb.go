@@ -517,7 +517,14 @@ type HeartbeatRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	NodeId uint32                 `protobuf:"varint,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
 	// led_regions are the data regions this DataNode leads.
-	LedRegions    []uint32 `protobuf:"varint,2,rep,packed,name=led_regions,json=ledRegions,proto3" json:"led_regions,omitempty"`
+	LedRegions []uint32 `protobuf:"varint,2,rep,packed,name=led_regions,json=ledRegions,proto3" json:"led_regions,omitempty"`
+	// applied_indexes are the applied Raft index of each region replica the
+	// DataNode hosts, led or not: the leader counts a pipe's remaining
+	// events from them even when a region has no leader or the pipe is
+	// stopped.
+	AppliedIndexes map[uint32]uint64 `protobuf:"bytes,3,rep,name=applied_indexes,json=appliedIndexes,proto3" json:"applied_indexes,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// pipe_tasks are the pipe tasks the DataNode runs.
+	PipeTasks     []*PipeTaskStats `protobuf:"bytes,4,rep,name=pipe_tasks,json=pipeTasks,proto3" json:"pipe_tasks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -566,6 +573,145 @@ func (x *HeartbeatRequest) GetLedRegions() []uint32 {
 	return nil
 }
 
+func (x *HeartbeatRequest) GetAppliedIndexes() map[uint32]uint64 {
+	if x != nil {
+		return x.AppliedIndexes
+	}
+	return nil
+}
+
+func (x *HeartbeatRequest) GetPipeTasks() []*PipeTaskStats {
+	if x != nil {
+		return x.PipeTasks
+	}
+	return nil
+}
+
+// PipeTaskStats is one pipe task (a pipe on one region) as the DataNode
+// running it sees it.
+type PipeTaskStats struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Pipe  string                 `protobuf:"bytes,1,opt,name=pipe,proto3" json:"pipe,omitempty"`
+	// created tells a pipe created again under the same name apart.
+	Created int64  `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	Region  uint32 `protobuf:"varint,3,opt,name=region,proto3" json:"region,omitempty"`
+	// history_done and index are the task's acknowledged frontier, which
+	// may be ahead of the committed one.
+	HistoryDone bool   `protobuf:"varint,4,opt,name=history_done,json=historyDone,proto3" json:"history_done,omitempty"`
+	Index       uint64 `protobuf:"varint,5,opt,name=index,proto3" json:"index,omitempty"`
+	// events_per_second is how fast the frontier moves, smoothed.
+	EventsPerSecond float64 `protobuf:"fixed64,6,opt,name=events_per_second,json=eventsPerSecond,proto3" json:"events_per_second,omitempty"`
+	PointsSent      uint64  `protobuf:"varint,7,opt,name=points_sent,json=pointsSent,proto3" json:"points_sent,omitempty"`
+	Retries         uint64  `protobuf:"varint,8,opt,name=retries,proto3" json:"retries,omitempty"`
+	// lag_seconds is the age of the oldest write the sink has not
+	// acknowledged, 0 when caught up.
+	LagSeconds float64 `protobuf:"fixed64,9,opt,name=lag_seconds,json=lagSeconds,proto3" json:"lag_seconds,omitempty"`
+	// exception is the transient error being retried, if any.
+	Exception     string `protobuf:"bytes,10,opt,name=exception,proto3" json:"exception,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipeTaskStats) Reset() {
+	*x = PipeTaskStats{}
+	mi := &file_cluster_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipeTaskStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipeTaskStats) ProtoMessage() {}
+
+func (x *PipeTaskStats) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipeTaskStats.ProtoReflect.Descriptor instead.
+func (*PipeTaskStats) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *PipeTaskStats) GetPipe() string {
+	if x != nil {
+		return x.Pipe
+	}
+	return ""
+}
+
+func (x *PipeTaskStats) GetCreated() int64 {
+	if x != nil {
+		return x.Created
+	}
+	return 0
+}
+
+func (x *PipeTaskStats) GetRegion() uint32 {
+	if x != nil {
+		return x.Region
+	}
+	return 0
+}
+
+func (x *PipeTaskStats) GetHistoryDone() bool {
+	if x != nil {
+		return x.HistoryDone
+	}
+	return false
+}
+
+func (x *PipeTaskStats) GetIndex() uint64 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *PipeTaskStats) GetEventsPerSecond() float64 {
+	if x != nil {
+		return x.EventsPerSecond
+	}
+	return 0
+}
+
+func (x *PipeTaskStats) GetPointsSent() uint64 {
+	if x != nil {
+		return x.PointsSent
+	}
+	return 0
+}
+
+func (x *PipeTaskStats) GetRetries() uint64 {
+	if x != nil {
+		return x.Retries
+	}
+	return 0
+}
+
+func (x *PipeTaskStats) GetLagSeconds() float64 {
+	if x != nil {
+		return x.LagSeconds
+	}
+	return 0
+}
+
+func (x *PipeTaskStats) GetException() string {
+	if x != nil {
+		return x.Exception
+	}
+	return ""
+}
+
 type HeartbeatResponse struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Status *Status                `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
@@ -580,7 +726,7 @@ type HeartbeatResponse struct {
 
 func (x *HeartbeatResponse) Reset() {
 	*x = HeartbeatResponse{}
-	mi := &file_cluster_proto_msgTypes[9]
+	mi := &file_cluster_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -592,7 +738,7 @@ func (x *HeartbeatResponse) String() string {
 func (*HeartbeatResponse) ProtoMessage() {}
 
 func (x *HeartbeatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[9]
+	mi := &file_cluster_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -605,7 +751,7 @@ func (x *HeartbeatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatResponse.ProtoReflect.Descriptor instead.
 func (*HeartbeatResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{9}
+	return file_cluster_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HeartbeatResponse) GetStatus() *Status {
@@ -643,7 +789,7 @@ type JoinConfigNodeRequest struct {
 
 func (x *JoinConfigNodeRequest) Reset() {
 	*x = JoinConfigNodeRequest{}
-	mi := &file_cluster_proto_msgTypes[10]
+	mi := &file_cluster_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +801,7 @@ func (x *JoinConfigNodeRequest) String() string {
 func (*JoinConfigNodeRequest) ProtoMessage() {}
 
 func (x *JoinConfigNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[10]
+	mi := &file_cluster_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +814,7 @@ func (x *JoinConfigNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinConfigNodeRequest.ProtoReflect.Descriptor instead.
 func (*JoinConfigNodeRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{10}
+	return file_cluster_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *JoinConfigNodeRequest) GetNodeId() uint32 {
@@ -717,7 +863,7 @@ type JoinConfigNodeResponse struct {
 
 func (x *JoinConfigNodeResponse) Reset() {
 	*x = JoinConfigNodeResponse{}
-	mi := &file_cluster_proto_msgTypes[11]
+	mi := &file_cluster_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -729,7 +875,7 @@ func (x *JoinConfigNodeResponse) String() string {
 func (*JoinConfigNodeResponse) ProtoMessage() {}
 
 func (x *JoinConfigNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[11]
+	mi := &file_cluster_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -742,7 +888,7 @@ func (x *JoinConfigNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinConfigNodeResponse.ProtoReflect.Descriptor instead.
 func (*JoinConfigNodeResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{11}
+	return file_cluster_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *JoinConfigNodeResponse) GetStatus() *Status {
@@ -775,7 +921,7 @@ type RemoveConfigNodeRequest struct {
 
 func (x *RemoveConfigNodeRequest) Reset() {
 	*x = RemoveConfigNodeRequest{}
-	mi := &file_cluster_proto_msgTypes[12]
+	mi := &file_cluster_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -787,7 +933,7 @@ func (x *RemoveConfigNodeRequest) String() string {
 func (*RemoveConfigNodeRequest) ProtoMessage() {}
 
 func (x *RemoveConfigNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[12]
+	mi := &file_cluster_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -800,7 +946,7 @@ func (x *RemoveConfigNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveConfigNodeRequest.ProtoReflect.Descriptor instead.
 func (*RemoveConfigNodeRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{12}
+	return file_cluster_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RemoveConfigNodeRequest) GetNodeId() uint32 {
@@ -819,7 +965,7 @@ type RemoveConfigNodeResponse struct {
 
 func (x *RemoveConfigNodeResponse) Reset() {
 	*x = RemoveConfigNodeResponse{}
-	mi := &file_cluster_proto_msgTypes[13]
+	mi := &file_cluster_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -831,7 +977,7 @@ func (x *RemoveConfigNodeResponse) String() string {
 func (*RemoveConfigNodeResponse) ProtoMessage() {}
 
 func (x *RemoveConfigNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[13]
+	mi := &file_cluster_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -844,7 +990,7 @@ func (x *RemoveConfigNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveConfigNodeResponse.ProtoReflect.Descriptor instead.
 func (*RemoveConfigNodeResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{13}
+	return file_cluster_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RemoveConfigNodeResponse) GetStatus() *Status {
@@ -862,7 +1008,7 @@ type ClusterStatusRequest struct {
 
 func (x *ClusterStatusRequest) Reset() {
 	*x = ClusterStatusRequest{}
-	mi := &file_cluster_proto_msgTypes[14]
+	mi := &file_cluster_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -874,7 +1020,7 @@ func (x *ClusterStatusRequest) String() string {
 func (*ClusterStatusRequest) ProtoMessage() {}
 
 func (x *ClusterStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[14]
+	mi := &file_cluster_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -887,7 +1033,7 @@ func (x *ClusterStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClusterStatusRequest.ProtoReflect.Descriptor instead.
 func (*ClusterStatusRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{14}
+	return file_cluster_proto_rawDescGZIP(), []int{15}
 }
 
 // NodeStatus is one node as the ConfigNode leader sees it.
@@ -912,7 +1058,7 @@ type NodeStatus struct {
 
 func (x *NodeStatus) Reset() {
 	*x = NodeStatus{}
-	mi := &file_cluster_proto_msgTypes[15]
+	mi := &file_cluster_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -924,7 +1070,7 @@ func (x *NodeStatus) String() string {
 func (*NodeStatus) ProtoMessage() {}
 
 func (x *NodeStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[15]
+	mi := &file_cluster_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -937,7 +1083,7 @@ func (x *NodeStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeStatus.ProtoReflect.Descriptor instead.
 func (*NodeStatus) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{15}
+	return file_cluster_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *NodeStatus) GetNodeId() uint32 {
@@ -1006,7 +1152,7 @@ type RegionLeader struct {
 
 func (x *RegionLeader) Reset() {
 	*x = RegionLeader{}
-	mi := &file_cluster_proto_msgTypes[16]
+	mi := &file_cluster_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1018,7 +1164,7 @@ func (x *RegionLeader) String() string {
 func (*RegionLeader) ProtoMessage() {}
 
 func (x *RegionLeader) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[16]
+	mi := &file_cluster_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1031,7 +1177,7 @@ func (x *RegionLeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegionLeader.ProtoReflect.Descriptor instead.
 func (*RegionLeader) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{16}
+	return file_cluster_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RegionLeader) GetRegionId() uint32 {
@@ -1059,7 +1205,7 @@ type ClusterStatusResponse struct {
 
 func (x *ClusterStatusResponse) Reset() {
 	*x = ClusterStatusResponse{}
-	mi := &file_cluster_proto_msgTypes[17]
+	mi := &file_cluster_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1071,7 +1217,7 @@ func (x *ClusterStatusResponse) String() string {
 func (*ClusterStatusResponse) ProtoMessage() {}
 
 func (x *ClusterStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[17]
+	mi := &file_cluster_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1084,7 +1230,7 @@ func (x *ClusterStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClusterStatusResponse.ProtoReflect.Descriptor instead.
 func (*ClusterStatusResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{17}
+	return file_cluster_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ClusterStatusResponse) GetStatus() *Status {
@@ -1108,6 +1254,215 @@ func (x *ClusterStatusResponse) GetLeaders() []*RegionLeader {
 	return nil
 }
 
+type PipeStatisticsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipeStatisticsRequest) Reset() {
+	*x = PipeStatisticsRequest{}
+	mi := &file_cluster_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipeStatisticsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipeStatisticsRequest) ProtoMessage() {}
+
+func (x *PipeStatisticsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipeStatisticsRequest.ProtoReflect.Descriptor instead.
+func (*PipeStatisticsRequest) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{19}
+}
+
+// PipeStatistics is one pipe's cluster-wide figures.
+type PipeStatistics struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Name            string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	State           string                 `protobuf:"bytes,2,opt,name=state,proto3" json:"state,omitempty"`
+	RemainingEvents int64                  `protobuf:"varint,3,opt,name=remaining_events,json=remainingEvents,proto3" json:"remaining_events,omitempty"`
+	EventsPerSecond float64                `protobuf:"fixed64,4,opt,name=events_per_second,json=eventsPerSecond,proto3" json:"events_per_second,omitempty"`
+	LagSeconds      float64                `protobuf:"fixed64,5,opt,name=lag_seconds,json=lagSeconds,proto3" json:"lag_seconds,omitempty"`
+	// estimated_remaining_seconds is remaining_events over
+	// events_per_second; negative when unknown (no rate yet).
+	EstimatedRemainingSeconds float64 `protobuf:"fixed64,6,opt,name=estimated_remaining_seconds,json=estimatedRemainingSeconds,proto3" json:"estimated_remaining_seconds,omitempty"`
+	Exception                 string  `protobuf:"bytes,7,opt,name=exception,proto3" json:"exception,omitempty"`
+	PointsSent                uint64  `protobuf:"varint,8,opt,name=points_sent,json=pointsSent,proto3" json:"points_sent,omitempty"`
+	Retries                   uint64  `protobuf:"varint,9,opt,name=retries,proto3" json:"retries,omitempty"`
+	// progress_snapshot_age_seconds is the time since the pipe's progress
+	// was last committed, 0 while it has nothing left to send.
+	ProgressSnapshotAgeSeconds float64 `protobuf:"fixed64,10,opt,name=progress_snapshot_age_seconds,json=progressSnapshotAgeSeconds,proto3" json:"progress_snapshot_age_seconds,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
+}
+
+func (x *PipeStatistics) Reset() {
+	*x = PipeStatistics{}
+	mi := &file_cluster_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipeStatistics) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipeStatistics) ProtoMessage() {}
+
+func (x *PipeStatistics) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipeStatistics.ProtoReflect.Descriptor instead.
+func (*PipeStatistics) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *PipeStatistics) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PipeStatistics) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *PipeStatistics) GetRemainingEvents() int64 {
+	if x != nil {
+		return x.RemainingEvents
+	}
+	return 0
+}
+
+func (x *PipeStatistics) GetEventsPerSecond() float64 {
+	if x != nil {
+		return x.EventsPerSecond
+	}
+	return 0
+}
+
+func (x *PipeStatistics) GetLagSeconds() float64 {
+	if x != nil {
+		return x.LagSeconds
+	}
+	return 0
+}
+
+func (x *PipeStatistics) GetEstimatedRemainingSeconds() float64 {
+	if x != nil {
+		return x.EstimatedRemainingSeconds
+	}
+	return 0
+}
+
+func (x *PipeStatistics) GetException() string {
+	if x != nil {
+		return x.Exception
+	}
+	return ""
+}
+
+func (x *PipeStatistics) GetPointsSent() uint64 {
+	if x != nil {
+		return x.PointsSent
+	}
+	return 0
+}
+
+func (x *PipeStatistics) GetRetries() uint64 {
+	if x != nil {
+		return x.Retries
+	}
+	return 0
+}
+
+func (x *PipeStatistics) GetProgressSnapshotAgeSeconds() float64 {
+	if x != nil {
+		return x.ProgressSnapshotAgeSeconds
+	}
+	return 0
+}
+
+type PipeStatisticsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Status        *Status                `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	Pipes         []*PipeStatistics      `protobuf:"bytes,2,rep,name=pipes,proto3" json:"pipes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipeStatisticsResponse) Reset() {
+	*x = PipeStatisticsResponse{}
+	mi := &file_cluster_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipeStatisticsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipeStatisticsResponse) ProtoMessage() {}
+
+func (x *PipeStatisticsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipeStatisticsResponse.ProtoReflect.Descriptor instead.
+func (*PipeStatisticsResponse) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *PipeStatisticsResponse) GetStatus() *Status {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
+func (x *PipeStatisticsResponse) GetPipes() []*PipeStatistics {
+	if x != nil {
+		return x.Pipes
+	}
+	return nil
+}
+
 type ProposeRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	RegionId uint32                 `protobuf:"varint,1,opt,name=region_id,json=regionId,proto3" json:"region_id,omitempty"`
@@ -1120,7 +1475,7 @@ type ProposeRequest struct {
 
 func (x *ProposeRequest) Reset() {
 	*x = ProposeRequest{}
-	mi := &file_cluster_proto_msgTypes[18]
+	mi := &file_cluster_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1132,7 +1487,7 @@ func (x *ProposeRequest) String() string {
 func (*ProposeRequest) ProtoMessage() {}
 
 func (x *ProposeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[18]
+	mi := &file_cluster_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1145,7 +1500,7 @@ func (x *ProposeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeRequest.ProtoReflect.Descriptor instead.
 func (*ProposeRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{18}
+	return file_cluster_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ProposeRequest) GetRegionId() uint32 {
@@ -1181,7 +1536,7 @@ type ProposeResponse struct {
 
 func (x *ProposeResponse) Reset() {
 	*x = ProposeResponse{}
-	mi := &file_cluster_proto_msgTypes[19]
+	mi := &file_cluster_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1193,7 +1548,7 @@ func (x *ProposeResponse) String() string {
 func (*ProposeResponse) ProtoMessage() {}
 
 func (x *ProposeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[19]
+	mi := &file_cluster_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1206,7 +1561,7 @@ func (x *ProposeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeResponse.ProtoReflect.Descriptor instead.
 func (*ProposeResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{19}
+	return file_cluster_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ProposeResponse) GetStatus() *Status {
@@ -1239,7 +1594,7 @@ type Series struct {
 
 func (x *Series) Reset() {
 	*x = Series{}
-	mi := &file_cluster_proto_msgTypes[20]
+	mi := &file_cluster_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1251,7 +1606,7 @@ func (x *Series) String() string {
 func (*Series) ProtoMessage() {}
 
 func (x *Series) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[20]
+	mi := &file_cluster_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1264,7 +1619,7 @@ func (x *Series) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Series.ProtoReflect.Descriptor instead.
 func (*Series) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{20}
+	return file_cluster_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Series) GetPath() string {
@@ -1326,7 +1681,7 @@ type MatchSeriesRequest struct {
 
 func (x *MatchSeriesRequest) Reset() {
 	*x = MatchSeriesRequest{}
-	mi := &file_cluster_proto_msgTypes[21]
+	mi := &file_cluster_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1338,7 +1693,7 @@ func (x *MatchSeriesRequest) String() string {
 func (*MatchSeriesRequest) ProtoMessage() {}
 
 func (x *MatchSeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[21]
+	mi := &file_cluster_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1351,7 +1706,7 @@ func (x *MatchSeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchSeriesRequest.ProtoReflect.Descriptor instead.
 func (*MatchSeriesRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{21}
+	return file_cluster_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MatchSeriesRequest) GetRegionId() uint32 {
@@ -1378,7 +1733,7 @@ type MatchSeriesResponse struct {
 
 func (x *MatchSeriesResponse) Reset() {
 	*x = MatchSeriesResponse{}
-	mi := &file_cluster_proto_msgTypes[22]
+	mi := &file_cluster_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1390,7 +1745,7 @@ func (x *MatchSeriesResponse) String() string {
 func (*MatchSeriesResponse) ProtoMessage() {}
 
 func (x *MatchSeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[22]
+	mi := &file_cluster_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1403,7 +1758,7 @@ func (x *MatchSeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchSeriesResponse.ProtoReflect.Descriptor instead.
 func (*MatchSeriesResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{22}
+	return file_cluster_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MatchSeriesResponse) GetStatus() *Status {
@@ -1432,7 +1787,7 @@ type ScanRequest struct {
 
 func (x *ScanRequest) Reset() {
 	*x = ScanRequest{}
-	mi := &file_cluster_proto_msgTypes[23]
+	mi := &file_cluster_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1444,7 +1799,7 @@ func (x *ScanRequest) String() string {
 func (*ScanRequest) ProtoMessage() {}
 
 func (x *ScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[23]
+	mi := &file_cluster_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1457,7 +1812,7 @@ func (x *ScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanRequest.ProtoReflect.Descriptor instead.
 func (*ScanRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{23}
+	return file_cluster_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ScanRequest) GetRegionId() uint32 {
@@ -1499,7 +1854,7 @@ type ScanResponse struct {
 
 func (x *ScanResponse) Reset() {
 	*x = ScanResponse{}
-	mi := &file_cluster_proto_msgTypes[24]
+	mi := &file_cluster_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1511,7 +1866,7 @@ func (x *ScanResponse) String() string {
 func (*ScanResponse) ProtoMessage() {}
 
 func (x *ScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[24]
+	mi := &file_cluster_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1524,7 +1879,7 @@ func (x *ScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanResponse.ProtoReflect.Descriptor instead.
 func (*ScanResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{24}
+	return file_cluster_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ScanResponse) GetStatus() *Status {
@@ -1553,7 +1908,7 @@ type StatsRequest struct {
 
 func (x *StatsRequest) Reset() {
 	*x = StatsRequest{}
-	mi := &file_cluster_proto_msgTypes[25]
+	mi := &file_cluster_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1565,7 +1920,7 @@ func (x *StatsRequest) String() string {
 func (*StatsRequest) ProtoMessage() {}
 
 func (x *StatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[25]
+	mi := &file_cluster_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1578,7 +1933,7 @@ func (x *StatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatsRequest.ProtoReflect.Descriptor instead.
 func (*StatsRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{25}
+	return file_cluster_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *StatsRequest) GetRegionId() uint32 {
@@ -1628,7 +1983,7 @@ type StatsResponse struct {
 
 func (x *StatsResponse) Reset() {
 	*x = StatsResponse{}
-	mi := &file_cluster_proto_msgTypes[26]
+	mi := &file_cluster_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1640,7 +1995,7 @@ func (x *StatsResponse) String() string {
 func (*StatsResponse) ProtoMessage() {}
 
 func (x *StatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[26]
+	mi := &file_cluster_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1653,7 +2008,7 @@ func (x *StatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatsResponse.ProtoReflect.Descriptor instead.
 func (*StatsResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{26}
+	return file_cluster_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *StatsResponse) GetStatus() *Status {
@@ -1729,7 +2084,7 @@ type LastRequest struct {
 
 func (x *LastRequest) Reset() {
 	*x = LastRequest{}
-	mi := &file_cluster_proto_msgTypes[27]
+	mi := &file_cluster_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1741,7 +2096,7 @@ func (x *LastRequest) String() string {
 func (*LastRequest) ProtoMessage() {}
 
 func (x *LastRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[27]
+	mi := &file_cluster_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1754,7 +2109,7 @@ func (x *LastRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LastRequest.ProtoReflect.Descriptor instead.
 func (*LastRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{27}
+	return file_cluster_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *LastRequest) GetRegionId() uint32 {
@@ -1784,7 +2139,7 @@ type LastResponse struct {
 
 func (x *LastResponse) Reset() {
 	*x = LastResponse{}
-	mi := &file_cluster_proto_msgTypes[28]
+	mi := &file_cluster_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1796,7 +2151,7 @@ func (x *LastResponse) String() string {
 func (*LastResponse) ProtoMessage() {}
 
 func (x *LastResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[28]
+	mi := &file_cluster_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1809,7 +2164,7 @@ func (x *LastResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LastResponse.ProtoReflect.Descriptor instead.
 func (*LastResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{28}
+	return file_cluster_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *LastResponse) GetStatus() *Status {
@@ -1877,11 +2232,31 @@ const file_cluster_proto_rawDesc = "" +
 	"\anode_id\x18\x02 \x01(\rR\x06nodeId\x12\x1d\n" +
 	"\n" +
 	"cluster_id\x18\x03 \x01(\tR\tclusterId\x12\x14\n" +
-	"\x05index\x18\x04 \x01(\x04R\x05index\"L\n" +
+	"\x05index\x18\x04 \x01(\x04R\x05index\"\xb2\x02\n" +
 	"\x10HeartbeatRequest\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\rR\x06nodeId\x12\x1f\n" +
 	"\vled_regions\x18\x02 \x03(\rR\n" +
-	"ledRegions\"\x9c\x01\n" +
+	"ledRegions\x12`\n" +
+	"\x0fapplied_indexes\x18\x03 \x03(\v27.sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntryR\x0eappliedIndexes\x12?\n" +
+	"\n" +
+	"pipe_tasks\x18\x04 \x03(\v2 .sluice.cluster.v1.PipeTaskStatsR\tpipeTasks\x1aA\n" +
+	"\x13AppliedIndexesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\rR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"\xb4\x02\n" +
+	"\rPipeTaskStats\x12\x12\n" +
+	"\x04pipe\x18\x01 \x01(\tR\x04pipe\x12\x18\n" +
+	"\acreated\x18\x02 \x01(\x03R\acreated\x12\x16\n" +
+	"\x06region\x18\x03 \x01(\rR\x06region\x12!\n" +
+	"\fhistory_done\x18\x04 \x01(\bR\vhistoryDone\x12\x14\n" +
+	"\x05index\x18\x05 \x01(\x04R\x05index\x12*\n" +
+	"\x11events_per_second\x18\x06 \x01(\x01R\x0feventsPerSecond\x12\x1f\n" +
+	"\vpoints_sent\x18\a \x01(\x04R\n" +
+	"pointsSent\x12\x18\n" +
+	"\aretries\x18\b \x01(\x04R\aretries\x12\x1f\n" +
+	"\vlag_seconds\x18\t \x01(\x01R\n" +
+	"lagSeconds\x12\x1c\n" +
+	"\texception\x18\n" +
+	" \x01(\tR\texception\"\x9c\x01\n" +
 	"\x11HeartbeatResponse\x121\n" +
 	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x12\x14\n" +
 	"\x05index\x18\x02 \x01(\x04R\x05index\x12>\n" +
@@ -1919,7 +2294,25 @@ const file_cluster_proto_rawDesc = "" +
 	"\x15ClusterStatusResponse\x121\n" +
 	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x123\n" +
 	"\x05nodes\x18\x02 \x03(\v2\x1d.sluice.cluster.v1.NodeStatusR\x05nodes\x129\n" +
-	"\aleaders\x18\x03 \x03(\v2\x1f.sluice.cluster.v1.RegionLeaderR\aleaders\"f\n" +
+	"\aleaders\x18\x03 \x03(\v2\x1f.sluice.cluster.v1.RegionLeaderR\aleaders\"\x17\n" +
+	"\x15PipeStatisticsRequest\"\x8e\x03\n" +
+	"\x0ePipeStatistics\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05state\x18\x02 \x01(\tR\x05state\x12)\n" +
+	"\x10remaining_events\x18\x03 \x01(\x03R\x0fremainingEvents\x12*\n" +
+	"\x11events_per_second\x18\x04 \x01(\x01R\x0feventsPerSecond\x12\x1f\n" +
+	"\vlag_seconds\x18\x05 \x01(\x01R\n" +
+	"lagSeconds\x12>\n" +
+	"\x1bestimated_remaining_seconds\x18\x06 \x01(\x01R\x19estimatedRemainingSeconds\x12\x1c\n" +
+	"\texception\x18\a \x01(\tR\texception\x12\x1f\n" +
+	"\vpoints_sent\x18\b \x01(\x04R\n" +
+	"pointsSent\x12\x18\n" +
+	"\aretries\x18\t \x01(\x04R\aretries\x12A\n" +
+	"\x1dprogress_snapshot_age_seconds\x18\n" +
+	" \x01(\x01R\x1aprogressSnapshotAgeSeconds\"\x84\x01\n" +
+	"\x16PipeStatisticsResponse\x121\n" +
+	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x127\n" +
+	"\x05pipes\x18\x02 \x03(\v2!.sluice.cluster.v1.PipeStatisticsR\x05pipes\"f\n" +
 	"\x0eProposeRequest\x12\x1b\n" +
 	"\tregion_id\x18\x01 \x01(\rR\bregionId\x12\x18\n" +
 	"\acommand\x18\x02 \x01(\fR\acommand\x12\x1d\n" +
@@ -1976,7 +2369,7 @@ const file_cluster_proto_rawDesc = "" +
 	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x12\x14\n" +
 	"\x05found\x18\x02 \x01(\bR\x05found\x12\x12\n" +
 	"\x04time\x18\x03 \x01(\x03R\x04time\x12\x14\n" +
-	"\x05value\x18\x04 \x01(\fR\x05value2\xa1\x05\n" +
+	"\x05value\x18\x04 \x01(\fR\x05value2\x88\x06\n" +
 	"\n" +
 	"ConfigNode\x12J\n" +
 	"\x05Apply\x12\x1f.sluice.cluster.v1.ApplyRequest\x1a .sluice.cluster.v1.ApplyResponse\x12J\n" +
@@ -1985,7 +2378,8 @@ const file_cluster_proto_rawDesc = "" +
 	"\tHeartbeat\x12#.sluice.cluster.v1.HeartbeatRequest\x1a$.sluice.cluster.v1.HeartbeatResponse\x12e\n" +
 	"\x0eJoinConfigNode\x12(.sluice.cluster.v1.JoinConfigNodeRequest\x1a).sluice.cluster.v1.JoinConfigNodeResponse\x12k\n" +
 	"\x10RemoveConfigNode\x12*.sluice.cluster.v1.RemoveConfigNodeRequest\x1a+.sluice.cluster.v1.RemoveConfigNodeResponse\x12b\n" +
-	"\rClusterStatus\x12'.sluice.cluster.v1.ClusterStatusRequest\x1a(.sluice.cluster.v1.ClusterStatusResponse2\x9a\x03\n" +
+	"\rClusterStatus\x12'.sluice.cluster.v1.ClusterStatusRequest\x1a(.sluice.cluster.v1.ClusterStatusResponse\x12e\n" +
+	"\x0ePipeStatistics\x12(.sluice.cluster.v1.PipeStatisticsRequest\x1a).sluice.cluster.v1.PipeStatisticsResponse2\x9a\x03\n" +
 	"\bDataNode\x12P\n" +
 	"\aPropose\x12!.sluice.cluster.v1.ProposeRequest\x1a\".sluice.cluster.v1.ProposeResponse\x12\\\n" +
 	"\vMatchSeries\x12%.sluice.cluster.v1.MatchSeriesRequest\x1a&.sluice.cluster.v1.MatchSeriesResponse\x12I\n" +
@@ -2005,7 +2399,7 @@ func file_cluster_proto_rawDescGZIP() []byte {
 	return file_cluster_proto_rawDescData
 }
 
-var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_cluster_proto_goTypes = []any{
 	(*Status)(nil),                   // 0: sluice.cluster.v1.Status
 	(*ApplyRequest)(nil),             // 1: sluice.cluster.v1.ApplyRequest
@@ -2016,26 +2410,31 @@ var file_cluster_proto_goTypes = []any{
 	(*RegisterDataNodeRequest)(nil),  // 6: sluice.cluster.v1.RegisterDataNodeRequest
 	(*RegisterDataNodeResponse)(nil), // 7: sluice.cluster.v1.RegisterDataNodeResponse
 	(*HeartbeatRequest)(nil),         // 8: sluice.cluster.v1.HeartbeatRequest
-	(*HeartbeatResponse)(nil),        // 9: sluice.cluster.v1.HeartbeatResponse
-	(*JoinConfigNodeRequest)(nil),    // 10: sluice.cluster.v1.JoinConfigNodeRequest
-	(*JoinConfigNodeResponse)(nil),   // 11: sluice.cluster.v1.JoinConfigNodeResponse
-	(*RemoveConfigNodeRequest)(nil),  // 12: sluice.cluster.v1.RemoveConfigNodeRequest
-	(*RemoveConfigNodeResponse)(nil), // 13: sluice.cluster.v1.RemoveConfigNodeResponse
-	(*ClusterStatusRequest)(nil),     // 14: sluice.cluster.v1.ClusterStatusRequest
-	(*NodeStatus)(nil),               // 15: sluice.cluster.v1.NodeStatus
-	(*RegionLeader)(nil),             // 16: sluice.cluster.v1.RegionLeader
-	(*ClusterStatusResponse)(nil),    // 17: sluice.cluster.v1.ClusterStatusResponse
-	(*ProposeRequest)(nil),           // 18: sluice.cluster.v1.ProposeRequest
-	(*ProposeResponse)(nil),          // 19: sluice.cluster.v1.ProposeResponse
-	(*Series)(nil),                   // 20: sluice.cluster.v1.Series
-	(*MatchSeriesRequest)(nil),       // 21: sluice.cluster.v1.MatchSeriesRequest
-	(*MatchSeriesResponse)(nil),      // 22: sluice.cluster.v1.MatchSeriesResponse
-	(*ScanRequest)(nil),              // 23: sluice.cluster.v1.ScanRequest
-	(*ScanResponse)(nil),             // 24: sluice.cluster.v1.ScanResponse
-	(*StatsRequest)(nil),             // 25: sluice.cluster.v1.StatsRequest
-	(*StatsResponse)(nil),            // 26: sluice.cluster.v1.StatsResponse
-	(*LastRequest)(nil),              // 27: sluice.cluster.v1.LastRequest
-	(*LastResponse)(nil),             // 28: sluice.cluster.v1.LastResponse
+	(*PipeTaskStats)(nil),            // 9: sluice.cluster.v1.PipeTaskStats
+	(*HeartbeatResponse)(nil),        // 10: sluice.cluster.v1.HeartbeatResponse
+	(*JoinConfigNodeRequest)(nil),    // 11: sluice.cluster.v1.JoinConfigNodeRequest
+	(*JoinConfigNodeResponse)(nil),   // 12: sluice.cluster.v1.JoinConfigNodeResponse
+	(*RemoveConfigNodeRequest)(nil),  // 13: sluice.cluster.v1.RemoveConfigNodeRequest
+	(*RemoveConfigNodeResponse)(nil), // 14: sluice.cluster.v1.RemoveConfigNodeResponse
+	(*ClusterStatusRequest)(nil),     // 15: sluice.cluster.v1.ClusterStatusRequest
+	(*NodeStatus)(nil),               // 16: sluice.cluster.v1.NodeStatus
+	(*RegionLeader)(nil),             // 17: sluice.cluster.v1.RegionLeader
+	(*ClusterStatusResponse)(nil),    // 18: sluice.cluster.v1.ClusterStatusResponse
+	(*PipeStatisticsRequest)(nil),    // 19: sluice.cluster.v1.PipeStatisticsRequest
+	(*PipeStatistics)(nil),           // 20: sluice.cluster.v1.PipeStatistics
+	(*PipeStatisticsResponse)(nil),   // 21: sluice.cluster.v1.PipeStatisticsResponse
+	(*ProposeRequest)(nil),           // 22: sluice.cluster.v1.ProposeRequest
+	(*ProposeResponse)(nil),          // 23: sluice.cluster.v1.ProposeResponse
+	(*Series)(nil),                   // 24: sluice.cluster.v1.Series
+	(*MatchSeriesRequest)(nil),       // 25: sluice.cluster.v1.MatchSeriesRequest
+	(*MatchSeriesResponse)(nil),      // 26: sluice.cluster.v1.MatchSeriesResponse
+	(*ScanRequest)(nil),              // 27: sluice.cluster.v1.ScanRequest
+	(*ScanResponse)(nil),             // 28: sluice.cluster.v1.ScanResponse
+	(*StatsRequest)(nil),             // 29: sluice.cluster.v1.StatsRequest
+	(*StatsResponse)(nil),            // 30: sluice.cluster.v1.StatsResponse
+	(*LastRequest)(nil),              // 31: sluice.cluster.v1.LastRequest
+	(*LastResponse)(nil),             // 32: sluice.cluster.v1.LastResponse
+	nil,                              // 33: sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
 }
 var file_cluster_proto_depIdxs = []int32{
 	0,  // 0: sluice.cluster.v1.ApplyResponse.status:type_name -> sluice.cluster.v1.Status
@@ -2044,53 +2443,59 @@ var file_cluster_proto_depIdxs = []int32{
 	5,  // 3: sluice.cluster.v1.RegisterDataNodeRequest.rpc:type_name -> sluice.cluster.v1.Endpoint
 	5,  // 4: sluice.cluster.v1.RegisterDataNodeRequest.consensus:type_name -> sluice.cluster.v1.Endpoint
 	0,  // 5: sluice.cluster.v1.RegisterDataNodeResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 6: sluice.cluster.v1.HeartbeatResponse.status:type_name -> sluice.cluster.v1.Status
-	5,  // 7: sluice.cluster.v1.HeartbeatResponse.config_nodes:type_name -> sluice.cluster.v1.Endpoint
-	5,  // 8: sluice.cluster.v1.JoinConfigNodeRequest.internal:type_name -> sluice.cluster.v1.Endpoint
-	5,  // 9: sluice.cluster.v1.JoinConfigNodeRequest.consensus:type_name -> sluice.cluster.v1.Endpoint
-	0,  // 10: sluice.cluster.v1.JoinConfigNodeResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 11: sluice.cluster.v1.RemoveConfigNodeResponse.status:type_name -> sluice.cluster.v1.Status
-	5,  // 12: sluice.cluster.v1.NodeStatus.internal:type_name -> sluice.cluster.v1.Endpoint
-	5,  // 13: sluice.cluster.v1.NodeStatus.rpc:type_name -> sluice.cluster.v1.Endpoint
-	5,  // 14: sluice.cluster.v1.NodeStatus.consensus:type_name -> sluice.cluster.v1.Endpoint
-	0,  // 15: sluice.cluster.v1.ClusterStatusResponse.status:type_name -> sluice.cluster.v1.Status
-	15, // 16: sluice.cluster.v1.ClusterStatusResponse.nodes:type_name -> sluice.cluster.v1.NodeStatus
-	16, // 17: sluice.cluster.v1.ClusterStatusResponse.leaders:type_name -> sluice.cluster.v1.RegionLeader
-	0,  // 18: sluice.cluster.v1.ProposeResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 19: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
-	20, // 20: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
-	0,  // 21: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 22: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 23: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
-	1,  // 24: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
-	3,  // 25: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
-	6,  // 26: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
-	8,  // 27: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
-	10, // 28: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
-	12, // 29: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
-	14, // 30: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
-	18, // 31: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
-	21, // 32: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
-	23, // 33: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
-	25, // 34: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
-	27, // 35: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
-	2,  // 36: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
-	4,  // 37: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
-	7,  // 38: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
-	9,  // 39: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
-	11, // 40: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
-	13, // 41: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
-	17, // 42: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
-	19, // 43: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
-	22, // 44: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
-	24, // 45: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
-	26, // 46: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
-	28, // 47: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
-	36, // [36:48] is the sub-list for method output_type
-	24, // [24:36] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	33, // 6: sluice.cluster.v1.HeartbeatRequest.applied_indexes:type_name -> sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
+	9,  // 7: sluice.cluster.v1.HeartbeatRequest.pipe_tasks:type_name -> sluice.cluster.v1.PipeTaskStats
+	0,  // 8: sluice.cluster.v1.HeartbeatResponse.status:type_name -> sluice.cluster.v1.Status
+	5,  // 9: sluice.cluster.v1.HeartbeatResponse.config_nodes:type_name -> sluice.cluster.v1.Endpoint
+	5,  // 10: sluice.cluster.v1.JoinConfigNodeRequest.internal:type_name -> sluice.cluster.v1.Endpoint
+	5,  // 11: sluice.cluster.v1.JoinConfigNodeRequest.consensus:type_name -> sluice.cluster.v1.Endpoint
+	0,  // 12: sluice.cluster.v1.JoinConfigNodeResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 13: sluice.cluster.v1.RemoveConfigNodeResponse.status:type_name -> sluice.cluster.v1.Status
+	5,  // 14: sluice.cluster.v1.NodeStatus.internal:type_name -> sluice.cluster.v1.Endpoint
+	5,  // 15: sluice.cluster.v1.NodeStatus.rpc:type_name -> sluice.cluster.v1.Endpoint
+	5,  // 16: sluice.cluster.v1.NodeStatus.consensus:type_name -> sluice.cluster.v1.Endpoint
+	0,  // 17: sluice.cluster.v1.ClusterStatusResponse.status:type_name -> sluice.cluster.v1.Status
+	16, // 18: sluice.cluster.v1.ClusterStatusResponse.nodes:type_name -> sluice.cluster.v1.NodeStatus
+	17, // 19: sluice.cluster.v1.ClusterStatusResponse.leaders:type_name -> sluice.cluster.v1.RegionLeader
+	0,  // 20: sluice.cluster.v1.PipeStatisticsResponse.status:type_name -> sluice.cluster.v1.Status
+	20, // 21: sluice.cluster.v1.PipeStatisticsResponse.pipes:type_name -> sluice.cluster.v1.PipeStatistics
+	0,  // 22: sluice.cluster.v1.ProposeResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 23: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
+	24, // 24: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
+	0,  // 25: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 26: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 27: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
+	1,  // 28: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
+	3,  // 29: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
+	6,  // 30: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
+	8,  // 31: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
+	11, // 32: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
+	13, // 33: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
+	15, // 34: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
+	19, // 35: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
+	22, // 36: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
+	25, // 37: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
+	27, // 38: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
+	29, // 39: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
+	31, // 40: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
+	2,  // 41: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
+	4,  // 42: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
+	7,  // 43: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
+	10, // 44: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
+	12, // 45: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
+	14, // 46: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
+	18, // 47: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
+	21, // 48: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
+	23, // 49: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
+	26, // 50: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
+	28, // 51: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
+	30, // 52: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
+	32, // 53: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
+	41, // [41:54] is the sub-list for method output_type
+	28, // [28:41] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_cluster_proto_init() }
@@ -2104,7 +2509,7 @@ func file_cluster_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cluster_proto_rawDesc), len(file_cluster_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   29,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

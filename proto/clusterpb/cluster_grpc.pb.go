@@ -33,6 +33,7 @@ const (
 	ConfigNode_JoinConfigNode_FullMethodName   = "/sluice.cluster.v1.ConfigNode/JoinConfigNode"
 	ConfigNode_RemoveConfigNode_FullMethodName = "/sluice.cluster.v1.ConfigNode/RemoveConfigNode"
 	ConfigNode_ClusterStatus_FullMethodName    = "/sluice.cluster.v1.ConfigNode/ClusterStatus"
+	ConfigNode_PipeStatistics_FullMethodName   = "/sluice.cluster.v1.ConfigNode/PipeStatistics"
 )
 
 // ConfigNodeClient is the client API for ConfigNode service.
@@ -60,6 +61,9 @@ type ConfigNodeClient interface {
 	// ClusterStatus reports every node with its liveness and role, and the
 	// leader of each data region, as the ConfigNode leader sees them.
 	ClusterStatus(ctx context.Context, in *ClusterStatusRequest, opts ...grpc.CallOption) (*ClusterStatusResponse, error)
+	// PipeStatistics reports every pipe's cluster-wide figures, aggregated
+	// by the leader from the DataNodes' heartbeats.
+	PipeStatistics(ctx context.Context, in *PipeStatisticsRequest, opts ...grpc.CallOption) (*PipeStatisticsResponse, error)
 }
 
 type configNodeClient struct {
@@ -140,6 +144,16 @@ func (c *configNodeClient) ClusterStatus(ctx context.Context, in *ClusterStatusR
 	return out, nil
 }
 
+func (c *configNodeClient) PipeStatistics(ctx context.Context, in *PipeStatisticsRequest, opts ...grpc.CallOption) (*PipeStatisticsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PipeStatisticsResponse)
+	err := c.cc.Invoke(ctx, ConfigNode_PipeStatistics_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ConfigNodeServer is the server API for ConfigNode service.
 // All implementations must embed UnimplementedConfigNodeServer
 // for forward compatibility.
@@ -165,6 +179,9 @@ type ConfigNodeServer interface {
 	// ClusterStatus reports every node with its liveness and role, and the
 	// leader of each data region, as the ConfigNode leader sees them.
 	ClusterStatus(context.Context, *ClusterStatusRequest) (*ClusterStatusResponse, error)
+	// PipeStatistics reports every pipe's cluster-wide figures, aggregated
+	// by the leader from the DataNodes' heartbeats.
+	PipeStatistics(context.Context, *PipeStatisticsRequest) (*PipeStatisticsResponse, error)
 	mustEmbedUnimplementedConfigNodeServer()
 }
 
@@ -195,6 +212,9 @@ func (UnimplementedConfigNodeServer) RemoveConfigNode(context.Context, *RemoveCo
 }
 func (UnimplementedConfigNodeServer) ClusterStatus(context.Context, *ClusterStatusRequest) (*ClusterStatusResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ClusterStatus not implemented")
+}
+func (UnimplementedConfigNodeServer) PipeStatistics(context.Context, *PipeStatisticsRequest) (*PipeStatisticsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PipeStatistics not implemented")
 }
 func (UnimplementedConfigNodeServer) mustEmbedUnimplementedConfigNodeServer() {}
 func (UnimplementedConfigNodeServer) testEmbeddedByValue()                    {}
@@ -343,6 +363,24 @@ func _ConfigNode_ClusterStatus_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ConfigNode_PipeStatistics_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PipeStatisticsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConfigNodeServer).PipeStatistics(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConfigNode_PipeStatistics_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConfigNodeServer).PipeStatistics(ctx, req.(*PipeStatisticsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ConfigNode_ServiceDesc is the grpc.ServiceDesc for ConfigNode service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -377,6 +415,10 @@ var ConfigNode_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ClusterStatus",
 			Handler:    _ConfigNode_ClusterStatus_Handler,
+		},
+		{
+			MethodName: "PipeStatistics",
+			Handler:    _ConfigNode_PipeStatistics_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

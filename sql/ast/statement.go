@@ -212,6 +212,10 @@ type ShowPipes struct {
 // ShowPipePlugins is SHOW PIPEPLUGINS.
 type ShowPipePlugins struct{}
 
+// ShowPipeStatistics is SHOW PIPES STATISTICS: every pipe's cluster-wide
+// state, backlog, rate, lag and estimate.
+type ShowPipeStatistics struct{}
+
 // ShowCluster is SHOW CLUSTER [DETAILS].
 type ShowCluster struct{ Details bool }
 
@@ -262,6 +266,7 @@ func (*StopPipe) statement()                {}
 func (*DropPipe) statement()                {}
 func (*ShowPipes) statement()               {}
 func (*ShowPipePlugins) statement()         {}
+func (*ShowPipeStatistics) statement()      {}
 func (*ShowCluster) statement()             {}
 func (*ShowConfigNodes) statement()         {}
 func (*RemoveConfigNode) statement()        {}

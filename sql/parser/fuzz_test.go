@@ -36,7 +36,7 @@ var fuzzSeeds = []string{
 	"LIST USER; LIST PRIVILEGES OF USER u; list privileges user u",
 	"CREATE PIPE a2b -- comment\nWITH SOURCE (\n-- c\n'source' = 'iotdb-source',\n'source.pattern' = 'root.timecho',\n)\nWITH PROCESSOR ('processor' = 'do-nothing-processor',)\nWITH SINK ('sink' = 'iotdb-thrift-sink', 'sink.ip' = '127.0.0.1', 'sink.port' = '6667',)",
 	"create pipe p with extractor () with connector (\"connector\"=\"x\")",
-	"START PIPE a2b; STOP PIPE iotdb-kafka; DROP PIPE `p q`; SHOW PIPES; SHOW PIPE a2b; SHOW PIPES WHERE SINK USED BY a2b; SHOW PIPEPLUGINS",
+	"START PIPE a2b; STOP PIPE iotdb-kafka; DROP PIPE `p q`; SHOW PIPES; SHOW PIPE a2b; SHOW PIPES WHERE SINK USED BY a2b; SHOW PIPES STATISTICS; SHOW PIPEPLUGINS",
 	"SHOW CLUSTER DETAILS; SHOW CONFIGNODES; SHOW DATANODES; SHOW REGIONS; SHOW DATA REGIONS; SHOW SCHEMA REGIONS",
 	"select s1 from root.sg.d1 where " + deep(250),
 	"select ------1 from root", "select - - - -1 from root", "select 'unterminated", "select `", "/* open",

@@ -154,8 +154,8 @@ func (p *parser) dropPipe() (ast.Statement, error) {
 	return &ast.DropPipe{Name: name}, nil
 }
 
-// showPipes reads the rest of SHOW PIPE id (one) or SHOW PIPES
-// [WHERE SINK|CONNECTOR USED BY id].
+// showPipes reads the rest of SHOW PIPE id (one), SHOW PIPES STATISTICS
+// or SHOW PIPES [WHERE SINK|CONNECTOR USED BY id].
 func (p *parser) showPipes(one bool) (ast.Statement, error) {
 	if one {
 		name, err := p.pipeName()
@@ -163,6 +163,9 @@ func (p *parser) showPipes(one bool) (ast.Statement, error) {
 			return nil, err
 		}
 		return &ast.ShowPipes{Name: name}, nil
+	}
+	if p.acceptKw("STATISTICS") {
+		return &ast.ShowPipeStatistics{}, nil
 	}
 	if !p.acceptKw("WHERE") {
 		return &ast.ShowPipes{}, nil

@@ -113,5 +113,16 @@ func TestPipeStatements(t *testing.T) {
 		{"stop pipe pipe-1-b", &ast.StopPipe{Name: "pipe-1-b"}},
 		{"start pipe 1st", &ast.StartPipe{Name: "1st"}},
 		{"show pipes where connector used by `iotdb-kafka`", &ast.ShowPipes{UsedBy: "iotdb-kafka"}},
+		{"SHOW PIPES STATISTICS", &ast.ShowPipeStatistics{}},
+		{"show pipes statistics;", &ast.ShowPipeStatistics{}},
+		// A pipe may be named statistics: SHOW PIPE names one.
+		{"show pipe statistics", &ast.ShowPipes{Name: "statistics"}},
+	})
+}
+
+func TestShowPipeStatisticsErrors(t *testing.T) {
+	runErrorCases(t, []errorCase{
+		{"SHOW PIPES STATISTICS x", "line 1:22 mismatched input 'x' expecting {';', <EOF>}"},
+		{"SHOW PIPES STATS", "line 1:11 mismatched input 'STATS' expecting {';', <EOF>}"},
 	})
 }

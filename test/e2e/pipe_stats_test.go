@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicedb/sluice/test/proc"
+)
+
+// TestPipeStatistics: SHOW PIPES STATISTICS lists a pipe's figures with the
+// documented columns, counts its backlog while it is stopped (SHOW PIPES
+// agrees), and `sluice top` shows it RUNNING.
+func TestPipeStatistics(t *testing.T) {
+	t.Parallel()
+	a, b, ca, cb := startPipePair(t)
+	ca.mustExec(fmt.Sprintf(`CREATE PIPE stats WITH SINK ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d')`, b.Port))
+	w := ca.insertRows("root.st.d.s", pipeRowsRange(1, 20, 0))
+	pipeWaitData(t, cb, "root.st", w, pipeDeadline)
+	pipeWaitDrained(t, ca, pipeDeadline, "stats")
+
+	wantCols := []string{"ID", "State", "RemainingEventCount", "EventsPerSecond", "LagSeconds",
+		"EstimatedRemainingSeconds", "ExceptionMessage", "PointsSent", "Retries"}
+	var row map[string]string
+	pipeWaitFor(t, pipeDeadline, "statistics of a drained pipe", func() (bool, string) {
+		cols, rows := ca.pipeRows("SHOW PIPES STATISTICS")
+		if !slices.Equal(cols, wantCols) {
+			t.Fatalf("SHOW PIPES STATISTICS columns %q, want %q", cols, wantCols)
+		}
+		if len(rows) != 1 {
+			return false, fmt.Sprintf("rows %v", rows)
+		}
+		row = rows[0]
+		points, _ := strconv.Atoi(row["PointsSent"])
+		return row["ID"] == "stats" && row["State"] == "RUNNING" && row["RemainingEventCount"] == "0" &&
+			row["EstimatedRemainingSeconds"] == "0.00" && row["LagSeconds"] == "0.00" && points >= 20, fmt.Sprintf("row %v", row)
+	})
+	for _, col := range []string{"EventsPerSecond", "LagSeconds"} {
+		if v, err := strconv.ParseFloat(row[col], 64); err != nil || v < 0 {
+			t.Errorf("%s %q is not a non-negative number", col, row[col])
+		}
+	}
+
+	out := runTop(t, a.Port)
+	if !strings.Contains(out, "stats") || !strings.Contains(out, "RUNNING") {
+		t.Errorf("sluice top -n 2 does not show pipe stats RUNNING:\n%s", out)
+	}
+
+	// Stopped, the pipe's backlog still counts and no rate drains it.
+	ca.mustExec("STOP PIPE stats")
+	ca.insertRows("root.st.d.s", pipeRowsRange(21, 30, 0))
+	pipeWaitFor(t, pipeDeadline, "a stopped pipe's backlog", func() (bool, string) {
+		_, rows := ca.pipeRows("SHOW PIPES STATISTICS")
+		if len(rows) != 1 {
+			return false, fmt.Sprintf("rows %v", rows)
+		}
+		n, _ := strconv.Atoi(rows[0]["RemainingEventCount"])
+		return rows[0]["State"] == "STOPPED" && n > 0 && rows[0]["EstimatedRemainingSeconds"] == "Unknown", fmt.Sprintf("row %v", rows[0])
+	})
+	if r := ca.pipe("stats"); r == nil || r["RemainingEventCount"] == "0" || r["EstimatedRemainingSeconds"] != "Unknown" {
+		t.Errorf("SHOW PIPES of the stopped pipe: %v, want a backlog and an Unknown estimate", r)
+	}
+	ca.mustExec("START PIPE stats")
+	pipeWaitDrained(t, ca, pipeDeadline, "stats")
+}
+
+// runTop runs the built `sluice top -n 2` against port and returns its
+// output.
+func runTop(t *testing.T, port int) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, proc.Binary(t), "top", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-n", "2", "--interval", "200ms")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("sluice top: %v\n%s", err, out)
+	}
+	return string(out)
+}
