@@ -114,6 +114,8 @@ type Config struct {
 	// PipeProgressSnapshotIntervalMS is pipe_progress_snapshot_interval_ms,
 	// default 1000.
 	PipeProgressSnapshotIntervalMS int
+	// PipePinnedLogMaxBytes is pipe_pinned_log_max_bytes, default 1 GiB.
+	PipePinnedLogMaxBytes int64
 
 	// Logging
 
@@ -154,6 +156,7 @@ func Default() Config {
 		PipeSinkMaxClientNumber:         16,
 		PipeLibDir:                      "ext/pipe",
 		PipeProgressSnapshotIntervalMS:  1000,
+		PipePinnedLogMaxBytes:           1 << 30,
 
 		LogLevel: "info",
 	}

@@ -93,6 +93,8 @@ var keys = []key{
 		func(c *Config) *string { return &c.PipeLibDir }, checkDir),
 	count("pipe_progress_snapshot_interval_ms", "Interval between commits of pipe progress snapshots, in milliseconds.",
 		func(c *Config) *int { return &c.PipeProgressSnapshotIntervalMS }, 1),
+	size("pipe_pinned_log_max_bytes", "Bytes of a data region's Raft log that pipes may keep from compaction; beyond it the lagging pipe's pin is released and it resends from a snapshot.",
+		func(c *Config) *int64 { return &c.PipePinnedLogMaxBytes }, 1),
 
 	str("log_level", "Lowest level logged: debug, info, warn or error.",
 		func(c *Config) *string { return &c.LogLevel }, checkLogLevel),

@@ -52,6 +52,10 @@ type Config struct {
 	// Timeout bounds heartbeats and elections; default 1s. A single-voter
 	// group may use much less.
 	Timeout time.Duration
+	// PinnedLogLimit bounds the log bytes pins keep from compaction (0:
+	// unbounded); OnPinRelease hears of each pin released for it.
+	PinnedLogLimit uint64
+	OnPinRelease   func(PinRelease)
 }
 
 func (c *Config) withDefaults() {
@@ -102,6 +106,7 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 		return nil, fmt.Errorf("open raft log %s: %w", cfg.Dir, err)
 	}
 	logs := NewPinnedLogStore(store)
+	logs.SetLimit(cfg.PinnedLogLimit, cfg.OnPinRelease)
 	cache, err := raft.NewLogCache(cfg.LogCacheSize, logs)
 	if err != nil {
 		store.Close()

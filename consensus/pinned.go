@@ -6,20 +6,82 @@ import (
 	"github.com/hashicorp/raft"
 )
 
+// PinRelease is a pin the store let go of because the log it held grew
+// past the limit.
+type PinRelease struct {
+	Owner string
+	// Index is the pinned index; entries from there on may now be gone.
+	Index uint64
+	// Bytes is how much log the pins held beyond what Raft wanted to keep
+	// when the store released it.
+	Bytes uint64
+}
+
 // PinnedLogStore is a raft.LogStore that refuses to truncate entries a
 // reader still needs. Raft compacts its log after each snapshot; a pipe that
 // has not yet shipped an entry pins it, like a replication slot, and the
 // truncation stops just below the lowest pin.
+//
+// A pin never fills the disk: when the entries kept only for pins (those
+// Raft asked to delete) exceed the limit, the lowest pins are released
+// until they fit, and the owner is told through the release hook.
 type PinnedLogStore struct {
 	raft.LogStore
 
 	mu   sync.Mutex
 	pins map[string]uint64 // owner -> lowest index still needed
+	// limit bounds the bytes kept for pins; 0 means no bound.
+	limit     uint64
+	onRelease func(PinRelease)
+	releases  uint64
+	// sizes: cum[i] is the total payload bytes of entries base..base+i,
+	// so that the bytes of any stored range are one subtraction.
+	base uint64
+	cum  []uint64
+	// wanted is the highest index Raft asked to delete.
+	wanted uint64
 }
 
-// NewPinnedLogStore wraps store.
+// NewPinnedLogStore wraps store, reading the sizes of the entries it
+// already holds.
 func NewPinnedLogStore(store raft.LogStore) *PinnedLogStore {
-	return &PinnedLogStore{LogStore: store, pins: make(map[string]uint64)}
+	s := &PinnedLogStore{LogStore: store, pins: make(map[string]uint64)}
+	first, err1 := store.FirstIndex()
+	last, err2 := store.LastIndex()
+	if err1 == nil && err2 == nil && first > 0 {
+		for i := first; i <= last; i++ {
+			var l raft.Log
+			if store.GetLog(i, &l) != nil {
+				s.cum, s.base = nil, i+1
+				continue
+			}
+			s.addLocked(&l)
+		}
+	}
+	return s
+}
+
+// SetLimit bounds the bytes kept for pins (0: unbounded) and sets the hook
+// told of each pin released for it; the hook runs outside the store's
+// lock, on Raft's compaction path, so it must not block.
+func (s *PinnedLogStore) SetLimit(limit uint64, onRelease func(PinRelease)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit, s.onRelease = limit, onRelease
+}
+
+// Limit is the bound SetLimit set, 0 when none.
+func (s *PinnedLogStore) Limit() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limit
+}
+
+// Releases counts the pins released because of the limit.
+func (s *PinnedLogStore) Releases() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.releases
 }
 
 // Pin keeps every entry at or above index for owner until Unpin or a
@@ -52,6 +114,10 @@ func (s *PinnedLogStore) Owners() []string {
 func (s *PinnedLogStore) LowestPin() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.lowestLocked()
+}
+
+func (s *PinnedLogStore) lowestLocked() uint64 {
 	var low uint64
 	for _, idx := range s.pins {
 		if low == 0 || idx < low {
@@ -61,13 +127,148 @@ func (s *PinnedLogStore) LowestPin() uint64 {
 	return low
 }
 
-// DeleteRange deletes [min, max] but keeps pinned entries.
+// PinnedBytes is the payload bytes of the entries kept only because of
+// pins: those Raft asked to delete at or above the lowest pin.
+func (s *PinnedLogStore) PinnedBytes() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pinnedLocked()
+}
+
+func (s *PinnedLogStore) pinnedLocked() uint64 {
+	low := s.lowestLocked()
+	if low == 0 || low > s.wanted {
+		return 0
+	}
+	return s.bytesLocked(low, s.wanted)
+}
+
+// bytesLocked is the payload bytes of the stored entries in [lo, hi].
+func (s *PinnedLogStore) bytesLocked(lo, hi uint64) uint64 {
+	if len(s.cum) == 0 {
+		return 0
+	}
+	lo = max(lo, s.base)
+	hi = min(hi, s.base+uint64(len(s.cum))-1)
+	if lo > hi {
+		return 0
+	}
+	total := s.cum[hi-s.base]
+	if lo > s.base {
+		total -= s.cum[lo-1-s.base]
+	}
+	return total
+}
+
+// entryBytes is what an entry counts for: its payload.
+func entryBytes(l *raft.Log) uint64 { return uint64(len(l.Data) + len(l.Extensions)) }
+
+// addLocked records the size of l, appended (or overwriting a suffix).
+func (s *PinnedLogStore) addLocked(l *raft.Log) {
+	next := s.base + uint64(len(s.cum))
+	switch {
+	case len(s.cum) == 0 || l.Index < s.base || l.Index > next:
+		s.base, s.cum = l.Index, s.cum[:0]
+	case l.Index < next:
+		s.cum = s.cum[:l.Index-s.base]
+	}
+	var prev uint64
+	if n := len(s.cum); n > 0 {
+		prev = s.cum[n-1]
+	}
+	s.cum = append(s.cum, prev+entryBytes(l))
+}
+
+// StoreLog stores one entry and records its size.
+func (s *PinnedLogStore) StoreLog(l *raft.Log) error {
+	return s.StoreLogs([]*raft.Log{l})
+}
+
+// StoreLogs stores entries and records their sizes.
+func (s *PinnedLogStore) StoreLogs(logs []*raft.Log) error {
+	if err := s.LogStore.StoreLogs(logs); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	for _, l := range logs {
+		s.addLocked(l)
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// DeleteRange deletes [min, max] but keeps pinned entries. A compaction
+// (a range from the start of the log) that would leave more than the
+// limit kept for pins first releases the lowest pins until the rest fits.
 func (s *PinnedLogStore) DeleteRange(min, max uint64) error {
-	if low := s.LowestPin(); low != 0 && max >= low {
+	s.mu.Lock()
+	var released []PinRelease
+	if len(s.cum) == 0 || min <= s.base {
+		s.wanted = maxIndex(s.wanted, max)
+		for s.limit > 0 {
+			held := s.pinnedLocked()
+			if held <= s.limit {
+				break
+			}
+			low := s.lowestLocked()
+			for owner, idx := range s.pins {
+				if idx == low {
+					delete(s.pins, owner)
+					s.releases++
+					released = append(released, PinRelease{Owner: owner, Index: idx, Bytes: held})
+				}
+			}
+		}
+	}
+	low := s.lowestLocked()
+	hook := s.onRelease
+	s.mu.Unlock()
+	if hook != nil {
+		for _, r := range released {
+			hook(r)
+		}
+	}
+	if low != 0 && max >= low {
 		if low <= min {
 			return nil
 		}
 		max = low - 1
 	}
-	return s.LogStore.DeleteRange(min, max)
+	if err := s.LogStore.DeleteRange(min, max); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.forgetLocked(min, max)
+	s.mu.Unlock()
+	return nil
+}
+
+// forgetLocked drops the sizes of the deleted entries [min, max].
+func (s *PinnedLogStore) forgetLocked(min, max uint64) {
+	if len(s.cum) == 0 {
+		return
+	}
+	end := s.base + uint64(len(s.cum)) - 1
+	switch {
+	case min <= s.base && max >= end:
+		s.base, s.cum = max+1, s.cum[:0]
+	case min <= s.base && max >= s.base:
+		// Copy, so that the dropped prefix does not pin the array, and
+		// count from the new start.
+		dropped := s.cum[max-s.base]
+		rest := make([]uint64, 0, len(s.cum)-int(max+1-s.base))
+		for _, c := range s.cum[max+1-s.base:] {
+			rest = append(rest, c-dropped)
+		}
+		s.cum, s.base = rest, max+1
+	case min > s.base && min <= end && max >= end:
+		s.cum = s.cum[:min-s.base]
+	}
+}
+
+func maxIndex(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
 }

@@ -28,10 +28,11 @@ func ConfigFrom(c config.Config, version string) Config {
 		LoginTimeout:     time.Duration(c.DNRPCLoginTimeoutMS) * time.Millisecond,
 		Version:          version,
 
-		PipeSinkTimeout:      time.Duration(c.PipeSinkTimeoutMS) * time.Millisecond,
-		PipeSinkMaxClients:   c.PipeSinkMaxClientNumber,
-		PipeSinkSelectors:    c.PipeSinkSelectorNumber,
-		PipeProgressInterval: time.Duration(c.PipeProgressSnapshotIntervalMS) * time.Millisecond,
-		PipeExecutorThreads:  c.PipeSubtaskExecutorThreads(),
+		PipeSinkTimeout:       time.Duration(c.PipeSinkTimeoutMS) * time.Millisecond,
+		PipeSinkMaxClients:    c.PipeSinkMaxClientNumber,
+		PipeSinkSelectors:     c.PipeSinkSelectorNumber,
+		PipeProgressInterval:  time.Duration(c.PipeProgressSnapshotIntervalMS) * time.Millisecond,
+		PipeExecutorThreads:   c.PipeSubtaskExecutorThreads(),
+		PipePinnedLogMaxBytes: c.PipePinnedLogMaxBytes,
 	}
 }

@@ -92,6 +92,12 @@ type Config struct {
 	// PipeExecutorThreads bounds how many pipe tasks extract at once: the
 	// effective pipe_subtask_executor_max_thread_num.
 	PipeExecutorThreads int
+	// PipePinnedLogMaxBytes bounds the log a region keeps for pipes
+	// (pipe_pinned_log_max_bytes); 0 means unbounded.
+	PipePinnedLogMaxBytes int64
+	// PipeStallAfter is how long a transfer may go unanswered before the
+	// pipe shows it retrying; default 5s.
+	PipeStallAfter time.Duration
 }
 
 type metrics struct {

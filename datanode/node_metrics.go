@@ -12,7 +12,7 @@ func (d *DataNode) registerNodeMetrics(reg prometheus.Registerer) {
 		Name: "sluice_datanode_write_requests_total",
 		Help: "Client write requests (inserts) this DataNode committed; pipe transfers received are not counted.",
 	})
-	reg.MustRegister(d.metrics.writeRequests, &regionsCollector{d: d, desc: prometheus.NewDesc("sluice_datanode_regions",
+	reg.MustRegister(d.metrics.writeRequests, newPinnedCollector(d), &regionsCollector{d: d, desc: prometheus.NewDesc("sluice_datanode_regions",
 		"Data regions hosted by this DataNode, by the role of its replica: leader or follower.", []string{"role"}, nil)})
 }
 

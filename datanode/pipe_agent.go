@@ -38,6 +38,8 @@ type pipeAgent struct {
 	// retrying marks pipes whose SHOW PIPES row shows a transient error;
 	// the next acknowledged transfer clears it.
 	retrying map[string]bool
+	// notices are exception messages to report at the next round, by pipe.
+	notices map[string]string
 	// stats are the running tasks' figures; rateAt is when their rates
 	// were last updated.
 	stats  map[taskKey]*taskStats
@@ -74,7 +76,7 @@ func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *
 		interval = time.Second
 	}
 	return &pipeAgent{d: d, sinks: sinks, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval,
-		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{},
+		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{}, notices: map[string]string{},
 		stats: map[taskKey]*taskStats{}, rateAt: time.Now()}
 }
 
@@ -86,6 +88,7 @@ func (a *pipeAgent) run(stop <-chan struct{}) {
 		a.reconcile()
 		a.commit()
 		a.updateRates()
+		a.reportNotices()
 		select {
 		case <-stop:
 			a.stopAll()
@@ -320,6 +323,30 @@ func (a *pipeAgent) transient(name string, err error) {
 	msg := fmt.Sprintf("retrying: %v", err)
 	if rerr := a.d.meta.ReportPipeException(ctx, name, msg, false); rerr != nil && !errors.Is(rerr, context.Canceled) {
 		a.logger.Warn("report pipe error", "pipe", name, "err", rerr)
+	}
+}
+
+// queueException has msg shown as the pipe's ExceptionMessage at the
+// agent's next round; it does not block.
+func (a *pipeAgent) queueException(name, msg string) {
+	a.mu.Lock()
+	a.notices[name] = msg
+	a.mu.Unlock()
+}
+
+// reportNotices commits the queued exception messages. They stay shown
+// until another error replaces them or the pipe is started again.
+func (a *pipeAgent) reportNotices() {
+	a.mu.Lock()
+	notices := a.notices
+	a.notices = map[string]string{}
+	a.mu.Unlock()
+	for name, msg := range notices {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := a.d.meta.ReportPipeException(ctx, name, msg, false); err != nil {
+			a.logger.Warn("report pipe notice", "pipe", name, "err", err)
+		}
+		cancel()
 	}
 }
 

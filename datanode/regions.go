@@ -77,6 +77,8 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32)
 	gc := consensus.Config{
 		Name: fmt.Sprintf("region-%d", id), ID: replicaID(d.cfg.NodeID), Dir: d.regionDir(id),
 		SnapshotThreshold: 512, TrailingLogs: 4, LogCacheSize: 32, Timeout: d.cfg.RaftTimeout,
+		PinnedLogLimit: uint64(max(0, d.cfg.PipePinnedLogMaxBytes)),
+		OnPinRelease:   func(r consensus.PinRelease) { d.pinReleased(id, r) },
 	}
 	if d.cluster != nil {
 		if err := d.clusterGroupConfig(&gc, replicas); err != nil {

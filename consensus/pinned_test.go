@@ -1,0 +1,108 @@
+package consensus
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/hashicorp/raft"
+)
+
+// storeEntries appends entries from..to, each with a payload of size bytes.
+func storeEntries(t *testing.T, s raft.LogStore, from, to uint64, size int) {
+	t.Helper()
+	var logs []*raft.Log
+	for i := from; i <= to; i++ {
+		logs = append(logs, &raft.Log{Index: i, Term: 1, Type: raft.LogCommand, Data: bytes.Repeat([]byte{'x'}, size)})
+	}
+	if err := s.StoreLogs(logs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func firstIndex(t *testing.T, s raft.LogStore) uint64 {
+	t.Helper()
+	first, err := s.FirstIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return first
+}
+
+// Pins stop compaction at the lowest pin, and the bytes they keep are the
+// entries Raft asked to delete.
+func TestPinnedLogStorePinnedBytes(t *testing.T) {
+	s := NewPinnedLogStore(raft.NewInmemStore())
+	storeEntries(t, s, 1, 100, 100)
+	s.Pin("pipe/a", 21)
+	if err := s.DeleteRange(1, 90); err != nil {
+		t.Fatal(err)
+	}
+	if got := firstIndex(t, s); got != 21 {
+		t.Fatalf("first index %d after compaction, want the pin 21", got)
+	}
+	if got := s.PinnedBytes(); got != 70*100 {
+		t.Fatalf("pinned bytes %d, want 7000 (entries 21..90)", got)
+	}
+	s.Pin("pipe/a", 50)
+	if got := s.PinnedBytes(); got != 41*100 {
+		t.Fatalf("pinned bytes %d after the pin moved to 50, want 4100", got)
+	}
+	s.Unpin("pipe/a")
+	if got := s.PinnedBytes(); got != 0 {
+		t.Fatalf("pinned bytes %d without pins, want 0", got)
+	}
+}
+
+// Beyond the limit the lowest pins are released, counted and reported,
+// and compaction proceeds up to the next pin.
+func TestPinnedLogStoreReleasesBeyondLimit(t *testing.T) {
+	s := NewPinnedLogStore(raft.NewInmemStore())
+	var released []PinRelease
+	s.SetLimit(5000, func(r PinRelease) { released = append(released, r) })
+	storeEntries(t, s, 1, 100, 100)
+	s.Pin("pipe/a", 21)
+	s.Pin("pipe/b", 61)
+	if err := s.DeleteRange(1, 40); err != nil {
+		t.Fatal(err)
+	}
+	if len(released) != 0 || firstIndex(t, s) != 21 || s.PinnedBytes() != 2000 {
+		t.Fatalf("under the limit: released %v, first %d, pinned %d; want nothing released, first 21, 2000 bytes",
+			released, firstIndex(t, s), s.PinnedBytes())
+	}
+	if err := s.DeleteRange(21, 95); err != nil {
+		t.Fatal(err)
+	}
+	if len(released) != 1 || released[0].Owner != "pipe/a" || released[0].Index != 21 || released[0].Bytes != 7500 {
+		t.Fatalf("released %+v, want pipe/a at 21 holding 7500 bytes", released)
+	}
+	if got := s.Releases(); got != 1 {
+		t.Fatalf("releases %d, want 1", got)
+	}
+	if got := firstIndex(t, s); got != 61 {
+		t.Fatalf("first index %d, want pipe/b's pin 61", got)
+	}
+	if got := s.PinnedBytes(); got != 3500 || s.LowestPin() != 61 {
+		t.Fatalf("pinned bytes %d, lowest pin %d; want 3500 and 61", got, s.LowestPin())
+	}
+	// The released owner pinning again below the log start holds nothing
+	// more than what is still stored.
+	s.Pin("pipe/a", 21)
+	if got := s.PinnedBytes(); got != 3500 {
+		t.Fatalf("pinned bytes %d with a pin below the log start, want 3500", got)
+	}
+}
+
+// Sizes survive a reopen and follow a suffix overwritten by a new leader.
+func TestPinnedLogStoreSizes(t *testing.T) {
+	mem := raft.NewInmemStore()
+	storeEntries(t, mem, 1, 10, 10)
+	s := NewPinnedLogStore(mem)
+	storeEntries(t, s, 8, 12, 30) // 8..10 overwritten, 11..12 appended
+	s.Pin("pipe/a", 1)
+	if err := s.DeleteRange(1, 12); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.PinnedBytes(); got != 7*10+5*30 {
+		t.Fatalf("pinned bytes %d, want 220", got)
+	}
+}
