@@ -25,6 +25,9 @@ type pipeAgent struct {
 	metrics *pipeMetrics
 	// interval is pipe_progress_snapshot_interval_ms.
 	interval time.Duration
+	// stallAfter is how long a transfer may go unanswered before the pipe
+	// shows it retrying.
+	stallAfter time.Duration
 	// slots bounds concurrently extracting tasks.
 	slots chan struct{}
 
@@ -75,7 +78,11 @@ func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *
 	if interval <= 0 {
 		interval = time.Second
 	}
-	return &pipeAgent{d: d, sinks: sinks, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval,
+	stallAfter := d.cfg.PipeStallAfter
+	if stallAfter <= 0 {
+		stallAfter = defaultStallAfter
+	}
+	return &pipeAgent{d: d, sinks: sinks, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval, stallAfter: stallAfter,
 		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{}, notices: map[string]string{},
 		stats: map[taskKey]*taskStats{}, rateAt: time.Now()}
 }
@@ -157,6 +164,9 @@ func (a *pipeAgent) reconcile() {
 			continue
 		}
 		ctx, cancel := context.WithCancel(context.Background())
+		ctx = sink.WithStallWatch(ctx, a.stallAfter, func(target string, waited time.Duration) {
+			a.stalled(key, &sink.StallError{Target: target, Waited: waited})
+		})
 		rt := &runningTask{cancel: cancel, done: make(chan struct{}), sink: snk}
 		a.mu.Lock()
 		a.tasks[key] = rt
@@ -324,6 +334,28 @@ func (a *pipeAgent) transient(name string, err error) {
 	if rerr := a.d.meta.ReportPipeException(ctx, name, msg, false); rerr != nil && !errors.Is(rerr, context.Canceled) {
 		a.logger.Warn("report pipe error", "pipe", name, "err", rerr)
 	}
+}
+
+// defaultStallAfter is how long a transfer may go unanswered before its
+// pipe shows it retrying.
+const defaultStallAfter = 5 * time.Second
+
+// stalled hears from the watchdog that a transfer of task key has had no
+// answer for a while: it counts as a sink error and a retry, and the pipe
+// shows it as retrying until a transfer succeeds again. The transfer
+// itself waits on up to pipe_sink_timeout_ms.
+func (a *pipeAgent) stalled(key taskKey, err *sink.StallError) {
+	a.logger.Warn("pipe sink not answering", "pipe", key.pipe, "region", key.region, "target", err.Target, "waited", err.Waited)
+	a.metrics.sinkError(key.pipe, key.region)
+	a.metrics.retried(key.pipe, key.region)
+	a.mu.Lock()
+	if a.tasks[key] != nil {
+		st := a.statsOf(key)
+		st.retries++
+		st.exception = "retrying: " + err.Error()
+	}
+	a.mu.Unlock()
+	a.transient(key.pipe, err)
 }
 
 // queueException has msg shown as the pipe's ExceptionMessage at the

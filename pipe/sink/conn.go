@@ -21,10 +21,19 @@ type thriftConn struct {
 	client *thrift.TStandardClient
 }
 
+// tcpUserTimeout is how long sent data may stay unacknowledged by the
+// peer's TCP stack before the connection fails (Linux only).
+const tcpUserTimeout = 10 * time.Second
+
+// keepAlive probes an idle connection after 5 s, every 2 s, and gives up
+// after 3 unanswered probes: a pooled connection to a vanished peer is
+// found dead in about 11 s rather than at its next use.
+var keepAlive = net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 2 * time.Second, Count: 3}
+
 // dialThrift connects to target (host:port) within timeout, honouring ctx.
 // Every socket read and write is bounded by timeout too.
 func dialThrift(ctx context.Context, target string, timeout time.Duration) (*thriftConn, error) {
-	d := net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	d := net.Dialer{Timeout: timeout, KeepAliveConfig: keepAlive, Control: controlSocket}
 	nc, err := d.DialContext(ctx, "tcp", target)
 	if err != nil {
 		return nil, err
@@ -49,6 +58,10 @@ func (c *thriftConn) call(ctx context.Context, timeout time.Duration, rpc func(c
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { c.nc.Close() })
+	if w, ok := parent.Value(stallKey{}).(stallWatch); ok && w.after > 0 && w.after < timeout {
+		t := time.AfterFunc(w.after, func() { w.stalled(c.target, w.after) })
+		defer t.Stop()
+	}
 	err = rpc(ctx)
 	if !stop() {
 		if err != nil {
@@ -61,6 +74,34 @@ func (c *thriftConn) call(ctx context.Context, timeout time.Duration, rpc func(c
 		return true, err
 	}
 	return err != nil, err
+}
+
+// stallWatch is a watchdog set on a context: a call that gets no answer
+// within after is reported to stalled, once, while it goes on waiting up
+// to its own timeout.
+type stallWatch struct {
+	after   time.Duration
+	stalled func(target string, waited time.Duration)
+}
+
+type stallKey struct{}
+
+// WithStallWatch returns a context under which every sink call that goes
+// unanswered for after calls stalled with the peer's host:port. The call
+// itself still waits for its timeout (pipe_sink_timeout_ms); stalled must
+// not block.
+func WithStallWatch(ctx context.Context, after time.Duration, stalled func(target string, waited time.Duration)) context.Context {
+	return context.WithValue(ctx, stallKey{}, stallWatch{after: after, stalled: stalled})
+}
+
+// StallError describes a call that has had no answer for a while.
+type StallError struct {
+	Target string
+	Waited time.Duration
+}
+
+func (e *StallError) Error() string {
+	return fmt.Sprintf("no answer from %s for %s (the transfer waits up to pipe_sink_timeout_ms, then is retried)", e.Target, e.Waited)
 }
 
 // close closes the connection; it is safe to call more than once.
