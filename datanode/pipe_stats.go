@@ -109,7 +109,7 @@ func (a *pipeAgent) report() *confignode.PipeReport {
 		var pending uint64
 		if applied > pr.Index {
 			pending = applied - pr.Index
-			lag = unackedAge(r, pr.Index, now)
+			lag = unackedAge(r, pr.Index, applied, now)
 		}
 		a.metrics.setPending(t.key.pipe, t.key.region, pending)
 		a.metrics.setLag(t.key.pipe, t.key.region, lag)
@@ -121,23 +121,32 @@ func (a *pipeAgent) report() *confignode.PipeReport {
 	return rep
 }
 
-// unackedAge is how long ago the oldest entry after frontier was appended
-// to r's log: the age of the oldest write the sink has not acknowledged.
-// When that entry is gone from the log, the oldest one left stands in.
-func unackedAge(r *replica, frontier uint64, now time.Time) float64 {
+// unackedAge is how long ago the oldest write after frontier was
+// appended to r's log: the age of the oldest write the sink has not
+// acknowledged. Entries gone from the log start from the oldest left;
+// entries without an append time (bootstrap, configuration) are skipped,
+// up to lagScan of them.
+func unackedAge(r *replica, frontier, applied uint64, now time.Time) float64 {
 	logs := r.group.Logs()
-	var l raft.Log
-	if err := logs.GetLog(frontier+1, &l); err != nil {
-		first, ferr := logs.FirstIndex()
-		if ferr != nil || first == 0 || logs.GetLog(first, &l) != nil {
-			return 0
-		}
-	}
-	if l.AppendedAt.IsZero() {
+	first, err := logs.FirstIndex()
+	if err != nil {
 		return 0
 	}
-	return max(0, now.Sub(l.AppendedAt).Seconds())
+	from := max(frontier+1, first)
+	for i := from; i <= applied && i < from+lagScan; i++ {
+		var l raft.Log
+		if logs.GetLog(i, &l) != nil {
+			return 0
+		}
+		if l.Type == raft.LogCommand && !l.AppendedAt.IsZero() {
+			return max(0, now.Sub(l.AppendedAt).Seconds())
+		}
+	}
+	return 0
 }
+
+// lagScan bounds the entries unackedAge reads looking for a write.
+const lagScan = 256
 
 // sinkConnections is how many connections the sink of task key holds
 // open, 0 when unknown.

@@ -119,6 +119,11 @@ func TestSinkStallShowsRetrying(t *testing.T) {
 	if e, r := src.sum("sluice_pipe_sink_errors_total", "p"), src.sum("sluice_pipe_retries_total", "p"); e < 1 || r < 1 {
 		t.Errorf("sink errors %v, retries %v: want the stall counted in both", e, r)
 	}
+	// The unacknowledged write ages.
+	waitFor(t, "lag while stalled", func() (bool, string) {
+		lag := src.sum("sluice_pipe_lag_seconds", "p")
+		return lag >= 1, fmt.Sprintf("sluice_pipe_lag_seconds %v", lag)
+	})
 
 	forward := recv.dn.RPCAddr().String()
 	peer.forward.Store(&forward)
@@ -127,5 +132,9 @@ func TestSinkStallShowsRetrying(t *testing.T) {
 		row := src.pipeRow("p")
 		ok := err == nil && len(rows) == 1 && rows[0][len(rows[0])-1] == "1" && row["ExceptionMessage"] == ""
 		return ok, fmt.Sprint(rows, err, row)
+	})
+	waitFor(t, "no lag once caught up", func() (bool, string) {
+		lag := src.sum("sluice_pipe_lag_seconds", "p")
+		return lag == 0, fmt.Sprintf("sluice_pipe_lag_seconds %v", lag)
 	})
 }
