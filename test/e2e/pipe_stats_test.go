@@ -18,7 +18,10 @@ import (
 // agrees), and `sluice top` shows it RUNNING.
 func TestPipeStatistics(t *testing.T) {
 	t.Parallel()
-	a, b, ca, cb := startPipePair(t)
+	metricsPort := proc.FreePort(t)
+	a := proc.StartStandalone(t, "dn_metrics_port="+strconv.Itoa(metricsPort))
+	b := proc.StartStandalone(t)
+	ca, cb := newPipeClient(t, a), newPipeClient(t, b)
 	ca.mustExec(fmt.Sprintf(`CREATE PIPE stats WITH SINK ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d')`, b.Port))
 	w := ca.insertRows("root.st.d.s", pipeRowsRange(1, 20, 0))
 	pipeWaitData(t, cb, "root.st", w, pipeDeadline)
@@ -67,6 +70,33 @@ func TestPipeStatistics(t *testing.T) {
 	}
 	ca.mustExec("START PIPE stats")
 	pipeWaitDrained(t, ca, pipeDeadline, "stats")
+
+	// The standalone process leads its own cluster: it exports the pipe's
+	// cluster-wide series and its tasks' series, and drops both with it.
+	page := scrape(t, a)
+	for _, series := range []string{`sluice_pipe_state{pipe="stats",state="RUNNING"} 1`, `sluice_pipe_state{pipe="stats",state="STOPPED"} 0`,
+		`sluice_pipe_remaining_events{pipe="stats"} 0`, `sluice_pipe_exception{pipe="stats"} 0`} {
+		name, value, _ := strings.Cut(series, " ")
+		if v, ok := seriesValue(page, name); !ok || strconv.FormatFloat(v, 'f', -1, 64) != value {
+			t.Errorf("%s: got %v (present %v), want %s", name, v, ok, value)
+		}
+	}
+	for _, name := range []string{"sluice_pipe_events_per_second", "sluice_pipe_progress_snapshot_age_seconds",
+		"sluice_pipe_lag_seconds", "sluice_pipe_sink_connections", "sluice_region_pinned_log_limit_bytes"} {
+		if !strings.Contains(page, name+"{") {
+			t.Errorf("/metrics has no %s series", name)
+		}
+	}
+	ca.mustExec("DROP PIPE stats")
+	pipeWaitFor(t, pipeDeadline, "no series of the dropped pipe", func() (bool, string) {
+		var left []string
+		for _, l := range strings.Split(scrape(t, a), "\n") {
+			if strings.Contains(l, `pipe="stats"`) {
+				left = append(left, l)
+			}
+		}
+		return len(left) == 0, strings.Join(left, "\n")
+	})
 }
 
 // runTop runs the built `sluice top -n 2` against port and returns its
