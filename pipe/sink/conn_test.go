@@ -1,0 +1,100 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// silentPeer accepts connections and never answers; it closes them at
+// cleanup.
+func silentPeer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	return ln.Addr().String()
+}
+
+// A call the peer does not answer is reported once to the stall watch
+// with the peer's address, and still waits for its own timeout; a call
+// without a watch reports nothing.
+func TestCallStallWatch(t *testing.T) {
+	target := silentPeer(t)
+	type stall struct {
+		target string
+		waited time.Duration
+	}
+	stalls := make(chan stall, 4)
+	ctx := WithStallWatch(context.Background(), 50*time.Millisecond, func(target string, waited time.Duration) {
+		stalls <- stall{target, waited}
+	})
+	c, err := dialThrift(ctx, target, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	start := time.Now()
+	lost, err := c.call(ctx, 400*time.Millisecond, func(ctx context.Context) error {
+		_, err := c.nc.Read(make([]byte, 1)) // an answer that never comes
+		return err
+	})
+	var te *timeoutError
+	if !lost || !errors.As(err, &te) {
+		t.Fatalf("call = lost %v, %v; want a lost connection and a timeout", lost, err)
+	}
+	if waited := time.Since(start); waited < 400*time.Millisecond {
+		t.Errorf("the call gave up after %s, before its 400ms timeout", waited)
+	}
+	select {
+	case s := <-stalls:
+		if s.target != target || s.waited != 50*time.Millisecond {
+			t.Errorf("stall reported for %s after %s, want %s after 50ms", s.target, s.waited, target)
+		}
+	default:
+		t.Fatal("no stall reported")
+	}
+	if len(stalls) != 0 {
+		t.Errorf("%d more stalls reported, want one per call", len(stalls))
+	}
+
+	c2, err := dialThrift(context.Background(), target, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.close()
+	_, _ = c2.call(context.Background(), 100*time.Millisecond, func(ctx context.Context) error {
+		_, err := c2.nc.Read(make([]byte, 1))
+		return err
+	})
+	if len(stalls) != 0 {
+		t.Error("a call without a stall watch reported a stall")
+	}
+}
