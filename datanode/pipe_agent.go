@@ -345,16 +345,18 @@ const defaultStallAfter = 5 * time.Second
 // shows it as retrying until a transfer succeeds again. The transfer
 // itself waits on up to pipe_sink_timeout_ms.
 func (a *pipeAgent) stalled(key taskKey, err *sink.StallError) {
+	a.mu.Lock()
+	if a.tasks[key] == nil {
+		a.mu.Unlock()
+		return // stopped meanwhile: its series are gone
+	}
+	st := a.statsOf(key)
+	st.retries++
+	st.exception = "retrying: " + err.Error()
+	a.mu.Unlock()
 	a.logger.Warn("pipe sink not answering", "pipe", key.pipe, "region", key.region, "target", err.Target, "waited", err.Waited)
 	a.metrics.sinkError(key.pipe, key.region)
 	a.metrics.retried(key.pipe, key.region)
-	a.mu.Lock()
-	if a.tasks[key] != nil {
-		st := a.statsOf(key)
-		st.retries++
-		st.exception = "retrying: " + err.Error()
-	}
-	a.mu.Unlock()
 	a.transient(key.pipe, err)
 }
 
