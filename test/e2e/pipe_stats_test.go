@@ -112,3 +112,66 @@ func runTop(t *testing.T, port int) string {
 	}
 	return string(out)
 }
+
+// TestPipeStatisticsClusterWide: in a cluster of two DataNodes whose
+// regions each hold one replica (RF=1), a stopped pipe's backlog spans
+// regions hosted on both, and SHOW PIPES STATISTICS and SHOW PIPES give
+// the same cluster-wide count whichever DataNode answers.
+func TestPipeStatisticsClusterWide(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a multi-process cluster")
+	}
+	cl := proc.StartCluster(t, proc.ClusterConfig{ConfigNodes: 1, DataNodes: 2, Props: map[string]string{
+		"data_replication_factor": "1", "default_data_region_group_num_per_database": "4"}})
+	b := proc.StartStandalone(t)
+	c0, c1, cb := sqlTo(t, cl.DataNodes[0]), sqlTo(t, cl.DataNodes[1]), newPipeClient(t, b)
+	devices := []string{"root.cw.d1.s", "root.cw.d2.s", "root.cw.d3.s", "root.cw.d4.s", "root.cw.d5.s", "root.cw.d6.s", "root.cw.d7.s", "root.cw.d8.s"}
+	write := func(from, to int64) pipeData {
+		var parts []pipeData
+		for i, d := range devices {
+			rows := pipeRowsRange(from, to, int64(i)*1000)
+			if got := retryExecInsert(t, c0, d, rows, 30*time.Second); got != "" {
+				t.Fatalf("insert into %s: %s", d, got)
+			}
+			parts = append(parts, pipeData{d: rows})
+		}
+		return mergeData(parts...)
+	}
+	c0.mustExec(fmt.Sprintf("CREATE PIPE cw %s", pipeSinkClause("iotdb-thrift-sink", b.Port)))
+	want := write(1, 10)
+	pipeWaitData(t, cb, "root.cw", want, 60*time.Second)
+
+	hosts := map[string]bool{}
+	for _, replicas := range dataRegions(t, c0) {
+		for _, r := range replicas {
+			hosts[r["DataNodeId"]] = true
+		}
+	}
+	if len(hosts) != 2 {
+		t.Fatalf("the regions are on DataNodes %v, want both", hosts)
+	}
+
+	c0.mustExec("STOP PIPE cw")
+	want = mergeData(want, write(11, 20))
+	// Each insert is one log entry of the device's region: at least one
+	// per device is pending.
+	var agreed string
+	pipeWaitFor(t, 30*time.Second, "the same backlog from both DataNodes", func() (bool, string) {
+		var counts []string
+		for _, c := range []*pipeClient{c0, c1} {
+			_, rows := c.pipeRows("SHOW PIPES STATISTICS")
+			if len(rows) != 1 {
+				return false, fmt.Sprintf("rows %v", rows)
+			}
+			counts = append(counts, rows[0]["RemainingEventCount"], c.pipe("cw")["RemainingEventCount"])
+		}
+		n, _ := strconv.Atoi(counts[0])
+		agreed = counts[0]
+		return n >= len(devices) && counts[1] == counts[0] && counts[2] == counts[0] && counts[3] == counts[0], fmt.Sprint(counts)
+	})
+	t.Logf("backlog of the stopped pipe: %s entries on both DataNodes", agreed)
+
+	c0.mustExec("START PIPE cw")
+	pipeWaitData(t, cb, "root.cw", want, 60*time.Second)
+	pipeWaitDrained(t, c1, 30*time.Second, "cw")
+}
