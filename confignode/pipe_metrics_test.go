@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluicedb/sluice/consensus"
+	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 )
 
@@ -33,7 +34,7 @@ func TestPipeMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	region := c.Regions()[0].ID
-	if err := c.CreatePipe(ctx, "p", nil, nil, []ast.Attribute{{Key: "sink", Value: "do-nothing-sink"}}); err != nil {
+	if err := c.CreatePipe(ctx, "p", "root", model.Path{"root", model.MultiLevel}, nil, nil, []ast.Attribute{{Key: "sink", Value: "do-nothing-sink"}}); err != nil {
 		t.Fatal(err)
 	}
 	created := c.Pipes()[0].CreationTime
