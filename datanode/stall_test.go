@@ -119,6 +119,11 @@ func TestSinkStallShowsRetrying(t *testing.T) {
 	if e, r := src.sum("sluice_pipe_sink_errors_total", "p"), src.sum("sluice_pipe_retries_total", "p"); e < 1 || r < 1 {
 		t.Errorf("sink errors %v, retries %v: want the stall counted in both", e, r)
 	}
+	// The connection to the silent peer is open, and counted.
+	waitFor(t, "the sink connection counted", func() (bool, string) {
+		n := src.sum("sluice_pipe_sink_connections", "p")
+		return n >= 1, fmt.Sprintf("sluice_pipe_sink_connections %v", n)
+	})
 	// The unacknowledged write ages.
 	waitFor(t, "lag while stalled", func() (bool, string) {
 		lag := src.sum("sluice_pipe_lag_seconds", "p")
