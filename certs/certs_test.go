@@ -65,9 +65,7 @@ func handshake(t *testing.T, server, client *tls.Config, serverName string) (cli
 		t.Fatal(err)
 	}
 	defer c.Close()
-	cfg := client.Clone()
-	cfg.ServerName = serverName
-	tc := tls.Client(c, cfg)
+	tc := tls.Client(c, client)
 	_ = tc.SetDeadline(time.Now().Add(10 * time.Second))
 	clientErr = tc.Handshake()
 	if clientErr == nil {
@@ -81,7 +79,7 @@ func handshake(t *testing.T, server, client *tls.Config, serverName string) (cli
 func TestMutualTLS(t *testing.T) {
 	dir := cluster(t)
 	s := open(t, dir)
-	if cErr, sErr, _ := handshake(t, s.ServerConfig(), s.ClientConfig(), "localhost"); cErr != nil || sErr != nil {
+	if cErr, sErr, _ := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr != nil || sErr != nil {
 		t.Fatalf("two nodes of one cluster: client %v, server %v", cErr, sErr)
 	}
 
@@ -93,17 +91,17 @@ func TestMutualTLS(t *testing.T) {
 
 	// A node of another cluster (another CA) is refused both ways.
 	other := open(t, cluster(t))
-	stranger := other.ClientConfig()
+	stranger := other.ClientConfig("localhost")
 	stranger.VerifyConnection = nil // it would refuse us first; the server's check is what is tested
 	if _, sErr, _ := handshake(t, s.ServerConfig(), stranger, "localhost"); sErr == nil || !strings.Contains(sErr.Error(), "not valid for this cluster") {
 		t.Fatalf("a client of another CA: server says %v", sErr)
 	}
-	if cErr, _, _ := handshake(t, other.ServerConfig(), s.ClientConfig(), "localhost"); cErr == nil {
+	if cErr, _, _ := handshake(t, other.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr == nil {
 		t.Fatal("a server of another CA was accepted")
 	}
 
 	// The server must be the host dialed.
-	if cErr, _, _ := handshake(t, s.ServerConfig(), s.ClientConfig(), "datanode-9"); cErr == nil || !strings.Contains(cErr.Error(), "datanode-9") {
+	if cErr, _, _ := handshake(t, s.ServerConfig(), s.ClientConfig("datanode-9"), "datanode-9"); cErr == nil || !strings.Contains(cErr.Error(), "datanode-9") {
 		t.Fatalf("a certificate for localhost accepted as datanode-9: %v", cErr)
 	}
 
@@ -115,7 +113,7 @@ func TestMutualTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := s.ClientConfig()
+	client := s.ClientConfig("localhost")
 	client.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cc, nil }
 	if cErr, sErr, _ := handshake(t, s.ServerConfig(), client, "localhost"); cErr != nil || sErr != nil {
 		t.Fatalf("client certificate: client %v, server %v", cErr, sErr)
@@ -125,7 +123,7 @@ func TestMutualTLS(t *testing.T) {
 func TestRotationWithoutRestart(t *testing.T) {
 	dir := cluster(t)
 	s := open(t, dir)
-	_, _, before := handshake(t, s.ServerConfig(), s.ClientConfig(), "localhost")
+	_, _, before := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost")
 	oldCert, err := tls.LoadX509KeyPair(filepath.Join(dir, NodeCertFile), filepath.Join(dir, NodeKeyFile))
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +140,7 @@ func TestRotationWithoutRestart(t *testing.T) {
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
 	}
-	cErr, sErr, after := handshake(t, s.ServerConfig(), s.ClientConfig(), "localhost")
+	cErr, sErr, after := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost")
 	if cErr != nil || sErr != nil {
 		t.Fatalf("after rotation: client %v, server %v", cErr, sErr)
 	}
@@ -151,7 +149,7 @@ func TestRotationWithoutRestart(t *testing.T) {
 	}
 	// A peer not yet rotated (a certificate of the old CA) stays trusted:
 	// the bundle holds both CAs.
-	notYet := s.ClientConfig()
+	notYet := s.ClientConfig("localhost")
 	notYet.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &oldCert, nil }
 	if cErr, sErr, _ := handshake(t, s.ServerConfig(), notYet, "localhost"); cErr != nil || sErr != nil {
 		t.Fatalf("a peer still on the old CA: client %v, server %v", cErr, sErr)
@@ -164,7 +162,7 @@ func TestRotationWithoutRestart(t *testing.T) {
 	if err := s.Check(); err == nil {
 		t.Fatal("a garbage node.crt loaded")
 	}
-	if cErr, sErr, still := handshake(t, s.ServerConfig(), s.ClientConfig(), "localhost"); cErr != nil || sErr != nil || still != after {
+	if cErr, sErr, still := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr != nil || sErr != nil || still != after {
 		t.Fatalf("after a bad write: client %v, server %v, serial %s want %s", cErr, sErr, still, after)
 	}
 }
@@ -226,5 +224,57 @@ func TestExpiry(t *testing.T) {
 	}
 	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("an expired node certificate: %v", err)
+	}
+}
+
+// TestTransportHelpers: the connection helpers speak mutual TLS with peers
+// named by IP address or host name, and a nil Source leaves connections
+// plain.
+func TestTransportHelpers(t *testing.T) {
+	s := open(t, cluster(t))
+	for _, host := range []string{"127.0.0.1", "localhost"} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		done := make(chan error, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				done <- err
+				return
+			}
+			defer c.Close()
+			tc, err := s.ServerConn(c, 5*time.Second)
+			if err == nil {
+				_, err = tc.Write([]byte("ok"))
+			}
+			done <- err
+		}()
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc, err := s.ClientConn(c, net.JoinHostPort(host, port), 5*time.Second)
+		if err != nil {
+			t.Fatalf("dial %s: %v", host, err)
+		}
+		buf := make([]byte, 2)
+		if _, err := io.ReadFull(tc, buf); err != nil || string(buf) != "ok" {
+			t.Fatalf("read over TLS from %s: %q %v", host, buf, err)
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("server side with %s: %v", host, err)
+		}
+		tc.Close()
+		ln.Close()
+	}
+	var insecure *Source
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	if c, err := insecure.ClientConn(a, "x:1", time.Second); err != nil || c != a || insecure.Secure() {
+		t.Fatalf("an insecure Source changed the connection: %v %v", c, err)
 	}
 }

@@ -59,18 +59,19 @@ func (s *Source) ServerConfig() *tls.Config {
 }
 
 // ClientConfig is a TLS client configuration that presents the node
-// certificate and accepts a server whose certificate the CA signed for the
-// host dialed (the ServerName that gRPC or the caller sets).
-func (s *Source) ClientConfig() *tls.Config {
+// certificate and accepts a server whose certificate the CA signed for
+// host, the name or IP address dialled.
+func (s *Source) ClientConfig(host string) *tls.Config {
 	return &tls.Config{
 		MinVersion:           tls.VersionTLS13,
-		InsecureSkipVerify:   true, // verified below, against the current CA bundle and the name dialed
+		ServerName:           host,
+		InsecureSkipVerify:   true, // verified below, against the current CA bundle and host
 		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return s.current() },
 		VerifyConnection: func(cs tls.ConnectionState) error {
-			if cs.ServerName == "" {
-				return errors.New("tls: no server name to verify the peer's certificate against")
+			if host == "" {
+				return errors.New("tls: no host name to verify the peer's certificate against")
 			}
-			return s.verify(cs, cs.ServerName, x509.ExtKeyUsageServerAuth)
+			return s.verify(cs, host, x509.ExtKeyUsageServerAuth)
 		},
 	}
 }

@@ -50,9 +50,14 @@ func StartConfigNode(ctx context.Context, cfg config.Config, version string, log
 	reg := telemetry.NewRegistry()
 	telemetry.RegisterBuildInfo(reg, version, telemetry.RoleConfigNode)
 	p := &Process{}
+	src, err := nodeCerts(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	host := cfg.CNInternalAdvertised()
 	cn := confignode.New(confignode.Config{
-		Dir: filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum, RegionsPerDatabase: cfg.DataRegionGroupNum,
+		Certs: src,
+		Dir:   filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum, RegionsPerDatabase: cfg.DataRegionGroupNum,
 		ReplicationFactor: cfg.DataReplicationFactor, Timeout: raftTimeout, Version: version,
 		Internal:  confignode.Endpoint{Host: host, Port: cfg.CNInternalPort},
 		Consensus: confignode.Endpoint{Host: host, Port: cfg.CNConsensusPort},
@@ -79,8 +84,13 @@ func StartDataNode(ctx context.Context, cfg config.Config, version string, logge
 	reg := telemetry.NewRegistry()
 	telemetry.RegisterBuildInfo(reg, version, telemetry.RoleDataNode)
 	p := &Process{}
-	meta := confignode.NewClient(cfg.DNSeeds(), logger)
+	src, err := nodeCerts(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	meta := confignode.NewClient(cfg.DNSeeds(), src, logger)
 	dc := datanode.ConfigFrom(cfg, version)
+	dc.Certs = src
 	dc.DataDir, dc.Cluster, dc.RaftTimeout = filepath.Join(cfg.DataDir, "datanode"), true, raftTimeout
 	dn := datanode.New(dc, meta, logger, reg, consensus.NewMetrics(reg))
 	ms, err := telemetry.Listen(net.JoinHostPort(cfg.DNMetricsBind(), strconv.Itoa(cfg.DNMetricsPort)), reg, dn.Ready, logger)

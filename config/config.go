@@ -117,6 +117,13 @@ type Config struct {
 	// PipePinnedLogMaxBytes is pipe_pinned_log_max_bytes, default 1 GiB.
 	PipePinnedLogMaxBytes int64
 
+	// Security
+
+	// ClusterCertsDir is cluster_certs_dir, default empty.
+	ClusterCertsDir string
+	// ClusterInsecure is cluster_insecure, default false.
+	ClusterInsecure bool
+
 	// Logging
 
 	// LogLevel is log_level: debug, info, warn or error; default info.

@@ -96,6 +96,11 @@ var keys = []key{
 	size("pipe_pinned_log_max_bytes", "Bytes of a data region's Raft log that pipes may keep from compaction; beyond it the lagging pipe's pin is released and it resends from a snapshot.",
 		func(c *Config) *int64 { return &c.PipePinnedLogMaxBytes }, 1),
 
+	str("cluster_certs_dir", "Directory of the cluster CA and this node's certificate (ca.crt, node.crt, node.key; made with sluice cert): every node-to-node connection uses mutual TLS with them. A cluster node needs it unless cluster_insecure is true.",
+		func(c *Config) *string { return &c.ClusterCertsDir }, checkOptionalDir),
+	boolean("cluster_insecure", "Run node-to-node traffic without TLS (true or false): anyone who reaches an internal port can then act as a node. For trusted networks and tests only; logged as a warning at every start.",
+		func(c *Config) *bool { return &c.ClusterInsecure }),
+
 	str("log_level", "Lowest level logged: debug, info, warn or error.",
 		func(c *Config) *string { return &c.LogLevel }, checkLogLevel),
 }
@@ -246,6 +251,13 @@ func checkDir(v string) error {
 		return errors.New("want one directory (lists are not supported)")
 	}
 	return nil
+}
+
+func checkOptionalDir(v string) error {
+	if v == "" {
+		return nil
+	}
+	return checkDir(v)
 }
 
 func checkLogLevel(v string) error {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/proto/clusterpb"
 	"github.com/sluicedb/sluice/status"
 )
@@ -34,8 +35,8 @@ type Client struct {
 
 // NewClient returns a client of the ConfigNodes reachable through seeds
 // (host:port of cn_internal_port). Start fetches the state.
-func NewClient(seeds []string, logger *slog.Logger) *Client {
-	c := &Client{cell: stateCell{state: newState(), changed: make(chan struct{})}, peers: newPeers(),
+func NewClient(seeds []string, src *certs.Source, logger *slog.Logger) *Client {
+	c := &Client{cell: stateCell{state: newState(), changed: make(chan struct{})}, peers: newPeers(src),
 		logger: logger.With("component", "confignode-client"), addrs: append([]string(nil), seeds...), stop: make(chan struct{})}
 	c.Meta = &Meta{commit: c.commit, read: c.cell.read}
 	return c

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
+	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/proto/clusterpb"
 	"github.com/sluicedb/sluice/status"
@@ -48,6 +49,11 @@ type Config struct {
 	Internal Endpoint
 	// Consensus is the node's advertised Raft endpoint (cn_consensus_port).
 	Consensus Endpoint
+	// Certs secure the gRPC service, the calls to other ConfigNodes and the
+	// Raft group with mutual TLS; nil runs them on plain TCP
+	// (cluster_insecure, and the in-process ConfigNode of a standalone
+	// node, which has no peers).
+	Certs *certs.Source
 	// BindHost is the host the internal and consensus listeners bind
 	// (cn_internal_bind_address), possibly a wildcard; empty binds
 	// Internal.Host.
@@ -109,7 +115,7 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer, m *consensu
 		cfg.HeartbeatInterval = time.Second
 	}
 	c := &ConfigNode{cfg: cfg, logger: logger.With("component", "confignode"), metrics: m, fsm: newFSM(),
-		live: newLiveness(5 * cfg.HeartbeatInterval), reports: newPipeReports(5 * cfg.HeartbeatInterval), peers: newPeers(), stop: make(chan struct{})}
+		live: newLiveness(5 * cfg.HeartbeatInterval), reports: newPipeReports(5 * cfg.HeartbeatInterval), peers: newPeers(cfg.Certs), stop: make(chan struct{})}
 	c.Meta = &Meta{commit: c.commit, read: c.fsm.read}
 	if reg != nil {
 		reg.MustRegister(newClusterCollector(c), newPipeCollector(c))
@@ -369,7 +375,7 @@ func (c *ConfigNode) listen() error {
 		return fmt.Errorf("listen on cn_consensus_port: %w", err)
 	}
 	c.listener = ln
-	c.mux = consensus.NewMux(cln, c.cfg.Consensus.Host, c.logger)
+	c.mux = consensus.NewMux(cln, c.cfg.Consensus.Host, c.cfg.Certs, c.logger)
 	return nil
 }
 
@@ -398,7 +404,7 @@ func (c *ConfigNode) openGroup(base consensus.Config) error {
 
 // serve starts the gRPC service.
 func (c *ConfigNode) serve() {
-	c.server = grpc.NewServer(serverOptions()...)
+	c.server = grpc.NewServer(serverOptions(c.cfg.Certs)...)
 	clusterpb.RegisterConfigNodeServer(c.server, &rpcServer{c: c})
 	go c.server.Serve(c.listener)
 }

@@ -8,20 +8,24 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 
+	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/proto/clusterpb"
 	"github.com/sluicedb/sluice/status"
 )
 
 // peers caches gRPC connections to other ConfigNodes by address.
 type peers struct {
+	certs *certs.Source // nil: plain TCP (cluster_insecure)
+
 	mu    sync.Mutex
 	conns map[string]*grpc.ClientConn
 }
 
-func newPeers() *peers { return &peers{conns: map[string]*grpc.ClientConn{}} }
+func newPeers(src *certs.Source) *peers {
+	return &peers{certs: src, conns: map[string]*grpc.ClientConn{}}
+}
 
 // configNode returns a client of the ConfigNode at addr.
 func (p *peers) configNode(addr string) (clusterpb.ConfigNodeClient, error) {
@@ -30,7 +34,7 @@ func (p *peers) configNode(addr string) (clusterpb.ConfigNodeClient, error) {
 	if cc, ok := p.conns[addr]; ok {
 		return clusterpb.NewConfigNodeClient(cc), nil
 	}
-	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+	cc, err := grpc.NewClient(addr, p.certs.DialCredentials(),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 10 * time.Second, Timeout: 5 * time.Second, PermitWithoutStream: true}))
 	if err != nil {
 		return nil, fmt.Errorf("ConfigNode address %q: %w", addr, err)
@@ -48,9 +52,11 @@ func (p *peers) close() {
 	}
 }
 
-// serverOptions admit the clients' keepalive pings.
-func serverOptions() []grpc.ServerOption {
-	return []grpc.ServerOption{grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true})}
+// serverOptions admit the clients' keepalive pings and, with
+// certificates, only callers that present one of the cluster CA.
+func serverOptions(src *certs.Source) []grpc.ServerOption {
+	return append(src.ServerCredentials(),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}))
 }
 
 // errUnreachable marks a call that did not reach its ConfigNode.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/sluicedb/sluice/certs"
 )
 
 // ErrMuxClosed is returned by a Mux, and by the transports it handed out,
@@ -43,9 +45,10 @@ const (
 // address, the Mux's.
 type Mux struct {
 	ln        net.Listener
-	addr      net.Addr     // advertised: what peers dial
-	logger    *slog.Logger // the node's, handed on to the transports
-	log       *slog.Logger // the mux's own records
+	certs     *certs.Source // nil: plain TCP (cluster_insecure)
+	addr      net.Addr      // advertised: what peers dial
+	logger    *slog.Logger  // the node's, handed on to the transports
+	log       *slog.Logger  // the mux's own records
 	handshake time.Duration
 
 	mu      sync.Mutex
@@ -62,14 +65,17 @@ type Mux struct {
 // NewMux starts accepting on ln. The Mux owns ln from then on. Peers are
 // told to dial advertiseHost on ln's port: ln may be bound to a wildcard
 // such as 0.0.0.0, which no peer can dial. An empty advertiseHost
-// advertises ln's own address.
-func NewMux(ln net.Listener, advertiseHost string, logger *slog.Logger) *Mux {
-	return newMux(ln, advertiseHost, logger, handshakeTimeout)
+// advertises ln's own address. With src, every connection, accepted or
+// dialled, is mutual TLS with certificates of the cluster CA before any
+// Raft byte crosses it; nil leaves them plain.
+func NewMux(ln net.Listener, advertiseHost string, src *certs.Source, logger *slog.Logger) *Mux {
+	return newMux(ln, advertiseHost, src, logger, handshakeTimeout)
 }
 
-func newMux(ln net.Listener, advertiseHost string, logger *slog.Logger, handshake time.Duration) *Mux {
+func newMux(ln net.Listener, advertiseHost string, src *certs.Source, logger *slog.Logger, handshake time.Duration) *Mux {
 	m := &Mux{
 		ln:        ln,
+		certs:     src,
 		addr:      advertised(ln.Addr(), advertiseHost),
 		logger:    logger,
 		log:       logger.With("component", "raft-mux", "addr", ln.Addr().String(), "advertised", advertiseHost),
@@ -214,11 +220,18 @@ func (m *Mux) startHandshake(c net.Conn) {
 
 // serveHandshake reads c's header and offers c to the group it names until
 // that group accepts it or the group or the Mux closes.
-func (m *Mux) serveHandshake(c net.Conn) {
+func (m *Mux) serveHandshake(raw net.Conn) {
 	defer m.wg.Done()
-	name, err := readHeader(c, m.handshake)
+	c, err := m.certs.ServerConn(raw, m.handshake)
+	var name string
+	if err == nil {
+		name, err = readHeader(c, m.handshake)
+	} else {
+		m.log.Warn("raft mux refused a connection: it is not a node of this cluster", "remote", raw.RemoteAddr().String(), "err", err)
+		c = raw
+	}
 	m.mu.Lock()
-	delete(m.pending, c)
+	delete(m.pending, raw)
 	m.mu.Unlock()
 	if err != nil {
 		if !m.isClosed() {
@@ -333,8 +346,13 @@ func (l *streamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (n
 		return nil, fmt.Errorf("raft group %s: dial %s: %w", l.name, address, ErrMuxClosed)
 	}
 	d := net.Dialer{Timeout: timeout}
-	c, err := d.Dial("tcp", string(address))
+	raw, err := d.Dial("tcp", string(address))
 	if err != nil {
+		return nil, fmt.Errorf("raft group %s: %w", l.name, err)
+	}
+	c, err := l.mux.certs.ClientConn(raw, string(address), timeout)
+	if err != nil {
+		raw.Close()
 		return nil, fmt.Errorf("raft group %s: %w", l.name, err)
 	}
 	if err := writeHeader(c, l.name, timeout); err != nil {

@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/hashicorp/raft"
 	"go.uber.org/goleak"
+
+	"github.com/sluicedb/sluice/certs"
 )
 
 const muxTestTimeout = 200 * time.Millisecond
@@ -21,13 +24,20 @@ const muxTestTimeout = 200 * time.Millisecond
 // cleanup, after anything registered later.
 func startMuxes(t *testing.T, n int, handshake time.Duration) []*Mux {
 	t.Helper()
+	return startMuxesWith(t, n, handshake, nil)
+}
+
+// startMuxesWith is startMuxes with every mux securing its connections
+// with src.
+func startMuxesWith(t *testing.T, n int, handshake time.Duration, src *certs.Source) []*Mux {
+	t.Helper()
 	muxes := make([]*Mux, n)
 	for i := range muxes {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := newMux(ln, "", slog.New(slog.DiscardHandler), handshake)
+		m := newMux(ln, "", src, slog.New(slog.DiscardHandler), handshake)
 		t.Cleanup(func() { m.Close() })
 		muxes[i] = m
 	}
@@ -323,7 +333,7 @@ func TestMuxAdvertisesDialableAddress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := NewMux(ln, "127.0.0.1", slog.New(slog.DiscardHandler))
+		m := NewMux(ln, "127.0.0.1", nil, slog.New(slog.DiscardHandler))
 		t.Cleanup(func() { m.Close() })
 		want := fmt.Sprintf("127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port)
 		if got := m.Addr().String(); got != want {
@@ -340,4 +350,59 @@ func TestMuxAdvertisesDialableAddress(t *testing.T) {
 			t.Errorf("replica %d sees the leader at %q, want 127.0.0.1:port", i, addr)
 		}
 	}
+}
+
+// testCerts makes a CA and a node certificate for 127.0.0.1 and loads them.
+func testCerts(t *testing.T) *certs.Source {
+	t.Helper()
+	dir := t.TempDir()
+	if err := certs.CreateCA(dir, certs.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := certs.CreateNode(dir, "", []string{"127.0.0.1", "localhost"}, certs.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := certs.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// TestMuxMutualTLS: with certificates a group replicates over TLS, while a
+// forged plain-text AppendEntries and a node of another cluster are turned
+// away before any Raft byte is read.
+func TestMuxMutualTLS(t *testing.T) {
+	muxes := startMuxesWith(t, 3, 2*time.Second, testCerts(t))
+	rs := openReplicas(t, muxes, "region-1")
+	rs.apply(t, "a1")
+
+	// The header and a body an attacker would send in the clear.
+	c := dial(t, muxes[0])
+	if _, err := c.Write([]byte(muxMagic + "\x01\x08region-1" + strings.Repeat("\x00", 64))); err != nil {
+		t.Fatal(err)
+	}
+	requireClosedByPeer(t, c, 5*time.Second)
+
+	// A node with certificates of another CA is refused by the mux, even
+	// one that does not check the mux's certificate itself.
+	stranger := testCerts(t).ClientConfig("127.0.0.1")
+	stranger.VerifyConnection = nil
+	raw, err := net.Dial("tcp", muxes[0].Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := tls.Client(raw, stranger)
+	defer tc.Close()
+	_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
+	if err := tc.Handshake(); err == nil {
+		// TLS 1.3 clients finish first: the refusal comes with the first read.
+		_, _ = tc.Write([]byte(muxMagic + "\x01\x08region-1"))
+		if _, err := tc.Read(make([]byte, 1)); err == nil {
+			t.Fatal("the mux answered a node of another cluster")
+		}
+	}
+
+	rs.apply(t, "a2")
+	rs.waitState(t, "a1", "a2")
 }

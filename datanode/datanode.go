@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluicedb/sluice/auth/throttle"
+	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/clientrpc"
@@ -69,6 +70,10 @@ type Config struct {
 	// MaxConnections caps client connections
 	// (dn_rpc_max_concurrent_client_num); 0 takes clientrpc's default.
 	MaxConnections int
+	// Certs secure the node-to-node channels (internal gRPC, region Raft
+	// groups) with mutual TLS in a cluster; nil leaves them plain
+	// (cluster_insecure, or a standalone node, which has none).
+	Certs *certs.Source
 	// PreLoginMaxBytes bounds a request before login
 	// (dn_rpc_prelogin_max_frame_size); 0 takes clientrpc's default.
 	PreLoginMaxBytes int

@@ -96,14 +96,15 @@ func (d *DataNode) listenCluster() error {
 		ln.Close()
 		return fmt.Errorf("listen on dn_data_region_consensus_port: %w", err)
 	}
-	d.cluster = &clusterLink{internal: ln, mux: consensus.NewMux(cln, d.cfg.InternalAddress, d.logger), peers: peer.NewClient(peer.ClientConfig{}),
+	d.cluster = &clusterLink{internal: ln, mux: consensus.NewMux(cln, d.cfg.InternalAddress, d.cfg.Certs, d.logger),
+		peers:   peer.NewClient(peer.ClientConfig{Certs: d.cfg.Certs}),
 		leaders: map[uint32]uint32{}, running: map[uint32]bool{}, transfers: map[uint32]time.Time{}}
 	return nil
 }
 
 // serve starts the DataNode service for the other DataNodes.
 func (l *clusterLink) serve(d *DataNode) {
-	l.server = grpc.NewServer(peer.ServerOptions()...)
+	l.server = grpc.NewServer(peer.ServerOptions(d.cfg.Certs)...)
 	clusterpb.RegisterDataNodeServer(l.server, peer.NewServer(peer.ServerConfig{}, hostView{d}, d.logger, d.reg))
 	l.serving.Add(1)
 	go func() {

@@ -12,10 +12,10 @@ import (
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 	grpcstatus "google.golang.org/grpc/status"
 
+	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/proto/clusterpb"
@@ -66,6 +66,9 @@ type ClientConfig struct {
 	// soon; default 2s. Calls made while a peer is backing off fail at once
 	// with ErrUnreachable.
 	MaxReconnectDelay time.Duration
+	// Certs secure the connections with mutual TLS; nil leaves them plain
+	// (cluster_insecure).
+	Certs *certs.Source
 }
 
 func (c *ClientConfig) withDefaults() {
@@ -103,7 +106,7 @@ func NewClient(cfg ClientConfig) *Client {
 	bo.MaxDelay = cfg.MaxReconnectDelay
 	return &Client{
 		opts: []grpc.DialOption{
-			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			cfg.Certs.DialCredentials(),
 			grpc.WithKeepaliveParams(keepalive.ClientParameters{
 				Time: cfg.KeepaliveTime, Timeout: cfg.KeepaliveTimeout, PermitWithoutStream: true}),
 			grpc.WithConnectParams(grpc.ConnectParams{Backoff: bo, MinConnectTimeout: 5 * time.Second}),

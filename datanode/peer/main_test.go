@@ -100,7 +100,7 @@ func startNode(t *testing.T, h *host, cfg ServerConfig) *node {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	gs := grpc.NewServer(ServerOptions()...)
+	gs := grpc.NewServer(ServerOptions(nil)...)
 	clusterpb.RegisterDataNodeServer(gs, NewServer(cfg, h, slog.New(slog.DiscardHandler), reg))
 	done := make(chan struct{})
 	go func() {

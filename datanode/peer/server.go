@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/keepalive"
 
+	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/model"
@@ -82,14 +83,15 @@ func NewServer(cfg ServerConfig, host Host, logger *slog.Logger, reg prometheus.
 // ServerOptions are the grpc.Server options Client expects of its peers:
 // message limits that fit the largest client write, a keepalive policy
 // that admits Client's pings, and pings of idle callers so that a scan
-// towards a vanished coordinator does not hold its read view for long.
-func ServerOptions() []grpc.ServerOption {
-	return []grpc.ServerOption{
+// towards a vanished coordinator does not hold its read view for long;
+// with src, callers must present a certificate of the cluster CA.
+func ServerOptions(src *certs.Source) []grpc.ServerOption {
+	return append(src.ServerCredentials(),
 		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.MaxSendMsgSize(MaxMessageBytes),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
-	}
+	)
 }
 
 var statusOK = &clusterpb.Status{Code: int32(status.Success)}

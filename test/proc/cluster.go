@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/sluicedb/sluice/certs"
 )
 
 // ClusterConfig shapes a Cluster.
@@ -18,6 +20,10 @@ type ClusterConfig struct {
 	Props map[string]string
 	// Env is added to every node's environment.
 	Env []string
+	// Insecure runs the cluster without TLS between nodes
+	// (cluster_insecure=true). By default the cluster gets its own CA and
+	// every node a certificate for 127.0.0.1, as production clusters do.
+	Insecure bool
 }
 
 // Cluster is a set of ConfigNodes and DataNodes, all real sluice processes
@@ -30,6 +36,9 @@ type Cluster struct {
 	t    testing.TB
 	cfg  ClusterConfig
 	made []*Node // every node made, members or not: killed at cleanup
+	// CertsDir holds the cluster's CA and the node certificate every node
+	// uses; empty when Insecure.
+	CertsDir string
 }
 
 // NewCluster prepares a cluster without starting a process.
@@ -37,8 +46,17 @@ func NewCluster(t testing.TB, cfg ClusterConfig) *Cluster {
 	c := &Cluster{t: t, cfg: cfg}
 	// The test's temp dir is removed at cleanup: make its removal register
 	// first, so that it runs after the nodes writing into it are killed.
-	t.TempDir()
+	dir := t.TempDir()
 	t.Cleanup(c.KillAll)
+	if !cfg.Insecure {
+		c.CertsDir = filepath.Join(dir, "certs")
+		if err := certs.CreateCA(c.CertsDir, certs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := certs.CreateNode(c.CertsDir, "", []string{"127.0.0.1", "localhost"}, certs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return c
 }
 
@@ -122,13 +140,21 @@ func (c *Cluster) newNode(role Role, seq int) *Node {
 		InternalPort:  freshPort(c.t),
 		ConsensusPort: freshPort(c.t),
 		MetricsPort:   freshPort(c.t),
-		Props:         map[string]string{},
+		Props:         c.securityProps(),
 		Env:           c.cfg.Env,
 		t:             c.t,
 		log:           &syncBuffer{},
 	}
 	c.made = append(c.made, n)
 	return n
+}
+
+// securityProps are the keys that secure a node's node-to-node traffic.
+func (c *Cluster) securityProps() map[string]string {
+	if c.cfg.Insecure {
+		return map[string]string{"cluster_insecure": "true"}
+	}
+	return map[string]string{"cluster_certs_dir": c.CertsDir}
 }
 
 // Seeds lists every ConfigNode's internal address, comma-separated.
