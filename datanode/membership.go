@@ -18,6 +18,7 @@ import (
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/proto/clusterpb"
+	"github.com/sluicedb/sluice/status"
 )
 
 // clusterLink is what a cluster DataNode has beyond a standalone one: the
@@ -78,6 +79,11 @@ func (d *DataNode) register(ctx context.Context) error {
 	}
 	id, clusterID, err := d.meta.RegisterDataNode(ctx, info, ident.ClusterID)
 	if err != nil {
+		// The ConfigNodes name no cluster id of theirs in a refusal; this
+		// node, which has their metadata, says which cluster it reached.
+		if ident.ClusterID != "" && status.CodeOf(err) == status.RejectNodeStart {
+			return fmt.Errorf("register with the ConfigNodes of cluster %s: %w", d.meta.ClusterID(), err)
+		}
 		return fmt.Errorf("register with the ConfigNodes: %w", err)
 	}
 	d.cfg.NodeID = id
