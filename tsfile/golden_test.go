@@ -1,0 +1,159 @@
+package tsfile
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var goldenFiles = []string{"uncompressed", "snappy", "gzip", "zstd"}
+
+// dumpFile renders r as the reference reader's dump does: the head line, then per device its
+// series (in the order the dump lists them) and one tab-separated line per row.
+func dumpFile(t *testing.T, path string, seriesOrder map[string][]string) string {
+	t.Helper()
+	r, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var b strings.Builder
+	fmt.Fprintf(&b, "head=%s version=%d tail=%s\n", magic, formatVersion, magic)
+	devices, err := r.Devices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devices {
+		rows, err := r.Rows(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		index := map[string]int{}
+		for i, ts := range rows.Series() {
+			index[d+"."+ts.Measurement] = i
+		}
+		order := seriesOrder[d]
+		if len(order) != len(index) {
+			t.Fatalf("device %s: file has series %v, dump lists %v", d, index, order)
+		}
+		cols := make([]int, len(order))
+		for i, name := range order {
+			j, ok := index[name]
+			if !ok {
+				t.Fatalf("device %s: dump lists %s, file has %v", d, name, index)
+			}
+			cols[i] = j
+		}
+		fmt.Fprintf(&b, "device %s [%s]\n", d, strings.Join(order, ", "))
+		n := 0
+		for rows.Next() {
+			n++
+			b.WriteString(strconv.FormatInt(rows.Time(), 10))
+			for _, j := range cols {
+				b.WriteByte('\t')
+				v, ok := rows.Value(j)
+				if !ok {
+					b.WriteString("null")
+					continue
+				}
+				b.WriteString(javaString(v))
+			}
+			b.WriteByte('\n')
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "rows %d\n", n)
+	}
+	return b.String()
+}
+
+// javaString prints v as Java's toString does.
+func javaString(v any) string {
+	switch x := v.(type) {
+	case float32:
+		return javaFloat(float64(x), 32)
+	case float64:
+		return javaFloat(x, 64)
+	case []byte:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// javaFloat formats like Float.toString / Double.toString: the shortest round-tripping digits,
+// plain notation for magnitudes in [1e-3, 1e7), computerized scientific notation otherwise.
+func javaFloat(f float64, bitSize int) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	}
+	abs := math.Abs(f)
+	if abs >= 1e-3 && abs < 1e7 {
+		s := strconv.FormatFloat(f, 'f', -1, bitSize)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'e', -1, bitSize)
+	mant, exp, _ := strings.Cut(s, "e")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(e)
+}
+
+// readDumpOrder returns the series order of each device in the expected dump.
+func readDumpOrder(t *testing.T, dump string) map[string][]string {
+	t.Helper()
+	order := map[string][]string{}
+	sc := bufio.NewScanner(strings.NewReader(dump))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), "device ")
+		if !ok {
+			continue
+		}
+		name, list, _ := strings.Cut(line, " ")
+		order[name] = strings.Split(strings.Trim(list, "[]"), ", ")
+	}
+	return order
+}
+
+func TestGoldenFilesReadToExpectedDump(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("testdata", "expected.dump.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := readDumpOrder(t, string(want))
+	for _, name := range goldenFiles {
+		t.Run(name, func(t *testing.T) {
+			got := dumpFile(t, filepath.Join("testdata", name+".tsfile"), order)
+			if got != string(want) {
+				gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+				for i := range min(len(gl), len(wl)) {
+					if gl[i] != wl[i] {
+						t.Fatalf("line %d differs:\n got %q\nwant %q", i+1, gl[i], wl[i])
+					}
+				}
+				t.Fatalf("got %d lines, want %d", len(gl), len(wl))
+			}
+		})
+	}
+}

@@ -1,0 +1,287 @@
+package tsfile
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Rows iterates over the rows of one device in time order, holding one chunk per series (or
+// one chunk group for an aligned device) in memory. For a non-aligned device a row is every
+// time at which any series has a value; for an aligned device every time of its time column.
+//
+//	rows, err := r.Rows("root.sg.d1")
+//	for rows.Next() { t := rows.Time(); v, ok := rows.Value(0) }
+//	if err := rows.Err(); err != nil { ... }
+type Rows struct {
+	r      *Reader
+	series []*TimeseriesMetadata // value series, in file order
+	err    error
+	time   int64
+	values []any
+	has    []bool
+
+	// non-aligned: one cursor per series
+	cursors []*seriesCursor
+
+	// aligned
+	timeSeries *TimeseriesMetadata
+	chunkIdx   int // next time chunk
+	times      []int64
+	cols       []alignedColumn
+	row        int
+
+	alignedTimePages []Page
+}
+
+// Rows starts reading the rows of device.
+func (r *Reader) Rows(device string) (*Rows, error) {
+	all, err := r.Series(device)
+	if err != nil {
+		return nil, err
+	}
+	rows := &Rows{r: r}
+	for _, ts := range all {
+		if ts.TimeColumn {
+			if rows.timeSeries != nil {
+				return nil, &CorruptError{Offset: ts.Chunks[0].Offset, What: fmt.Sprintf("device %q has two time columns", device)}
+			}
+			rows.timeSeries = ts
+			continue
+		}
+		rows.series = append(rows.series, ts)
+	}
+	for _, ts := range rows.series {
+		if ts.ValueColumn != (rows.timeSeries != nil) {
+			return nil, &CorruptError{Offset: r.metaOffset, What: fmt.Sprintf("device %q mixes aligned and non-aligned series", device)}
+		}
+		if rows.timeSeries == nil {
+			rows.cursors = append(rows.cursors, &seriesCursor{r: r, ts: ts})
+		}
+	}
+	rows.values = make([]any, len(rows.series))
+	rows.has = make([]bool, len(rows.series))
+	return rows, nil
+}
+
+// Series returns the device's value series, in the order Value indexes them.
+func (rs *Rows) Series() []*TimeseriesMetadata { return rs.series }
+
+// Aligned reports whether the device is aligned.
+func (rs *Rows) Aligned() bool { return rs.timeSeries != nil }
+
+// Next advances to the next row; false at the end or on error (see Err).
+func (rs *Rows) Next() bool {
+	if rs.err != nil {
+		return false
+	}
+	if rs.timeSeries != nil {
+		return rs.nextAligned()
+	}
+	return rs.nextMerged()
+}
+
+// Time is the current row's time.
+func (rs *Rows) Time() int64 { return rs.time }
+
+// Value returns series i's value in the current row, false when it has none.
+func (rs *Rows) Value(i int) (any, bool) { return rs.values[i], rs.has[i] }
+
+// Err returns the error that stopped the iteration, if any.
+func (rs *Rows) Err() error { return rs.err }
+
+func (rs *Rows) nextMerged() bool {
+	t, any := int64(math.MaxInt64), false
+	for _, c := range rs.cursors {
+		ok, err := c.ensure()
+		if err != nil {
+			rs.err = err
+			return false
+		}
+		if ok && (!any || c.time() < t) {
+			t, any = c.time(), true
+		}
+	}
+	if !any {
+		return false
+	}
+	rs.time = t
+	for i, c := range rs.cursors {
+		rs.has[i], rs.values[i] = false, nil
+		if c.valid() && c.time() == t {
+			rs.values[i], rs.has[i] = c.page.Values.Value(c.idx), true
+			c.idx++
+		}
+	}
+	return true
+}
+
+// seriesCursor walks one non-aligned series value by value.
+type seriesCursor struct {
+	r     *Reader
+	ts    *TimeseriesMetadata
+	chunk int // next chunk to read
+	pages []Page
+	page  *Page
+	idx   int
+	last  int64
+	begun bool
+}
+
+func (c *seriesCursor) valid() bool { return c.page != nil && c.idx < len(c.page.Times) }
+func (c *seriesCursor) time() int64 { return c.page.Times[c.idx] }
+
+// ensure positions the cursor on a value, loading chunks as needed; false at the end.
+func (c *seriesCursor) ensure() (bool, error) {
+	for !c.valid() {
+		if len(c.pages) > 0 {
+			c.page, c.pages, c.idx = &c.pages[0], c.pages[1:], 0
+			if err := c.checkOrder(); err != nil {
+				return false, err
+			}
+			continue
+		}
+		if c.chunk >= len(c.ts.Chunks) {
+			c.page = nil
+			return false, nil
+		}
+		ch, err := c.r.ReadChunk(c.ts.Chunks[c.chunk])
+		if err != nil {
+			return false, err
+		}
+		if ch.Measurement != c.ts.Measurement || ch.Type != c.ts.Type {
+			return false, &CorruptError{Offset: ch.Offset, What: fmt.Sprintf("chunk of %q (%v) where metadata of %q (%v) points", ch.Measurement, ch.Type, c.ts.Measurement, c.ts.Type)}
+		}
+		c.chunk++
+		c.pages, c.page = ch.Pages, nil
+	}
+	return true, nil
+}
+
+// checkOrder rejects a page whose times do not increase.
+func (c *seriesCursor) checkOrder() error {
+	for i, t := range c.page.Times {
+		if c.begun && t <= c.last {
+			return &CorruptError{Offset: c.page.Offset, What: fmt.Sprintf("series %q: time %d at row %d does not follow %d", c.ts.Measurement, t, i, c.last)}
+		}
+		c.last, c.begun = t, true
+	}
+	if c.page.Values.Len() != len(c.page.Times) {
+		return &CorruptError{Offset: c.page.Offset, What: fmt.Sprintf("series %q: %d times and %d values", c.ts.Measurement, len(c.page.Times), c.page.Values.Len())}
+	}
+	return nil
+}
+
+// alignedColumn is one value column of the current aligned page.
+type alignedColumn struct {
+	pages []Page
+	page  *Page
+	next  int // index of the next present value
+}
+
+func (rs *Rows) nextAligned() bool {
+	for rs.row >= len(rs.times) {
+		if !rs.loadAlignedPage() {
+			return false
+		}
+	}
+	rs.time = rs.times[rs.row]
+	for i := range rs.cols {
+		col := &rs.cols[i]
+		rs.has[i], rs.values[i] = false, nil
+		if col.page != nil && col.page.Present != nil && col.page.Present[rs.row] {
+			rs.values[i], rs.has[i] = col.page.Values.Value(col.next), true
+			col.next++
+		}
+	}
+	rs.row++
+	return true
+}
+
+// loadAlignedPage moves to the next page of the time column (and of every value column),
+// reading the next chunk group's chunks when the current ones are used up.
+func (rs *Rows) loadAlignedPage() bool {
+	if rs.pendingTimePages() == 0 {
+		if rs.chunkIdx >= len(rs.timeSeries.Chunks) {
+			return false
+		}
+		if err := rs.loadAlignedChunks(); err != nil {
+			rs.err = err
+			return false
+		}
+	}
+	tp := rs.alignedTimePages[0]
+	rs.alignedTimePages = rs.alignedTimePages[1:]
+	if len(rs.times) > 0 && len(tp.Times) > 0 && tp.Times[0] <= rs.times[len(rs.times)-1] {
+		rs.err = &CorruptError{Offset: tp.Offset, What: fmt.Sprintf("aligned time %d does not follow %d", tp.Times[0], rs.times[len(rs.times)-1])}
+		return false
+	}
+	for i := 1; i < len(tp.Times); i++ {
+		if tp.Times[i] <= tp.Times[i-1] {
+			rs.err = &CorruptError{Offset: tp.Offset, What: fmt.Sprintf("aligned time %d at row %d does not follow %d", tp.Times[i], i, tp.Times[i-1])}
+			return false
+		}
+	}
+	rs.times, rs.row = tp.Times, 0
+	for i := range rs.cols {
+		col := &rs.cols[i]
+		col.page, col.next = nil, 0
+		if len(col.pages) == 0 {
+			continue
+		}
+		p := &col.pages[0]
+		col.pages = col.pages[1:]
+		if p.Present == nil && p.Values.Len() == 0 {
+			continue // empty page: every row null
+		}
+		if len(p.Present) != len(tp.Times) {
+			rs.err = &CorruptError{Offset: p.Offset, What: fmt.Sprintf("value page of %q covers %d rows, its time page %d", rs.series[i].Measurement, len(p.Present), len(tp.Times))}
+			return false
+		}
+		col.page = p
+	}
+	return true
+}
+
+func (rs *Rows) pendingTimePages() int { return len(rs.alignedTimePages) }
+
+// loadAlignedChunks reads the next time chunk and the value chunks of its chunk group: those
+// of each value series that lie between this time chunk and the next.
+func (rs *Rows) loadAlignedChunks() error {
+	tcm := rs.timeSeries.Chunks[rs.chunkIdx]
+	limit := rs.r.metaOffset
+	if rs.chunkIdx+1 < len(rs.timeSeries.Chunks) {
+		limit = rs.timeSeries.Chunks[rs.chunkIdx+1].Offset
+	}
+	rs.chunkIdx++
+	tc, err := rs.r.ReadChunk(tcm)
+	if err != nil {
+		return err
+	}
+	if tc.Type != Vector {
+		return &CorruptError{Offset: tc.Offset, What: fmt.Sprintf("time column chunk has type %v", tc.Type)}
+	}
+	rs.alignedTimePages = tc.Pages
+	if rs.cols == nil {
+		rs.cols = make([]alignedColumn, len(rs.series))
+	}
+	for i, ts := range rs.series {
+		rs.cols[i] = alignedColumn{}
+		j := sort.Search(len(ts.Chunks), func(k int) bool { return ts.Chunks[k].Offset > tcm.Offset })
+		if j == len(ts.Chunks) || ts.Chunks[j].Offset >= limit {
+			continue // no chunk in this group: all null
+		}
+		vc, err := rs.r.ReadChunk(ts.Chunks[j])
+		if err != nil {
+			return err
+		}
+		if vc.Measurement != ts.Measurement || vc.Type != ts.Type {
+			return &CorruptError{Offset: vc.Offset, What: fmt.Sprintf("chunk of %q (%v) where metadata of %q (%v) points", vc.Measurement, vc.Type, ts.Measurement, ts.Type)}
+		}
+		if len(vc.Pages) != len(tc.Pages) {
+			return &CorruptError{Offset: vc.Offset, What: fmt.Sprintf("value chunk of %q has %d pages, its time chunk %d", ts.Measurement, len(vc.Pages), len(tc.Pages))}
+		}
+		rs.cols[i].pages = vc.Pages
+	}
+	return nil
+}
