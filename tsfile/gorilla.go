@@ -4,7 +4,8 @@ package tsfile
 // stored whole, then '0' for an unchanged value, '10' and the meaningful bits when they fit the
 // previous leading/trailing zero window, or '11', the leading zero count, the meaningful bit
 // count minus one and the meaningful bits. The stream ends with an end marker value
-// (MinInt32, MinInt64 or the canonical NaN) and is padded to a byte.
+// (MinInt32, MinInt64 or the canonical NaN) and is padded to a byte; when the marker ends on
+// a byte boundary the reference writer still adds a zero byte.
 
 type gorillaWidth struct {
 	bits, leadBits, sigBits int
@@ -111,5 +112,8 @@ func encodeGorilla(dst []byte, vals []uint64, w gorillaWidth) []byte {
 		put(i, v)
 	}
 	put(len(vals), w.end)
+	if bw.nbit == 0 {
+		bw.b = append(bw.b, 0) // the reference writer always flushes a final byte
+	}
 	return bw.b
 }

@@ -102,9 +102,6 @@ func readIndexNode(c *cursor) *indexNode {
 	if c.err == nil && node.kind > nodeLeafMeasurement {
 		c.fail("unknown index node type %d", node.kind)
 	}
-	if c.err == nil && len(node.entries) == 0 {
-		c.fail("index node without children")
-	}
 	return node
 }
 

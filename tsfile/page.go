@@ -22,6 +22,9 @@ type Page struct {
 	Present []bool
 	// Rows is the number of rows the page covers.
 	Rows int
+	// UncompressedSize and CompressedSize are the body sizes the page header gives (0 for
+	// an empty page of a value chunk).
+	UncompressedSize, CompressedSize int
 }
 
 // pageHeader precedes each page's body.
@@ -70,6 +73,7 @@ func decodePages(h *chunkHeader, body []byte, bodyOff int64, stats *Statistics) 
 			return nil, corruptAt(pageOff, fmt.Sprintf("page of %s (%v, %v), uncompressed", h, h.typ, h.encoding), err)
 		}
 		p.Offset, p.Stats = pageOff, ph.stats
+		p.UncompressedSize, p.CompressedSize = ph.uncompressed, ph.compressed
 		pages = append(pages, p)
 	}
 	if c.err != nil {

@@ -239,44 +239,54 @@ type Chunk struct {
 	Type        DataType
 	Encoding    Encoding
 	Compression Compression
-	Pages       []Page
+	// TimeColumn and ValueColumn tell the chunk of an aligned device's time or value column;
+	// SinglePage a chunk written with the one-page marker (no page statistics).
+	TimeColumn, ValueColumn, SinglePage bool
+	Pages                               []Page
 }
 
 // ReadChunk reads and decodes the chunk cm locates.
 func (r *Reader) ReadChunk(cm ChunkMetadata) (*Chunk, error) {
+	ch, _, err := r.readChunk(cm)
+	return ch, err
+}
+
+// readChunk reads a chunk and returns the offset where it ends.
+func (r *Reader) readChunk(cm ChunkMetadata) (*Chunk, int64, error) {
 	if cm.Offset < int64(len(magic)+1) || cm.Offset >= r.metaOffset {
-		return nil, &CorruptError{Offset: cm.Offset, What: "chunk offset outside the data section"}
+		return nil, 0, &CorruptError{Offset: cm.Offset, What: "chunk offset outside the data section"}
 	}
 	// A chunk header is at most 1 + 5 + name + 5 + 3 bytes; read a prefix, then the rest.
 	prefix, err := r.readAt(cm.Offset, int(min(64, r.metaOffset-cm.Offset)), "chunk header")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c := &cursor{b: prefix}
 	c.byte("chunk marker")
 	nameLen := c.varint("chunk measurement length")
 	if c.err == nil && nameLen > 0 && int(nameLen)+c.pos+8 > len(prefix) {
 		if prefix, err = r.readAt(cm.Offset, int(min(int64(c.pos)+int64(nameLen)+13, r.metaOffset-cm.Offset)), "chunk header"); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	c = &cursor{b: prefix}
 	h := readChunkHeader(c)
 	if c.err != nil {
-		return nil, corruptAt(cm.Offset, "chunk header", c.err)
+		return nil, 0, corruptAt(cm.Offset, "chunk header", c.err)
 	}
 	bodyOff := cm.Offset + int64(c.pos)
 	if int64(h.dataSize) > r.metaOffset-bodyOff {
-		return nil, &CorruptError{Offset: cm.Offset, What: fmt.Sprintf("%s of %d bytes runs into the metadata section", h, h.dataSize)}
+		return nil, 0, &CorruptError{Offset: cm.Offset, What: fmt.Sprintf("%s of %d bytes runs into the metadata section", h, h.dataSize)}
 	}
 	body, err := r.readAt(bodyOff, h.dataSize, "chunk body")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	pages, err := decodePages(h, body, bodyOff, cm.Stats)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	return &Chunk{Offset: cm.Offset, Measurement: h.measurement, Type: h.typ, Encoding: h.encoding,
-		Compression: h.compression, Pages: pages}, nil
+		Compression: h.compression, Pages: pages, TimeColumn: h.isTime(), ValueColumn: h.isValue(),
+		SinglePage: h.onePage()}, bodyOff + int64(h.dataSize), nil
 }

@@ -1,0 +1,530 @@
+package tsfile
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// WriterConfig tunes a Writer; the zero value is usable.
+type WriterConfig struct {
+	// Compression of series whose SeriesSchema leaves it unset; default LZ4 (IoTDB's default).
+	Compression Compression
+	// PagePoints is the most rows a page holds; default 10000.
+	PagePoints int
+}
+
+// SeriesSchema names a series of a Tablet and how it is stored. A zero Encoding means the
+// type's default: TS_2DIFF for INT32 and INT64, GORILLA for FLOAT and DOUBLE, RLE for
+// BOOLEAN, PLAIN for TEXT (set Plain explicitly with PlainEncoding). A zero Compression
+// means the writer's.
+type SeriesSchema struct {
+	Name        string
+	Type        DataType
+	Encoding    Encoding
+	Compression Compression
+	// PlainEncoding forces PLAIN, whose number is the zero Encoding.
+	PlainEncoding bool
+	// Uncompressed forces no compression, whose number is the zero Compression.
+	Uncompressed bool
+}
+
+// Tablet is rows of one device, written by the Writer as one chunk group.
+type Tablet struct {
+	Device  string
+	Aligned bool
+	Series  []SeriesSchema
+	// Times are the rows' times, strictly increasing.
+	Times []int64
+	// Columns[i] holds series i's value for every row (len(Times) values; the value at a null
+	// row is ignored).
+	Columns []Column
+	// Nulls[i][row] marks a row without a value for series i; nil means none.
+	Nulls [][]bool
+}
+
+// Writer writes a TsFile: Write one Tablet per chunk group, then Close.
+type Writer struct {
+	out    *bufio.Writer
+	pos    int64
+	cfg    WriterConfig
+	err    error
+	closed bool
+	// devices maps device → measurement → metadata collected from its chunks.
+	devices map[string]map[string]*TimeseriesMetadata
+	aligned map[string]bool
+	buf     []byte
+}
+
+// ErrClosed is returned when writing to a closed Writer.
+var ErrClosed = errors.New("tsfile: writer closed")
+
+// NewWriter starts a TsFile on w.
+func NewWriter(w io.Writer, cfg WriterConfig) *Writer {
+	if cfg.Compression == Uncompressed {
+		cfg.Compression = LZ4
+	}
+	if cfg.PagePoints <= 0 {
+		cfg.PagePoints = 10000
+	}
+	wr := &Writer{out: bufio.NewWriterSize(w, 1<<16), cfg: cfg,
+		devices: map[string]map[string]*TimeseriesMetadata{}, aligned: map[string]bool{}}
+	wr.write(append([]byte(magic), formatVersion))
+	return wr
+}
+
+func (w *Writer) write(b []byte) {
+	if w.err != nil {
+		return
+	}
+	n, err := w.out.Write(b)
+	w.pos += int64(n)
+	w.err = err
+}
+
+func defaultEncoding(t DataType) Encoding {
+	switch t {
+	case Int32, Int64:
+		return TS2Diff
+	case Float, Double:
+		return Gorilla
+	case Boolean:
+		return RLE
+	}
+	return Plain
+}
+
+// resolve fills in a schema's defaults and checks it.
+func (w *Writer) resolve(s SeriesSchema) (SeriesSchema, error) {
+	if s.Type > Text {
+		return s, fmt.Errorf("tsfile: series %q: type %v cannot be written", s.Name, s.Type)
+	}
+	if s.PlainEncoding {
+		s.Encoding = Plain
+	} else if s.Encoding == Plain {
+		s.Encoding = defaultEncoding(s.Type)
+	}
+	if s.Uncompressed {
+		s.Compression = Uncompressed
+	} else if s.Compression == Uncompressed {
+		s.Compression = w.cfg.Compression
+	}
+	if !s.Encoding.Supports(s.Type) {
+		return s, fmt.Errorf("tsfile: series %q: encoding %v does not apply to %v", s.Name, s.Encoding, s.Type)
+	}
+	if compressionNames[s.Compression] == "" {
+		return s, fmt.Errorf("tsfile: series %q: unknown compression %v", s.Name, s.Compression)
+	}
+	return s, nil
+}
+
+// Write writes tab as one chunk group.
+func (w *Writer) Write(tab *Tablet) error {
+	if w.closed {
+		return ErrClosed
+	}
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.check(tab); err != nil {
+		return err
+	}
+	if len(tab.Times) == 0 {
+		return nil
+	}
+	schemas := make([]SeriesSchema, len(tab.Series))
+	for i, s := range tab.Series {
+		var err error
+		if schemas[i], err = w.resolve(s); err != nil {
+			return err
+		}
+	}
+	seen, ok := w.aligned[tab.Device]
+	if ok && seen != tab.Aligned {
+		return fmt.Errorf("tsfile: device %q written both aligned and not", tab.Device)
+	}
+	if last := w.lastTime(tab.Device); last != nil && tab.Times[0] <= *last {
+		return fmt.Errorf("tsfile: device %q: time %d does not follow %d already written", tab.Device, tab.Times[0], *last)
+	}
+	w.aligned[tab.Device] = tab.Aligned
+	if w.devices[tab.Device] == nil {
+		w.devices[tab.Device] = map[string]*TimeseriesMetadata{}
+	}
+	w.write(appendVarString([]byte{markerChunkGroup}, tab.Device))
+	if tab.Aligned {
+		return w.writeAligned(tab, schemas)
+	}
+	for i, s := range schemas {
+		times, col := presentRows(tab, i)
+		if len(times) == 0 {
+			continue
+		}
+		if err := w.writeChunk(tab.Device, s, times, col); err != nil {
+			return err
+		}
+	}
+	return w.err
+}
+
+// lastTime is the latest time written for device, nil if none.
+func (w *Writer) lastTime(device string) *int64 {
+	var last *int64
+	for _, ts := range w.devices[device] {
+		if ts.Stats.Count > 0 && (last == nil || ts.Stats.EndTime > *last) {
+			t := ts.Stats.EndTime
+			last = &t
+		}
+	}
+	return last
+}
+
+func (w *Writer) check(tab *Tablet) error {
+	if tab.Device == "" {
+		return errors.New("tsfile: tablet without a device")
+	}
+	if len(tab.Columns) != len(tab.Series) || (tab.Nulls != nil && len(tab.Nulls) != len(tab.Series)) {
+		return fmt.Errorf("tsfile: device %q: %d series, %d columns, %d null masks", tab.Device, len(tab.Series), len(tab.Columns), len(tab.Nulls))
+	}
+	for i := 1; i < len(tab.Times); i++ {
+		if tab.Times[i] <= tab.Times[i-1] {
+			return fmt.Errorf("tsfile: device %q: time %d at row %d does not follow %d", tab.Device, tab.Times[i], i, tab.Times[i-1])
+		}
+	}
+	names := map[string]bool{}
+	for i, s := range tab.Series {
+		if s.Name == "" || names[s.Name] {
+			return fmt.Errorf("tsfile: device %q: series name %q empty or repeated", tab.Device, s.Name)
+		}
+		names[s.Name] = true
+		if tab.Columns[i].Type != s.Type || tab.Columns[i].Len() != len(tab.Times) {
+			return fmt.Errorf("tsfile: device %q series %q: column of %d %v values for %d %v rows", tab.Device, s.Name, tab.Columns[i].Len(), tab.Columns[i].Type, len(tab.Times), s.Type)
+		}
+		if tab.Nulls != nil && tab.Nulls[i] != nil && len(tab.Nulls[i]) != len(tab.Times) {
+			return fmt.Errorf("tsfile: device %q series %q: %d null flags for %d rows", tab.Device, s.Name, len(tab.Nulls[i]), len(tab.Times))
+		}
+		if ts := w.devices[tab.Device][s.Name]; ts != nil && ts.Type != s.Type {
+			return fmt.Errorf("tsfile: device %q series %q: type %v, earlier %v", tab.Device, s.Name, s.Type, ts.Type)
+		}
+	}
+	return nil
+}
+
+func isNull(tab *Tablet, i, row int) bool {
+	return tab.Nulls != nil && tab.Nulls[i] != nil && tab.Nulls[i][row]
+}
+
+// presentRows returns the times and values of series i's non-null rows.
+func presentRows(tab *Tablet, i int) ([]int64, Column) {
+	col := tab.Columns[i]
+	if tab.Nulls == nil || tab.Nulls[i] == nil {
+		return tab.Times, col
+	}
+	var times []int64
+	out := Column{Type: col.Type}
+	for row, t := range tab.Times {
+		if !tab.Nulls[i][row] {
+			times = append(times, t)
+			out.appendFrom(&col, row)
+		}
+	}
+	return times, out
+}
+
+// appendFrom appends value i of src.
+func (c *Column) appendFrom(src *Column, i int) {
+	switch c.Type {
+	case Boolean:
+		c.Bools = append(c.Bools, src.Bools[i])
+	case Int32:
+		c.Int32s = append(c.Int32s, src.Int32s[i])
+	case Int64:
+		c.Int64s = append(c.Int64s, src.Int64s[i])
+	case Float:
+		c.Floats = append(c.Floats, src.Floats[i])
+	case Double:
+		c.Doubles = append(c.Doubles, src.Doubles[i])
+	case Text:
+		c.Texts = append(c.Texts, src.Texts[i])
+	}
+}
+
+// builtPage is an encoded page ready to write.
+type builtPage struct {
+	uncompressed int
+	body         []byte // compressed
+	stats        *Statistics
+	empty        bool
+}
+
+// writeChunk writes the chunk of a non-aligned series from its values and their times.
+func (w *Writer) writeChunk(device string, s SeriesSchema, times []int64, col Column) error {
+	var pages []builtPage
+	for start := 0; start < len(times); start += w.cfg.PagePoints {
+		end := min(len(times), start+w.cfg.PagePoints)
+		p, err := w.buildPage(s, times[start:end], col.slice(start, end), nil, false)
+		if err != nil {
+			return err
+		}
+		pages = append(pages, p)
+	}
+	return w.emitChunk(device, s, pages, 0)
+}
+
+// buildPage encodes and compresses one page. For a value page, times are the rows' times and
+// present flags which rows col's values belong to.
+func (w *Writer) buildPage(s SeriesSchema, times []int64, col Column, present []bool, valuePage bool) (builtPage, error) {
+	var body []byte
+	var stats *Statistics
+	var err error
+	switch {
+	case s.Type == Vector:
+		body = encodeTS2Diff64(nil, times)
+		stats = newStatistics(Vector, times, nil)
+	case valuePage:
+		var presentTimes []int64
+		bitmap := make([]byte, (len(present)+7)/8)
+		for i, p := range present {
+			if p {
+				bitmap[i/8] |= 0x80 >> (i % 8)
+				presentTimes = append(presentTimes, times[i])
+			}
+		}
+		if len(presentTimes) == 0 {
+			return builtPage{empty: true}, nil
+		}
+		body = appendInt32(nil, int32(len(present)))
+		body = append(body, bitmap...)
+		if body, err = encodeValues(body, col, s.Encoding); err != nil {
+			return builtPage{}, err
+		}
+		stats = newStatistics(s.Type, presentTimes, &col)
+	default:
+		tb := encodeTS2Diff64(nil, times)
+		body = appendUvarint(nil, uint32(len(tb)))
+		body = append(body, tb...)
+		if body, err = encodeValues(body, col, s.Encoding); err != nil {
+			return builtPage{}, err
+		}
+		stats = newStatistics(s.Type, times, &col)
+	}
+	compressed, err := compress(s.Compression, body)
+	if err != nil {
+		return builtPage{}, fmt.Errorf("tsfile: series %q: %w", s.Name, err)
+	}
+	return builtPage{uncompressed: len(body), body: compressed, stats: stats}, nil
+}
+
+// emitChunk writes a chunk header and its pages, and records the chunk's metadata.
+func (w *Writer) emitChunk(device string, s SeriesSchema, pages []builtPage, mask byte) error {
+	chunkStats := &Statistics{Type: s.Type}
+	nonEmpty := 0
+	for _, p := range pages {
+		if !p.empty {
+			chunkStats.merge(p.stats)
+			nonEmpty++
+		}
+	}
+	if nonEmpty == 0 {
+		return nil
+	}
+	onePage := len(pages) == 1
+	body := w.buf[:0]
+	for _, p := range pages {
+		if p.empty {
+			body = appendUvarint(body, 0)
+			continue
+		}
+		body = appendUvarint(body, uint32(p.uncompressed))
+		body = appendUvarint(body, uint32(len(p.body)))
+		if !onePage {
+			body = p.stats.append(body)
+		}
+		body = append(body, p.body...)
+	}
+	w.buf = body
+	h := chunkHeader{marker: markerChunk | mask, measurement: s.Name, dataSize: len(body),
+		typ: s.Type, compression: s.Compression, encoding: s.Encoding}
+	if onePage {
+		h.marker = markerOnePageChunk | mask
+	}
+	offset := w.pos
+	w.write(h.append(nil))
+	w.write(body)
+	ts := w.devices[device][s.Name]
+	if ts == nil {
+		ts = &TimeseriesMetadata{Measurement: s.Name, Type: s.Type, Stats: &Statistics{Type: s.Type},
+			TimeColumn: mask == timeColumnMask, ValueColumn: mask == valueColumnMask}
+		w.devices[device][s.Name] = ts
+	}
+	ts.Stats.merge(chunkStats)
+	ts.Chunks = append(ts.Chunks, ChunkMetadata{Offset: offset, Stats: chunkStats})
+	return w.err
+}
+
+// writeAligned writes an aligned tablet: a time chunk, then one value chunk per series with
+// any value, their pages covering the same rows.
+func (w *Writer) writeAligned(tab *Tablet, schemas []SeriesSchema) error {
+	timeSchema := SeriesSchema{Name: "", Type: Vector, Encoding: TS2Diff, Compression: w.cfg.Compression}
+	var timePages []builtPage
+	n := len(tab.Times)
+	for start := 0; start < n; start += w.cfg.PagePoints {
+		p, err := w.buildPage(timeSchema, tab.Times[start:min(n, start+w.cfg.PagePoints)], Column{}, nil, false)
+		if err != nil {
+			return err
+		}
+		timePages = append(timePages, p)
+	}
+	if err := w.emitChunk(tab.Device, timeSchema, timePages, timeColumnMask); err != nil {
+		return err
+	}
+	for i, s := range schemas {
+		var pages []builtPage
+		for start := 0; start < n; start += w.cfg.PagePoints {
+			end := min(n, start+w.cfg.PagePoints)
+			present := make([]bool, end-start)
+			col := Column{Type: s.Type}
+			for row := start; row < end; row++ {
+				if !isNull(tab, i, row) {
+					present[row-start] = true
+					col.appendFrom(&tab.Columns[i], row)
+				}
+			}
+			p, err := w.buildPage(s, tab.Times[start:end], col, present, true)
+			if err != nil {
+				return err
+			}
+			pages = append(pages, p)
+		}
+		if err := w.emitChunk(tab.Device, s, pages, valueColumnMask); err != nil {
+			return err
+		}
+	}
+	return w.err
+}
+
+// Close writes the metadata section and the tail, and flushes. It does not close the
+// underlying io.Writer.
+func (w *Writer) Close() error {
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
+	if w.err != nil {
+		return w.err
+	}
+	metaOffset := w.pos
+	w.write([]byte{markerSeparator})
+	names := make([]string, 0, len(w.devices))
+	paths := 0
+	for d, series := range w.devices {
+		if len(series) > 0 {
+			names = append(names, d)
+			paths += len(series)
+		}
+	}
+	sort.Strings(names)
+	bloom := newBloomFilter(paths)
+	deviceNodes := make([]*indexNode, len(names))
+	for i, d := range names {
+		deviceNodes[i] = w.writeSeriesIndex(d, bloom)
+	}
+	root := w.writeDeviceIndex(names, deviceNodes)
+	meta := root.append(nil)
+	meta = appendInt64(meta, metaOffset)
+	meta = bloom.append(meta)
+	meta = appendInt32(meta, int32(len(meta)))
+	w.write(meta)
+	w.write([]byte(magic))
+	if w.err == nil {
+		w.err = w.out.Flush()
+	}
+	return w.err
+}
+
+// writeSeriesIndex writes a device's timeseries metadata (sorted by measurement, the time
+// column's "" first) and returns the root of its measurement index; leaf entries point at
+// every maxIndexDegree-th series.
+func (w *Writer) writeSeriesIndex(device string, bloom *BloomFilter) *indexNode {
+	series := w.devices[device]
+	names := make([]string, 0, len(series))
+	for m := range series {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	var leaves []*indexNode
+	var cur *indexNode
+	for i, m := range names {
+		bloom.add(device + "." + m)
+		if i%maxIndexDegree == 0 {
+			if cur != nil && len(cur.entries) == maxIndexDegree {
+				cur.endOffset = w.pos
+				leaves = append(leaves, cur)
+				cur = nil
+			}
+			if cur == nil {
+				cur = &indexNode{kind: nodeLeafMeasurement}
+			}
+			cur.entries = append(cur.entries, indexEntry{name: m, offset: w.pos})
+		}
+		w.write(series[m].append(nil))
+	}
+	cur.endOffset = w.pos
+	leaves = append(leaves, cur)
+	return w.buildLevels(leaves, nodeInternalMeasurement)
+}
+
+// buildLevels writes nodes under internal nodes of kind until one node remains, which it
+// returns unwritten.
+func (w *Writer) buildLevels(nodes []*indexNode, kind byte) *indexNode {
+	for len(nodes) > 1 {
+		var parents []*indexNode
+		var cur *indexNode
+		for _, n := range nodes {
+			if cur != nil && len(cur.entries) == maxIndexDegree {
+				cur.endOffset = w.pos
+				parents = append(parents, cur)
+				cur = nil
+			}
+			if cur == nil {
+				cur = &indexNode{kind: kind}
+			}
+			cur.entries = append(cur.entries, indexEntry{name: n.entries[0].name, offset: w.pos})
+			w.write(n.append(nil))
+		}
+		cur.endOffset = w.pos
+		nodes = append(parents, cur)
+	}
+	return nodes[0]
+}
+
+// writeDeviceIndex writes each device's measurement index root and the device nodes above
+// them, returning the root (kept for the file metadata).
+func (w *Writer) writeDeviceIndex(names []string, roots []*indexNode) *indexNode {
+	var leaves []*indexNode
+	var cur *indexNode
+	for i, d := range names {
+		if cur != nil && len(cur.entries) == maxIndexDegree {
+			cur.endOffset = w.pos
+			leaves = append(leaves, cur)
+			cur = nil
+		}
+		if cur == nil {
+			cur = &indexNode{kind: nodeLeafDevice}
+		}
+		cur.entries = append(cur.entries, indexEntry{name: d, offset: w.pos})
+		w.write(roots[i].append(nil))
+	}
+	if cur == nil {
+		cur = &indexNode{kind: nodeLeafDevice}
+	}
+	cur.endOffset = w.pos
+	leaves = append(leaves, cur)
+	if len(leaves) == 1 {
+		return leaves[0]
+	}
+	root := w.buildLevels(leaves, nodeInternalDevice)
+	root.endOffset = w.pos
+	return root
+}
