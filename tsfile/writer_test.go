@@ -1,0 +1,293 @@
+package tsfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+var allCompressions = []Compression{Uncompressed, Snappy, Gzip, LZ4, Zstd, LZMA2}
+
+// sampleTablet builds a tablet of every type/encoding pair the format allows, rows times
+// starting at t0, with some nulls when withNulls.
+func sampleTablet(device string, aligned bool, comp Compression, t0 int64, rows int, withNulls bool) *Tablet {
+	rng := rand.New(rand.NewPCG(uint64(t0), uint64(rows)))
+	tab := &Tablet{Device: device, Aligned: aligned}
+	for i := 0; i < rows; i++ {
+		tab.Times = append(tab.Times, t0+int64(i)*1000+int64(rng.IntN(3)))
+	}
+	for _, typ := range []DataType{Boolean, Int32, Int64, Float, Double, Text} {
+		for _, enc := range []Encoding{Plain, Dictionary, RLE, TS2Diff, Gorilla} {
+			if !enc.Supports(typ) {
+				continue
+			}
+			s := SeriesSchema{Name: fmt.Sprintf("%s_%s", typ, enc), Type: typ, Encoding: enc,
+				PlainEncoding: enc == Plain, Compression: comp, Uncompressed: comp == Uncompressed}
+			col := Column{Type: typ}
+			nulls := make([]bool, rows)
+			for i := 0; i < rows; i++ {
+				nulls[i] = withNulls && rng.IntN(5) == 0
+				switch typ {
+				case Boolean:
+					col.Bools = append(col.Bools, rng.IntN(3) == 0)
+				case Int32:
+					col.Int32s = append(col.Int32s, int32(rng.IntN(2000))-1000)
+				case Int64:
+					col.Int64s = append(col.Int64s, int64(rng.Uint64()>>uint(i%60)))
+				case Float:
+					col.Floats = append(col.Floats, float32(rng.IntN(100000))/100)
+				case Double:
+					col.Doubles = append(col.Doubles, float64(rng.IntN(10000000))/100)
+				case Text:
+					col.Texts = append(col.Texts, []byte(fmt.Sprintf("v%d-é", rng.IntN(20))))
+				}
+			}
+			tab.Series = append(tab.Series, s)
+			tab.Columns = append(tab.Columns, col)
+			tab.Nulls = append(tab.Nulls, nulls)
+		}
+	}
+	return tab
+}
+
+// readBack returns, per device, row time → series → value (absent series have no key).
+func readBack(t *testing.T, data []byte) map[string]map[int64]map[string]any {
+	t.Helper()
+	r, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	devices, err := r.Devices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[int64]map[string]any{}
+	for _, d := range devices {
+		rows, err := r.Rows(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[d] = map[int64]map[string]any{}
+		for rows.Next() {
+			row := map[string]any{}
+			for i, ts := range rows.Series() {
+				if v, ok := rows.Value(i); ok {
+					row[ts.Measurement] = v
+				}
+			}
+			out[d][rows.Time()] = row
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// expectRows is what readBack must return for tablets.
+func expectRows(tabs []*Tablet) map[string]map[int64]map[string]any {
+	out := map[string]map[int64]map[string]any{}
+	for _, tab := range tabs {
+		if out[tab.Device] == nil {
+			out[tab.Device] = map[int64]map[string]any{}
+		}
+		for row, tm := range tab.Times {
+			vals := map[string]any{}
+			for i, s := range tab.Series {
+				if !isNull(tab, i, row) {
+					vals[s.Name] = tab.Columns[i].Value(row)
+				}
+			}
+			if len(vals) > 0 || tab.Aligned {
+				out[tab.Device][tm] = vals
+			}
+		}
+	}
+	return out
+}
+
+func writeAll(t *testing.T, cfg WriterConfig, tabs ...*Tablet) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := NewWriter(&buf, cfg)
+	for _, tab := range tabs {
+		if err := w.Write(tab); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestWriterRoundTripsEveryTypeEncodingCompression(t *testing.T) {
+	for _, comp := range allCompressions {
+		for _, aligned := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/aligned=%v", comp, aligned), func(t *testing.T) {
+				tabs := []*Tablet{
+					sampleTablet("root.a.d1", aligned, comp, 1_700_000_000_000, 250, true),
+					sampleTablet("root.a.d0", aligned, comp, 1_600_000_000_000, 1, false),
+					// a second chunk group of d1, later in time
+					sampleTablet("root.a.d1", aligned, comp, 1_800_000_000_000, 120, false),
+				}
+				data := writeAll(t, WriterConfig{Compression: comp, PagePoints: 100}, tabs...)
+				got, want := readBack(t, data), expectRows(tabs)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("read back differs from what was written")
+				}
+				r, err := Open(bytes.NewReader(data), int64(len(data)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tab := range tabs {
+					for _, s := range tab.Series {
+						if !r.BloomFilter().MayContain(tab.Device + "." + s.Name) {
+							t.Fatalf("bloom filter misses %s.%s", tab.Device, s.Name)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestWriterDefaultsAndAllNullColumns(t *testing.T) {
+	tab := &Tablet{Device: "root.b.d", Aligned: true, Times: []int64{1, 2, 3},
+		Series: []SeriesSchema{{Name: "i", Type: Int64}, {Name: "f", Type: Double}, {Name: "s", Type: Text}, {Name: "b", Type: Boolean}},
+		Columns: []Column{{Type: Int64, Int64s: []int64{1, 2, 3}}, {Type: Double, Doubles: []float64{1, 2, 3}},
+			{Type: Text, Texts: [][]byte{nil, nil, nil}}, {Type: Boolean, Bools: []bool{true, false, true}}},
+		Nulls: [][]bool{nil, {false, true, false}, {true, true, true}, nil}}
+	data := writeAll(t, WriterConfig{}, tab)
+	if got, want := readBack(t, data), expectRows([]*Tablet{tab}); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	r, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"": "TS_2DIFF/LZ4", "i": "TS_2DIFF/LZ4", "f": "GORILLA/LZ4", "b": "RLE/LZ4"}
+	err = r.Scan(func(ChunkGroup) error { return nil }, func(_ ChunkGroup, c *Chunk) error {
+		if got := c.Encoding.String() + "/" + c.Compression.String(); got != want[c.Measurement] {
+			t.Errorf("chunk %q written %s, want %s", c.Measurement, got, want[c.Measurement])
+		}
+		delete(want, c.Measurement)
+		return nil
+	})
+	if err != nil || len(want) != 0 {
+		t.Fatalf("scan: %v; chunks not seen: %v", err, want)
+	}
+}
+
+// TestWriterBuildsDeepIndexes writes more devices and series than one index node holds, so
+// internal device and measurement nodes are used.
+func TestWriterBuildsDeepIndexes(t *testing.T) {
+	var tabs []*Tablet
+	for d := 0; d < 300; d++ {
+		tabs = append(tabs, &Tablet{Device: fmt.Sprintf("root.c.d%03d", d), Times: []int64{int64(d)},
+			Series: []SeriesSchema{{Name: "v", Type: Int32}}, Columns: []Column{{Type: Int32, Int32s: []int32{int32(d)}}}})
+	}
+	wide := &Tablet{Device: "root.c.wide", Times: []int64{5, 6}}
+	for i := 0; i < 600; i++ {
+		wide.Series = append(wide.Series, SeriesSchema{Name: fmt.Sprintf("s%04d", i), Type: Int64})
+		wide.Columns = append(wide.Columns, Column{Type: Int64, Int64s: []int64{int64(i), int64(-i)}})
+	}
+	tabs = append(tabs, wide)
+	data := writeAll(t, WriterConfig{}, tabs...)
+	r, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.root.kind != nodeInternalDevice {
+		t.Fatalf("root node type %d, want internal device", r.root.kind)
+	}
+	if got, want := readBack(t, data), expectRows(tabs); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatal("read back differs")
+	}
+	series, err := r.Series("root.c.wide")
+	if err != nil || len(series) != 600 {
+		t.Fatalf("wide device: %d series, %v", len(series), err)
+	}
+}
+
+func TestWriterRejectsBadTablets(t *testing.T) {
+	good := func() *Tablet {
+		return &Tablet{Device: "root.d.x", Times: []int64{1, 2}, Series: []SeriesSchema{{Name: "v", Type: Int32}},
+			Columns: []Column{{Type: Int32, Int32s: []int32{1, 2}}}}
+	}
+	cases := map[string]func(*Tablet){
+		"no device":           func(t *Tablet) { t.Device = "" },
+		"times not ascending": func(t *Tablet) { t.Times = []int64{2, 2} },
+		"column too short":    func(t *Tablet) { t.Columns[0].Int32s = []int32{1} },
+		"column wrong type":   func(t *Tablet) { t.Columns[0] = Column{Type: Int64, Int64s: []int64{1, 2}} },
+		"encoding for type":   func(t *Tablet) { t.Series[0].Encoding = Dictionary },
+		"repeated series": func(t *Tablet) {
+			t.Series = append(t.Series, t.Series[0])
+			t.Columns = append(t.Columns, t.Columns[0])
+		},
+	}
+	for name, mutate := range cases {
+		t.Run(name, func(t *testing.T) {
+			tab := good()
+			mutate(tab)
+			w := NewWriter(&bytes.Buffer{}, WriterConfig{})
+			if err := w.Write(tab); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+	w := NewWriter(&bytes.Buffer{}, WriterConfig{})
+	if err := w.Write(good()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(good()); err == nil {
+		t.Fatal("accepted times that do not follow the device's earlier rows")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(good()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("write after close: %v", err)
+	}
+}
+
+func TestEmptyFileRoundTrips(t *testing.T) {
+	data := writeAll(t, WriterConfig{})
+	r, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := r.Devices(); err != nil || len(d) != 0 {
+		t.Fatalf("devices %v, %v", d, err)
+	}
+	if _, err := r.Series("root.x"); !errors.Is(err, ErrNoDevice) {
+		t.Fatalf("series of a missing device: %v", err)
+	}
+}
+
+func TestCompressionsRoundTripIncompressibleData(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := make([]byte, 5000)
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	for _, c := range allCompressions {
+		for name, data := range map[string][]byte{"random": random, "zeros": make([]byte, 70000), "one byte": {7}} {
+			z, err := compress(c, data)
+			if err != nil {
+				t.Fatalf("%v %s: %v", c, name, err)
+			}
+			back, err := decompress(c, z, len(data))
+			if err != nil || !bytes.Equal(back, data) {
+				t.Fatalf("%v %s: %v", c, name, err)
+			}
+			if c != Uncompressed {
+				if _, err := decompress(c, z, len(data)+1); err == nil {
+					t.Fatalf("%v %s: a wrong uncompressed size went unnoticed", c, name)
+				}
+			}
+		}
+	}
+}
