@@ -17,14 +17,21 @@ import (
 // ZSTD a zstd frame, LZMA2 an xz container holding LZMA2 data.
 
 var (
-	zstdDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+	zstdDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxPageSize))
 	zstdEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 )
+
+// maxBlockRatio bounds how much snappy and LZ4 can expand data (both stay well below it), so
+// a corrupt size is refused before a buffer of that size is allocated.
+const maxBlockRatio = 256
 
 // decompress returns the page body, which must be size bytes once uncompressed.
 func decompress(c Compression, data []byte, size int) ([]byte, error) {
 	var out []byte
 	var err error
+	if (c == Snappy || c == LZ4) && size > maxBlockRatio*len(data)+64 {
+		return nil, fmt.Errorf("%v: %d bytes cannot uncompress to the %d the header says", c, len(data), size)
+	}
 	switch c {
 	case Uncompressed:
 		out = data
@@ -42,11 +49,13 @@ func decompress(c Compression, data []byte, size int) ([]byte, error) {
 		n, err = lz4.UncompressBlock(data, out)
 		out = out[:max(n, 0)]
 	case Zstd:
-		out, err = zstdDecoder.DecodeAll(data, make([]byte, 0, size))
+		out, err = zstdDecoder.DecodeAll(data, nil)
 	case Gzip:
 		out, err = readAllLimited(func() (io.Reader, error) { return gzip.NewReader(bytes.NewReader(data)) }, size)
 	case LZMA2:
-		out, err = readAllLimited(func() (io.Reader, error) { return xz.NewReader(bytes.NewReader(data)) }, size)
+		if err = checkXZDict(data); err == nil {
+			out, err = readAllLimited(func() (io.Reader, error) { return xz.NewReader(bytes.NewReader(data)) }, size)
+		}
 	default:
 		return nil, fmt.Errorf("unknown compression %v", c)
 	}
@@ -94,7 +103,9 @@ func compress(c Compression, data []byte) ([]byte, error) {
 		var err error
 		if c == Gzip {
 			w = gzip.NewWriter(&buf)
-		} else if w, err = xz.NewWriter(&buf); err != nil {
+		} else if w, err = (xz.WriterConfig{DictCap: max(len(data), 1<<16)}).NewWriter(&buf); err != nil {
+			// A dictionary the size of the page is all LZMA2 can use; the default 8 MiB
+			// would be allocated for every page.
 			return nil, err
 		}
 		if _, err := w.Write(data); err != nil {

@@ -21,6 +21,13 @@ func (c *cursor) fail(format string, args ...any) {
 	}
 }
 
+// failAt records a problem found in the field that started at pos.
+func (c *cursor) failAt(pos int, format string, args ...any) {
+	if c.err == nil {
+		c.err = &decodeError{pos: pos, msg: fmt.Sprintf(format, args...)}
+	}
+}
+
 func (c *cursor) remaining() int { return len(c.b) - c.pos }
 
 func (c *cursor) bytes(n int, what string) []byte {
@@ -94,9 +101,10 @@ func (c *cursor) varint(what string) int32 {
 // length reads an unsigned varint used as a byte or element count and checks it is at most
 // limit.
 func (c *cursor) length(what string, limit int) int {
+	start := c.pos
 	n := int(c.uvarint(what))
 	if c.err == nil && n > limit {
-		c.fail("%s: %d exceeds the %d bytes left", what, n, limit)
+		c.failAt(start, "%s: %d exceeds the %d bytes left", what, n, limit)
 		return 0
 	}
 	return n

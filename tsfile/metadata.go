@@ -140,16 +140,18 @@ func (h *chunkHeader) isValue() bool  { return h.marker&valueColumnMask != 0 }
 func (h *chunkHeader) String() string { return fmt.Sprintf("chunk %q", h.measurement) }
 
 func readChunkHeader(c *cursor) *chunkHeader {
+	start := c.pos
 	h := &chunkHeader{marker: c.byte("chunk marker")}
 	if c.err == nil {
 		switch h.marker &^ (timeColumnMask | valueColumnMask) {
 		case markerChunk, markerOnePageChunk:
 		default:
-			c.fail("byte %#x is not a chunk marker", h.marker)
+			c.failAt(start, "byte %#x is not a chunk marker", h.marker)
 		}
 	}
 	h.measurement = c.varString("chunk measurement")
 	h.dataSize = int(c.uvarint("chunk data size"))
+	fields := c.pos
 	h.typ = DataType(c.byte("chunk data type"))
 	h.compression = Compression(c.byte("chunk compression"))
 	h.encoding = Encoding(c.byte("chunk encoding"))
@@ -158,13 +160,13 @@ func readChunkHeader(c *cursor) *chunkHeader {
 	}
 	switch {
 	case !h.typ.valid():
-		c.fail("unknown data type %d", byte(h.typ))
+		c.failAt(fields, "unknown data type %d", byte(h.typ))
 	case compressionNames[h.compression] == "":
-		c.fail("unknown compression %d", byte(h.compression))
+		c.failAt(fields+1, "unknown compression %d", byte(h.compression))
 	case encodingNames[h.encoding] == "":
-		c.fail("unsupported encoding %d", byte(h.encoding))
+		c.failAt(fields+2, "unsupported encoding %d", byte(h.encoding))
 	case h.isTime() != (h.typ == Vector):
-		c.fail("chunk marker %#x with data type %v", h.marker, h.typ)
+		c.failAt(start, "chunk marker %#x with data type %v", h.marker, h.typ)
 	}
 	return h
 }

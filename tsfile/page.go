@@ -70,7 +70,12 @@ func decodePages(h *chunkHeader, body []byte, bodyOff int64, stats *Statistics) 
 		}
 		p, err := decodePageBody(h, data, ph.stats)
 		if err != nil {
-			return nil, corruptAt(pageOff, fmt.Sprintf("page of %s (%v, %v), uncompressed", h, h.typ, h.encoding), err)
+			context := fmt.Sprintf("page of %s (%v, %v)", h, h.typ, h.encoding)
+			if h.compression == Uncompressed {
+				return nil, corruptAt(bodyOff+int64(c.pos-len(raw)), context, err)
+			}
+			// Positions inside a compressed body have no file offset: name the page.
+			return nil, &CorruptError{Offset: pageOff, What: fmt.Sprintf("%s, uncompressed %s", context, err)}
 		}
 		p.Offset, p.Stats = pageOff, ph.stats
 		p.UncompressedSize, p.CompressedSize = ph.uncompressed, ph.compressed
@@ -86,8 +91,9 @@ func decodePages(h *chunkHeader, body []byte, bodyOff int64, stats *Statistics) 
 }
 
 // maxPageSize bounds what a page header may claim, so a corrupt size cannot make the reader
-// allocate without limit. The reference writer's pages are at most 64 KiB by default.
-const maxPageSize = 1 << 30
+// allocate without limit. The reference writer closes pages at 64 KiB by default; only a
+// single huge text value makes one larger.
+const maxPageSize = 128 << 20
 
 // decodePageBody decodes an uncompressed page body.
 func decodePageBody(h *chunkHeader, data []byte, stats *Statistics) (Page, error) {
@@ -130,6 +136,9 @@ func decodePageBody(h *chunkHeader, data []byte, stats *Statistics) (Page, error
 	default:
 		size := c.length("page time length", c.remaining())
 		tc := &cursor{b: c.bytes(size, "page times")}
+		if c.err != nil {
+			return p, c.err
+		}
 		p.Times = decodeTimes(tc, TS2Diff, count)
 		if tc.err != nil {
 			return p, shiftError(tc.err, c.pos-size)

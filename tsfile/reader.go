@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 )
 
 // Reader reads a TsFile through an io.ReaderAt, one index node or chunk at a time.
@@ -130,81 +131,110 @@ func (r *Reader) metaLimit() int64 { return r.size - 4 - int64(len(magic)) }
 // Devices returns the names of the file's devices in index order (sorted).
 func (r *Reader) Devices() ([]string, error) {
 	var names []string
-	err := r.walkDevices(r.root, 0, func(name string, _ *indexNode, _, _ int) error {
+	w := &indexWalk{r: r, seen: map[int64]bool{}}
+	err := w.devices(r.root, func(name string, _ *indexNode, _ int) (bool, error) {
 		names = append(names, name)
-		return nil
+		return true, nil
 	})
 	return names, err
 }
 
-// walkDevices calls fn for every device entry under node, with the leaf node and entry index.
-func (r *Reader) walkDevices(node *indexNode, depth int, fn func(string, *indexNode, int, int) error) error {
-	if depth > 64 {
-		return &CorruptError{Offset: node.endOffset, What: "device index deeper than 64 levels"}
+// indexWalk visits index nodes, each at most once: in a tree written by a TsFile writer every
+// node has one parent, so a node reached twice means a corrupt (possibly cyclic) index.
+type indexWalk struct {
+	r    *Reader
+	seen map[int64]bool
+}
+
+func (w *indexWalk) child(node *indexNode, i int) (*indexNode, error) {
+	start, end := node.span(i)
+	if w.seen[start] {
+		return nil, &CorruptError{Offset: start, What: "index node reached twice"}
 	}
+	w.seen[start] = true
+	return w.r.readNode(start, end)
+}
+
+// devices calls fn for every device entry under node (with its leaf node and entry index)
+// until fn returns false.
+func (w *indexWalk) devices(node *indexNode, fn func(string, *indexNode, int) (bool, error)) error {
+	_, err := w.deviceNodes(node, fn)
+	return err
+}
+
+func (w *indexWalk) deviceNodes(node *indexNode, fn func(string, *indexNode, int) (bool, error)) (bool, error) {
 	for i, e := range node.entries {
 		switch node.kind {
 		case nodeLeafDevice:
-			if err := fn(e.name, node, i, depth); err != nil {
-				return err
+			if more, err := fn(e.name, node, i); !more || err != nil {
+				return false, err
 			}
 		case nodeInternalDevice:
-			child, err := r.readNode(node.span(i))
+			child, err := w.child(node, i)
 			if err != nil {
-				return err
+				return false, err
 			}
 			if child.kind != nodeLeafDevice && child.kind != nodeInternalDevice {
-				return &CorruptError{Offset: e.offset, What: fmt.Sprintf("device index child has type %d", child.kind)}
+				return false, &CorruptError{Offset: e.offset, What: fmt.Sprintf("device index child has type %d", child.kind)}
 			}
-			if err := r.walkDevices(child, depth+1, fn); err != nil {
-				return err
+			if more, err := w.deviceNodes(child, fn); !more || err != nil {
+				return false, err
 			}
 		default:
-			return &CorruptError{Offset: e.offset, What: fmt.Sprintf("index node of type %d among device nodes", node.kind)}
+			return false, &CorruptError{Offset: e.offset, What: fmt.Sprintf("index node of type %d among device nodes", node.kind)}
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // ErrNoDevice is returned for a device the file does not hold.
 var ErrNoDevice = errors.New("tsfile: no such device")
 
-// Series returns the timeseries metadata of device in file order (for an aligned device the
-// time column first).
+// Series returns the timeseries metadata of device in file order (sorted by measurement;
+// for an aligned device the time column, named "", first).
 func (r *Reader) Series(device string) ([]*TimeseriesMetadata, error) {
-	var out []*TimeseriesMetadata
-	found := false
-	err := r.walkDevices(r.root, 0, func(name string, leaf *indexNode, i, _ int) error {
-		if name != device {
-			return nil
+	w := &indexWalk{r: r, seen: map[int64]bool{}}
+	node := r.root
+	for node.kind == nodeInternalDevice {
+		// Entries name the first device under each child; the device is under the last
+		// child whose name is not after it.
+		i := sort.Search(len(node.entries), func(k int) bool { return node.entries[k].name > device }) - 1
+		if i < 0 {
+			return nil, fmt.Errorf("%w: %q", ErrNoDevice, device)
 		}
-		found = true
-		node, err := r.readNode(leaf.span(i))
+		child, err := w.child(node, i)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = r.collectSeries(node, 0, out)
-		return err
-	})
-	if err == nil && !found {
-		err = fmt.Errorf("%w: %q", ErrNoDevice, device)
+		node = child
 	}
-	return out, err
+	if node.kind != nodeLeafDevice {
+		return nil, &CorruptError{Offset: node.endOffset, What: fmt.Sprintf("index node of type %d among device nodes", node.kind)}
+	}
+	for i, e := range node.entries {
+		if e.name != device {
+			continue
+		}
+		m, err := w.child(node, i)
+		if err != nil {
+			return nil, err
+		}
+		return w.series(m, nil)
+	}
+	return nil, fmt.Errorf("%w: %q", ErrNoDevice, device)
 }
 
-func (r *Reader) collectSeries(node *indexNode, depth int, out []*TimeseriesMetadata) ([]*TimeseriesMetadata, error) {
-	if depth > 64 {
-		return nil, &CorruptError{Offset: node.endOffset, What: "measurement index deeper than 64 levels"}
-	}
+func (w *indexWalk) series(node *indexNode, out []*TimeseriesMetadata) ([]*TimeseriesMetadata, error) {
+	r := w.r
 	for i := range node.entries {
 		start, end := node.span(i)
 		switch node.kind {
 		case nodeInternalMeasurement:
-			child, err := r.readNode(start, end)
+			child, err := w.child(node, i)
 			if err != nil {
 				return nil, err
 			}
-			if out, err = r.collectSeries(child, depth+1, out); err != nil {
+			if out, err = w.series(child, out); err != nil {
 				return nil, err
 			}
 		case nodeLeafMeasurement:

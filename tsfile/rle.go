@@ -22,7 +22,7 @@ func decodeRLE(c *cursor, n, maxWidth int) []uint64 {
 		base := c.pos - size
 		width := int(block.byte("rle bit width"))
 		if block.err == nil && width > maxWidth {
-			block.fail("rle bit width %d exceeds %d", width, maxWidth)
+			block.failAt(0, "rle bit width %d exceeds %d", width, maxWidth)
 		}
 		for block.err == nil && block.remaining() > 0 && len(out) < n {
 			header := block.uvarint("rle run header")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -108,7 +109,7 @@ func expectRows(tabs []*Tablet) map[string]map[int64]map[string]any {
 	return out
 }
 
-func writeAll(t *testing.T, cfg WriterConfig, tabs ...*Tablet) []byte {
+func writeAll(t testing.TB, cfg WriterConfig, tabs ...*Tablet) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := NewWriter(&buf, cfg)
@@ -289,5 +290,22 @@ func TestCompressionsRoundTripIncompressibleData(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestLZMA2RefusesHugeDictionary(t *testing.T) {
+	z, err := compress(LZMA2, []byte("some page body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decompress(LZMA2, z, 14); err != nil {
+		t.Fatal(err)
+	}
+	// The dictionary code is the one property byte of the LZMA2 filter, the block header's
+	// last byte before its padding; find it as the byte after the filter id 0x21 and size 1.
+	i := bytes.Index(z[12:], []byte{0x21, 0x01}) + 12 + 2
+	z[i] = 40 // 4 GiB - 1
+	if _, err := decompress(LZMA2, z, 14); err == nil || !strings.Contains(err.Error(), "dictionary") {
+		t.Fatalf("a 4 GiB dictionary was not refused: %v", err)
 	}
 }
