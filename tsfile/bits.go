@@ -76,8 +76,12 @@ func (r *bitReader) readBit() uint64 {
 
 func (r *bitReader) read(n int) uint64 {
 	var v uint64
-	for i := 0; i < n; i++ {
-		v = v<<1 | r.readBit()
+	for n > 0 {
+		off := r.bit & 7
+		take := min(8-off, n)
+		v = v<<take | uint64(r.b[r.bit>>3]>>(8-off-take))&(1<<take-1)
+		r.bit += take
+		n -= take
 	}
 	return v
 }
@@ -99,7 +103,14 @@ func (w *bitWriter) writeBit(v uint64) {
 }
 
 func (w *bitWriter) write(v uint64, n int) {
-	for i := n - 1; i >= 0; i-- {
-		w.writeBit(v >> i)
+	for n > 0 {
+		if w.nbit == 0 {
+			w.b = append(w.b, 0)
+		}
+		take := min(8-w.nbit, n)
+		chunk := byte(v>>(n-take)) & (1<<take - 1)
+		w.b[len(w.b)-1] |= chunk << (8 - w.nbit - take)
+		w.nbit = (w.nbit + take) & 7
+		n -= take
 	}
 }
