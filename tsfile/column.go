@@ -3,7 +3,8 @@ package tsfile
 import "fmt"
 
 // Column holds the values of one series for a run of rows; only the slice of its Type is
-// used. Text values are raw bytes (UTF-8 in practice).
+// used (Int32s for DATE, Int64s for TIMESTAMP, Texts for TEXT, STRING and BLOB). Text values
+// are raw bytes.
 type Column struct {
 	Type    DataType
 	Bools   []bool
@@ -16,7 +17,7 @@ type Column struct {
 
 // Len is the number of values.
 func (c *Column) Len() int {
-	switch c.Type {
+	switch c.Type.physical() {
 	case Boolean:
 		return len(c.Bools)
 	case Int32:
@@ -35,7 +36,7 @@ func (c *Column) Len() int {
 
 // Value returns value i as a Go value (bool, int32, int64, float32, float64 or []byte).
 func (c *Column) Value(i int) any {
-	switch c.Type {
+	switch c.Type.physical() {
 	case Boolean:
 		return c.Bools[i]
 	case Int32:
@@ -55,7 +56,7 @@ func (c *Column) Value(i int) any {
 // slice returns the values [from, to) sharing storage.
 func (c *Column) slice(from, to int) Column {
 	s := Column{Type: c.Type}
-	switch c.Type {
+	switch c.Type.physical() {
 	case Boolean:
 		s.Bools = c.Bools[from:to]
 	case Int32:
@@ -75,7 +76,7 @@ func (c *Column) slice(from, to int) Column {
 // appendValue appends v, which must be of the column's Go type.
 func (c *Column) appendValue(v any) error {
 	ok := true
-	switch c.Type {
+	switch c.Type.physical() {
 	case Boolean:
 		x, k := v.(bool)
 		c.Bools, ok = append(c.Bools, x), k

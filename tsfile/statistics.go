@@ -6,8 +6,9 @@ import (
 )
 
 // Statistics summarise the values of a page, chunk or series: the count and time range, and
-// per type the minimum, maximum, first, last and sum (text keeps first and last only;
-// booleans first, last and the count of true values as sum; time columns nothing more).
+// per type the minimum, maximum, first, last and sum (TEXT keeps first and last, STRING
+// first, last, minimum and maximum, BLOB and time columns nothing more; booleans first,
+// last and the count of true values as sum; DATE is kept as INT32, TIMESTAMP as INT64).
 type Statistics struct {
 	Type      DataType
 	Count     int
@@ -25,7 +26,7 @@ func readStatistics(c *cursor, t DataType) *Statistics {
 	s.Count = int(c.uvarint("statistics count"))
 	s.StartTime = c.int64("statistics start time")
 	s.EndTime = c.int64("statistics end time")
-	switch t {
+	switch t.physical() {
 	case Boolean:
 		s.First = c.byte("statistics first") != 0
 		s.Last = c.byte("statistics last") != 0
@@ -47,8 +48,16 @@ func readStatistics(c *cursor, t DataType) *Statistics {
 		s.First, s.Last = c.float64("statistics first"), c.float64("statistics last")
 		s.Sum = c.float64("statistics sum")
 	case Text:
-		s.First = c.binary("statistics first")
-		s.Last = c.binary("statistics last")
+		switch t {
+		case Text:
+			s.First = c.binary("statistics first")
+			s.Last = c.binary("statistics last")
+		case String:
+			s.First = c.binary("statistics first")
+			s.Last = c.binary("statistics last")
+			s.Min = c.binary("statistics min")
+			s.Max = c.binary("statistics max")
+		}
 	case Vector:
 	default:
 		c.fail("statistics of unknown type %v", t)
@@ -60,7 +69,7 @@ func (s *Statistics) append(b []byte) []byte {
 	b = appendUvarint(b, uint32(s.Count))
 	b = appendInt64(b, s.StartTime)
 	b = appendInt64(b, s.EndTime)
-	switch s.Type {
+	switch s.Type.physical() {
 	case Boolean:
 		for _, v := range []any{s.First, s.Last} {
 			if v.(bool) {
@@ -90,8 +99,14 @@ func (s *Statistics) append(b []byte) []byte {
 			b = appendInt64(b, int64(math.Float64bits(v.(float64))))
 		}
 	case Text:
-		b = appendBinary(b, s.First.([]byte))
-		b = appendBinary(b, s.Last.([]byte))
+		if s.Type != Blob {
+			b = appendBinary(b, s.First.([]byte))
+			b = appendBinary(b, s.Last.([]byte))
+		}
+		if s.Type == String {
+			b = appendBinary(b, s.Min.([]byte))
+			b = appendBinary(b, s.Max.([]byte))
+		}
 	}
 	return b
 }
@@ -109,7 +124,7 @@ func newStatistics(t DataType, times []int64, col *Column) *Statistics {
 	}
 	n := col.Len()
 	s.First, s.Last = col.Value(0), col.Value(n-1)
-	switch t {
+	switch t.physical() {
 	case Boolean:
 		var sum int64
 		for _, v := range col.Bools {
@@ -156,6 +171,21 @@ func newStatistics(t DataType, times []int64, col *Column) *Statistics {
 		s.Min, s.Max, s.Sum = lo, hi, sum
 	case Text:
 		s.First, s.Last = bytes.Clone(col.Texts[0]), bytes.Clone(col.Texts[n-1])
+		switch t {
+		case Blob:
+			s.First, s.Last = nil, nil
+		case String:
+			lo, hi := col.Texts[0], col.Texts[0]
+			for _, v := range col.Texts {
+				if bytes.Compare(v, lo) < 0 {
+					lo = v
+				}
+				if bytes.Compare(v, hi) > 0 {
+					hi = v
+				}
+			}
+			s.Min, s.Max = bytes.Clone(lo), bytes.Clone(hi)
+		}
 	}
 	return s
 }
@@ -172,7 +202,15 @@ func (s *Statistics) merge(o *Statistics) {
 	s.Count += o.Count
 	s.StartTime, s.EndTime = min(s.StartTime, o.StartTime), max(s.EndTime, o.EndTime)
 	s.Last = o.Last
-	switch s.Type {
+	if s.Type == String {
+		if bytes.Compare(o.Min.([]byte), s.Min.([]byte)) < 0 {
+			s.Min = o.Min
+		}
+		if bytes.Compare(o.Max.([]byte), s.Max.([]byte)) > 0 {
+			s.Max = o.Max
+		}
+	}
+	switch s.Type.physical() {
 	case Boolean:
 		s.Sum = s.Sum.(int64) + o.Sum.(int64)
 	case Int32:

@@ -14,11 +14,31 @@ const (
 	Double  DataType = 4
 	Text    DataType = 5
 	Vector  DataType = 6
+	// The types IoTDB 1.3.1 added: TIMESTAMP is stored as INT64, DATE (yyyyMMdd) as INT32,
+	// BLOB and STRING as TEXT; they differ in statistics and allowed encodings.
+	Timestamp DataType = 8
+	Date      DataType = 9
+	Blob      DataType = 10
+	String    DataType = 11
 )
 
 var dataTypeNames = map[DataType]string{
 	Boolean: "BOOLEAN", Int32: "INT32", Int64: "INT64", Float: "FLOAT", Double: "DOUBLE",
-	Text: "TEXT", Vector: "VECTOR",
+	Text: "TEXT", Vector: "VECTOR", Timestamp: "TIMESTAMP", Date: "DATE", Blob: "BLOB",
+	String: "STRING",
+}
+
+// physical is the type whose value layout t uses.
+func (t DataType) physical() DataType {
+	switch t {
+	case Timestamp:
+		return Int64
+	case Date:
+		return Int32
+	case Blob, String:
+		return Text
+	}
+	return t
 }
 
 func (t DataType) String() string {
@@ -55,9 +75,16 @@ func (e Encoding) String() string {
 
 // Supports reports whether values of type t can be stored with encoding e.
 func (e Encoding) Supports(t DataType) bool {
+	if t == Blob {
+		return e == Plain
+	}
+	if t == Vector || !t.valid() {
+		return false
+	}
+	t = t.physical()
 	switch e {
 	case Plain:
-		return t <= Text
+		return true
 	case Dictionary:
 		return t == Text
 	case RLE, TS2Diff:

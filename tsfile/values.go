@@ -12,15 +12,15 @@ const maxPageValues = 1 << 22
 // decodeValues decodes n values of type t stored with encoding e from data.
 func decodeValues(data []byte, t DataType, e Encoding, n int) (Column, error) {
 	c := &cursor{b: data}
-	col := Column{Type: t}
 	if !e.Supports(t) {
-		return col, fmt.Errorf("encoding %v does not apply to %v", e, t)
+		return Column{Type: t}, fmt.Errorf("encoding %v does not apply to %v", e, t)
 	}
 	if n == 0 {
-		return col, nil
+		return Column{Type: t}, nil
 	}
+	col := Column{Type: t.physical()}
 	if n > maxPageValues {
-		return col, &decodeError{msg: fmt.Sprintf("%d values in one page, more than the %d allowed", n, maxPageValues)}
+		return Column{Type: t}, &decodeError{msg: fmt.Sprintf("%d values in one page, more than the %d allowed", n, maxPageValues)}
 	}
 	switch e {
 	case Plain:
@@ -35,6 +35,7 @@ func decodeValues(data []byte, t DataType, e Encoding, n int) (Column, error) {
 	if c.err != nil {
 		return Column{Type: t}, c.err
 	}
+	col.Type = t
 	return col, nil
 }
 
@@ -168,6 +169,7 @@ func encodeValues(dst []byte, col Column, e Encoding) ([]byte, error) {
 	if !e.Supports(col.Type) {
 		return nil, fmt.Errorf("tsfile: encoding %v does not apply to %v", e, col.Type)
 	}
+	col.Type = col.Type.physical()
 	switch e {
 	case Plain:
 		return encodePlain(dst, col), nil

@@ -11,6 +11,17 @@ import (
 
 // edgeColumns returns columns of type t that exercise an encoding's edge cases.
 func edgeColumns(t DataType, lossy bool) map[string]Column {
+	cols := physicalEdgeColumns(t.physical(), lossy)
+	for name, c := range cols {
+		c.Type = t
+		cols[name] = c
+	}
+	return cols
+}
+
+var allTypes = []DataType{Boolean, Int32, Int64, Float, Double, Text, Timestamp, Date, Blob, String}
+
+func physicalEdgeColumns(t DataType, lossy bool) map[string]Column {
 	rng := rand.New(rand.NewPCG(1, 2))
 	out := map[string]Column{"empty": {Type: t}}
 	switch t {
@@ -111,7 +122,7 @@ func sameColumn(a, b Column) bool {
 }
 
 func TestEncodingsRoundTrip(t *testing.T) {
-	for _, typ := range []DataType{Boolean, Int32, Int64, Float, Double, Text} {
+	for _, typ := range allTypes {
 		for _, enc := range []Encoding{Plain, Dictionary, RLE, TS2Diff, Gorilla} {
 			if !enc.Supports(typ) {
 				continue
@@ -146,7 +157,7 @@ func TestEncodingRejectsUnsupportedType(t *testing.T) {
 }
 
 func TestDecodersReportTruncation(t *testing.T) {
-	for _, typ := range []DataType{Boolean, Int32, Int64, Float, Double, Text} {
+	for _, typ := range allTypes {
 		for _, enc := range []Encoding{Plain, Dictionary, RLE, TS2Diff, Gorilla} {
 			if !enc.Supports(typ) {
 				continue

@@ -85,7 +85,10 @@ func (w *Writer) write(b []byte) {
 }
 
 func defaultEncoding(t DataType) Encoding {
-	switch t {
+	if t == Blob || t == String {
+		return Plain
+	}
+	switch t.physical() {
 	case Int32, Int64:
 		return TS2Diff
 	case Float, Double:
@@ -98,7 +101,7 @@ func defaultEncoding(t DataType) Encoding {
 
 // resolve fills in a schema's defaults and checks it.
 func (w *Writer) resolve(s SeriesSchema) (SeriesSchema, error) {
-	if s.Type > Text {
+	if !s.Type.valid() || s.Type == Vector {
 		return s, fmt.Errorf("tsfile: series %q: type %v cannot be written", s.Name, s.Type)
 	}
 	if s.PlainEncoding {
@@ -234,7 +237,7 @@ func presentRows(tab *Tablet, i int) ([]int64, Column) {
 
 // appendFrom appends value i of src.
 func (c *Column) appendFrom(src *Column, i int) {
-	switch c.Type {
+	switch c.Type.physical() {
 	case Boolean:
 		c.Bools = append(c.Bools, src.Bools[i])
 	case Int32:

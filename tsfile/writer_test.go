@@ -19,7 +19,7 @@ func sampleTablet(device string, aligned bool, comp Compression, t0 int64, rows 
 	for i := 0; i < rows; i++ {
 		tab.Times = append(tab.Times, t0+int64(i)*1000+int64(rng.IntN(3)))
 	}
-	for _, typ := range []DataType{Boolean, Int32, Int64, Float, Double, Text} {
+	for _, typ := range allTypes {
 		for _, enc := range []Encoding{Plain, Dictionary, RLE, TS2Diff, Gorilla} {
 			if !enc.Supports(typ) {
 				continue
@@ -30,7 +30,7 @@ func sampleTablet(device string, aligned bool, comp Compression, t0 int64, rows 
 			nulls := make([]bool, rows)
 			for i := 0; i < rows; i++ {
 				nulls[i] = withNulls && rng.IntN(5) == 0
-				switch typ {
+				switch typ.physical() {
 				case Boolean:
 					col.Bools = append(col.Bools, rng.IntN(3) == 0)
 				case Int32:
@@ -307,5 +307,54 @@ func TestLZMA2RefusesHugeDictionary(t *testing.T) {
 	z[i] = 40 // 4 GiB - 1
 	if _, err := decompress(LZMA2, z, 14); err == nil || !strings.Contains(err.Error(), "dictionary") {
 		t.Fatalf("a 4 GiB dictionary was not refused: %v", err)
+	}
+}
+
+// TestNewerTypesKeepTheirStatistics writes the types IoTDB 1.3.1 added over two chunk groups
+// of two pages and checks the statistics read back.
+func TestNewerTypesKeepTheirStatistics(t *testing.T) {
+	tab := func(t0 int64, strs []string, dates []int32) *Tablet {
+		tb := &Tablet{Device: "root.n.d", Series: []SeriesSchema{
+			{Name: "s", Type: String}, {Name: "b", Type: Blob}, {Name: "d", Type: Date}, {Name: "ts", Type: Timestamp}}}
+		cols := []Column{{Type: String}, {Type: Blob}, {Type: Date}, {Type: Timestamp}}
+		for i := range strs {
+			tb.Times = append(tb.Times, t0+int64(i))
+			cols[0].Texts = append(cols[0].Texts, []byte(strs[i]))
+			cols[1].Texts = append(cols[1].Texts, []byte{byte(i), 0xff})
+			cols[2].Int32s = append(cols[2].Int32s, dates[i])
+			cols[3].Int64s = append(cols[3].Int64s, t0*2+int64(i))
+		}
+		tb.Columns = cols
+		return tb
+	}
+	data := writeAll(t, WriterConfig{PagePoints: 2},
+		tab(10, []string{"m", "c", "x"}, []int32{20240101, 20231231, 20250607}),
+		tab(20, []string{"b", "n"}, []int32{20200101, 20240229}))
+	r, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	series, err := r.Series("root.n.d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, ts := range series {
+		s := ts.Stats
+		got[ts.Measurement] = fmt.Sprintf("%v n=%d %d..%d min=%s max=%s first=%s last=%s chunks=%d", ts.Type, s.Count, s.StartTime, s.EndTime, s.Min, s.Max, s.First, s.Last, len(ts.Chunks))
+	}
+	want := map[string]string{
+		"s":  "STRING n=5 10..21 min=b max=x first=m last=n chunks=2",
+		"b":  "BLOB n=5 10..21 min=%!s(<nil>) max=%!s(<nil>) first=%!s(<nil>) last=%!s(<nil>) chunks=2",
+		"d":  "DATE n=5 10..21 min=%!s(int32=20200101) max=%!s(int32=20250607) first=%!s(int32=20240101) last=%!s(int32=20240229) chunks=2",
+		"ts": "TIMESTAMP n=5 10..21 min=%!s(int64=20) max=%!s(int64=41) first=%!s(int64=20) last=%!s(int64=41) chunks=2",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: got %s\nwant %s", k, got[k], w)
+		}
+	}
+	if gotRows, wantRows := readBack(t, data), expectRows([]*Tablet{tab(10, []string{"m", "c", "x"}, []int32{20240101, 20231231, 20250607}), tab(20, []string{"b", "n"}, []int32{20200101, 20240229})}); fmt.Sprint(gotRows) != fmt.Sprint(wantRows) {
+		t.Fatal("values read back differ")
 	}
 }
