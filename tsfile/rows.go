@@ -16,10 +16,13 @@ import (
 type Rows struct {
 	r      *Reader
 	series []*TimeseriesMetadata // value series, in file order
+	dels   [][]Deletion          // per series, the deletions matching it
 	err    error
 	time   int64
 	values []any
 	has    []bool
+	// chunkOffsets[i] is the offset of the chunk series i's current value came from.
+	chunkOffsets []int64
 
 	// non-aligned: one cursor per series
 	cursors []*seriesCursor
@@ -34,8 +37,9 @@ type Rows struct {
 	alignedTimePages []Page
 }
 
-// Rows starts reading the rows of device.
-func (r *Reader) Rows(device string) (*Rows, error) {
+// Rows starts reading the rows of device, without the points deletions remove (see ReadMods);
+// a row left without any value by deletions is skipped.
+func (r *Reader) Rows(device string, deletions ...Deletion) (*Rows, error) {
 	all, err := r.Series(device)
 	if err != nil {
 		return nil, err
@@ -60,7 +64,16 @@ func (r *Reader) Rows(device string) (*Rows, error) {
 		}
 	}
 	rows.values = make([]any, len(rows.series))
+	rows.chunkOffsets = make([]int64, len(rows.series))
 	rows.has = make([]bool, len(rows.series))
+	rows.dels = make([][]Deletion, len(rows.series))
+	for i, ts := range rows.series {
+		for _, d := range deletions {
+			if d.Matches(device, ts.Measurement) {
+				rows.dels[i] = append(rows.dels[i], d)
+			}
+		}
+	}
 	return rows, nil
 }
 
@@ -75,10 +88,36 @@ func (rs *Rows) Next() bool {
 	if rs.err != nil {
 		return false
 	}
-	if rs.timeSeries != nil {
-		return rs.nextAligned()
+	for {
+		var ok bool
+		if rs.timeSeries != nil {
+			ok = rs.nextAligned()
+		} else {
+			ok = rs.nextMerged()
+		}
+		if !ok || !rs.applyDeletions() {
+			return ok
+		}
 	}
-	return rs.nextMerged()
+}
+
+// applyDeletions drops the current row's deleted values and reports whether that left the
+// row empty, to be skipped.
+func (rs *Rows) applyDeletions() bool {
+	removed, left := false, false
+	for i := range rs.values {
+		if !rs.has[i] {
+			continue
+		}
+		for _, d := range rs.dels[i] {
+			if d.deletes(rs.chunkOffsets[i], rs.time) {
+				rs.has[i], rs.values[i], removed = false, nil, true
+				break
+			}
+		}
+		left = left || rs.has[i]
+	}
+	return removed && !left
 }
 
 // Time is the current row's time.
@@ -110,6 +149,7 @@ func (rs *Rows) nextMerged() bool {
 		rs.has[i], rs.values[i] = false, nil
 		if c.valid() && c.time() == t {
 			rs.values[i], rs.has[i] = c.page.Values.Value(c.idx), true
+			rs.chunkOffsets[i] = c.ts.Chunks[c.chunk-1].Offset
 			c.idx++
 		}
 	}
@@ -174,9 +214,10 @@ func (c *seriesCursor) checkOrder() error {
 
 // alignedColumn is one value column of the current aligned page.
 type alignedColumn struct {
-	pages []Page
-	page  *Page
-	next  int // index of the next present value
+	chunkOffset int64
+	pages       []Page
+	page        *Page
+	next        int // index of the next present value
 }
 
 func (rs *Rows) nextAligned() bool {
@@ -191,6 +232,7 @@ func (rs *Rows) nextAligned() bool {
 		rs.has[i], rs.values[i] = false, nil
 		if col.page != nil && col.page.Present != nil && col.page.Present[rs.row] {
 			rs.values[i], rs.has[i] = col.page.Values.Value(col.next), true
+			rs.chunkOffsets[i] = col.chunkOffset
 			col.next++
 		}
 	}
@@ -281,7 +323,7 @@ func (rs *Rows) loadAlignedChunks() error {
 		if len(vc.Pages) != len(tc.Pages) {
 			return &CorruptError{Offset: vc.Offset, What: fmt.Sprintf("value chunk of %q has %d pages, its time chunk %d", ts.Measurement, len(vc.Pages), len(tc.Pages))}
 		}
-		rs.cols[i].pages = vc.Pages
+		rs.cols[i].pages, rs.cols[i].chunkOffset = vc.Pages, vc.Offset
 	}
 	return nil
 }
