@@ -73,36 +73,42 @@ func (c *Column) slice(from, to int) Column {
 	return s
 }
 
-// appendValue appends v, which must be of the column's Go type.
+// appendValue appends v, which must be of the column's Go type (a string is taken for text).
 func (c *Column) appendValue(v any) error {
-	ok := true
+	ok := false
 	switch c.Type.physical() {
 	case Boolean:
-		x, k := v.(bool)
-		c.Bools, ok = append(c.Bools, x), k
+		var x bool
+		if x, ok = v.(bool); ok {
+			c.Bools = append(c.Bools, x)
+		}
 	case Int32:
-		x, k := v.(int32)
-		c.Int32s, ok = append(c.Int32s, x), k
+		var x int32
+		if x, ok = v.(int32); ok {
+			c.Int32s = append(c.Int32s, x)
+		}
 	case Int64:
-		x, k := v.(int64)
-		c.Int64s, ok = append(c.Int64s, x), k
+		var x int64
+		if x, ok = v.(int64); ok {
+			c.Int64s = append(c.Int64s, x)
+		}
 	case Float:
-		x, k := v.(float32)
-		c.Floats, ok = append(c.Floats, x), k
+		var x float32
+		if x, ok = v.(float32); ok {
+			c.Floats = append(c.Floats, x)
+		}
 	case Double:
-		x, k := v.(float64)
-		c.Doubles, ok = append(c.Doubles, x), k
+		var x float64
+		if x, ok = v.(float64); ok {
+			c.Doubles = append(c.Doubles, x)
+		}
 	case Text:
 		switch x := v.(type) {
 		case []byte:
-			c.Texts = append(c.Texts, x)
+			c.Texts, ok = append(c.Texts, x), true
 		case string:
-			c.Texts = append(c.Texts, []byte(x))
-		default:
-			ok = false
+			c.Texts, ok = append(c.Texts, []byte(x)), true
 		}
-	default:
-		ok = false
 	}
 	if !ok {
 		return fmt.Errorf("tsfile: value %v (%T) does not fit a %v column", v, v, c.Type)

@@ -25,6 +25,9 @@ type Page struct {
 	// UncompressedSize and CompressedSize are the body sizes the page header gives (0 for
 	// an empty page of a value chunk).
 	UncompressedSize, CompressedSize int
+
+	// offsets, in a page merged from overlapping chunks, is each value's chunk offset.
+	offsets []int64
 }
 
 // pageHeader precedes each page's body.

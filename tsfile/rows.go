@@ -149,7 +149,10 @@ func (rs *Rows) nextMerged() bool {
 		rs.has[i], rs.values[i] = false, nil
 		if c.valid() && c.time() == t {
 			rs.values[i], rs.has[i] = c.page.Values.Value(c.idx), true
-			rs.chunkOffsets[i] = c.ts.Chunks[c.chunk-1].Offset
+			rs.chunkOffsets[i] = c.pageOff
+			if c.page.offsets != nil {
+				rs.chunkOffsets[i] = c.page.offsets[c.idx]
+			}
 			c.idx++
 		}
 	}
@@ -158,14 +161,15 @@ func (rs *Rows) nextMerged() bool {
 
 // seriesCursor walks one non-aligned series value by value.
 type seriesCursor struct {
-	r     *Reader
-	ts    *TimeseriesMetadata
-	chunk int // next chunk to read
-	pages []Page
-	page  *Page
-	idx   int
-	last  int64
-	begun bool
+	r       *Reader
+	ts      *TimeseriesMetadata
+	chunk   int // next chunk to read
+	pages   []Page
+	pageOff int64 // offset of the chunk pages come from
+	page    *Page
+	idx     int
+	last    int64
+	begun   bool
 }
 
 func (c *seriesCursor) valid() bool { return c.page != nil && c.idx < len(c.page.Times) }
@@ -185,15 +189,21 @@ func (c *seriesCursor) ensure() (bool, error) {
 			c.page = nil
 			return false, nil
 		}
-		ch, err := c.r.ReadChunk(c.ts.Chunks[c.chunk])
+		end := overlapEnd(c.ts.Chunks, c.chunk)
+		if end-c.chunk > 1 {
+			merged, err := mergeSeriesChunks(c.r, c.ts, c.ts.Chunks[c.chunk:end])
+			if err != nil {
+				return false, err
+			}
+			c.chunk, c.pages, c.page = end, []Page{merged}, nil
+			continue
+		}
+		ch, err := c.r.readSeriesChunk(c.ts, c.ts.Chunks[c.chunk])
 		if err != nil {
 			return false, err
 		}
-		if ch.Measurement != c.ts.Measurement || ch.Type != c.ts.Type {
-			return false, &CorruptError{Offset: ch.Offset, What: fmt.Sprintf("chunk of %q (%v) where metadata of %q (%v) points", ch.Measurement, ch.Type, c.ts.Measurement, c.ts.Type)}
-		}
 		c.chunk++
-		c.pages, c.page = ch.Pages, nil
+		c.pages, c.page, c.pageOff = ch.Pages, nil, ch.Offset
 	}
 	return true, nil
 }
@@ -233,6 +243,9 @@ func (rs *Rows) nextAligned() bool {
 		if col.page != nil && col.page.Present != nil && col.page.Present[rs.row] {
 			rs.values[i], rs.has[i] = col.page.Values.Value(col.next), true
 			rs.chunkOffsets[i] = col.chunkOffset
+			if col.page.offsets != nil {
+				rs.chunkOffsets[i] = col.page.offsets[col.next]
+			}
 			col.next++
 		}
 	}
@@ -287,43 +300,72 @@ func (rs *Rows) loadAlignedPage() bool {
 
 func (rs *Rows) pendingTimePages() int { return len(rs.alignedTimePages) }
 
-// loadAlignedChunks reads the next time chunk and the value chunks of its chunk group: those
-// of each value series that lie between this time chunk and the next.
+// loadAlignedChunks reads the next chunk group of the device (a time chunk and the value
+// chunks that follow it), or, when the time ranges of several chunk groups overlap (as in
+// the unsequence files IoTDB writes), all of them merged into one page.
 func (rs *Rows) loadAlignedChunks() error {
-	tcm := rs.timeSeries.Chunks[rs.chunkIdx]
-	limit := rs.r.metaOffset
-	if rs.chunkIdx+1 < len(rs.timeSeries.Chunks) {
-		limit = rs.timeSeries.Chunks[rs.chunkIdx+1].Offset
-	}
-	rs.chunkIdx++
-	tc, err := rs.r.ReadChunk(tcm)
-	if err != nil {
-		return err
-	}
-	if tc.Type != Vector {
-		return &CorruptError{Offset: tc.Offset, What: fmt.Sprintf("time column chunk has type %v", tc.Type)}
-	}
-	rs.alignedTimePages = tc.Pages
 	if rs.cols == nil {
 		rs.cols = make([]alignedColumn, len(rs.series))
 	}
+	end := overlapEnd(rs.timeSeries.Chunks, rs.chunkIdx)
+	var groups []alignedGroup
+	for k := rs.chunkIdx; k < end; k++ {
+		g, err := rs.readAlignedGroup(k)
+		if err != nil {
+			return err
+		}
+		groups = append(groups, g)
+	}
+	rs.chunkIdx = end
+	if len(groups) > 1 {
+		groups = []alignedGroup{mergeAlignedGroups(groups, rs.series)}
+	}
+	g := groups[0]
+	rs.alignedTimePages = g.timePages
+	for i := range rs.cols {
+		rs.cols[i] = alignedColumn{pages: g.colPages[i], chunkOffset: g.colOffsets[i]}
+	}
+	return nil
+}
+
+// alignedGroup is the decoded chunks of one chunk group of an aligned device; a value
+// column without a chunk in the group has no pages (all null).
+type alignedGroup struct {
+	timePages  []Page
+	colPages   [][]Page
+	colOffsets []int64
+}
+
+// readAlignedGroup reads time chunk k and the value chunks of its chunk group: those of each
+// value series that lie between this time chunk and the next.
+func (rs *Rows) readAlignedGroup(k int) (alignedGroup, error) {
+	tcm := rs.timeSeries.Chunks[k]
+	limit := rs.r.metaOffset
+	if k+1 < len(rs.timeSeries.Chunks) {
+		limit = rs.timeSeries.Chunks[k+1].Offset
+	}
+	g := alignedGroup{colPages: make([][]Page, len(rs.series)), colOffsets: make([]int64, len(rs.series))}
+	tc, err := rs.r.ReadChunk(tcm)
+	if err != nil {
+		return g, err
+	}
+	if tc.Type != Vector {
+		return g, &CorruptError{Offset: tc.Offset, What: fmt.Sprintf("time column chunk has type %v", tc.Type)}
+	}
+	g.timePages = tc.Pages
 	for i, ts := range rs.series {
-		rs.cols[i] = alignedColumn{}
 		j := sort.Search(len(ts.Chunks), func(k int) bool { return ts.Chunks[k].Offset > tcm.Offset })
 		if j == len(ts.Chunks) || ts.Chunks[j].Offset >= limit {
 			continue // no chunk in this group: all null
 		}
-		vc, err := rs.r.ReadChunk(ts.Chunks[j])
+		vc, err := rs.r.readSeriesChunk(ts, ts.Chunks[j])
 		if err != nil {
-			return err
-		}
-		if vc.Measurement != ts.Measurement || vc.Type != ts.Type {
-			return &CorruptError{Offset: vc.Offset, What: fmt.Sprintf("chunk of %q (%v) where metadata of %q (%v) points", vc.Measurement, vc.Type, ts.Measurement, ts.Type)}
+			return g, err
 		}
 		if len(vc.Pages) != len(tc.Pages) {
-			return &CorruptError{Offset: vc.Offset, What: fmt.Sprintf("value chunk of %q has %d pages, its time chunk %d", ts.Measurement, len(vc.Pages), len(tc.Pages))}
+			return g, &CorruptError{Offset: vc.Offset, What: fmt.Sprintf("value chunk of %q has %d pages, its time chunk %d", ts.Measurement, len(vc.Pages), len(tc.Pages))}
 		}
-		rs.cols[i].pages, rs.cols[i].chunkOffset = vc.Pages, vc.Offset
+		g.colPages[i], g.colOffsets[i] = vc.Pages, vc.Offset
 	}
-	return nil
+	return g, nil
 }

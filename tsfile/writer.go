@@ -14,6 +14,10 @@ type WriterConfig struct {
 	Compression Compression
 	// PagePoints is the most rows a page holds; default 10000.
 	PagePoints int
+	// Unsequence allows a device's chunk groups to overlap earlier ones in time, as in the
+	// unsequence files IoTDB writes for out-of-order data: readers take the later value of
+	// a time written twice.
+	Unsequence bool
 }
 
 // SeriesSchema names a series of a Tablet and how it is stored. A zero Encoding means the
@@ -148,7 +152,7 @@ func (w *Writer) Write(tab *Tablet) error {
 	if ok && seen != tab.Aligned {
 		return fmt.Errorf("tsfile: device %q written both aligned and not", tab.Device)
 	}
-	if last := w.lastTime(tab.Device); last != nil && tab.Times[0] <= *last {
+	if last := w.lastTime(tab.Device); !w.cfg.Unsequence && last != nil && tab.Times[0] <= *last {
 		return fmt.Errorf("tsfile: device %q: time %d does not follow %d already written", tab.Device, tab.Times[0], *last)
 	}
 	w.aligned[tab.Device] = tab.Aligned

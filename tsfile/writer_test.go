@@ -95,10 +95,13 @@ func expectRows(tabs []*Tablet) map[string]map[int64]map[string]any {
 			out[tab.Device] = map[int64]map[string]any{}
 		}
 		for row, tm := range tab.Times {
-			vals := map[string]any{}
+			vals := out[tab.Device][tm]
+			if vals == nil {
+				vals = map[string]any{}
+			}
 			for i, s := range tab.Series {
 				if !isNull(tab, i, row) {
-					vals[s.Name] = tab.Columns[i].Value(row)
+					vals[s.Name] = tab.Columns[i].Value(row) // a later tablet's value wins
 				}
 			}
 			if len(vals) > 0 || tab.Aligned {
@@ -356,5 +359,82 @@ func TestNewerTypesKeepTheirStatistics(t *testing.T) {
 	}
 	if gotRows, wantRows := readBack(t, data), expectRows([]*Tablet{tab(10, []string{"m", "c", "x"}, []int32{20240101, 20231231, 20250607}), tab(20, []string{"b", "n"}, []int32{20200101, 20240229})}); fmt.Sprint(gotRows) != fmt.Sprint(wantRows) {
 		t.Fatal("values read back differ")
+	}
+}
+
+// TestOverlappingChunkGroupsMerge writes chunk groups of a device that overlap in time, as
+// IoTDB's unsequence files have them, and reads them back merged, later values winning.
+func TestOverlappingChunkGroupsMerge(t *testing.T) {
+	for _, aligned := range []bool{false, true} {
+		t.Run(fmt.Sprintf("aligned=%v", aligned), func(t *testing.T) {
+			tabs := []*Tablet{
+				sampleTablet("root.u.d", aligned, Snappy, 1000, 40, true),
+				sampleTablet("root.u.d", aligned, Snappy, 15000, 30, true), // overlaps the first
+				sampleTablet("root.u.d", aligned, Snappy, 1000, 5, true),   // rewrites its start
+				sampleTablet("root.u.d", aligned, Snappy, 900000, 10, false),
+			}
+			data := writeAll(t, WriterConfig{Compression: Snappy, PagePoints: 16, Unsequence: true}, tabs...)
+			got, want := readBack(t, data), expectRows(tabs)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("merged rows differ:\n got %v\nwant %v", got, want)
+			}
+			// Deletions apply per source chunk: one older than the last two chunk groups.
+			r, err := Open(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			series, err := r.Series("root.u.d")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cut int64
+			for _, ts := range series {
+				if ts.Measurement == "INT64_TS_2DIFF" {
+					cut = ts.Chunks[2].Offset
+				}
+			}
+			rows, err := r.Rows("root.u.d", Deletion{Path: "root.u.d.INT64_TS_2DIFF", FileOffset: cut, StartTime: 0, EndTime: 1 << 62})
+			if err != nil {
+				t.Fatal(err)
+			}
+			idx := -1
+			for i, ts := range rows.Series() {
+				if ts.Measurement == "INT64_TS_2DIFF" {
+					idx = i
+				}
+			}
+			n := 0
+			for rows.Next() {
+				if v, ok := rows.Value(idx); ok {
+					n++
+					if w := want["root.u.d"][rows.Time()]["INT64_TS_2DIFF"]; v != w {
+						t.Fatalf("at %d value %v, want %v", rows.Time(), v, w)
+					}
+				}
+			}
+			// The values left are those whose latest write came from the third or fourth tablet.
+			source := map[int64]int{}
+			for k, tab := range tabs {
+				for i, s := range tab.Series {
+					if s.Name != "INT64_TS_2DIFF" {
+						continue
+					}
+					for row, tm := range tab.Times {
+						if !isNull(tab, i, row) {
+							source[tm] = k
+						}
+					}
+				}
+			}
+			wantN := 0
+			for _, k := range source {
+				if k >= 2 {
+					wantN++
+				}
+			}
+			if err := rows.Err(); err != nil || n != wantN || n == 0 {
+				t.Fatalf("%d values survive the deletion, want %d (%v)", n, wantN, err)
+			}
+		})
 	}
 }
