@@ -14,6 +14,9 @@ type WriterConfig struct {
 	Compression Compression
 	// PagePoints is the most rows a page holds; default 10000.
 	PagePoints int
+	// PageBytes closes a page once a column's values in it reach this many bytes
+	// (estimated before encoding); default 64 KiB, IoTDB's page size.
+	PageBytes int
 	// Unsequence allows a device's chunk groups to overlap earlier ones in time, as in the
 	// unsequence files IoTDB writes for out-of-order data: readers take the later value of
 	// a time written twice.
@@ -72,6 +75,9 @@ func NewWriter(w io.Writer, cfg WriterConfig) *Writer {
 	}
 	if cfg.PagePoints <= 0 {
 		cfg.PagePoints = 10000
+	}
+	if cfg.PageBytes <= 0 {
+		cfg.PageBytes = 64 << 10
 	}
 	wr := &Writer{out: bufio.NewWriterSize(w, 1<<16), cfg: cfg,
 		devices: map[string]map[string]*TimeseriesMetadata{}, aligned: map[string]bool{}}
@@ -268,8 +274,12 @@ type builtPage struct {
 // writeChunk writes the chunk of a non-aligned series from its values and their times.
 func (w *Writer) writeChunk(device string, s SeriesSchema, times []int64, col Column) error {
 	var pages []builtPage
-	for start := 0; start < len(times); start += w.cfg.PagePoints {
-		end := min(len(times), start+w.cfg.PagePoints)
+	bounds := w.pageBounds(len(times), []*Column{&col}, nil)
+	for k, end := range bounds {
+		start := 0
+		if k > 0 {
+			start = bounds[k-1]
+		}
 		p, err := w.buildPage(s, times[start:end], col.slice(start, end), nil, false)
 		if err != nil {
 			return err
@@ -376,8 +386,14 @@ func (w *Writer) writeAligned(tab *Tablet, schemas []SeriesSchema) error {
 	timeSchema := SeriesSchema{Name: "", Type: Vector, Encoding: TS2Diff, Compression: w.cfg.Compression}
 	var timePages []builtPage
 	n := len(tab.Times)
-	for start := 0; start < n; start += w.cfg.PagePoints {
-		p, err := w.buildPage(timeSchema, tab.Times[start:min(n, start+w.cfg.PagePoints)], Column{}, nil, false)
+	cols := make([]*Column, len(tab.Columns))
+	for i := range tab.Columns {
+		cols[i] = &tab.Columns[i]
+	}
+	bounds := w.pageBounds(n, cols, func(i, row int) bool { return isNull(tab, i, row) })
+	starts := append([]int{0}, bounds[:len(bounds)-1]...)
+	for k, end := range bounds {
+		p, err := w.buildPage(timeSchema, tab.Times[starts[k]:end], Column{}, nil, false)
 		if err != nil {
 			return err
 		}
@@ -388,8 +404,8 @@ func (w *Writer) writeAligned(tab *Tablet, schemas []SeriesSchema) error {
 	}
 	for i, s := range schemas {
 		var pages []builtPage
-		for start := 0; start < n; start += w.cfg.PagePoints {
-			end := min(n, start+w.cfg.PagePoints)
+		for k, end := range bounds {
+			start := starts[k]
 			present := make([]bool, end-start)
 			col := Column{Type: s.Type}
 			for row := start; row < end; row++ {
@@ -534,4 +550,42 @@ func (w *Writer) writeDeviceIndex(names []string, roots []*indexNode) *indexNode
 	root := w.buildLevels(leaves, nodeInternalDevice)
 	root.endOffset = w.pos
 	return root
+}
+
+// pageBounds splits n rows into pages, returning each page's end: a page closes at
+// PagePoints rows or when one column's values reach PageBytes. null(i, row), when given,
+// tells rows of column i that hold no value.
+func (w *Writer) pageBounds(n int, cols []*Column, null func(i, row int) bool) []int {
+	var bounds []int
+	sizes := make([]int, len(cols))
+	start := 0
+	for row := 0; row < n; row++ {
+		full := row+1-start >= w.cfg.PagePoints
+		for i, c := range cols {
+			if null != nil && null(i, row) {
+				continue
+			}
+			sizes[i] += valueSize(c, row)
+			full = full || sizes[i] >= w.cfg.PageBytes
+		}
+		if full || row == n-1 {
+			bounds = append(bounds, row+1)
+			start = row + 1
+			clear(sizes)
+		}
+	}
+	return bounds
+}
+
+// valueSize estimates the encoded size of value row of c.
+func valueSize(c *Column, row int) int {
+	switch c.Type.physical() {
+	case Boolean:
+		return 1
+	case Int32, Float:
+		return 4
+	case Text:
+		return 4 + len(c.Texts[row])
+	}
+	return 8
 }

@@ -438,3 +438,45 @@ func TestOverlappingChunkGroupsMerge(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeValuesSplitPagesBySize checks pages close at PageBytes, not only at PagePoints,
+// so large text values do not make pages a reader refuses.
+func TestLargeValuesSplitPagesBySize(t *testing.T) {
+	for _, aligned := range []bool{false, true} {
+		tab := &Tablet{Device: "root.big.d", Aligned: aligned,
+			Series:  []SeriesSchema{{Name: "blob", Type: Blob}, {Name: "n", Type: Int32}},
+			Columns: []Column{{Type: Blob}, {Type: Int32}}}
+		for i := 0; i < 10; i++ {
+			tab.Times = append(tab.Times, int64(i))
+			tab.Columns[0].Texts = append(tab.Columns[0].Texts, bytes.Repeat([]byte{byte('a' + i)}, 30000))
+			tab.Columns[1].Int32s = append(tab.Columns[1].Int32s, int32(i))
+		}
+		data := writeAll(t, WriterConfig{Compression: Zstd}, tab)
+		if got, want := readBack(t, data), expectRows([]*Tablet{tab}); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("aligned=%v: values differ", aligned)
+		}
+		r, err := Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := map[string][]int{}
+		err = r.Scan(func(ChunkGroup) error { return nil }, func(_ ChunkGroup, c *Chunk) error {
+			for _, p := range c.Pages {
+				pages[c.Measurement] = append(pages[c.Measurement], p.Rows)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 30,000-byte values: a page closes at the third (90,012 >= 65,536 bytes). An aligned
+		// device's columns share the time column's pages; a non-aligned series has its own.
+		wantN := "[10]"
+		if aligned {
+			wantN = "[3 3 3 1]"
+		}
+		if fmt.Sprint(pages["blob"]) != "[3 3 3 1]" || fmt.Sprint(pages["n"]) != wantN {
+			t.Fatalf("aligned=%v: rows per page %v", aligned, pages)
+		}
+	}
+}
