@@ -14,7 +14,8 @@ import (
 
 // The codecs store what the reference writer's libraries produce: SNAPPY a raw snappy block,
 // GZIP a gzip member, LZ4 a raw LZ4 block (no frame; the page header carries both sizes),
-// ZSTD a zstd frame, LZMA2 an xz container holding LZMA2 data.
+// ZSTD a zstd frame, LZMA2 an xz container holding LZMA2 data. LZ4 blocks are written by
+// compressLZ4, which produces the reference compressor's bytes, and read by pierrec/lz4.
 
 var (
 	zstdDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxPageSize))
@@ -85,16 +86,7 @@ func compress(c Compression, data []byte) ([]byte, error) {
 	case Snappy:
 		return snappy.Encode(nil, data), nil
 	case LZ4:
-		out := make([]byte, lz4.CompressBlockBound(len(data)))
-		var lc lz4.Compressor
-		n, err := lc.CompressBlock(data, out)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 && len(data) > 0 {
-			return nil, fmt.Errorf("lz4: block did not compress")
-		}
-		return out[:n], nil
+		return compressLZ4(data), nil
 	case Zstd:
 		return zstdEncoder.EncodeAll(data, nil), nil
 	case Gzip, LZMA2:

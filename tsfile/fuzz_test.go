@@ -157,3 +157,15 @@ func FuzzMods(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLZ4 compresses arbitrary bytes: the block must decompress to them.
+func FuzzLZ4(f *testing.F) {
+	f.Add([]byte("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcabcabcabc"))
+	f.Add(bytes.Repeat([]byte{1, 2, 3, 4, 5}, 20000))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		back, err := decompress(LZ4, compressLZ4(data), len(data))
+		if err != nil || !bytes.Equal(back, data) {
+			t.Fatalf("%d bytes: %v", len(data), err)
+		}
+	})
+}

@@ -28,6 +28,8 @@ type Page struct {
 
 	// offsets, in a page merged from overlapping chunks, is each value's chunk offset.
 	offsets []int64
+	// bodyOffset is the file offset of the page's (compressed) body.
+	bodyOffset int64
 }
 
 // pageHeader precedes each page's body.
@@ -82,6 +84,7 @@ func decodePages(h *chunkHeader, body []byte, bodyOff int64, stats *Statistics) 
 		}
 		p.Offset, p.Stats = pageOff, ph.stats
 		p.UncompressedSize, p.CompressedSize = ph.uncompressed, ph.compressed
+		p.bodyOffset = bodyOff + int64(c.pos-len(raw))
 		pages = append(pages, p)
 	}
 	if c.err != nil {
