@@ -362,6 +362,11 @@ func (rs *Rows) readAlignedGroup(k int) (alignedGroup, error) {
 		if err != nil {
 			return g, err
 		}
+		if len(vc.Pages) == 0 {
+			// IoTDB writes a column that is null in the whole chunk group as a chunk header
+			// without pages.
+			continue
+		}
 		if len(vc.Pages) != len(tc.Pages) {
 			return g, &CorruptError{Offset: vc.Offset, What: fmt.Sprintf("value chunk of %q has %d pages, its time chunk %d", ts.Measurement, len(vc.Pages), len(tc.Pages))}
 		}

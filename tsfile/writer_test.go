@@ -480,3 +480,37 @@ func TestLargeValuesSplitPagesBySize(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyValueChunkReadsAsNulls reads an aligned column whose chunk has no pages, as IoTDB
+// writes a column null in a whole chunk group: its rows are null.
+func TestEmptyValueChunkReadsAsNulls(t *testing.T) {
+	tab := &Tablet{Device: "root.e.d", Aligned: true, Times: []int64{1, 2, 3},
+		Series:  []SeriesSchema{{Name: "a", Type: Int32, Uncompressed: true}, {Name: "b", Type: Int32, Uncompressed: true}},
+		Columns: []Column{{Type: Int32, Int32s: []int32{1, 2, 3}}, {Type: Int32, Int32s: []int32{7, 0, 0}}},
+		Nulls:   [][]bool{nil, {false, true, true}}}
+	data := writeAll(t, WriterConfig{}, tab)
+	r, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	series, err := r.Series("root.e.d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Make b's chunk header say it has no data: marker, name "b" (2 bytes), then the size.
+	for _, ts := range series {
+		if ts.Measurement == "b" {
+			off := ts.Chunks[0].Offset
+			if data[off] != markerOnePageChunk|valueColumnMask || data[off+3] >= 0x80 {
+				t.Fatalf("unexpected chunk header % x", data[off:off+8])
+			}
+			data[off+3] = 0
+		}
+	}
+	got := readBack(t, data)["root.e.d"]
+	for tm, want := range map[int64]string{1: "map[a:1]", 2: "map[a:2]", 3: "map[a:3]"} {
+		if fmt.Sprint(got[tm]) != want {
+			t.Fatalf("row %d: %v, want %s", tm, got[tm], want)
+		}
+	}
+}
