@@ -2,6 +2,8 @@ package tsfile
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 )
 
@@ -13,19 +15,37 @@ import (
 // maxOverlap bounds the chunks merged at once.
 const maxOverlap = 4096
 
-// overlapEnd returns the end of the run of chunks starting at i whose time ranges overlap
-// (by their statistics).
-func overlapEnd(chunks []ChunkMetadata, i int) int {
-	if chunks[i].Stats == nil {
-		return i + 1
+// chunkRuns orders a series' chunks by time and groups those whose time ranges overlap (by
+// their statistics): each run is read on its own, a run of several merged. Within a run the
+// chunks stay in file order, later ones holding the newer values. IoTDB's unsequence files
+// can hold chunks of a series out of time order as well as overlapping.
+func chunkRuns(chunks []ChunkMetadata) [][]ChunkMetadata {
+	byTime := slices.Clone(chunks)
+	sort.SliceStable(byTime, func(a, b int) bool { return startTime(byTime[a]) < startTime(byTime[b]) })
+	var runs [][]ChunkMetadata
+	for i := 0; i < len(byTime); {
+		j := i + 1
+		if byTime[i].Stats != nil {
+			maxEnd := byTime[i].Stats.EndTime
+			for j < len(byTime) && j-i < maxOverlap && byTime[j].Stats != nil && byTime[j].Stats.StartTime <= maxEnd {
+				maxEnd = max(maxEnd, byTime[j].Stats.EndTime)
+				j++
+			}
+		}
+		run := byTime[i:j]
+		sort.SliceStable(run, func(a, b int) bool { return run[a].Offset < run[b].Offset })
+		runs = append(runs, run)
+		i = j
 	}
-	maxEnd := chunks[i].Stats.EndTime
-	j := i + 1
-	for j < len(chunks) && j-i < maxOverlap && chunks[j].Stats != nil && chunks[j].Stats.StartTime <= maxEnd {
-		maxEnd = max(maxEnd, chunks[j].Stats.EndTime)
-		j++
+	return runs
+}
+
+// startTime orders chunks without statistics by their place in the file.
+func startTime(cm ChunkMetadata) int64 {
+	if cm.Stats == nil {
+		return math.MinInt64
 	}
-	return j
+	return cm.Stats.StartTime
 }
 
 // readSeriesChunk reads a chunk and checks it is the one ts's metadata describes.

@@ -29,7 +29,7 @@ type Rows struct {
 
 	// aligned
 	timeSeries *TimeseriesMetadata
-	chunkIdx   int // next time chunk
+	timeRuns   [][]ChunkMetadata // runs of time chunks still to read
 	times      []int64
 	cols       []alignedColumn
 	row        int
@@ -55,13 +55,23 @@ func (r *Reader) Rows(device string, deletions ...Deletion) (*Rows, error) {
 		}
 		rows.series = append(rows.series, ts)
 	}
+	for _, ts := range all {
+		for k := 1; k < len(ts.Chunks); k++ {
+			if ts.Chunks[k].Offset <= ts.Chunks[k-1].Offset {
+				return nil, &CorruptError{Offset: ts.Chunks[k].Offset, What: fmt.Sprintf("chunks of %q listed out of file order", ts.Measurement)}
+			}
+		}
+	}
 	for _, ts := range rows.series {
 		if ts.ValueColumn != (rows.timeSeries != nil) {
 			return nil, &CorruptError{Offset: r.metaOffset, What: fmt.Sprintf("device %q mixes aligned and non-aligned series", device)}
 		}
 		if rows.timeSeries == nil {
-			rows.cursors = append(rows.cursors, &seriesCursor{r: r, ts: ts})
+			rows.cursors = append(rows.cursors, &seriesCursor{r: r, ts: ts, runs: chunkRuns(ts.Chunks)})
 		}
+	}
+	if rows.timeSeries != nil {
+		rows.timeRuns = chunkRuns(rows.timeSeries.Chunks)
 	}
 	rows.values = make([]any, len(rows.series))
 	rows.chunkOffsets = make([]int64, len(rows.series))
@@ -163,7 +173,7 @@ func (rs *Rows) nextMerged() bool {
 type seriesCursor struct {
 	r       *Reader
 	ts      *TimeseriesMetadata
-	chunk   int // next chunk to read
+	runs    [][]ChunkMetadata // runs of chunks still to read (see chunkRuns)
 	pages   []Page
 	pageOff int64 // offset of the chunk pages come from
 	page    *Page
@@ -185,24 +195,24 @@ func (c *seriesCursor) ensure() (bool, error) {
 			}
 			continue
 		}
-		if c.chunk >= len(c.ts.Chunks) {
+		if len(c.runs) == 0 {
 			c.page = nil
 			return false, nil
 		}
-		end := overlapEnd(c.ts.Chunks, c.chunk)
-		if end-c.chunk > 1 {
-			merged, err := mergeSeriesChunks(c.r, c.ts, c.ts.Chunks[c.chunk:end])
+		run := c.runs[0]
+		c.runs = c.runs[1:]
+		if len(run) > 1 {
+			merged, err := mergeSeriesChunks(c.r, c.ts, run)
 			if err != nil {
 				return false, err
 			}
-			c.chunk, c.pages, c.page = end, []Page{merged}, nil
+			c.pages, c.page = []Page{merged}, nil
 			continue
 		}
-		ch, err := c.r.readSeriesChunk(c.ts, c.ts.Chunks[c.chunk])
+		ch, err := c.r.readSeriesChunk(c.ts, run[0])
 		if err != nil {
 			return false, err
 		}
-		c.chunk++
 		c.pages, c.page, c.pageOff = ch.Pages, nil, ch.Offset
 	}
 	return true, nil
@@ -257,7 +267,7 @@ func (rs *Rows) nextAligned() bool {
 // reading the next chunk group's chunks when the current ones are used up.
 func (rs *Rows) loadAlignedPage() bool {
 	if rs.pendingTimePages() == 0 {
-		if rs.chunkIdx >= len(rs.timeSeries.Chunks) {
+		if len(rs.timeRuns) == 0 {
 			return false
 		}
 		if err := rs.loadAlignedChunks(); err != nil {
@@ -307,16 +317,16 @@ func (rs *Rows) loadAlignedChunks() error {
 	if rs.cols == nil {
 		rs.cols = make([]alignedColumn, len(rs.series))
 	}
-	end := overlapEnd(rs.timeSeries.Chunks, rs.chunkIdx)
+	run := rs.timeRuns[0]
+	rs.timeRuns = rs.timeRuns[1:]
 	var groups []alignedGroup
-	for k := rs.chunkIdx; k < end; k++ {
-		g, err := rs.readAlignedGroup(k)
+	for _, tcm := range run {
+		g, err := rs.readAlignedGroup(tcm)
 		if err != nil {
 			return err
 		}
 		groups = append(groups, g)
 	}
-	rs.chunkIdx = end
 	if len(groups) > 1 {
 		groups = []alignedGroup{mergeAlignedGroups(groups, rs.series)}
 	}
@@ -336,13 +346,13 @@ type alignedGroup struct {
 	colOffsets []int64
 }
 
-// readAlignedGroup reads time chunk k and the value chunks of its chunk group: those of each
-// value series that lie between this time chunk and the next.
-func (rs *Rows) readAlignedGroup(k int) (alignedGroup, error) {
-	tcm := rs.timeSeries.Chunks[k]
+// readAlignedGroup reads a time chunk and the value chunks of its chunk group: those of each
+// value series that lie between this time chunk and the next one in the file.
+func (rs *Rows) readAlignedGroup(tcm ChunkMetadata) (alignedGroup, error) {
 	limit := rs.r.metaOffset
-	if k+1 < len(rs.timeSeries.Chunks) {
-		limit = rs.timeSeries.Chunks[k+1].Offset
+	chunks := rs.timeSeries.Chunks
+	if k := sort.Search(len(chunks), func(k int) bool { return chunks[k].Offset > tcm.Offset }); k < len(chunks) {
+		limit = chunks[k].Offset
 	}
 	g := alignedGroup{colPages: make([][]Page, len(rs.series)), colOffsets: make([]int64, len(rs.series))}
 	tc, err := rs.r.ReadChunk(tcm)

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// TestOverlappingChunkGroupsMerge writes chunk groups of a device that overlap in time, as
-// IoTDB's unsequence files have them, and reads them back merged, later values winning.
+// TestOverlappingChunkGroupsMerge writes chunk groups of a device that overlap in time or come
+// out of time order, as IoTDB's unsequence files have them, and reads them back in time
+// order, merged, later values winning.
 func TestOverlappingChunkGroupsMerge(t *testing.T) {
 	for _, aligned := range []bool{false, true} {
 		t.Run(fmt.Sprintf("aligned=%v", aligned), func(t *testing.T) {
@@ -16,6 +17,7 @@ func TestOverlappingChunkGroupsMerge(t *testing.T) {
 				sampleTablet("root.u.d", aligned, Snappy, 15000, 30, true), // overlaps the first
 				sampleTablet("root.u.d", aligned, Snappy, 1000, 5, true),   // rewrites its start
 				sampleTablet("root.u.d", aligned, Snappy, 900000, 10, false),
+				sampleTablet("root.u.d", aligned, Snappy, -500000, 12, true), // earlier than all, written last
 			}
 			data := writeAll(t, WriterConfig{Compression: Snappy, PagePoints: 16, Unsequence: true}, tabs...)
 			got, want := readBack(t, data), expectRows(tabs)
