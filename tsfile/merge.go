@@ -146,7 +146,7 @@ func mergeAlignedGroups(groups []alignedGroup, series []*TimeseriesMetadata) ali
 		out = append(out, rw)
 	}
 	merged := alignedGroup{colPages: make([][]Page, len(series)), colOffsets: make([]int64, len(series))}
-	tp := Page{Offset: groups[0].timePages[0].Offset, Rows: len(out)}
+	tp := Page{Rows: len(out)}
 	cols := make([]Page, len(series))
 	for c, ts := range series {
 		cols[c] = Page{Values: Column{Type: ts.Type}, Present: make([]bool, len(out)), Rows: len(out)}

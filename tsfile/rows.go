@@ -48,7 +48,7 @@ func (r *Reader) Rows(device string, deletions ...Deletion) (*Rows, error) {
 	for _, ts := range all {
 		if ts.TimeColumn {
 			if rows.timeSeries != nil {
-				return nil, &CorruptError{Offset: ts.Chunks[0].Offset, What: fmt.Sprintf("device %q has two time columns", device)}
+				return nil, &CorruptError{Offset: r.metaOffset, What: fmt.Sprintf("device %q has two time columns", device)}
 			}
 			rows.timeSeries = ts
 			continue
@@ -266,7 +266,7 @@ func (rs *Rows) nextAligned() bool {
 // loadAlignedPage moves to the next page of the time column (and of every value column),
 // reading the next chunk group's chunks when the current ones are used up.
 func (rs *Rows) loadAlignedPage() bool {
-	if rs.pendingTimePages() == 0 {
+	for len(rs.alignedTimePages) == 0 {
 		if len(rs.timeRuns) == 0 {
 			return false
 		}
@@ -307,8 +307,6 @@ func (rs *Rows) loadAlignedPage() bool {
 	}
 	return true
 }
-
-func (rs *Rows) pendingTimePages() int { return len(rs.alignedTimePages) }
 
 // loadAlignedChunks reads the next chunk group of the device (a time chunk and the value
 // chunks that follow it), or, when the time ranges of several chunk groups overlap (as in
