@@ -1,6 +1,7 @@
 package tsfile
 
 import (
+	"bytes"
 	"math"
 	"math/bits"
 )
@@ -44,8 +45,7 @@ func readBloomFilter(c *cursor) *BloomFilter {
 		c.fail("bloom filter of %d bits and %d hashes in %d bytes", f.size, f.hashes, len(b))
 		return nil
 	}
-	f.bits = make([]byte, (f.size+7)/8)
-	copy(f.bits, b)
+	f.bits = bytes.Clone(b) // bits past the stored bytes are zero
 	return f
 }
 
@@ -82,7 +82,7 @@ func (f *BloomFilter) add(path string) {
 func (f *BloomFilter) MayContain(path string) bool {
 	for _, s := range bloomSeeds[:f.hashes] {
 		i := f.index(path, s)
-		if f.bits[i/8]&(1<<(i%8)) == 0 {
+		if i/8 >= len(f.bits) || f.bits[i/8]&(1<<(i%8)) == 0 {
 			return false
 		}
 	}

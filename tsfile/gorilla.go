@@ -24,7 +24,7 @@ func decodeGorilla(c *cursor, n int, w gorillaWidth) []uint64 {
 	if c.err != nil {
 		return nil
 	}
-	out := make([]uint64, 0, n)
+	out := make([]uint64, 0, min(n, 8*c.remaining()+1)) // every value takes a bit at least
 	r := bitReader{b: c.b[c.pos:]}
 	var stored uint64
 	lead, trail := 0, 0

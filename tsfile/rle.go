@@ -10,9 +10,13 @@ import "encoding/binary"
 
 const rleGroup = 8
 
+// initialCap bounds the capacity decoders reserve up front from a count read from the file;
+// beyond it slices grow with what the data really holds.
+const initialCap = 1 << 16
+
 // decodeRLE decodes n values of at most maxWidth bits each.
 func decodeRLE(c *cursor, n, maxWidth int) []uint64 {
-	out := make([]uint64, 0, n)
+	out := make([]uint64, 0, min(n, initialCap))
 	for len(out) < n && c.err == nil {
 		size := c.length("rle block length", c.remaining())
 		block := cursor{b: c.bytes(size, "rle block")}

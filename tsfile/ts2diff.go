@@ -8,7 +8,7 @@ const ts2diffBlock = 128
 
 // decodeTS2Diff64 decodes n 64-bit values, or with n < 0 every block up to the end of c.
 func decodeTS2Diff64(c *cursor, n int) []int64 {
-	out := make([]int64, 0, max(n, 0))
+	out := make([]int64, 0, min(max(n, 0), initialCap))
 	var deltas []uint64
 	for (n < 0 && c.remaining() > 0 || len(out) < n) && c.err == nil {
 		count := int(c.int32("ts_2diff delta count"))
@@ -49,7 +49,7 @@ func decodeTS2Diff64(c *cursor, n int) []int64 {
 
 // decodeTS2Diff32 decodes n 32-bit values (arithmetic wraps at 32 bits as the writer's does).
 func decodeTS2Diff32(c *cursor, n int) []int32 {
-	out := make([]int32, 0, n)
+	out := make([]int32, 0, min(n, initialCap))
 	var deltas []uint64
 	for len(out) < n && c.err == nil {
 		count := int(c.int32("ts_2diff delta count"))

@@ -139,7 +139,10 @@ func decodeDictionary(c *cursor, n int) [][]byte {
 	if c.err == nil && (size < 0 || int(size) > c.remaining()) {
 		c.fail("dictionary of %d entries with %d bytes left", size, c.remaining())
 	}
-	entries := make([][]byte, 0, max(size, 0))
+	if c.err != nil {
+		return nil
+	}
+	entries := make([][]byte, 0, size)
 	for i := 0; i < int(size) && c.err == nil; i++ {
 		l := c.varint("dictionary entry length")
 		if l < 0 {
