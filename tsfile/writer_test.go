@@ -403,3 +403,16 @@ func TestLargeValuesSplitPagesBySize(t *testing.T) {
 		}
 	}
 }
+
+// TestLongNames writes device and measurement names longer than the chunk header prefix the
+// reader reads first.
+func TestLongNames(t *testing.T) {
+	device := "root.long." + strings.Repeat("d", 300)
+	name := strings.Repeat("m", 200) + "é"
+	tab := &Tablet{Device: device, Times: []int64{1}, Series: []SeriesSchema{{Name: name, Type: Int32}},
+		Columns: []Column{{Type: Int32, Int32s: []int32{42}}}}
+	data := writeAll(t, WriterConfig{}, tab)
+	if got := fmt.Sprint(readBack(t, data)); got != fmt.Sprint(expectRows([]*Tablet{tab})) {
+		t.Fatalf("read back %s", got)
+	}
+}
