@@ -9,7 +9,8 @@ import (
 	"sort"
 )
 
-// Reader reads a TsFile through an io.ReaderAt, one index node or chunk at a time.
+// Reader reads a TsFile through an io.ReaderAt, one index node or chunk at a time. Its
+// methods may be called from several goroutines at once; each Rows belongs to one.
 type Reader struct {
 	r          io.ReaderAt
 	size       int64

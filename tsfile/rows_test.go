@@ -3,6 +3,7 @@ package tsfile
 import (
 	"bytes"
 	"fmt"
+	"sync"
 	"testing"
 )
 
@@ -115,6 +116,50 @@ func TestEmptyValueChunkReadsAsNulls(t *testing.T) {
 	for tm, want := range map[int64]string{1: "map[a:1]", 2: "map[a:2]", 3: "map[a:3]"} {
 		if fmt.Sprint(got[tm]) != want {
 			t.Fatalf("row %d: %v, want %s", tm, got[tm], want)
+		}
+	}
+}
+
+// TestConcurrentReaders reads every device of one Reader from several goroutines at once.
+func TestConcurrentReaders(t *testing.T) {
+	data := goldenBytes(t, "zstd")
+	r, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	devices, err := r.Devices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := make(chan string, 4*len(devices))
+	var wg sync.WaitGroup
+	for range 4 {
+		for _, d := range devices {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rows, err := r.Rows(d)
+				if err != nil {
+					counts <- err.Error()
+					return
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				counts <- fmt.Sprintf("%s %d %v", d, n, rows.Err())
+			}()
+		}
+	}
+	wg.Wait()
+	close(counts)
+	seen := map[string]int{}
+	for c := range counts {
+		seen[c]++
+	}
+	for _, d := range devices {
+		if k := fmt.Sprintf("%s 300 <nil>", d); seen[k] != 4 {
+			t.Fatalf("results %v", seen)
 		}
 	}
 }
