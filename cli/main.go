@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -50,17 +49,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("sluice cli", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		o    = options{conn: connConfig{connectTimeout: connectTimeout, fetchSize: fetchSize}}
-		port int
+		o     = options{conn: connConfig{connectTimeout: connectTimeout, fetchSize: fetchSize}}
+		flags connFlags
 	)
-	fs.StringVar(&o.conn.host, "h", defaultHost, "server `host`")
-	fs.IntVar(&port, "p", defaultPort, "server client-RPC `port`")
-	fs.StringVar(&o.conn.user, "u", defaultUser, "user `name`")
-	fs.StringVar(&o.conn.password, "pw", defaultPassword, "`password`")
+	flags.register(fs, &o.conn)
 	fs.StringVar(&o.execute, "e", "", "execute the `statements` (separated by ';') and exit, stopping at the first failure")
 	fs.StringVar(&o.format, "format", formatTable, "result `format`: table, csv or json")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: sluice cli [-h host] [-p port] [-u user] [-pw password] [-e \"SQL; SQL\"] [--format table|csv|json]\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: sluice cli [-h host] [-p port] [-u user] [-pw password] [-usessl true [-ts ca.pem]] [-e \"SQL; SQL\"] [--format table|csv|json]\n\n")
 		fmt.Fprintf(fs.Output(), "Without -e, reads statements from the terminal (or from standard input\nwhen it is not a terminal), each ending with ';'.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -70,10 +66,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, usageError(fs, "unexpected argument %q", fs.Arg(0))
 	}
-	if port <= 0 || port > 65535 {
-		return nil, usageError(fs, "invalid port %d", port)
+	if err := flags.apply(&o.conn); err != nil {
+		return nil, usageError(fs, "%v", err)
 	}
-	o.conn.port = strconv.Itoa(port)
 	switch o.format {
 	case formatTable, formatCSV, formatJSON:
 	default:

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -29,6 +30,7 @@ type connConfig struct {
 	loc            *time.Location // the session's time zone
 	connectTimeout time.Duration
 	fetchSize      int32
+	tls            *tls.Config // nil: plain Thrift
 }
 
 func (c connConfig) addr() string { return net.JoinHostPort(c.host, c.port) }
@@ -66,6 +68,17 @@ func dialSession(ctx context.Context, cfg connConfig) (executor, error) {
 			err = opErr.Err // the address is already in our message
 		}
 		return nil, &connectError{addr: addr, err: err}
+	}
+	if cfg.tls != nil {
+		tc := tls.Client(conn, cfg.tls)
+		hctx, cancel := context.WithTimeout(ctx, cfg.connectTimeout)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			conn.Close()
+			return nil, &connectError{addr: addr, err: fmt.Errorf("TLS: %w", err)}
+		}
+		conn = tc
 	}
 	conf := &thrift.TConfiguration{MaxFrameSize: thrift.DEFAULT_MAX_FRAME_SIZE}
 	trans := thrift.NewTFramedTransportConf(thrift.NewTSocketFromConnConf(conn, conf), conf)

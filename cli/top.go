@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 )
 
@@ -29,15 +28,12 @@ func parseTopFlags(args []string, stderr io.Writer) (*topOptions, error) {
 	fs := flag.NewFlagSet("sluice top", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := topOptions{conn: connConfig{connectTimeout: connectTimeout, fetchSize: fetchSize, loc: time.Local}}
-	var port int
-	fs.StringVar(&o.conn.host, "h", defaultHost, "server `host`")
-	fs.IntVar(&port, "p", defaultPort, "server client-RPC `port`")
-	fs.StringVar(&o.conn.user, "u", defaultUser, "user `name`")
-	fs.StringVar(&o.conn.password, "pw", defaultPassword, "`password`")
+	var flags connFlags
+	flags.register(fs, &o.conn)
 	fs.DurationVar(&o.interval, "interval", defaultTopInterval, "time between frames")
 	fs.IntVar(&o.frames, "n", 0, "stop after `N` frames (0: until interrupted)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: sluice top [-h host] [-p port] [-u user] [-pw password] [--interval 1s] [-n N]\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: sluice top [-h host] [-p port] [-u user] [-pw password] [-usessl true [-ts ca.pem]] [--interval 1s] [-n N]\n\n")
 		fmt.Fprintf(fs.Output(), "Shows the cluster's pipes, refreshed every interval: state, backlog, rate,\nlag, estimated time to drain, and how much of the backlog drained since the\nview started.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -47,14 +43,14 @@ func parseTopFlags(args []string, stderr io.Writer) (*topOptions, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, usageError(fs, "unexpected argument %q", fs.Arg(0))
-	case port <= 0 || port > 65535:
-		return nil, usageError(fs, "invalid port %d", port)
 	case o.interval <= 0:
 		return nil, usageError(fs, "invalid interval %s: want a positive duration such as 1s", o.interval)
 	case o.frames < 0:
 		return nil, usageError(fs, "invalid frame count %d", o.frames)
 	}
-	o.conn.port = strconv.Itoa(port)
+	if err := flags.apply(&o.conn); err != nil {
+		return nil, usageError(fs, "%v", err)
+	}
 	return &o, nil
 }
 

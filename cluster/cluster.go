@@ -91,6 +91,9 @@ func StartDataNode(ctx context.Context, cfg config.Config, version string, logge
 	meta := confignode.NewClient(cfg.DNSeeds(), src, logger)
 	dc := datanode.ConfigFrom(cfg, version)
 	dc.Certs = src
+	if dc.ClientTLS, err = datanode.ClientTLS(cfg); err != nil {
+		return nil, err
+	}
 	dc.DataDir, dc.Cluster, dc.RaftTimeout = filepath.Join(cfg.DataDir, "datanode"), true, raftTimeout
 	dn := datanode.New(dc, meta, logger, reg, consensus.NewMetrics(reg))
 	ms, err := telemetry.Listen(net.JoinHostPort(cfg.DNMetricsBind(), strconv.Itoa(cfg.DNMetricsPort)), reg, dn.Ready, logger)

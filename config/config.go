@@ -123,6 +123,12 @@ type Config struct {
 	ClusterCertsDir string
 	// ClusterInsecure is cluster_insecure, default false.
 	ClusterInsecure bool
+	// EnableThriftSSL is enable_thrift_ssl, default false.
+	EnableThriftSSL bool
+	// ThriftSSLCertFile is thrift_ssl_cert_file, default empty.
+	ThriftSSLCertFile string
+	// ThriftSSLKeyFile is thrift_ssl_key_file, default empty.
+	ThriftSSLKeyFile string
 
 	// Logging
 
@@ -182,6 +188,9 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.checkAdvertisedHosts())
+	if c.EnableThriftSSL && (c.ThriftSSLCertFile == "" || c.ThriftSSLKeyFile == "") {
+		errs = append(errs, errors.New("enable_thrift_ssl=true needs thrift_ssl_cert_file and thrift_ssl_key_file"))
+	}
 	errs = append(errs, distinctPorts(map[string]int{
 		"cn_internal_port":  c.CNInternalPort,
 		"cn_consensus_port": c.CNConsensusPort,

@@ -39,6 +39,9 @@ func TestValidate(t *testing.T) {
 		{"datanode ports collide", func(c *Config) { c.DNMetricsPort = 6667 }, `dn_metrics_port and dn_rpc_port are both 6667`},
 		{"confignode ports collide", func(c *Config) { c.CNConsensusPort = 10710 }, `cn_consensus_port and cn_internal_port are both 10710`},
 		{"roles may share a port number", func(c *Config) { c.DNInternalPort = 10710 }, ""},
+		{"ssl without files", func(c *Config) { c.EnableThriftSSL = true }, "enable_thrift_ssl=true needs thrift_ssl_cert_file and thrift_ssl_key_file"},
+		{"ssl files without ssl", func(c *Config) { c.ThriftSSLCertFile, c.ThriftSSLKeyFile = "a.crt", "a.key" }, ""},
+		{"ssl", func(c *Config) { c.EnableThriftSSL, c.ThriftSSLCertFile, c.ThriftSSLKeyFile = true, "a.crt", "a.key" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -101,6 +101,13 @@ var keys = []key{
 	boolean("cluster_insecure", "Run node-to-node traffic without TLS (true or false): anyone who reaches an internal port can then act as a node. For trusted networks and tests only; logged as a warning at every start.",
 		func(c *Config) *bool { return &c.ClusterInsecure }),
 
+	boolean("enable_thrift_ssl", "Serve the client port (IoTDB clients, sluice cli, pipe senders) over TLS (true or false), with thrift_ssl_cert_file and thrift_ssl_key_file.",
+		func(c *Config) *bool { return &c.EnableThriftSSL }),
+	str("thrift_ssl_cert_file", "PEM certificate (with its chain) the client port presents when enable_thrift_ssl is true; where IoTDB takes a Java key store (key_store_path), Sluice takes PEM files. Read again when it changes.",
+		func(c *Config) *string { return &c.ThriftSSLCertFile }, checkOptionalDir),
+	str("thrift_ssl_key_file", "PEM private key of thrift_ssl_cert_file.",
+		func(c *Config) *string { return &c.ThriftSSLKeyFile }, checkOptionalDir),
+
 	str("log_level", "Lowest level logged: debug, info, warn or error.",
 		func(c *Config) *string { return &c.LogLevel }, checkLogLevel),
 }

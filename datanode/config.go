@@ -1,10 +1,13 @@
 package datanode
 
 import (
+	"crypto/tls"
+	"fmt"
 	"net"
 	"strconv"
 	"time"
 
+	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/config"
 	"github.com/sluicedb/sluice/confignode"
 )
@@ -35,4 +38,17 @@ func ConfigFrom(c config.Config, version string) Config {
 		PipeExecutorThreads:   c.PipeSubtaskExecutorThreads(),
 		PipePinnedLogMaxBytes: c.PipePinnedLogMaxBytes,
 	}
+}
+
+// ClientTLS loads the client port's certificate when enable_thrift_ssl is
+// set (nil otherwise), for Config.ClientTLS.
+func ClientTLS(c config.Config) (*tls.Config, error) {
+	if !c.EnableThriftSSL {
+		return nil, nil
+	}
+	kp, err := certs.OpenKeyPair(c.ThriftSSLCertFile, c.ThriftSSLKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("enable_thrift_ssl: %w", err)
+	}
+	return kp.ServerConfig(), nil
 }

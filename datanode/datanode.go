@@ -2,6 +2,7 @@ package datanode
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,6 +71,9 @@ type Config struct {
 	// MaxConnections caps client connections
 	// (dn_rpc_max_concurrent_client_num); 0 takes clientrpc's default.
 	MaxConnections int
+	// ClientTLS, when set, serves the client port over TLS
+	// (enable_thrift_ssl).
+	ClientTLS *tls.Config
 	// Certs secure the node-to-node channels (internal gRPC, region Raft
 	// groups) with mutual TLS in a cluster; nil leaves them plain
 	// (cluster_insecure, or a standalone node, which has none).
@@ -176,6 +180,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	d.rpc = clientrpc.New(clientrpc.Config{Addr: d.cfg.RPCAddr, MaxFrameBytes: d.cfg.MaxRequestBytes,
 		Version: d.cfg.Version, Throttle: d.throttle, MaxConnections: d.cfg.MaxConnections,
 		PreLoginMaxFrameBytes: d.cfg.PreLoginMaxBytes, LoginTimeout: d.cfg.LoginTimeout,
+		TLS:          d.cfg.ClientTLS,
 		ExtraMethods: map[string]thrift.TProcessorFunction{"pipeTransfer": d.recv.Method()}}, d, d.logger, d.reg)
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)

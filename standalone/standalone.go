@@ -55,6 +55,12 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 	}
 	dc := datanode.ConfigFrom(cfg, Version)
 	dc.NodeID, dc.DataDir, dc.RaftTimeout = 1, filepath.Join(cfg.DataDir, "datanode"), raftTimeout
+	clientTLS, err := datanode.ClientTLS(cfg)
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	dc.ClientTLS = clientTLS
 	n.dn = datanode.New(dc, n.cn, logger, reg, raftMetrics)
 	if err := n.dn.Start(ctx); err != nil {
 		n.Close()

@@ -2,6 +2,7 @@ package clientrpc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -90,6 +91,10 @@ type Config struct {
 	// LoginTimeout closes a connection that has not logged in within it.
 	// Default DefaultLoginTimeout (10 s).
 	LoginTimeout time.Duration
+	// TLS, when set, serves every connection over TLS
+	// (enable_thrift_ssl); a client speaking plain Thrift gets nothing
+	// answered.
+	TLS *tls.Config
 	// Throttle slows down repeated failed logins per user and address.
 	// Default a throttle.New(throttle.DefaultPolicy) of the Server's own.
 	Throttle *throttle.Throttle
@@ -190,6 +195,11 @@ func (s *Server) Start(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	if s.cfg.TLS != nil {
+		// The handshake runs on each connection's first read, in its own
+		// goroutine, within the login timeout.
+		ln = tls.NewListener(ln, s.cfg.TLS)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	s.ln, s.cancel, s.serveCtx, s.started = ln, cancel, ctx, true

@@ -14,8 +14,10 @@ const (
 	// is the same plugin.
 	SinkThrift     = "iotdb-thrift-sink"
 	SinkThriftSync = "iotdb-thrift-sync-sink"
-	SinkLegacy     = "iotdb-legacy-pipe-sink"
-	SinkDoNothing  = "do-nothing-sink"
+	// SinkThriftSSL is the Thrift sink over TLS.
+	SinkThriftSSL = "iotdb-thrift-ssl-sink"
+	SinkLegacy    = "iotdb-legacy-pipe-sink"
+	SinkDoNothing = "do-nothing-sink"
 )
 
 // Info is one SHOW PIPEPLUGINS row.
@@ -49,11 +51,13 @@ var (
 		{SinkThrift, SinkThrift, "connector.iotdb.thrift.IoTDBThriftConnector", true},
 		{"iotdb-thrift-async-sink", SinkThrift, "connector.iotdb.thrift.IoTDBThriftAsyncConnector", true},
 		{SinkThriftSync, SinkThriftSync, "connector.iotdb.thrift.IoTDBThriftSyncConnector", true},
+		{SinkThriftSSL, SinkThriftSSL, "connector.iotdb.thrift.IoTDBThriftSslConnector", true},
 		{SinkLegacy, SinkLegacy, "connector.iotdb.thrift.IoTDBLegacyPipeConnector", true},
 		{SinkDoNothing, SinkDoNothing, "connector.donothing.DoNothingConnector", true},
 		{"iotdb-thrift-connector", SinkThrift, "", false},
 		{"iotdb-thrift-async-connector", SinkThrift, "", false},
 		{"iotdb-thrift-sync-connector", SinkThriftSync, "", false},
+		{"iotdb-thrift-ssl-connector", SinkThriftSSL, "", false},
 		{"iotdb-legacy-pipe-connector", SinkLegacy, "", false},
 		{"do-nothing-connector", SinkDoNothing, "", false},
 	}
@@ -65,7 +69,6 @@ var unsupported = map[string]bool{
 	"do-nothing-source": true, "do-nothing-extractor": true,
 	"tumbling-time-sampling-processor": true, "sdt-sampling-processor": true,
 	"iotdb-air-gap-sink": true, "iotdb-air-gap-connector": true,
-	"iotdb-thrift-ssl-sink": true, "iotdb-thrift-ssl-connector": true,
 	"websocket-sink": true, "websocket-connector": true,
 	"opc-ua-sink": true, "opc-ua-connector": true,
 	"write-back-sink": true, "write-back-connector": true,

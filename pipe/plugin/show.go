@@ -11,7 +11,8 @@ const masked = "******"
 
 // Show renders one clause's attributes for SHOW PIPES as IoTDB does,
 // "{k=v, k2=v2}" in the order written, keys lower-cased, values trimmed,
-// and the value of every key ending in "password" masked.
+// and the value of every key ending in "password" or "pwd" (a trust
+// store's) masked.
 func Show(attrs []ast.Attribute) string {
 	var b strings.Builder
 	b.WriteByte('{')
@@ -21,7 +22,7 @@ func Show(attrs []ast.Attribute) string {
 		}
 		k := strings.ToLower(strings.TrimSpace(a.Key))
 		v := strings.TrimSpace(a.Value)
-		if strings.HasSuffix(k, "password") {
+		if strings.HasSuffix(k, "password") || strings.HasSuffix(k, "pwd") {
 			v = masked
 		}
 		b.WriteString(k)

@@ -18,6 +18,8 @@ func TestShow(t *testing.T) {
 		{"passwords masked", []string{"password", "p1", "sink.password", "p2", "connector.password", "p3", "Sink.Password", "p4", "x-password", "p5", "user", "root"},
 			"{password=******, sink.password=******, connector.password=******, sink.password=******, x-password=******, user=root}"},
 		{"password not suffix", []string{"password.file", "/etc/p"}, "{password.file=/etc/p}"},
+		{"trust store password masked", []string{"sink.ssl.trust-store-path", "ca.pem", "sink.ssl.trust-store-pwd", "secret"},
+			"{sink.ssl.trust-store-path=ca.pem, sink.ssl.trust-store-pwd=******}"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -31,7 +33,7 @@ func TestShow(t *testing.T) {
 func TestBuiltins(t *testing.T) {
 	got := Builtins()
 	want := []string{"DO-NOTHING-PROCESSOR", "DO-NOTHING-SINK", "IOTDB-EXTRACTOR", "IOTDB-LEGACY-PIPE-SINK",
-		"IOTDB-SOURCE", "IOTDB-THRIFT-ASYNC-SINK", "IOTDB-THRIFT-SINK", "IOTDB-THRIFT-SYNC-SINK"}
+		"IOTDB-SOURCE", "IOTDB-THRIFT-ASYNC-SINK", "IOTDB-THRIFT-SINK", "IOTDB-THRIFT-SSL-SINK", "IOTDB-THRIFT-SYNC-SINK"}
 	if len(got) != len(want) {
 		t.Fatalf("Builtins = %+v", got)
 	}

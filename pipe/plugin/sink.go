@@ -22,6 +22,12 @@ const (
 	SinkKeyBatchEnable   = "batch.enable"
 	SinkKeyBatchMaxDelay = "batch.max-delay-seconds"
 	SinkKeyBatchSize     = "batch.size-bytes"
+	// SinkKeyTrustStore is iotdb-thrift-ssl-sink's PEM file of the CAs the
+	// receiver's certificate must chain to (IoTDB's names a Java trust
+	// store); SinkKeyTrustStorePassword is accepted for IoTDB's statements
+	// and unused, PEM files having no password.
+	SinkKeyTrustStore         = "ssl.trust-store-path"
+	SinkKeyTrustStorePassword = "ssl.trust-store-pwd"
 )
 
 // Defaults a sink applies to parameters left out. Parse does not fill them
@@ -36,6 +42,7 @@ var (
 	remoteSinkKeys = []string{SinkKeyIP, SinkKeyPort, SinkKeyNodeURLs, SinkKeyUser, SinkKeyPassword,
 		SinkKeyBatchEnable, SinkKeyBatchMaxDelay, SinkKeyBatchSize}
 	legacySinkKeys = append(append([]string(nil), remoteSinkKeys...), SinkKeyVersion)
+	sslSinkKeys    = append(append([]string(nil), remoteSinkKeys...), SinkKeyTrustStore, SinkKeyTrustStorePassword)
 )
 
 func parseSink(attrs []ast.Attribute) (map[string]string, error) {
@@ -55,6 +62,8 @@ func parseSink(attrs []ast.Attribute) (map[string]string, error) {
 		err = ps.checkKnown(plugin)
 	case SinkLegacy:
 		err = ps.checkKnown(plugin, legacySinkKeys...)
+	case SinkThriftSSL:
+		err = ps.checkKnown(plugin, sslSinkKeys...)
 	default:
 		err = ps.checkKnown(plugin, remoteSinkKeys...)
 	}

@@ -1,11 +1,14 @@
 package sink
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/sluicedb/sluice/certs"
 )
 
 // Plugin names, as SHOW PIPEPLUGINS lists them.
@@ -13,13 +16,16 @@ const (
 	PluginThrift      = "iotdb-thrift-sink"
 	PluginThriftAsync = "iotdb-thrift-async-sink"
 	PluginThriftSync  = "iotdb-thrift-sync-sink"
-	PluginLegacy      = "iotdb-legacy-pipe-sink"
-	PluginDoNothing   = "do-nothing-sink"
+	// PluginThriftSSL is the Thrift sink over TLS, to a receiver that
+	// serves its client port with enable_thrift_ssl.
+	PluginThriftSSL = "iotdb-thrift-ssl-sink"
+	PluginLegacy    = "iotdb-legacy-pipe-sink"
+	PluginDoNothing = "do-nothing-sink"
 )
 
 // Plugins returns the known sink plugin names.
 func Plugins() []string {
-	return []string{PluginThrift, PluginThriftAsync, PluginThriftSync, PluginLegacy, PluginDoNothing}
+	return []string{PluginThrift, PluginThriftAsync, PluginThriftSync, PluginThriftSSL, PluginLegacy, PluginDoNothing}
 }
 
 // connectorAliases are IoTDB 1.2's plugin names, still accepted.
@@ -27,6 +33,7 @@ var connectorAliases = map[string]string{
 	"iotdb-thrift-connector":       PluginThrift,
 	"iotdb-thrift-async-connector": PluginThriftAsync,
 	"iotdb-thrift-sync-connector":  PluginThriftSync,
+	"iotdb-thrift-ssl-connector":   PluginThriftSSL,
 	"iotdb-legacy-pipe-connector":  PluginLegacy,
 	"do-nothing-connector":         PluginDoNothing,
 }
@@ -45,6 +52,10 @@ type attributes struct {
 	user     string
 	password string
 	version  string
+	// trustStore is iotdb-thrift-ssl-sink's ssl.trust-store-path: a PEM
+	// file of the CAs whose certificates the receiver may present; empty
+	// trusts the system's roots.
+	trustStore string
 }
 
 // parseAttributes reads the attributes New understands; others are left to
@@ -92,6 +103,9 @@ func parseAttributes(attrs map[string]string) (*attributes, error) {
 	}
 	if v, ok := attrs["version"]; ok && strings.TrimSpace(v) != "" {
 		a.version = strings.TrimSpace(v)
+	}
+	if plugin == PluginThriftSSL {
+		a.trustStore = strings.TrimSpace(attrs["ssl.trust-store-path"])
 	}
 	return a, nil
 }
@@ -186,4 +200,22 @@ func checkPort(p string) (string, error) {
 		return "", fmt.Errorf("not a port number (1-65535)")
 	}
 	return strconv.Itoa(n), nil
+}
+
+// tlsConfig is the TLS configuration of a connection to target: nil but
+// for iotdb-thrift-ssl-sink, which checks the receiver's certificate
+// against its trust store and target's host.
+func (a *attributes) tlsConfig(target string) (*tls.Config, error) {
+	if a.plugin != PluginThriftSSL {
+		return nil, nil
+	}
+	host, _, err := net.SplitHostPort(target)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := certs.ClientConfig(host, a.trustStore)
+	if err != nil {
+		return nil, fatalf("%s: ssl.trust-store-path: %v", a.plugin, err)
+	}
+	return cfg, nil
 }

@@ -2,6 +2,7 @@ package sink
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -30,13 +31,25 @@ const tcpUserTimeout = 10 * time.Second
 // found dead in about 11 s rather than at its next use.
 var keepAlive = net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 2 * time.Second, Count: 3}
 
-// dialThrift connects to target (host:port) within timeout, honouring ctx.
-// Every socket read and write is bounded by timeout too.
-func dialThrift(ctx context.Context, target string, timeout time.Duration) (*thriftConn, error) {
+// dialThrift connects to target (host:port) within timeout, honouring ctx,
+// over TLS when tlsCfg is set. Every socket read and write is bounded by
+// timeout too.
+func dialThrift(ctx context.Context, target string, timeout time.Duration, tlsCfg *tls.Config) (*thriftConn, error) {
 	d := net.Dialer{Timeout: timeout, KeepAliveConfig: keepAlive, Control: controlSocket}
 	nc, err := d.DialContext(ctx, "tcp", target)
 	if err != nil {
 		return nil, err
+	}
+	if tlsCfg != nil {
+		tc := tls.Client(nc, tlsCfg)
+		hctx, cancel := context.WithTimeout(ctx, timeout)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("TLS with %s: %w", target, err)
+		}
+		nc = tc
 	}
 	conf := &thrift.TConfiguration{
 		ConnectTimeout: timeout,

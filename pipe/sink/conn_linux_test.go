@@ -11,7 +11,7 @@ import (
 
 // Sink connections carry TCP_USER_TIMEOUT and keepalive probes.
 func TestDialSetsSocketOptions(t *testing.T) {
-	c, err := dialThrift(context.Background(), silentPeer(t), time.Second)
+	c, err := dialThrift(context.Background(), silentPeer(t), time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

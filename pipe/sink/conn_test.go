@@ -56,7 +56,7 @@ func TestCallStallWatch(t *testing.T) {
 	ctx := WithStallWatch(context.Background(), 50*time.Millisecond, func(target string, waited time.Duration) {
 		stalls <- stall{target, waited}
 	})
-	c, err := dialThrift(ctx, target, time.Second)
+	c, err := dialThrift(ctx, target, time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestCallStallWatch(t *testing.T) {
 		t.Errorf("%d more stalls reported, want one per call", len(stalls))
 	}
 
-	c2, err := dialThrift(context.Background(), target, time.Second)
+	c2, err := dialThrift(context.Background(), target, time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,7 +177,7 @@ func (s *legacySink) connect(ctx context.Context) (c *thriftConn, client *rpc.TS
 
 // open dials target and logs in.
 func (s *legacySink) open(ctx context.Context, target string) (*thriftConn, *rpc.TSIServiceClient, int64, error) {
-	c, err := dialThrift(ctx, target, s.cfg.Timeout)
+	c, err := dialThrift(ctx, target, s.cfg.Timeout, nil)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("%s %s: %w", s.a.plugin, target, err)
 	}

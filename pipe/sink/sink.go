@@ -29,7 +29,7 @@ func newSink(attrs map[string]string, cfg Config, logger *slog.Logger, m *sinkMe
 	switch a.plugin {
 	case PluginThriftSync:
 		return newThriftSink(a, cfg, 1, logger, m), nil
-	case PluginThrift, PluginThriftAsync:
+	case PluginThrift, PluginThriftAsync, PluginThriftSSL:
 		return newThriftSink(a, cfg, cfg.MaxClients, logger, m), nil
 	case PluginLegacy:
 		return newLegacySink(a, cfg, logger, m), nil

@@ -166,7 +166,11 @@ func (s *thriftSink) dial(ctx context.Context) (*pipeConn, error) {
 		if s.isClosed() {
 			return nil, ErrClosed
 		}
-		c, err := dialThrift(ctx, target, s.cfg.Timeout)
+		tlsCfg, err := s.a.tlsConfig(target)
+		if err != nil {
+			return nil, err
+		}
+		c, err := dialThrift(ctx, target, s.cfg.Timeout, tlsCfg)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
