@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"encoding/pem"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ const certUsage = `usage:
   sluice cert create-ca     --certs-dir DIR [--lifetime 87600h] [--overwrite]
   sluice cert create-node   --certs-dir DIR [--ca-dir DIR] [--lifetime 43800h] [--overwrite] HOST [HOST...]
   sluice cert create-client --certs-dir DIR [--ca-dir DIR] [--lifetime 43800h] [--overwrite] USER
+  sluice cert init          --certs-dir DIR HOST [HOST...]
   sluice cert list          --certs-dir DIR
 `
 
@@ -59,6 +61,8 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 		}
 		user := fs.Arg(0)
 		err, written = certs.CreateClient(*dir, *caDir, user, o), []string{certs.ClientCertFile(user), certs.ClientKeyFile(user)}
+	case "init":
+		written, err = initCerts(*dir, fs.Args(), o)
 	case "list":
 		err = listCerts(*dir, stdout)
 	default:
@@ -73,6 +77,34 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(*dir, f))
 	}
 	return 0
+}
+
+// initCerts makes what is missing of a CA and a node certificate for
+// hosts, and keeps what exists: a container started again finds its
+// certificates as it left them. It is how a compose deployment fills its
+// certificates volume; production nodes should each get their own
+// certificate (create-node).
+func initCerts(dir string, hosts []string, o certs.Options) ([]string, error) {
+	if len(hosts) == 0 {
+		return nil, errors.New("name the hosts the node certificate is for")
+	}
+	var written []string
+	if _, err := os.Stat(filepath.Join(dir, certs.CACertFile)); errors.Is(err, os.ErrNotExist) {
+		if err := certs.CreateCA(dir, o); err != nil {
+			return nil, err
+		}
+		written = append(written, certs.CACertFile, certs.CAKeyFile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, certs.NodeCertFile)); errors.Is(err, os.ErrNotExist) {
+		if err := certs.CreateNode(dir, "", hosts, o); err != nil {
+			return nil, err
+		}
+		written = append(written, certs.NodeCertFile, certs.NodeKeyFile)
+	}
+	if _, err := certs.Open(dir); err != nil {
+		return nil, err
+	}
+	return written, nil
 }
 
 // listCerts prints every certificate of dir with what it is for and when

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,5 +47,32 @@ func TestCertCommands(t *testing.T) {
 	}
 	if _, err := certs.Open(dir); err != nil {
 		t.Fatalf("the certificates made by the commands do not load: %v", err)
+	}
+}
+
+// TestCertInit: init makes a CA and a node certificate once and keeps them
+// on later runs, as a compose deployment's one-shot service needs.
+func TestCertInit(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if code := run([]string{"cert", "init", "--certs-dir", dir}, strings.NewReader(""), &out, &out); code != 1 || !strings.Contains(out.String(), "name the hosts") {
+		t.Fatalf("init without hosts: %d %s", code, out.String())
+	}
+	out.Reset()
+	if code := run([]string{"cert", "init", "--certs-dir", dir, "confignode-1", "datanode-1"}, strings.NewReader(""), &out, &out); code != 0 ||
+		!strings.Contains(out.String(), "ca.crt") || !strings.Contains(out.String(), "node.crt") {
+		t.Fatalf("first init: %d %s", code, out.String())
+	}
+	before, err := os.ReadFile(filepath.Join(dir, certs.NodeCertFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"cert", "init", "--certs-dir", dir, "confignode-1", "datanode-1"}, strings.NewReader(""), &out, &out); code != 0 || strings.Contains(out.String(), "wrote") {
+		t.Fatalf("second init: %d %s", code, out.String())
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, certs.NodeCertFile))
+	if !bytes.Equal(before, after) {
+		t.Fatal("a second init replaced the node certificate")
 	}
 }
