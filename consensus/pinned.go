@@ -200,7 +200,14 @@ func (s *PinnedLogStore) StoreLogs(logs []*raft.Log) error {
 // DeleteRange deletes [min, max] but keeps pinned entries. A compaction
 // (a range from the start of the log) that would leave more than the
 // limit kept for pins first releases the lowest pins until the rest fits.
+// A range that starts past the first entry is a follower clearing a log
+// suffix that conflicts with its new leader's: those entries were never
+// committed, so no pipe needs them, and pins do not keep them (kept, they
+// would leave entries of a stale term after the new leader's).
 func (s *PinnedLogStore) DeleteRange(min, max uint64) error {
+	if first, err := s.LogStore.FirstIndex(); err == nil && first > 0 && min > first {
+		return s.deleteSized(min, max)
+	}
 	s.mu.Lock()
 	var released []PinRelease
 	if len(s.cum) == 0 || min <= s.base {
@@ -234,6 +241,12 @@ func (s *PinnedLogStore) DeleteRange(min, max uint64) error {
 		}
 		max = low - 1
 	}
+	return s.deleteSized(min, max)
+}
+
+// deleteSized deletes [min, max] from the wrapped store and forgets the
+// sizes of those entries.
+func (s *PinnedLogStore) deleteSized(min, max uint64) error {
 	if err := s.LogStore.DeleteRange(min, max); err != nil {
 		return err
 	}

@@ -106,3 +106,29 @@ func TestPinnedLogStoreSizes(t *testing.T) {
 		t.Fatalf("pinned bytes %d, want 220", got)
 	}
 }
+
+// A follower clearing a log suffix that conflicts with its new leader's
+// deletes it whatever the pins: those entries were never committed, and
+// a stale tail would survive behind the leader's shorter one.
+func TestPinnedLogStoreClearsConflictingSuffix(t *testing.T) {
+	s := NewPinnedLogStore(raft.NewInmemStore())
+	storeEntries(t, s, 1, 10, 10)
+	s.Pin("pipe/a", 3)
+	s.Pin("pipe/b", 9)
+	if err := s.DeleteRange(8, 10); err != nil {
+		t.Fatal(err)
+	}
+	if last, err := s.LastIndex(); err != nil || last != 7 {
+		t.Fatalf("last index %d (%v) after clearing 8..10, want 7", last, err)
+	}
+	if first := firstIndex(t, s); first != 1 {
+		t.Fatalf("first index %d, want 1: clearing a suffix compacts nothing", first)
+	}
+	// The sizes follow: compaction up to 7 keeps 3..7 for the pin at 3.
+	if err := s.DeleteRange(1, 7); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.PinnedBytes(); got != 5*10 {
+		t.Fatalf("pinned bytes %d, want 50 (entries 3..7)", got)
+	}
+}
