@@ -177,12 +177,14 @@ func (a *pipeAgent) reconcile() {
 			defer close(rt.done)
 			defer release()
 			// A task that ends by itself (its pipe failed and was stopped)
-			// leaves the table, so that START runs it again.
+			// leaves the table, so that START runs it again, and takes its
+			// series along: no later reconcile stops it, so none would.
 			defer func() {
 				a.mu.Lock()
 				if a.tasks[key] == rt {
 					delete(a.tasks, key)
 					delete(a.stats, key)
+					a.metrics.forget(key.pipe, key.region)
 				}
 				a.mu.Unlock()
 			}()
@@ -353,10 +355,12 @@ func (a *pipeAgent) stalled(key taskKey, err *sink.StallError) {
 	st := a.statsOf(key)
 	st.retries++
 	st.exception = "retrying: " + err.Error()
-	a.mu.Unlock()
-	a.logger.Warn("pipe sink not answering", "pipe", key.pipe, "region", key.region, "target", err.Target, "waited", err.Waited)
+	// Counted under the lock that saw the task running: its series are
+	// forgotten only after it has left the table.
 	a.metrics.sinkError(key.pipe, key.region)
 	a.metrics.retried(key.pipe, key.region)
+	a.mu.Unlock()
+	a.logger.Warn("pipe sink not answering", "pipe", key.pipe, "region", key.region, "target", err.Target, "waited", err.Waited)
 	a.transient(key.pipe, err)
 }
 

@@ -82,16 +82,17 @@ func (a *pipeAgent) report() *confignode.PipeReport {
 	}
 	type row struct {
 		key taskKey
+		rt  *runningTask
 		s   taskStats
 	}
 	a.mu.Lock()
 	rows := make([]row, 0, len(a.tasks))
-	for k := range a.tasks {
+	for k, rt := range a.tasks {
 		var s taskStats
 		if st := a.stats[k]; st != nil {
 			s = *st
 		}
-		rows = append(rows, row{k, s})
+		rows = append(rows, row{k, rt, s})
 	}
 	a.mu.Unlock()
 	now := time.Now()
@@ -111,9 +112,7 @@ func (a *pipeAgent) report() *confignode.PipeReport {
 			pending = applied - pr.Index
 			lag = unackedAge(r, pr.Index, applied, now)
 		}
-		a.metrics.setPending(t.key.pipe, t.key.region, pending)
-		a.metrics.setLag(t.key.pipe, t.key.region, lag)
-		a.metrics.setConnections(t.key.pipe, t.key.region, a.sinkConnections(t.key))
+		a.setTaskGauges(t.key, t.rt, pending, lag)
 		rep.Tasks = append(rep.Tasks, confignode.PipeTaskStats{Pipe: t.key.pipe, Created: t.key.created, Region: t.key.region,
 			HistoryDone: pr.HistoryDone, Index: pr.Index, EventsPerSecond: t.s.rate, PointsSent: t.s.points,
 			Retries: t.s.retries, LagSeconds: lag, Exception: t.s.exception})
@@ -148,16 +147,22 @@ func unackedAge(r *replica, frontier, applied uint64, now time.Time) float64 {
 // lagScan bounds the entries unackedAge reads looking for a write.
 const lagScan = 256
 
-// sinkConnections is how many connections the sink of task key holds
-// open, 0 when unknown.
-func (a *pipeAgent) sinkConnections(key taskKey) int {
-	a.mu.Lock()
-	rt := a.tasks[key]
-	a.mu.Unlock()
-	if rt == nil || rt.sink == nil {
-		return 0
+// setTaskGauges sets the gauges of task key, run by rt, unless it has
+// stopped since: its series are forgotten once it leaves the table, and
+// setting them after that would bring them back for good.
+func (a *pipeAgent) setTaskGauges(key taskKey, rt *runningTask, pending uint64, lag float64) {
+	conns := 0
+	if rt.sink != nil {
+		conns = sink.Connections(rt.sink)
 	}
-	return sink.Connections(rt.sink)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tasks[key] != rt {
+		return
+	}
+	a.metrics.setPending(key.pipe, key.region, pending)
+	a.metrics.setLag(key.pipe, key.region, lag)
+	a.metrics.setConnections(key.pipe, key.region, conns)
 }
 
 // PipeStatistics returns every pipe's cluster-wide figures after sending
