@@ -170,7 +170,7 @@ func aggregate(s *State, reports []PipeReport, progressAt map[string]time.Time, 
 	return out
 }
 
-// estimateSeconds is remaining over rate: 0 with nothing left, -1 when
+// EstimateSeconds is remaining over perSecond: 0 with nothing left, -1 when
 // there is no rate to divide by.
 func EstimateSeconds(remaining int64, perSecond float64) float64 {
 	switch {

@@ -165,7 +165,7 @@ func (a *pipeAgent) setTaskGauges(key taskKey, rt *runningTask, pending uint64, 
 	a.metrics.setConnections(key.pipe, key.region, conns)
 }
 
-// PipeStatistics returns every pipe's cluster-wide figures after sending
+// pipeStatistics returns every pipe's cluster-wide figures after sending
 // this node's latest report, so that its own tasks are counted fresh.
 func (d *DataNode) pipeStatistics(ctx context.Context) ([]confignode.PipeStats, error) {
 	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions(), d.pipes.report()); err != nil {

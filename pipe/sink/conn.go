@@ -113,6 +113,7 @@ type StallError struct {
 	Waited time.Duration
 }
 
+// Error says who has not answered for how long.
 func (e *StallError) Error() string {
 	return fmt.Sprintf("no answer from %s for %s (the transfer waits up to pipe_sink_timeout_ms, then is retried)", e.Target, e.Waited)
 }
