@@ -134,6 +134,14 @@ func CreateClient(dir, caDir, user string, o Options) error {
 	if user == "" {
 		return errors.New("name the user the client certificate is for")
 	}
+	// The name becomes part of the file names: only what a user name may
+	// hold (letters, digits, underscores), so that it cannot reach outside
+	// dir.
+	for _, r := range user {
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return fmt.Errorf("user name %q may only have letters, digits and underscores", user)
+		}
+	}
 	tmpl := &x509.Certificate{
 		Subject:     pkix.Name{Organization: []string{"Sluice"}, CommonName: user},
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,

@@ -28,6 +28,7 @@ func TestCertCommands(t *testing.T) {
 		{args: []string{"cert", "create-node", "--certs-dir", dir, "localhost", "127.0.0.1", "datanode-1"}, code: 0, out: "node.key"},
 		{args: []string{"cert", "create-client", "--certs-dir", dir, "root"}, code: 0, out: "client.root.crt"},
 		{args: []string{"cert", "create-client", "--certs-dir", dir}, code: 2, err: "exactly one user"},
+		{args: []string{"cert", "create-client", "--certs-dir", dir, "a/../../../escaped"}, code: 1, err: "only have letters, digits and underscores"},
 		{args: []string{"cert", "frob", "--certs-dir", dir}, code: 2, err: `unknown command "frob"`},
 		{args: []string{"cert", "list", "--certs-dir", dir}, code: 0, out: "localhost,datanode-1,127.0.0.1"},
 	}
