@@ -38,6 +38,8 @@ type fakeTarget struct {
 	authErr   error
 	insertErr error
 	stamp     string // Credential's answer; "" stands for a dropped user
+	// afterLogin, when set, runs once a Login has checked the password.
+	afterLogin func()
 }
 
 func (f *fakeTarget) ClusterID() string { return receiverCluster }
@@ -45,6 +47,9 @@ func (f *fakeTarget) ClusterID() string { return receiverCluster }
 func (f *fakeTarget) Login(_ context.Context, user, password string) error {
 	if user != "root" || password != "root" {
 		return status.Errorf(status.WrongLoginPassword, "authentication failed for user %s", user)
+	}
+	if f.afterLogin != nil {
+		f.afterLogin()
 	}
 	return nil
 }

@@ -144,12 +144,9 @@ func (r *Receiver) handshake(ctx context.Context, body []byte) ([]byte, error) {
 	}
 	conn, _ := clientrpc.ConnOf(ctx)
 	log := r.log.With("sender_cluster", h.ClusterID, "user", h.User, "sender_version", h.SenderVersion, "remote", conn.Remote)
-	if err := r.checkHandshake(ctx, h, throttle.Host(conn.Remote)); err != nil {
-		log.Warn("pipe handshake refused", "code", int(status.CodeOf(err)), "err", err)
-		return nil, err
-	}
-	stamp, err := r.target.Credential(h.User)
+	stamp, err := r.checkHandshake(ctx, h, throttle.Host(conn.Remote))
 	if err != nil {
+		log.Warn("pipe handshake refused", "code", int(status.CodeOf(err)), "err", err)
 		return nil, err
 	}
 	own := r.target.ClusterID()
@@ -159,28 +156,36 @@ func (r *Receiver) handshake(ctx context.Context, body []byte) ([]byte, error) {
 	return transfer.EncodeHandshakeResult(transfer.HandshakeResult{ClusterID: own, Token: token}), nil
 }
 
-// checkHandshake checks the sender; host is its address for the login
-// throttle.
-func (r *Receiver) checkHandshake(ctx context.Context, h transfer.Handshake, host string) error {
+// checkHandshake checks the sender and returns the stamp of the password
+// it proved; host is its address for the login throttle.
+func (r *Receiver) checkHandshake(ctx context.Context, h transfer.Handshake, host string) (string, error) {
 	if h.TimestampPrecision != transfer.PrecisionMillis {
-		return status.Errorf(status.PipeError, "timestamp precision mismatch: the sender uses %q, this receiver %q",
+		return "", status.Errorf(status.PipeError, "timestamp precision mismatch: the sender uses %q, this receiver %q",
 			h.TimestampPrecision, transfer.PrecisionMillis)
 	}
 	if h.ClusterID == "" {
-		return status.Errorf(status.IllegalParameter, "pipe handshake names no sender cluster id")
+		return "", status.Errorf(status.IllegalParameter, "pipe handshake names no sender cluster id")
 	}
 	if err := r.throttle.Wait(ctx, h.User, host); err != nil {
-		return err
+		return "", err
 	}
+	// The stamp is read before the password is checked: a password
+	// changed in between ends the token at its first use, rather than
+	// binding it to a password the sender never proved. Its error waits
+	// for the login's, which says nothing of whether the user exists.
+	stamp, stampErr := r.target.Credential(h.User)
 	if err := r.target.Login(ctx, h.User, h.Password); err != nil {
 		r.throttle.Failed(h.User, host)
-		return err
+		return "", err
 	}
 	r.throttle.Succeeded(h.User, host)
-	if own := r.target.ClusterID(); h.ClusterID == own {
-		return status.Errorf(status.PipeError, "a pipe cannot sync a cluster to itself (cluster id %s)", own)
+	if stampErr != nil {
+		return "", stampErr
 	}
-	return nil
+	if own := r.target.ClusterID(); h.ClusterID == own {
+		return "", status.Errorf(status.PipeError, "a pipe cannot sync a cluster to itself (cluster id %s)", own)
+	}
+	return stamp, nil
 }
 
 // tablets applies one batch of writes.

@@ -180,6 +180,19 @@ func TestHandleTablets(t *testing.T) {
 }
 
 // A used token stays valid past the idle timeout counted from handshake.
+// A password changed while a handshake is being checked ends its token:
+// the token keeps the password the sender proved, not the new one.
+func TestPasswordChangedDuringHandshake(t *testing.T) {
+	e := newEnv(t)
+	e.target.afterLogin = func() { e.target.setStamp("v2") }
+	token := e.handshake(t)
+	body := transfer.EncodeTablets(transfer.Tablets{Token: token, Tablets: []*model.Tablet{sampleTablet()}})
+	resp := e.r.Handle(context.Background(), request(transfer.TypeTablets, body))
+	if !IsHandshakeRequired(resp.Status) {
+		t.Fatalf("token of a handshake that raced a password change: %v, want handshake required", resp.Status)
+	}
+}
+
 func TestTokenRefreshedOnUse(t *testing.T) {
 	e := newEnv(t)
 	token := e.handshake(t)
