@@ -58,8 +58,9 @@ func (o Options) now() time.Time {
 }
 
 // CreateCA writes a new CA certificate and key into dir. When ca.crt
-// exists and Overwrite is set, the new CA is appended to it rather than
-// replacing it, so that nodes trust both while certificates are re-issued.
+// exists and Overwrite is set, the new CA goes in front of the old ones
+// rather than replacing them (the first is the one that signs), so that
+// nodes trust both while certificates are re-issued.
 func CreateCA(dir string, o Options) error {
 	if o.Lifetime == 0 {
 		o.Lifetime = DefaultCALifetime
