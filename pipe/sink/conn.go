@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
@@ -72,8 +73,7 @@ func (c *thriftConn) call(ctx context.Context, timeout time.Duration, rpc func(c
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { c.nc.Close() })
 	if w, ok := parent.Value(stallKey{}).(stallWatch); ok && w.after > 0 && w.after < timeout {
-		t := time.AfterFunc(w.after, func() { w.stalled(c.target, w.after) })
-		defer t.Stop()
+		defer w.watch(c.target)()
 	}
 	err = rpc(ctx)
 	if !stop() {
@@ -99,10 +99,33 @@ type stallWatch struct {
 
 type stallKey struct{}
 
+// watch starts the watchdog of one call to target and returns its stop.
+// A report under way when the call ends finishes before stop returns, and
+// none starts after: whoever made the call hears of the stall before its
+// outcome, so that a success can clear what the stall reported.
+func (w stallWatch) watch(target string) (stop func()) {
+	var mu sync.Mutex
+	ended := false
+	t := time.AfterFunc(w.after, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ended {
+			w.stalled(target, w.after)
+		}
+	})
+	return func() {
+		t.Stop()
+		mu.Lock()
+		ended = true
+		mu.Unlock()
+	}
+}
+
 // WithStallWatch returns a context under which every sink call that goes
 // unanswered for after calls stalled with the peer's host:port. The call
-// itself still waits for its timeout (pipe_sink_timeout_ms); stalled must
-// not block.
+// itself still waits for its timeout (pipe_sink_timeout_ms). A call that
+// ends while stalled runs returns once stalled has, so stalled should be
+// quick.
 func WithStallWatch(ctx context.Context, after time.Duration, stalled func(target string, waited time.Duration)) context.Context {
 	return context.WithValue(ctx, stallKey{}, stallWatch{after: after, stalled: stalled})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -96,5 +97,34 @@ func TestCallStallWatch(t *testing.T) {
 	})
 	if len(stalls) != 0 {
 		t.Error("a call without a stall watch reported a stall")
+	}
+}
+
+// A call that gets its answer while the stall is being reported returns
+// only once the report is done, so its caller hears of the stall before
+// the success that should clear it.
+func TestCallWaitsForStallReport(t *testing.T) {
+	target := silentPeer(t)
+	reporting := make(chan struct{})
+	var reported atomic.Bool
+	ctx := WithStallWatch(context.Background(), 20*time.Millisecond, func(string, time.Duration) {
+		close(reporting)
+		time.Sleep(100 * time.Millisecond) // a report to the ConfigNode, say
+		reported.Store(true)
+	})
+	c, err := dialThrift(ctx, target, time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	lost, err := c.call(ctx, time.Second, func(context.Context) error {
+		<-reporting // the answer comes while the stall is reported
+		return nil
+	})
+	if lost || err != nil {
+		t.Fatalf("call = lost %v, %v; want success", lost, err)
+	}
+	if !reported.Load() {
+		t.Fatal("the call returned before the stall report it overlapped had finished")
 	}
 }
