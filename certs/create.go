@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/sluicedb/sluice/seal"
 )
 
 // File names inside a certificates directory.
@@ -57,10 +59,11 @@ func (o Options) now() time.Time {
 	return o.Now
 }
 
-// CreateCA writes a new CA certificate and key into dir. When ca.crt
-// exists and Overwrite is set, the new CA goes in front of the old ones
-// rather than replacing them (the first is the one that signs), so that
-// nodes trust both while certificates are re-issued.
+// CreateCA writes a new CA certificate and key into dir, and the cluster
+// key (seal.KeyFile) when dir has none. When ca.crt exists and Overwrite
+// is set, the new CA goes in front of the old ones rather than replacing
+// them (the first is the one that signs), so that nodes trust both while
+// certificates are re-issued.
 func CreateCA(dir string, o Options) error {
 	if o.Lifetime == 0 {
 		o.Lifetime = DefaultCALifetime
@@ -101,6 +104,11 @@ func CreateCA(dir string, o Options) error {
 	}
 	bundle := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), existing...)
 	if err := writeKey(keyPath, key); err != nil {
+		return err
+	}
+	// The cluster key that seals the cluster's secrets goes with its first
+	// CA; a new CA keeps it.
+	if err := seal.CreateKeyFile(dir); err != nil {
 		return err
 	}
 	return writeFile(certPath, bundle, 0o644)

@@ -17,6 +17,7 @@ import (
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode"
+	"github.com/sluicedb/sluice/seal"
 	"github.com/sluicedb/sluice/telemetry"
 )
 
@@ -91,6 +92,14 @@ func StartDataNode(ctx context.Context, cfg config.Config, version string, logge
 	meta := confignode.NewClient(cfg.DNSeeds(), src, logger)
 	dc := datanode.ConfigFrom(cfg, version)
 	dc.Certs = src
+	if src.Secure() {
+		if dc.SealKey, err = seal.LoadKey(src.Dir()); err != nil {
+			return nil, fmt.Errorf("cluster_certs_dir: %w", err)
+		}
+		if dc.SealKey == nil {
+			logger.Warn("no cluster.key in cluster_certs_dir: pipe sink passwords are stored as written; copy the key made by sluice cert create-ca next to ca.crt")
+		}
+	}
 	if dc.ClientTLS, err = datanode.ClientTLS(cfg); err != nil {
 		return nil, err
 	}

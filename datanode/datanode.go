@@ -23,6 +23,7 @@ import (
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/pipe/receiver"
 	"github.com/sluicedb/sluice/pipe/sink"
+	"github.com/sluicedb/sluice/seal"
 	"github.com/sluicedb/sluice/storage"
 )
 
@@ -71,6 +72,10 @@ type Config struct {
 	// MaxConnections caps client connections
 	// (dn_rpc_max_concurrent_client_num); 0 takes clientrpc's default.
 	MaxConnections int
+	// SealKey seals the secrets of the pipes this node creates (sink
+	// passwords) before they go to the ConfigNodes, and opens them for the
+	// sinks; nil stores them as written (no cluster.key).
+	SealKey *seal.Key
 	// ClientTLS, when set, serves the client port over TLS
 	// (enable_thrift_ssl).
 	ClientTLS *tls.Config

@@ -117,7 +117,12 @@ func (a *pipeAgent) reconcile() {
 		if p.State != confignode.PipeRunning {
 			continue
 		}
-		spec, err := plugin.Parse(p.Source, p.Processor, p.Sink, time.Local)
+		sinkAttrs, err := a.d.openSecrets(p.Sink)
+		if err != nil {
+			a.fail(p.Name, err)
+			continue
+		}
+		spec, err := plugin.Parse(p.Source, p.Processor, sinkAttrs, time.Local)
 		if err != nil {
 			a.fail(p.Name, err)
 			continue

@@ -64,7 +64,36 @@ func (d *DataNode) createPipe(ctx context.Context, user string, s *ast.CreatePip
 	if err := d.refuseSelfSink(ctx, spec.Sink); err != nil {
 		return err
 	}
-	return d.meta.CreatePipe(ctx, s.Name, user, scope, s.Source, s.Processor, s.Sink)
+	return d.meta.CreatePipe(ctx, s.Name, user, scope, s.Source, s.Processor, d.sealSecrets(s.Sink))
+}
+
+// sealSecrets returns attrs with every secret (a password) sealed with the
+// cluster key, as the ConfigNodes store them.
+func (d *DataNode) sealSecrets(attrs []ast.Attribute) []ast.Attribute {
+	out := make([]ast.Attribute, len(attrs))
+	for i, a := range attrs {
+		if plugin.IsSecretKey(a.Key) {
+			a.Value = d.cfg.SealKey.Seal(a.Value)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// openSecrets undoes sealSecrets, for the sink that needs the passwords.
+func (d *DataNode) openSecrets(attrs []ast.Attribute) ([]ast.Attribute, error) {
+	out := make([]ast.Attribute, len(attrs))
+	for i, a := range attrs {
+		if plugin.IsSecretKey(a.Key) {
+			v, err := d.cfg.SealKey.Open(a.Value)
+			if err != nil {
+				return nil, status.Errorf(status.PipeError, "sink parameter %s: %w", a.Key, err)
+			}
+			a.Value = v
+		}
+		out[i] = a
+	}
+	return out, nil
 }
 
 // refuseSelfSink refuses a sink that points at this cluster: by address

@@ -2,8 +2,8 @@ package main
 
 import (
 	"crypto/x509"
-	"errors"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"

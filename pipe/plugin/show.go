@@ -22,7 +22,7 @@ func Show(attrs []ast.Attribute) string {
 		}
 		k := strings.ToLower(strings.TrimSpace(a.Key))
 		v := strings.TrimSpace(a.Value)
-		if strings.HasSuffix(k, "password") || strings.HasSuffix(k, "pwd") {
+		if IsSecretKey(k) {
 			v = masked
 		}
 		b.WriteString(k)
@@ -31,4 +31,12 @@ func Show(attrs []ast.Attribute) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// IsSecretKey reports whether a parameter key (any prefix, any case) holds
+// a secret: a password, or a trust store's ("pwd"). SHOW PIPES masks these
+// values and the cluster stores them sealed.
+func IsSecretKey(k string) bool {
+	k = strings.ToLower(strings.TrimSpace(k))
+	return strings.HasSuffix(k, "password") || strings.HasSuffix(k, "pwd")
 }

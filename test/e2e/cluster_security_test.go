@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -174,5 +178,53 @@ func TestClusterCertificateRotationUnderLoad(t *testing.T) {
 	acked, _ := w.stop(t)
 	for _, dn := range cl.DataNodes {
 		checkAcked(t, "through "+dn.Name, sessionTo(t, dn), acked)
+	}
+}
+
+// TestClusterSealsSinkPasswords: a pipe's sink password is stored sealed
+// with the cluster key (the ConfigNode's metadata and files hold no
+// plaintext), and the sink still logs in with it.
+func TestClusterSealsSinkPasswords(t *testing.T) {
+	cl := startTestCluster(t, 1, 3)
+	b := proc.StartStandalone(t)
+	cb := newPipeClient(t, b)
+	const password = "Pipe-Secret-4711"
+	cb.mustExec("CREATE USER piper '"+password+"'", "GRANT WRITE_DATA ON root.** TO USER piper",
+		"GRANT WRITE_SCHEMA ON root.** TO USER piper")
+	ca := sqlTo(t, cl.DataNodes[0])
+	ca.mustExec("CREATE PIPE sealed WITH SINK ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='"+
+		strconv.Itoa(b.Port)+"', 'sink.user'='piper', 'sink.password'='"+password+"')",
+		"INSERT INTO root.seal.d(time, s) VALUES (1, 1.5)")
+	pipeWaitData(t, cb, "root.seal", pipeData{"root.seal.d.s": {1: "1.5"}}, 60*time.Second)
+
+	own, err := certs.Open(cl.CertsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state []byte
+	err = grpcCall(t, cl.ConfigNodes[0].InternalAddr(), own, func(ctx context.Context, cc *grpc.ClientConn) error {
+		resp, err := clusterpb.NewConfigNodeClient(cc).State(ctx, &clusterpb.StateRequest{})
+		state = resp.GetState()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(state), password) || !strings.Contains(string(state), "sealed:v1:") {
+		t.Fatalf("the metadata holds the sink password in the clear or not sealed:\n%s", state)
+	}
+	cl.ConfigNodes[0].Stop() // flush what it holds to its files
+	err = filepath.WalkDir(cl.ConfigNodes[0].DataDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(b, []byte(password)) {
+			t.Errorf("%s holds the sink password in the clear", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
