@@ -232,12 +232,21 @@ func TestGroupSendsDataStream(t *testing.T) {
 		t.Fatal("no leader")
 		return -1
 	}
+	// apply retries on another leader when leadership moves under it, as
+	// it may on a loaded machine.
 	apply := func(s string) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if _, err := groups[leader()].Apply(ctx, []byte(s)); err != nil {
-			t.Fatal(err)
+		for {
+			_, err := groups[leader()].Apply(ctx, []byte(s))
+			if err == nil {
+				return
+			}
+			if !errors.Is(err, ErrNotLeader) || ctx.Err() != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 
