@@ -4,7 +4,10 @@ BIN     ?= bin/sluice
 VERSION ?= 0.1.0
 LDFLAGS := -X github.com/sluicedb/sluice/standalone.Version=$(VERSION)
 
-.PHONY: build test test-e2e bench fuzz check run quickstart proto
+IMAGE   ?= sluice
+DOCKER  ?= docker
+
+.PHONY: build test test-e2e test-deploy image bench fuzz check run quickstart proto
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sluice
@@ -18,6 +21,22 @@ test:
 
 test-e2e:
 	$(GO) test -race -timeout 20m -count=1 ./test/e2e/...
+
+# The container image (deploy/docker/Dockerfile), tagged $(IMAGE):latest and
+# $(IMAGE):$(VERSION): a static binary and the empty /data directory are
+# staged in bin/image/, the only part of the tree the build context sends
+# (.dockerignore). The classic builder (DOCKER_BUILDKIT=0) needs no buildx
+# plugin and no base image.
+image:
+	rm -rf bin/image && mkdir -p bin/image/data
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/image/sluice ./cmd/sluice
+	DOCKER_BUILDKIT=0 $(DOCKER) build -f deploy/docker/Dockerfile -t $(IMAGE):latest -t $(IMAGE):$(VERSION) .
+
+# The deployment tests alone (test/deploy, also part of `make test`): the
+# compose files, the image and a compose cluster, Prometheus with the
+# repository's rules against a live cluster, the Grafana dashboards.
+test-deploy:
+	$(GO) test -race -count=1 -timeout 15m ./test/deploy/...
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./storage/... ./query/...
