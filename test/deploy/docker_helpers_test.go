@@ -8,12 +8,32 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/apache/iotdb-client-go/client"
 	"github.com/apache/iotdb-client-go/rpc"
 )
+
+var (
+	imageOnce sync.Once
+	imageErr  error
+	imageOut  string
+)
+
+// builtImage builds the image with `make image`, once per test process,
+// and returns its tag.
+func builtImage(t testing.TB) string {
+	t.Helper()
+	imageOnce.Do(func() {
+		imageOut, imageErr = command(5*time.Minute, repoRoot(t), nil, "make", "image")
+	})
+	if imageErr != nil {
+		t.Fatalf("make image: %v\n%s", imageErr, imageOut)
+	}
+	return "sluice:latest"
+}
 
 // composeProject is a compose deployment brought up by a test under its
 // own project name, torn down with its volumes at cleanup.

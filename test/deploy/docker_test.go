@@ -29,8 +29,7 @@ func TestDockerCluster(t *testing.T) {
 	}
 	needDocker(t)
 	t.Parallel()
-	image := "sluice:latest"
-	mustCommand(t, 5*time.Minute, repoRoot(t), nil, "make", "image")
+	image := builtImage(t)
 
 	ports := []int{proc.FreePort(t), proc.FreePort(t), proc.FreePort(t)}
 	recvPort := proc.FreePort(t)
