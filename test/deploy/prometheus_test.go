@@ -115,12 +115,15 @@ func TestPrometheus(t *testing.T) {
 		return ""
 	})
 
-	// Every dashboard query answers.
+	// Every dashboard query answers, while writes go on (a pipe with no
+	// rate has no estimated time to drain).
 	var queries []panelQuery
 	for _, d := range loadDashboards(t) {
 		queries = append(queries, d.queries(t)...)
 	}
 	waitFor(t, 30*time.Second, time.Second, "every dashboard query returns data", func() string {
+		write(next, next)
+		next++
 		var empty []string
 		for _, q := range queries {
 			expr := expandGrafanaVars(q.expr)
