@@ -15,7 +15,8 @@ import (
 // standalone process, all on loopback: ingest counters grow by exactly the
 // points written; a pipe's lag rises while its receiver is down and
 // returns near zero once it is back; every dashboard query returns data;
-// a pipe stopped by an error and a killed DataNode fire their alerts.
+// a pipe stopped by an error and a killed DataNode fire their alerts, and
+// so do the regions that DataNode alone held.
 func TestPrometheus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster and Prometheus")
@@ -135,13 +136,24 @@ func TestPrometheus(t *testing.T) {
 		return strings.Join(empty, "\n")
 	})
 
-	// A DataNode dies: the ConfigNode leader reports it down, and
-	// Prometheus cannot scrape it.
+	// A DataNode dies: the ConfigNode leader reports it down, Prometheus
+	// cannot scrape it, and the regions it alone held (RF=1) have no leader.
 	victim := cl.DataNodes[1]
 	id := nodeIDByInternalPort(t, entry, victim.InternalPort)
+	held := 0
+	for _, r := range csvRows(t, cli(t, entry, "SHOW REGIONS")) {
+		if r["Type"] == "DataRegion" && r["DataNodeId"] == id {
+			held++
+		}
+	}
 	victim.Kill()
 	prom.waitFiring("SluiceNodeDown", map[string]string{"node_id": id, "type": "DataNode", "cluster": "test"}, 60*time.Second)
 	prom.waitFiring("SluiceTargetDown", map[string]string{"instance": metricsAddr(victim)}, 30*time.Second)
+	if held > 0 {
+		prom.waitFiring("SluiceRegionWithoutLeader", map[string]string{"cluster": "test"}, 30*time.Second)
+	} else {
+		t.Logf("%s held no region: SluiceRegionWithoutLeader not expected", victim.Name)
+	}
 }
 
 // waitReceiverCount waits until the receiver at addr holds n points below
