@@ -17,42 +17,53 @@ var composeFiles = map[string]string{
 	"sync-2clusters.yml": "sync-2clusters",
 }
 
-// TestComposeFilesValid renders each compose file with docker-compose,
-// with and without the monitoring profile and with the host ports
-// overridden as TestDockerCluster does; checks the Compose Specification
-// form (no version key) and that every host the Prometheus targets name is
-// a service of the file.
+// TestComposeFilesValid renders each compose file with every compose CLI
+// there is (docker-compose, and Compose v2's `docker compose` when
+// installed), with and without the monitoring profile and with the host
+// ports overridden as TestDockerCluster does; checks the Compose
+// Specification form (no version key) and that every host the Prometheus
+// targets name is a service of the file.
 func TestComposeFilesValid(t *testing.T) {
 	needTools(t, "docker-compose")
 	dir := repoPath(t, "deploy", "compose")
+	clis := [][]string{{"docker-compose"}}
+	if out, err := command(10*time.Second, "", nil, "docker", "compose", "version"); err == nil {
+		clis = append(clis, []string{"docker", "compose"})
+	} else {
+		t.Logf("no Compose v2 (`docker compose version`: %v %s): checking with docker-compose only", err, strings.TrimSpace(out))
+	}
 	for file, targets := range composeFiles {
-		t.Run(file, func(t *testing.T) {
-			src, err := os.ReadFile(filepath.Join(dir, file))
-			if err != nil {
-				t.Fatal(err)
+		src, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if regexp.MustCompile(`(?m)^version:`).Match(src) {
+			t.Errorf("%s has a version key: the Compose Specification has none", file)
+		}
+		services := composeServices(string(src))
+		for _, host := range targetHosts(t, targets) {
+			if !slices.Contains(services, host) {
+				t.Errorf("deploy/prometheus/targets/%s names %s, not a service of %s (%v)", targets, host, file, services)
 			}
-			if regexp.MustCompile(`(?m)^version:`).Match(src) {
-				t.Errorf("%s has a version key: the Compose Specification has none", file)
-			}
-			for _, profile := range [][]string{nil, {"--profile", "monitoring"}} {
-				args := append(append([]string{"-f", file}, profile...), "config", "-q")
-				mustCommand(t, 30*time.Second, dir, nil, "docker-compose", args...)
-			}
-			env := []string{"SLUICE_IMAGE=sluice-probe:1", "SLUICE_DN1_PORT=16001", "SLUICE_A1_PORT=16001", "SLUICE_PUBLISH_IP=127.0.0.2"}
-			out := mustCommand(t, 30*time.Second, dir, env, "docker-compose", "-f", file, "config")
-			// docker-compose 1.29 renders ports short, Compose v2 long.
-			published := strings.Contains(out, "127.0.0.2:16001:6667") ||
-				strings.Contains(out, "host_ip: 127.0.0.2") && strings.Contains(out, `published: "16001"`)
-			if !published || !strings.Contains(out, "image: sluice-probe:1") || !regexp.MustCompile(`dn_rpc_advertised_port: '?"?16001`).MatchString(out) {
-				t.Errorf("%s rendered with %v does not use the image, publish 127.0.0.2:16001 and advertise port 16001:\n%s", file, env, out)
-			}
-			services := composeServices(string(src))
-			for _, host := range targetHosts(t, targets) {
-				if !slices.Contains(services, host) {
-					t.Errorf("deploy/prometheus/targets/%s names %s, not a service of %s (%v)", targets, host, file, services)
+		}
+		for _, cli := range clis {
+			t.Run(strings.Join(cli, " ")+" "+file, func(t *testing.T) {
+				compose := func(env []string, args ...string) string {
+					t.Helper()
+					return mustCommand(t, 30*time.Second, dir, env, cli[0], append(append(cli[1:], "-f", file), args...)...)
 				}
-			}
-		})
+				compose(nil, "config", "-q")
+				compose(nil, "--profile", "monitoring", "config", "-q")
+				env := []string{"SLUICE_IMAGE=sluice-probe:1", "SLUICE_DN1_PORT=16001", "SLUICE_A1_PORT=16001", "SLUICE_PUBLISH_IP=127.0.0.2"}
+				out := compose(env, "config")
+				// docker-compose 1.29 renders ports short, Compose v2 long.
+				published := strings.Contains(out, "127.0.0.2:16001:6667") ||
+					strings.Contains(out, "host_ip: 127.0.0.2") && strings.Contains(out, `published: "16001"`)
+				if !published || !strings.Contains(out, "image: sluice-probe:1") || !regexp.MustCompile(`dn_rpc_advertised_port: '?"?16001`).MatchString(out) {
+					t.Errorf("rendered with %v, it does not use the image, publish 127.0.0.2:16001 and advertise port 16001:\n%s", env, out)
+				}
+			})
+		}
 	}
 }
 
