@@ -75,6 +75,31 @@ func (p *composeProject) down() {
 	}
 }
 
+// waitHealthy waits until docker reports every given container healthy
+// by its image's or service's health check (`sluice health`).
+func waitHealthy(t testing.TB, timeout time.Duration, containers ...string) {
+	t.Helper()
+	waitFor(t, timeout, time.Second, "containers healthy", func() string {
+		out, err := command(30*time.Second, "", nil, "docker", append([]string{"inspect", "-f", "{{.Name}} {{.State.Health.Status}}"}, containers...)...)
+		if err != nil {
+			return fmt.Sprintf("%v: %s", err, out)
+		}
+		var sick []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if !strings.HasSuffix(l, " healthy") {
+				sick = append(sick, l)
+			}
+		}
+		return strings.Join(sick, ", ")
+	})
+}
+
+// containers lists the ids of the project's running containers.
+func (p *composeProject) containers() []string {
+	p.t.Helper()
+	return strings.Fields(p.mustCompose(30*time.Second, "ps", "-q"))
+}
+
 // session is an official client session to a published port, closed at
 // cleanup.
 type session struct {

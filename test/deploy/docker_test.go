@@ -21,8 +21,9 @@ import (
 // answer; a DataNode container killed and started again rejoins; a pipe
 // to the receiver shows a 'retrying:' ExceptionMessage within 10 s of the
 // receiver leaving the network, and once it is back the receiver holds
-// every acknowledged point. Containers, networks and volumes are removed
-// at cleanup.
+// every acknowledged point. Every container passes its health check
+// (`sluice health`). Containers, networks and volumes are removed at
+// cleanup.
 func TestDockerCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds an image and runs a compose cluster")
@@ -52,7 +53,13 @@ func TestDockerCluster(t *testing.T) {
 	mustCommand(t, time.Minute, "", nil, "docker", "run", "-d", "--name", receiver, "--network", p.network(),
 		"--network-alias", "receiver", "-p", "127.0.0.1:"+strconv.Itoa(recvPort)+":6667", image)
 
-	// The cluster serves on the published ports and names them.
+	// Every node, and the receiver, passes its health check; the cluster
+	// serves on the published ports and names them.
+	if ids := p.containers(); len(ids) != 6 {
+		t.Fatalf("%d containers running, want 6: %v", len(ids), ids)
+	} else {
+		waitHealthy(t, 90*time.Second, append(ids, receiver)...)
+	}
 	dn1 := openSession(t, ports[0], 90*time.Second)
 	waitFor(t, 90*time.Second, time.Second, "SHOW DATANODES: the three DataNodes Running at their published endpoints", func() string {
 		return checkDataNodes(dn1, ports)
