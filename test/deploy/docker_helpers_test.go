@@ -27,7 +27,17 @@ var (
 func builtImage(t testing.TB) string {
 	t.Helper()
 	imageOnce.Do(func() {
+		prev, _ := command(30*time.Second, "", nil, "docker", "images", "-q", "sluice:latest")
 		imageOut, imageErr = command(5*time.Minute, repoRoot(t), nil, "make", "image")
+		// Remove the build it replaced if that is left without a tag and
+		// unused (docker refuses to remove an image a container uses).
+		prev = strings.TrimSpace(prev)
+		cur, _ := command(30*time.Second, "", nil, "docker", "images", "-q", "sluice:latest")
+		if imageErr == nil && prev != "" && strings.TrimSpace(cur) != prev {
+			if tags, err := command(30*time.Second, "", nil, "docker", "image", "inspect", "-f", "{{len .RepoTags}}", prev); err == nil && strings.TrimSpace(tags) == "0" {
+				_, _ = command(30*time.Second, "", nil, "docker", "rmi", prev)
+			}
+		}
 	})
 	if imageErr != nil {
 		t.Fatalf("make image: %v\n%s", imageErr, imageOut)
