@@ -55,11 +55,11 @@ func TestDockerCluster(t *testing.T) {
 
 	// Every node, and the receiver, passes its health check; the cluster
 	// serves on the published ports and names them.
-	if ids := p.containers(); len(ids) != 6 {
+	ids := p.containers()
+	if len(ids) != 6 {
 		t.Fatalf("%d containers running, want 6: %v", len(ids), ids)
-	} else {
-		waitHealthy(t, 90*time.Second, append(ids, receiver)...)
 	}
+	waitHealthy(t, 90*time.Second, append(ids, receiver)...)
 	dn1 := openSession(t, ports[0], 90*time.Second)
 	waitFor(t, 90*time.Second, time.Second, "SHOW DATANODES: the three DataNodes Running at their published endpoints", func() string {
 		return checkDataNodes(dn1, ports)
