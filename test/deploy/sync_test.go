@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,8 +10,10 @@ import (
 )
 
 // TestDockerSync brings up deploy/compose/sync-2clusters.yml on free host
-// ports: its one-shot service creates the pipe A -> B once both clusters
-// are healthy, and points written to either DataNode of A reach B.
+// ports with mutual TLS between nodes, its certificates made in the
+// project's "certs" volume with the image as docs/operations.md shows: the
+// one-shot service creates the pipe A -> B once both clusters are healthy,
+// and points written to either DataNode of A reach B.
 func TestDockerSync(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two compose clusters")
@@ -25,7 +28,18 @@ func TestDockerSync(t *testing.T) {
 		"SLUICE_A1_PORT=" + strconv.Itoa(a1), "SLUICE_A2_PORT=" + strconv.Itoa(a2), "SLUICE_B1_PORT=" + strconv.Itoa(b1),
 	}}
 	t.Cleanup(p.down)
+	p.mustCompose(time.Minute, "up", "--no-start")
+	certs := p.name + "_certs:/data"
+	mustCommand(t, time.Minute, "", nil, "docker", "run", "--rm", "-v", certs, image, "cert", "create-ca", "--certs-dir", "/data")
+	mustCommand(t, time.Minute, "", nil, "docker", "run", "--rm", "-v", certs, image, "cert", "create-node", "--certs-dir", "/data",
+		"a-confignode-1", "a-datanode-1", "a-datanode-2", "b-confignode-1", "b-datanode-1")
+	p.env = append(p.env, "SLUICE_CLUSTER_INSECURE=false", "SLUICE_CERTS_DIR=/certs")
 	p.mustCompose(4*time.Minute, "up", "-d")
+	for _, svc := range []string{"a-confignode-1", "a-datanode-2", "b-datanode-1"} {
+		if logs := p.mustCompose(30*time.Second, "logs", "--no-color", svc); !strings.Contains(logs, "node-to-node traffic uses mutual TLS") {
+			t.Errorf("%s does not log that it uses mutual TLS:\n%s", svc, logs)
+		}
+	}
 
 	want := points{}
 	for i, port := range []int{a1, a2} {
