@@ -104,10 +104,21 @@ func waitHealthy(t testing.TB, timeout time.Duration, containers ...string) {
 	})
 }
 
-// containers lists the ids of the project's running containers.
-func (p *composeProject) containers() []string {
+// containers lists the container ids of the given services.
+func (p *composeProject) containers(services ...string) []string {
 	p.t.Helper()
-	return strings.Fields(p.mustCompose(30*time.Second, "ps", "-q"))
+	return strings.Fields(p.mustCompose(30*time.Second, append([]string{"ps", "-q"}, services...)...))
+}
+
+// usesTLS fails the test unless each service logged that its node-to-node
+// traffic uses mutual TLS.
+func (p *composeProject) usesTLS(services ...string) {
+	p.t.Helper()
+	for _, svc := range services {
+		if logs := p.mustCompose(30*time.Second, "logs", "--no-color", svc); !strings.Contains(logs, "node-to-node traffic uses mutual TLS") {
+			p.t.Errorf("%s does not log that it uses mutual TLS:\n%s", svc, logs)
+		}
+	}
 }
 
 // session is an official client session to a published port, closed at

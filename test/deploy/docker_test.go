@@ -22,7 +22,7 @@ import (
 // to the receiver shows a 'retrying:' ExceptionMessage within 10 s of the
 // receiver leaving the network, and once it is back the receiver holds
 // every acknowledged point. Every container passes its health check
-// (`sluice health`). Containers, networks and volumes are removed at
+// (`sluice health`) and the nodes talk mutual TLS. Containers, networks and volumes are removed at
 // cleanup.
 func TestDockerCluster(t *testing.T) {
 	if testing.Short() {
@@ -55,11 +55,13 @@ func TestDockerCluster(t *testing.T) {
 
 	// Every node, and the receiver, passes its health check; the cluster
 	// serves on the published ports and names them.
-	ids := p.containers()
-	if len(ids) != 6 {
-		t.Fatalf("%d containers running, want 6: %v", len(ids), ids)
+	nodes := []string{"confignode-1", "confignode-2", "confignode-3", "datanode-1", "datanode-2", "datanode-3"}
+	ids := p.containers(nodes...)
+	if len(ids) != len(nodes) {
+		t.Fatalf("%d containers for the services %v: %v", len(ids), nodes, ids)
 	}
 	waitHealthy(t, 90*time.Second, append(ids, receiver)...)
+	p.usesTLS(nodes...)
 	dn1 := openSession(t, ports[0], 90*time.Second)
 	waitFor(t, 90*time.Second, time.Second, "SHOW DATANODES: the three DataNodes Running at their published endpoints", func() string {
 		return checkDataNodes(dn1, ports)

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -10,10 +9,11 @@ import (
 )
 
 // TestDockerSync brings up deploy/compose/sync-2clusters.yml on free host
-// ports with mutual TLS between nodes, its certificates made in the
-// project's "certs" volume with the image as docs/operations.md shows: the
-// one-shot service creates the pipe A -> B once both clusters are healthy,
-// and points written to either DataNode of A reach B.
+// ports: the nodes of each cluster talk mutual TLS with certificates the
+// file's one-shot services make, the one-shot CLI creates the pipe A -> B
+// once both clusters are healthy, and points written to either DataNode of
+// A reach B, also after the whole deployment is stopped and brought up
+// again.
 func TestDockerSync(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two compose clusters")
@@ -28,18 +28,8 @@ func TestDockerSync(t *testing.T) {
 		"SLUICE_A1_PORT=" + strconv.Itoa(a1), "SLUICE_A2_PORT=" + strconv.Itoa(a2), "SLUICE_B1_PORT=" + strconv.Itoa(b1),
 	}}
 	t.Cleanup(p.down)
-	p.mustCompose(time.Minute, "up", "--no-start")
-	certs := p.name + "_certs:/data"
-	mustCommand(t, time.Minute, "", nil, "docker", "run", "--rm", "-v", certs, image, "cert", "create-ca", "--certs-dir", "/data")
-	mustCommand(t, time.Minute, "", nil, "docker", "run", "--rm", "-v", certs, image, "cert", "create-node", "--certs-dir", "/data",
-		"a-confignode-1", "a-datanode-1", "a-datanode-2", "b-confignode-1", "b-datanode-1")
-	p.env = append(p.env, "SLUICE_CLUSTER_INSECURE=false", "SLUICE_CERTS_DIR=/certs")
 	p.mustCompose(4*time.Minute, "up", "-d")
-	for _, svc := range []string{"a-confignode-1", "a-datanode-2", "b-datanode-1"} {
-		if logs := p.mustCompose(30*time.Second, "logs", "--no-color", svc); !strings.Contains(logs, "node-to-node traffic uses mutual TLS") {
-			t.Errorf("%s does not log that it uses mutual TLS:\n%s", svc, logs)
-		}
-	}
+	p.usesTLS("a-confignode-1", "a-datanode-1", "a-datanode-2", "b-confignode-1", "b-datanode-1")
 
 	want := points{}
 	for i, port := range []int{a1, a2} {
@@ -53,7 +43,19 @@ func TestDockerSync(t *testing.T) {
 		s.close()
 	}
 	waitReceiver(t, b1, want, 90*time.Second)
-	if rows := openSession(t, a1, 30*time.Second).mustQuery("SHOW PIPES"); len(rows) != 1 || rows[0]["ID"] != "a2b" || rows[0]["State"] != "RUNNING" {
+	sa := openSession(t, a1, 30*time.Second)
+	if rows := sa.mustQuery("SHOW PIPES"); len(rows) != 1 || rows[0]["ID"] != "a2b" || rows[0]["State"] != "RUNNING" {
 		t.Errorf("SHOW PIPES on cluster A: %v, want a2b RUNNING", rows)
 	}
+	sa.close()
+
+	// Stopped and brought up again over the same volumes: the certificates
+	// are kept, the pipe goes on, nothing is lost.
+	p.mustCompose(2*time.Minute, "stop", "-t", "10")
+	p.mustCompose(4*time.Minute, "up", "-d")
+	sa = openSession(t, a1, 90*time.Second)
+	if _, err := sa.insert(want, "root.edge.d1", 1000, 1019); err != nil {
+		t.Fatalf("insert after the restart: %v", err)
+	}
+	waitReceiver(t, b1, want, 90*time.Second)
 }
