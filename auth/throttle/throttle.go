@@ -1,7 +1,10 @@
 // Package throttle slows down password guessing: after a few failed logins
-// of one user from one address, every further attempt from there waits,
-// and the wait doubles with each failure up to a ceiling. A success clears
-// the record; a record nobody touches for Forget is dropped.
+// of one user from one address, that user may not try again from there
+// until a delay has passed, and the delay doubles with each failure up to
+// a ceiling. An attempt inside the delay is refused at once, before its
+// password is looked at, so opening many connections in parallel buys a
+// guesser nothing. A success clears the record; a record nobody touches
+// for Forget is dropped.
 //
 // The client service (openSession) and the pipe receiver (handshake) share
 // one Throttle per DataNode, so a guesser gains nothing by switching from
@@ -10,10 +13,11 @@ package throttle
 
 import (
 	"container/list"
-	"context"
 	"net"
 	"sync"
 	"time"
+
+	"github.com/sluicedb/sluice/status"
 )
 
 // Policy says how failures turn into delays. The zero value is not useful;
@@ -27,16 +31,16 @@ type Policy struct {
 	// Max caps the delay.
 	Max time.Duration
 	// Forget drops the record of a user and address after this long
-	// without an attempt.
+	// without a failure.
 	Forget time.Duration
 	// MaxEntries bounds memory: past it the least recently used record is
 	// dropped.
 	MaxEntries int
 }
 
-// DefaultPolicy lets three failures go by, then waits 250 ms, 500 ms, ...
-// up to 10 s per attempt: a hundred guesses take about a quarter of an
-// hour instead of a second.
+// DefaultPolicy lets three failures go by, then makes the next attempt
+// wait 250 ms, then 500 ms, ... up to 10 s: a hundred guesses from one
+// address take about a quarter of an hour instead of a second.
 var DefaultPolicy = Policy{Free: 3, First: 250 * time.Millisecond, Max: 10 * time.Second,
 	Forget: 15 * time.Minute, MaxEntries: 100000}
 
@@ -56,7 +60,8 @@ type key struct{ user, host string }
 type record struct {
 	key      key
 	failures int
-	last     time.Time
+	last     time.Time // of the last failure
+	next     time.Time // no attempt before it
 }
 
 // New returns a Throttle applying p.
@@ -75,37 +80,36 @@ func Host(remote string) string {
 	return remote
 }
 
-// Delay is how long an attempt of user from host must wait before its
-// password is checked.
-func (t *Throttle) Delay(user, host string) time.Duration {
+// Check returns nil when user may try a password from host now, and
+// otherwise a refusal (status.WrongLoginPassword) saying how long to wait.
+// A refused attempt is not a failure: it changes nothing.
+func (t *Throttle) Check(user, host string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := t.lookupLocked(key{user, host})
+	if r == nil {
+		return nil
+	}
+	if wait := r.next.Sub(t.now()); wait > 0 {
+		return status.Errorf(status.WrongLoginPassword, "too many failed logins of user %s from %s: try again in %s",
+			user, host, wait.Round(10*time.Millisecond))
+	}
+	return nil
+}
+
+// RetryIn is how long user must wait before trying again from host.
+func (t *Throttle) RetryIn(user, host string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	r := t.lookupLocked(key{user, host})
 	if r == nil {
 		return 0
 	}
-	return t.policy.delay(r.failures)
+	return max(0, r.next.Sub(t.now()))
 }
 
-// Wait sleeps for Delay(user, host), or until ctx is done, whose error it
-// then returns.
-func (t *Throttle) Wait(ctx context.Context, user, host string) error {
-	d := t.Delay(user, host)
-	if d <= 0 {
-		return nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// Failed records a failed attempt and returns the delay the next attempt
-// will wait.
+// Failed records a failed attempt and returns the delay before the next
+// one may be made.
 func (t *Throttle) Failed(user, host string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -122,7 +126,9 @@ func (t *Throttle) Failed(user, host string) time.Duration {
 	}
 	r.failures++
 	r.last = t.now()
-	return t.policy.delay(r.failures)
+	d := t.policy.delay(r.failures)
+	r.next = r.last.Add(d)
+	return d
 }
 
 // Succeeded clears the failures of user from host.

@@ -1,9 +1,11 @@
 package throttle
 
 import (
-	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/sluicedb/sluice/status"
 )
 
 type clock struct{ t time.Time }
@@ -23,9 +25,34 @@ func TestDelayGrowsAfterFreeFailures(t *testing.T) {
 		if got := th.Failed("root", "10.0.0.1"); got != w {
 			t.Fatalf("after failure %d: delay %v, want %v", i+1, got, w)
 		}
-		if got := th.Delay("root", "10.0.0.1"); got != w {
-			t.Fatalf("Delay after failure %d: %v, want %v", i+1, got, w)
+		if got := th.RetryIn("root", "10.0.0.1"); got != w {
+			t.Fatalf("RetryIn after failure %d: %v, want %v", i+1, got, w)
 		}
+		c.t = c.t.Add(w) // the next attempt comes when allowed
+	}
+}
+
+// TestCheckRefusesInsideTheDelay: every attempt inside the delay is refused
+// at once, however many are made (parallel connections gain nothing), and
+// refusals do not extend it.
+func TestCheckRefusesInsideTheDelay(t *testing.T) {
+	c := &clock{t: time.Unix(1000, 0)}
+	th := newWithClock(testPolicy(), c.now)
+	for range 3 {
+		if err := th.Check("root", "h"); err != nil {
+			t.Fatalf("a free attempt was refused: %v", err)
+		}
+		th.Failed("root", "h")
+	}
+	for range 100 {
+		err := th.Check("root", "h")
+		if status.CodeOf(err) != status.WrongLoginPassword || !strings.Contains(err.Error(), "try again in 100ms") {
+			t.Fatalf("attempt inside the delay: %v", err)
+		}
+	}
+	c.t = c.t.Add(100 * time.Millisecond)
+	if err := th.Check("root", "h"); err != nil {
+		t.Fatalf("attempt after the delay: %v", err)
 	}
 }
 
@@ -35,14 +62,14 @@ func TestDelayIsPerUserAndHost(t *testing.T) {
 	for range 5 {
 		th.Failed("root", "10.0.0.1")
 	}
-	if th.Delay("root", "10.0.0.1") == 0 {
+	if th.Check("root", "10.0.0.1") == nil {
 		t.Fatal("the guessing address is not slowed down")
 	}
-	if d := th.Delay("root", "10.0.0.2"); d != 0 {
-		t.Fatalf("another address waits %v", d)
+	if err := th.Check("root", "10.0.0.2"); err != nil {
+		t.Fatalf("another address: %v", err)
 	}
-	if d := th.Delay("alice", "10.0.0.1"); d != 0 {
-		t.Fatalf("another user waits %v", d)
+	if err := th.Check("alice", "10.0.0.1"); err != nil {
+		t.Fatalf("another user: %v", err)
 	}
 }
 
@@ -53,15 +80,15 @@ func TestSuccessAndTimeForget(t *testing.T) {
 		th.Failed("root", "h")
 	}
 	th.Succeeded("root", "h")
-	if d := th.Delay("root", "h"); d != 0 {
+	if d := th.RetryIn("root", "h"); d != 0 {
 		t.Fatalf("after a success the delay is %v", d)
 	}
 	for range 4 {
 		th.Failed("root", "h")
 	}
 	c.t = c.t.Add(2 * time.Minute)
-	if d := th.Delay("root", "h"); d != 0 {
-		t.Fatalf("a record older than Forget still delays by %v", d)
+	if th.Failed("root", "h") != 0 {
+		t.Fatal("a record older than Forget still counts its failures")
 	}
 }
 
@@ -76,24 +103,11 @@ func TestEntriesAreBounded(t *testing.T) {
 	if len(th.entries) != 3 || th.lru.Len() != 3 {
 		t.Fatalf("%d entries, %d in the list; want 3", len(th.entries), th.lru.Len())
 	}
-	if d := th.Delay("root", "a"); d != 0 {
+	if d := th.RetryIn("root", "a"); d != 0 {
 		t.Fatalf("the least recently used record survived (delay %v)", d)
 	}
-	if d := th.Delay("root", "d"); d == 0 {
+	if d := th.RetryIn("root", "d"); d == 0 {
 		t.Fatal("the newest record was dropped")
-	}
-}
-
-func TestWaitHonoursContext(t *testing.T) {
-	th := New(Policy{Free: 0, First: time.Hour, Max: time.Hour, Forget: time.Hour, MaxEntries: 10})
-	th.Failed("root", "h")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := th.Wait(ctx, "root", "h"); err != context.Canceled {
-		t.Fatalf("Wait on a cancelled context: %v", err)
-	}
-	if err := th.Wait(context.Background(), "root", "other"); err != nil {
-		t.Fatalf("Wait without failures: %v", err)
 	}
 }
 

@@ -34,7 +34,9 @@ func (sv *service) OpenSession(ctx context.Context, req *rpc.TSOpenSessionReq) (
 		}
 		user, password := req.GetUsername(), req.GetPassword()
 		host := throttle.Host(c.remote)
-		if err := sv.srv.cfg.Throttle.Wait(ctx, user, host); err != nil {
+		if err := sv.srv.cfg.Throttle.Check(user, host); err != nil {
+			sv.srv.log.Info("login refused: too many failures", "user", user, "remote", c.remote)
+			c.loginErr = err
 			return nil, err
 		}
 		if err := sv.srv.backend.Login(ctx, user, password); err != nil {

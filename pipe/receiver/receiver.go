@@ -166,7 +166,7 @@ func (r *Receiver) checkHandshake(ctx context.Context, h transfer.Handshake, hos
 	if h.ClusterID == "" {
 		return "", status.Errorf(status.IllegalParameter, "pipe handshake names no sender cluster id")
 	}
-	if err := r.throttle.Wait(ctx, h.User, host); err != nil {
+	if err := r.throttle.Check(h.User, host); err != nil {
 		return "", err
 	}
 	// The stamp is read before the password is checked: a password
