@@ -186,7 +186,8 @@ func (d *DataNode) Start(ctx context.Context) error {
 		Version: d.cfg.Version, Throttle: d.throttle, MaxConnections: d.cfg.MaxConnections,
 		PreLoginMaxFrameBytes: d.cfg.PreLoginMaxBytes, LoginTimeout: d.cfg.LoginTimeout,
 		TLS:          d.cfg.ClientTLS,
-		ExtraMethods: map[string]thrift.TProcessorFunction{"pipeTransfer": d.recv.Method()}}, d, d.logger, d.reg)
+		ExtraMethods: map[string]thrift.TProcessorFunction{"pipeTransfer": d.recv.Method()},
+		OnDisconnect: d.recv.ConnClosed}, d, d.logger, d.reg)
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)
 	}

@@ -97,6 +97,9 @@ func (c *conn) serve(ctx context.Context) {
 	for _, ss := range c.sessions {
 		c.srv.closeSession(c, ss)
 	}
+	if f := c.srv.cfg.OnDisconnect; f != nil {
+		f(c.id)
+	}
 	log.Debug("client disconnected")
 }
 

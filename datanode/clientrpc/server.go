@@ -78,6 +78,10 @@ type Config struct {
 	// Thrift method name (the DataNode adds pipeTransfer here). They see
 	// the same framing and protocol as TSIService calls.
 	ExtraMethods map[string]thrift.TProcessorFunction
+	// OnDisconnect, when set, is told the ConnOf id of every connection
+	// that closes, so that what the extra methods hold for it (the pipe
+	// receiver's tokens) goes with it.
+	OnDisconnect func(connID uint64)
 
 	// MaxConnections caps the connections open at once; one past the cap
 	// is closed as soon as it is accepted. Default DefaultMaxConnections.

@@ -89,6 +89,11 @@ func New(t Target, th *throttle.Throttle, logger *slog.Logger, reg prometheus.Re
 	}
 }
 
+// ConnClosed forgets the tokens handed out on a connection that closed
+// (clientrpc.Config.OnDisconnect): a token is good on its connection only,
+// so it would only take room in the table.
+func (r *Receiver) ConnClosed(connID uint64) { r.sessions.dropConn(connID) }
+
 // Method returns the Thrift processor function of pipeTransfer, to serve
 // as clientrpc.Config.ExtraMethods[MethodName].
 func (r *Receiver) Method() thrift.TProcessorFunction {

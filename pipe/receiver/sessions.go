@@ -75,6 +75,17 @@ func (s *sessions) get(token string) (peer, bool) {
 	return *p, true
 }
 
+// dropConn forgets every token handed out on connection conn.
+func (s *sessions) dropConn(conn uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for tok, p := range s.byToken {
+		if p.conn == conn {
+			delete(s.byToken, tok)
+		}
+	}
+}
+
 // drop forgets token.
 func (s *sessions) drop(token string) {
 	s.mu.Lock()

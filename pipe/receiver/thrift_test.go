@@ -115,6 +115,7 @@ func TestTokenBinding(t *testing.T) {
 	srv := clientrpc.New(clientrpc.Config{
 		Addr: "127.0.0.1:0", PreLoginMaxFrameBytes: 8 << 10,
 		ExtraMethods: map[string]thrift.TProcessorFunction{MethodName: e.r.Method()},
+		OnDisconnect: e.r.ConnClosed,
 	}, noBackend{}, nil, nil)
 	if err := srv.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -129,7 +130,7 @@ func TestTokenBinding(t *testing.T) {
 		t.Fatalf("a 40 KB transfer before the handshake got %v", resp.Status)
 	}
 
-	a, _ := transferClient(t, srv.Addr().String())
+	a, aConn := transferClient(t, srv.Addr().String())
 	resp, err := a.PipeTransfer(ctx, request(transfer.TypeHandshake, transfer.EncodeHandshake(goodHandshake())))
 	if err != nil {
 		t.Fatal(err)
@@ -178,5 +179,18 @@ func TestTokenBinding(t *testing.T) {
 		if res, err = transfer.DecodeHandshakeResult(resp.Body); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	// A closed connection takes its tokens with it; the other's stays.
+	if n := e.r.sessions.len(); n != 2 {
+		t.Fatalf("%d tokens before the close, want 2 (one per connection)", n)
+	}
+	_ = aConn.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.r.sessions.len() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tokens after the connection closed, want 1", e.r.sessions.len())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
