@@ -278,3 +278,4 @@ func TestTransportHelpers(t *testing.T) {
 		t.Fatalf("an insecure Source changed the connection: %v %v", c, err)
 	}
 }
+

@@ -103,15 +103,12 @@ func CreateCA(dir string, o Options) error {
 		existing = nil
 	}
 	bundle := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), existing...)
-	if err := writeKey(keyPath, key); err != nil {
-		return err
-	}
 	// The cluster key that seals the cluster's secrets goes with its first
 	// CA; a new CA keeps it.
 	if err := seal.CreateKeyFile(dir); err != nil {
 		return err
 	}
-	return writeFile(certPath, bundle, 0o644)
+	return writePair(certPath, bundle, keyPath, key)
 }
 
 // CreateNode writes node.crt and node.key, signed by the CA in dir (or in
@@ -194,10 +191,7 @@ func issue(dir, caDir, certName, keyName string, tmpl *x509.Certificate, o Optio
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	if err := writeKey(keyPath, key); err != nil {
-		return err
-	}
-	return writeFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	return writePair(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), keyPath, key)
 }
 
 // loadCA reads the first (newest) certificate of ca.crt and ca.key.
@@ -253,36 +247,53 @@ func refuseExisting(overwrite bool, paths ...string) error {
 	return nil
 }
 
-func writeKey(path string, key *ecdsa.PrivateKey) error {
+// writePair replaces a certificate and its key. Both files are written
+// in full beside their targets before either is renamed over its target,
+// so that a failed write (a full disk) leaves the old pair as it was.
+func writePair(certPath string, certPEM []byte, keyPath string, key *ecdsa.PrivateKey) error {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return err
 	}
-	return writeFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
-}
-
-// writeFile replaces path atomically, so that a node reloading its
-// certificate never reads half a file.
-func writeFile(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	keyTmp, err := stage(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+	defer os.Remove(keyTmp)
+	certTmp, err := stage(certPath, certPEM, 0o644)
+	if err != nil {
 		return err
 	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
+	defer os.Remove(certTmp)
+	if err := os.Rename(keyTmp, keyPath); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	return os.Rename(certTmp, certPath)
+}
+
+// stage writes data to a synced temporary file next to path and returns its
+// name; renaming it over path then replaces path atomically, so that a node
+// reloading its certificate never reads half a file.
+func stage(path string, data []byte, mode os.FileMode) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return "", err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	err = func() error {
+		if _, err := tmp.Write(data); err != nil {
+			return err
+		}
+		if err := tmp.Chmod(mode); err != nil {
+			return err
+		}
+		return tmp.Sync()
+	}()
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	return os.Rename(tmp.Name(), path)
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }
