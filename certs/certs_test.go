@@ -278,4 +278,3 @@ func TestTransportHelpers(t *testing.T) {
 		t.Fatalf("an insecure Source changed the connection: %v %v", c, err)
 	}
 }
-
