@@ -60,6 +60,38 @@ func matchCall(ctx context.Context, cc *grpc.ClientConn) error {
 	return err
 }
 
+// The other calls the attacks of issue #14 made: commit a command, remove
+// a ConfigNode, register a fake DataNode; propose and scan region data.
+func applyCall(ctx context.Context, cc *grpc.ClientConn) error {
+	_, err := clusterpb.NewConfigNodeClient(cc).Apply(ctx, &clusterpb.ApplyRequest{Command: []byte{1, '{', '}'}})
+	return err
+}
+
+func removeCall(ctx context.Context, cc *grpc.ClientConn) error {
+	_, err := clusterpb.NewConfigNodeClient(cc).RemoveConfigNode(ctx, &clusterpb.RemoveConfigNodeRequest{NodeId: 0})
+	return err
+}
+
+func registerCall(ctx context.Context, cc *grpc.ClientConn) error {
+	_, err := clusterpb.NewConfigNodeClient(cc).RegisterDataNode(ctx, &clusterpb.RegisterDataNodeRequest{
+		Internal: &clusterpb.Endpoint{Host: "10.9.9.9", Port: 1}, Rpc: &clusterpb.Endpoint{Host: "10.9.9.9", Port: 2}})
+	return err
+}
+
+func proposeCall(ctx context.Context, cc *grpc.ClientConn) error {
+	_, err := clusterpb.NewDataNodeClient(cc).Propose(ctx, &clusterpb.ProposeRequest{RegionId: 1, Command: []byte{1}})
+	return err
+}
+
+func scanCall(ctx context.Context, cc *grpc.ClientConn) error {
+	st, err := clusterpb.NewDataNodeClient(cc).Scan(ctx, &clusterpb.ScanRequest{RegionId: 1, Path: "root.sec.d.s", Lo: 0, Hi: 10})
+	if err != nil {
+		return err
+	}
+	_, err = st.Recv()
+	return err
+}
+
 // TestClusterInternalPortsRefuseStrangers: with certificates (the
 // default of the test clusters, as of production ones) every internal port
 // refuses a caller without a certificate of the cluster CA, and the
@@ -80,20 +112,32 @@ func TestClusterInternalPortsRefuseStrangers(t *testing.T) {
 	if err := grpcCall(t, cn.InternalAddr(), own, stateCall); err != nil {
 		t.Fatalf("ConfigNode State with the cluster's certificate: %v", err)
 	}
-	for _, tc := range []struct {
-		what string
+	type attack struct {
+		name string
 		addr string
-		src  *certs.Source
 		call func(context.Context, *grpc.ClientConn) error
-	}{
-		{"ConfigNode State in plain text", cn.InternalAddr(), nil, stateCall},
-		{"ConfigNode State with another cluster's certificate", cn.InternalAddr(), stranger, stateCall},
-		{"DataNode MatchSeries in plain text", dn.InternalAddr(), nil, matchCall},
-		{"DataNode MatchSeries with another cluster's certificate", dn.InternalAddr(), stranger, matchCall},
-	} {
-		if err := grpcCall(t, tc.addr, tc.src, tc.call); err == nil {
-			t.Errorf("%s succeeded", tc.what)
+	}
+	attacks := []attack{
+		{"ConfigNode State", cn.InternalAddr(), stateCall},
+		{"ConfigNode Apply", cn.InternalAddr(), applyCall},
+		{"ConfigNode RemoveConfigNode", cn.InternalAddr(), removeCall},
+		{"ConfigNode RegisterDataNode", cn.InternalAddr(), registerCall},
+		{"DataNode MatchSeries", dn.InternalAddr(), matchCall},
+		{"DataNode Propose", dn.InternalAddr(), proposeCall},
+		{"DataNode Scan", dn.InternalAddr(), scanCall},
+	}
+	for _, a := range attacks {
+		for who, src := range map[string]*certs.Source{"in plain text": nil, "with another cluster's certificate": stranger} {
+			if err := grpcCall(t, a.addr, src, a.call); err == nil {
+				t.Errorf("%s %s succeeded", a.name, who)
+			}
 		}
+	}
+	if rows := mustShow(t, c, "SHOW DATANODES"); len(rows) != len(cl.DataNodes) {
+		t.Errorf("after the attempts SHOW DATANODES lists %d nodes, want %d", len(rows), len(cl.DataNodes))
+	}
+	if rows := mustShow(t, c, "SHOW CONFIGNODES"); len(rows) != 1 {
+		t.Errorf("after the attempts SHOW CONFIGNODES lists %d nodes, want 1", len(rows))
 	}
 
 	// A forged Raft header and AppendEntries in plain text: the
