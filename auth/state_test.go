@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -348,5 +350,47 @@ func TestCredentialFollowsPassword(t *testing.T) {
 	}
 	if _, err := s.Credential("alice"); status.CodeOf(err) != status.UserNotExist {
 		t.Fatalf("stamp of a dropped user: %v, want UserNotExist", err)
+	}
+}
+
+// TestHashesSealedForTheWire: a state whose hashes are sealed encodes and
+// decodes, verifies no password, and verifies them again once opened.
+func TestHashesSealedForTheWire(t *testing.T) {
+	s := New()
+	if err := s.CreateUser("alice", mustHash(t, "alice-pw")); err != nil {
+		t.Fatal(err)
+	}
+	seal := func(h string) (string, error) { return "sealed:v1:" + hex.EncodeToString([]byte(h)), nil }
+	open := func(h string) (string, error) {
+		b, err := hex.DecodeString(strings.TrimPrefix(h, "sealed:v1:"))
+		return string(b), err
+	}
+	sealed, err := s.WithHashes(seal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wire, err := json.Marshal(sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(wire), "$2a$") {
+		t.Fatalf("a bcrypt hash crossed the wire: %s", wire)
+	}
+	got := New()
+	if err := json.Unmarshal(wire, got); err != nil {
+		t.Fatalf("decode a state with sealed hashes: %v", err)
+	}
+	if err := got.Authenticate("alice", "alice-pw"); err == nil {
+		t.Fatal("a sealed hash verified a password")
+	}
+	opened, err := got.WithHashes(open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := opened.Authenticate("alice", "alice-pw"); err != nil {
+		t.Fatalf("the opened state does not verify the password: %v", err)
+	}
+	if err := s.Authenticate("alice", "alice-pw"); err != nil {
+		t.Fatalf("the original state changed: %v", err)
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode"
-	"github.com/sluicedb/sluice/seal"
 	"github.com/sluicedb/sluice/telemetry"
 )
 
@@ -55,10 +54,14 @@ func StartConfigNode(ctx context.Context, cfg config.Config, version string, log
 	if err != nil {
 		return nil, err
 	}
+	key, err := clusterKey(src, logger)
+	if err != nil {
+		return nil, err
+	}
 	host := cfg.CNInternalAdvertised()
 	cn := confignode.New(confignode.Config{
-		Certs: src,
-		Dir:   filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum, RegionsPerDatabase: cfg.DataRegionGroupNum,
+		Certs: src, SealKey: key,
+		Dir: filepath.Join(cfg.DataDir, "confignode"), SlotNum: cfg.SeriesSlotNum, RegionsPerDatabase: cfg.DataRegionGroupNum,
 		ReplicationFactor: cfg.DataReplicationFactor, Timeout: raftTimeout, Version: version,
 		Internal:  confignode.Endpoint{Host: host, Port: cfg.CNInternalPort},
 		Consensus: confignode.Endpoint{Host: host, Port: cfg.CNConsensusPort},
@@ -89,17 +92,13 @@ func StartDataNode(ctx context.Context, cfg config.Config, version string, logge
 	if err != nil {
 		return nil, err
 	}
-	meta := confignode.NewClient(cfg.DNSeeds(), src, logger)
-	dc := datanode.ConfigFrom(cfg, version)
-	dc.Certs = src
-	if src.Secure() {
-		if dc.SealKey, err = seal.LoadKey(src.Dir()); err != nil {
-			return nil, fmt.Errorf("cluster_certs_dir: %w", err)
-		}
-		if dc.SealKey == nil {
-			logger.Warn("no cluster.key in cluster_certs_dir: pipe sink passwords are stored as written; copy the key made by sluice cert create-ca next to ca.crt")
-		}
+	key, err := clusterKey(src, logger)
+	if err != nil {
+		return nil, err
 	}
+	meta := confignode.NewClient(cfg.DNSeeds(), src, key, logger)
+	dc := datanode.ConfigFrom(cfg, version)
+	dc.Certs, dc.SealKey = src, key
 	if dc.ClientTLS, err = datanode.ClientTLS(cfg); err != nil {
 		return nil, err
 	}

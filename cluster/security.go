@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/config"
+	"github.com/sluicedb/sluice/seal"
 )
 
 // expiryWarning is how long before its certificate expires a node starts
@@ -41,4 +42,22 @@ func nodeCerts(cfg config.Config, logger *slog.Logger) (*certs.Source, error) {
 			"expires", expires.UTC().Format(time.RFC3339), "left", left.Round(time.Hour))
 	}
 	return src, nil
+}
+
+// clusterKey loads the cluster key (seal.KeyFile) from the certificates
+// directory. Without one (an insecure cluster, or a directory made before
+// the key existed), secrets travel and rest as written, which it warns
+// about when the node has certificates.
+func clusterKey(src *certs.Source, logger *slog.Logger) (*seal.Key, error) {
+	if !src.Secure() {
+		return nil, nil
+	}
+	key, err := seal.LoadKey(src.Dir())
+	if err != nil {
+		return nil, fmt.Errorf("cluster_certs_dir: %w", err)
+	}
+	if key == nil {
+		logger.Warn("no " + seal.KeyFile + " in cluster_certs_dir: password hashes and pipe sink passwords are not sealed; copy the key sluice cert create-ca made next to ca.crt")
+	}
+	return key, nil
 }

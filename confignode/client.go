@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/proto/clusterpb"
+	"github.com/sluicedb/sluice/seal"
 	"github.com/sluicedb/sluice/status"
 )
 
@@ -22,6 +23,7 @@ type Client struct {
 	*Meta
 	cell   stateCell
 	peers  *peers
+	key    *seal.Key // opens the password hashes of the metadata
 	logger *slog.Logger
 
 	mu    sync.Mutex
@@ -35,8 +37,8 @@ type Client struct {
 
 // NewClient returns a client of the ConfigNodes reachable through seeds
 // (host:port of cn_internal_port). Start fetches the state.
-func NewClient(seeds []string, src *certs.Source, logger *slog.Logger) *Client {
-	c := &Client{cell: stateCell{state: newState(), changed: make(chan struct{})}, peers: newPeers(src),
+func NewClient(seeds []string, src *certs.Source, key *seal.Key, logger *slog.Logger) *Client {
+	c := &Client{cell: stateCell{state: newState(), changed: make(chan struct{})}, peers: newPeers(src), key: key,
 		logger: logger.With("component", "confignode-client"), addrs: append([]string(nil), seeds...), stop: make(chan struct{})}
 	c.Meta = &Meta{commit: c.commit, read: c.cell.read}
 	return c
@@ -102,6 +104,10 @@ func (c *Client) refresh(ctx context.Context, minIndex uint64, wait time.Duratio
 			return fmt.Errorf("decode metadata state: %w", err)
 		}
 		st.fill()
+		// The ConfigNodes seal the password hashes with the cluster key.
+		if st.Auth, err = st.Auth.WithHashes(c.key.Open); err != nil {
+			return status.Errorf(status.RejectNodeStart, "metadata from the ConfigNodes: %w", err)
+		}
 		var have string
 		c.cell.read(func(s *State) { have = s.ClusterID })
 		if have != "" && st.ClusterID != have {

@@ -168,7 +168,7 @@ func TestConfigNodeCluster(t *testing.T) {
 
 	// A DataNode's client refused a database that another node just
 	// created already lists it when the refusal arrives.
-	dn := NewClient([]string{cns[1].cfg.Internal.String()}, nil, slog.New(slog.DiscardHandler))
+	dn := NewClient([]string{cns[1].cfg.Internal.String()}, nil, nil, slog.New(slog.DiscardHandler))
 	if err := dn.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/proto/clusterpb"
+	"github.com/sluicedb/sluice/seal"
 	"github.com/sluicedb/sluice/status"
 )
 
@@ -54,6 +55,9 @@ type Config struct {
 	// (cluster_insecure, and the in-process ConfigNode of a standalone
 	// node, which has no peers).
 	Certs *certs.Source
+	// SealKey, when set, seals the users' password hashes in the metadata
+	// the State RPC sends to DataNodes (the cluster key).
+	SealKey *seal.Key
 	// BindHost is the host the internal and consensus listeners bind
 	// (cn_internal_bind_address), possibly a wildcard; empty binds
 	// Internal.Host.

@@ -35,9 +35,25 @@ func (s *rpcServer) State(ctx context.Context, req *clusterpb.StateRequest) (*cl
 	var err error
 	s.c.fsm.read(func(st *State) {
 		index = st.Index
-		b, err = json.Marshal(st)
+		b, err = s.c.wireState(st)
 	})
 	return &clusterpb.StateResponse{Status: clusterpb.StatusOf(err), State: b, Index: index}, nil
+}
+
+// wireState encodes the state for a DataNode: the users' password hashes
+// sealed with the cluster key when the node has one (pipe sink passwords
+// are sealed already, by the DataNode that created the pipe).
+func (c *ConfigNode) wireState(st *State) ([]byte, error) {
+	if c.cfg.SealKey == nil {
+		return json.Marshal(st)
+	}
+	wire := *st
+	auth, err := st.Auth.WithHashes(func(h string) (string, error) { return c.cfg.SealKey.Seal(h), nil })
+	if err != nil {
+		return nil, err
+	}
+	wire.Auth = auth
+	return json.Marshal(&wire)
 }
 
 func (s *rpcServer) RegisterDataNode(ctx context.Context, req *clusterpb.RegisterDataNodeRequest) (*clusterpb.RegisterDataNodeResponse, error) {

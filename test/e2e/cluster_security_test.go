@@ -227,7 +227,8 @@ func TestClusterCertificateRotationUnderLoad(t *testing.T) {
 
 // TestClusterSealsSinkPasswords: a pipe's sink password is stored sealed
 // with the cluster key (the ConfigNode's metadata and files hold no
-// plaintext), and the sink still logs in with it.
+// plaintext), and the sink still logs in with it; the metadata sent to
+// nodes carries the users' password hashes sealed too.
 func TestClusterSealsSinkPasswords(t *testing.T) {
 	cl := startTestCluster(t, 1, 3)
 	b := proc.StartStandalone(t)
@@ -256,6 +257,14 @@ func TestClusterSealsSinkPasswords(t *testing.T) {
 	}
 	if strings.Contains(string(state), password) || !strings.Contains(string(state), "sealed:v1:") {
 		t.Fatalf("the metadata holds the sink password in the clear or not sealed:\n%s", state)
+	}
+	// Nor does any password hash leave the ConfigNode unsealed, while
+	// DataNodes still check logins (this test's sessions log in as root).
+	if strings.Contains(string(state), "$2a$") {
+		t.Fatalf("the metadata sent to nodes holds a bcrypt hash in the clear:\n%s", state)
+	}
+	if _, err := sqlTo(t, cl.DataNodes[2]).exec("SHOW DATABASES"); err != nil {
+		t.Fatalf("a DataNode no longer checks logins: %v", err)
 	}
 	cl.ConfigNodes[0].Stop() // flush what it holds to its files
 	err = filepath.WalkDir(cl.ConfigNodes[0].DataDir, func(path string, d fs.DirEntry, err error) error {
