@@ -1,7 +1,6 @@
 package clientrpc
 
 import (
-	"context"
 	"net"
 	"sync"
 	"time"
@@ -15,34 +14,20 @@ const (
 	refusedPreLogin     = "prelogin_frame"
 )
 
-// Authenticate marks the connection that ctx's request arrived on as logged
-// in: its requests may then be as large as Config.MaxFrameBytes and the
-// login timeout no longer applies. openSession calls it on success; other
-// services on the client port (the pipe receiver's handshake) call it
-// once they have checked credentials. Without a connection in ctx it does
-// nothing.
-func Authenticate(ctx context.Context) {
-	if c := connFrom(ctx); c != nil {
-		c.authenticated.Store(true)
-	}
-}
+// ID, Remote and Authenticate make conn a clientconn.Conn, which the other
+// services of the client port (the pipe receiver) find in a request's
+// context: the receiver's handshake authenticates the connection it
+// arrived on, as openSession does.
 
-// Conn describes the client connection a request arrived on.
-type Conn struct {
-	// ID is unique among the Server's connections for its lifetime.
-	ID uint64
-	// Remote is the peer's address, host:port.
-	Remote string
-}
+// ID is the connection's id, unique for the Server's lifetime.
+func (c *conn) ID() uint64 { return c.id }
 
-// ConnOf returns the connection that ctx's request arrived on; false for
-// a ctx that carries none (an in-process call).
-func ConnOf(ctx context.Context) (Conn, bool) {
-	if c := connFrom(ctx); c != nil {
-		return Conn{ID: c.id, Remote: c.remote}, true
-	}
-	return Conn{}, false
-}
+// Remote is the peer's address.
+func (c *conn) Remote() string { return c.remote }
+
+// Authenticate lifts the pre-login limits: requests may then be as large as
+// Config.MaxFrameBytes and the login timeout no longer applies.
+func (c *conn) Authenticate() { c.authenticated.Store(true) }
 
 // frameLimit is the largest request the connection accepts now.
 func (c *conn) frameLimit() int64 {

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/iotdb-client-go/rpc"
 	"github.com/apache/thrift/lib/go/thrift"
 
+	"github.com/sluicedb/sluice/clientconn"
 	"github.com/sluicedb/sluice/status"
 )
 
@@ -50,11 +51,10 @@ type frame struct {
 	preLogin bool
 }
 
-type connKey struct{}
-
 // connFrom returns the connection a handler's request arrived on.
 func connFrom(ctx context.Context) *conn {
-	c, _ := ctx.Value(connKey{}).(*conn)
+	cc, _ := clientconn.From(ctx)
+	c, _ := cc.(*conn)
 	return c
 }
 
@@ -83,7 +83,7 @@ func (c *conn) serve(ctx context.Context) {
 		}
 	})
 
-	hctx := context.WithValue(ctx, connKey{}, c)
+	hctx := clientconn.With(ctx, c)
 	for f := range frames {
 		if err := c.handle(hctx, f); err != nil {
 			if ctx.Err() == nil && !isDisconnect(err) {

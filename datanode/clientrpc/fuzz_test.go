@@ -16,6 +16,7 @@ import (
 	"github.com/apache/iotdb-client-go/rpc"
 	"github.com/apache/thrift/lib/go/thrift"
 
+	"github.com/sluicedb/sluice/clientconn"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 )
@@ -181,7 +182,7 @@ func FuzzRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ss := &session{id: 1, user: "root", zoneID: "UTC", zone: time.UTC, queries: make(map[int64]*query)}
 		c := &conn{srv: srv, nc: sinkConn{}, sessions: map[int64]*session{1: ss}}
-		ctx := context.WithValue(context.Background(), connKey{}, c)
+		ctx := clientconn.With(context.Background(), c)
 		err := c.handle(ctx, frame{body: bytes.Clone(body), size: int64(len(body))})
 		if err != nil && strings.HasPrefix(err.Error(), "panic") {
 			t.Fatal(err)

@@ -52,7 +52,7 @@ func (sv *service) OpenSession(ctx context.Context, req *rpc.TSOpenSessionReq) (
 			return nil, err
 		}
 		c.loginErr = nil
-		c.authenticated.Store(true)
+		c.Authenticate()
 		ss := sv.srv.openSession(c, user, req.ZoneId, zone)
 		sv.srv.log.Debug("session opened", "session", ss.id, "user", user, "remote", c.remote)
 		return &rpc.TSOpenSessionResp{

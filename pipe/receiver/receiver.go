@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluicedb/sluice/auth/throttle"
-	"github.com/sluicedb/sluice/datanode/clientrpc"
+	"github.com/sluicedb/sluice/clientconn"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe/transfer"
 	"github.com/sluicedb/sluice/proto/pipethrift"
@@ -147,16 +147,18 @@ func (r *Receiver) handshake(ctx context.Context, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, status.Errorf(status.IllegalParameter, "pipe handshake: %w", err)
 	}
-	conn, _ := clientrpc.ConnOf(ctx)
-	log := r.log.With("sender_cluster", h.ClusterID, "user", h.User, "sender_version", h.SenderVersion, "remote", conn.Remote)
-	stamp, err := r.checkHandshake(ctx, h, throttle.Host(conn.Remote))
+	conn := connOf(ctx)
+	log := r.log.With("sender_cluster", h.ClusterID, "user", h.User, "sender_version", h.SenderVersion, "remote", conn.remote)
+	stamp, err := r.checkHandshake(ctx, h, throttle.Host(conn.remote))
 	if err != nil {
 		log.Warn("pipe handshake refused", "code", int(status.CodeOf(err)), "err", err)
 		return nil, err
 	}
 	own := r.target.ClusterID()
-	token := r.sessions.add(peer{user: h.User, cluster: h.ClusterID, conn: conn.ID, credential: stamp})
-	clientrpc.Authenticate(ctx)
+	token := r.sessions.add(peer{user: h.User, cluster: h.ClusterID, conn: conn.id, credential: stamp})
+	if c, ok := clientconn.From(ctx); ok {
+		c.Authenticate()
+	}
 	log.Info("pipe handshake accepted")
 	return transfer.EncodeHandshakeResult(transfer.HandshakeResult{ClusterID: own, Token: token}), nil
 }
@@ -251,8 +253,8 @@ func (r *Receiver) peer(ctx context.Context, token string) (peer, error) {
 	if !ok {
 		return peer{}, status.Errorf(CodeHandshakeRequired, "%s: the pipe transfer token is unknown or expired", HandshakeRequiredPrefix)
 	}
-	if conn, _ := clientrpc.ConnOf(ctx); conn.ID != p.conn {
-		r.log.Warn("pipe transfer token used on another connection", "remote", conn.Remote, "user", p.user)
+	if conn := connOf(ctx); conn.id != p.conn {
+		r.log.Warn("pipe transfer token used on another connection", "remote", conn.remote, "user", p.user)
 		return peer{}, status.Errorf(CodeHandshakeRequired, "%s: the pipe transfer token belongs to another connection", HandshakeRequiredPrefix)
 	}
 	if stamp, err := r.target.Credential(p.user); err != nil || stamp != p.credential {
@@ -260,6 +262,20 @@ func (r *Receiver) peer(ctx context.Context, token string) (peer, error) {
 		return peer{}, status.Errorf(CodeHandshakeRequired, "%s: user %s was changed or dropped since the handshake", HandshakeRequiredPrefix, p.user)
 	}
 	return p, nil
+}
+
+// connInfo is the connection a request came on: id 0 and no address for
+// an in-process call.
+type connInfo struct {
+	id     uint64
+	remote string
+}
+
+func connOf(ctx context.Context) connInfo {
+	if c, ok := clientconn.From(ctx); ok {
+		return connInfo{id: c.ID(), remote: c.Remote()}
+	}
+	return connInfo{}
 }
 
 // reply builds a response from an outcome.
