@@ -2,7 +2,9 @@ package confignode
 
 import (
 	"context"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -130,7 +132,9 @@ func aggregate(s *State, reports []PipeReport, progressAt map[string]time.Time, 
 		if spec, err := plugin.Parse(p.Source, p.Processor, p.Sink, time.Local); err == nil {
 			realtime = spec.Source.RealtimeEnabled
 		}
-		for id := range s.Regions {
+		// Regions in id order: when several tasks report an exception, the
+		// lowest region's is shown, the same one on every call.
+		for _, id := range slices.Sorted(maps.Keys(s.Regions)) {
 			pr, committed := p.Progress[id]
 			if !committed && id >= p.FirstNewRegion {
 				pr = Progress{HistoryDone: true}
