@@ -19,10 +19,15 @@ type fsm struct {
 	// progressAt is when this node last applied a progress commit of each
 	// pipe; it is not replicated state (guarded by mu).
 	progressAt map[string]time.Time
+	// started is when this node's fsm was made: a pipe whose last commit
+	// came before it (and so is not in progressAt) is counted from here,
+	// not from its creation, so that a restart does not age every pipe.
+	started time.Time
 }
 
 func newFSM() *fsm {
-	return &fsm{stateCell: stateCell{state: newState(), changed: make(chan struct{})}, progressAt: map[string]time.Time{}}
+	return &fsm{stateCell: stateCell{state: newState(), changed: make(chan struct{})}, progressAt: map[string]time.Time{},
+		started: time.Now()}
 }
 
 // Apply implements raft.FSM. Business errors are the response; an entry

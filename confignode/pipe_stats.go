@@ -104,7 +104,9 @@ func (r *pipeReports) fresh() []PipeReport {
 // aggregate computes every pipe's figures from the state and the reports.
 // A region's last index is the highest any replica reports; its frontier
 // the highest of the committed progress and what its task reports.
-func aggregate(s *State, reports []PipeReport, progressAt map[string]time.Time, now time.Time) []PipeStats {
+// A pipe without a commit in progressAt is aged from known: the later of
+// its creation and when this node started keeping track.
+func aggregate(s *State, reports []PipeReport, progressAt map[string]time.Time, known, now time.Time) []PipeStats {
 	last := map[uint32]uint64{}
 	type taskKey struct {
 		pipe    string
@@ -165,6 +167,9 @@ func aggregate(s *State, reports []PipeReport, progressAt map[string]time.Time, 
 			since, ok := progressAt[p.Name]
 			if !ok {
 				since = time.UnixMilli(p.CreationTime)
+				if known.After(since) {
+					since = known
+				}
 			}
 			ps.SnapshotAgeSeconds = math.Max(0, now.Sub(since).Seconds())
 		}
@@ -206,7 +211,7 @@ func (c *ConfigNode) localPipeStats() []PipeStats {
 	reports := c.reports.fresh()
 	var out []PipeStats
 	c.fsm.read(func(s *State) {
-		out = aggregate(s, reports, c.fsm.progressAt, time.Now())
+		out = aggregate(s, reports, c.fsm.progressAt, c.fsm.started, time.Now())
 	})
 	return out
 }

@@ -43,7 +43,8 @@ func TestAggregatePipeStats(t *testing.T) {
 		{Applied: map[uint32]uint64{3: 30, 1: 118}},
 	}
 	progressAt := map[string]time.Time{"a2b": now.Add(-4 * time.Second)}
-	got := aggregate(statsState(running, stopped, historyOnly), reports, progressAt, now)
+	// This node started tracking before the pipes were created.
+	got := aggregate(statsState(running, stopped, historyOnly), reports, progressAt, now.Add(-time.Hour), now)
 	if len(got) != 3 {
 		t.Fatalf("got %d pipes, want 3: %+v", len(got), got)
 	}
@@ -83,6 +84,13 @@ func TestAggregatePipeStats(t *testing.T) {
 	}
 	if s.SnapshotAgeSeconds < 59 {
 		t.Errorf("stopped snapshot age = %v, want its age since creation (60s)", s.SnapshotAgeSeconds)
+	}
+	// A node that started 10 s ago (a restart) ages the pipe from then,
+	// not from its creation.
+	for _, p := range aggregate(statsState(running, stopped, historyOnly), reports, progressAt, now.Add(-10*time.Second), now) {
+		if p.Name == "stopped" && (p.SnapshotAgeSeconds < 9.9 || p.SnapshotAgeSeconds > 10.1) {
+			t.Errorf("stopped snapshot age after a restart = %v, want 10", p.SnapshotAgeSeconds)
+		}
 	}
 	h := byName["history"]
 	if h.Remaining != 0 || h.EstimatedSeconds != 0 || h.SnapshotAgeSeconds != 0 {
