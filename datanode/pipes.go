@@ -22,12 +22,21 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 	var err error
 	switch s := stmt.(type) {
 	case *ast.CreatePipe:
+		if s.IfNotExists && d.pipeExists(s.Name) {
+			return nil, nil
+		}
 		err = d.createPipe(ctx, user, s)
+		if err != nil && s.IfNotExists && d.pipeExists(s.Name) {
+			err = nil // created meanwhile by another statement
+		}
 	case *ast.StartPipe:
 		err = d.meta.StartPipe(ctx, s.Name)
 	case *ast.StopPipe:
 		err = d.meta.StopPipe(ctx, s.Name)
 	case *ast.DropPipe:
+		if s.IfExists && !d.pipeExists(s.Name) {
+			return nil, nil
+		}
 		err = d.meta.DropPipe(ctx, s.Name)
 	case *ast.ShowPipes:
 		return d.showPipes(ctx, s)
@@ -41,6 +50,16 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 	}
 	d.pipes.reconcile()
 	return nil, nil
+}
+
+// pipeExists reports whether the metadata holds a pipe called name.
+func (d *DataNode) pipeExists(name string) bool {
+	for _, p := range d.meta.Pipes() {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // createPipe commits a pipe owned by user, who needs READ_DATA on what its

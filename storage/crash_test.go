@@ -114,7 +114,10 @@ func TestCrashRecovery(t *testing.T) {
 				t.Fatalf("durable index %d after crash, want 2", durable)
 			}
 			v := r2.View()
-			if got := scanAll(t, v, 1, model.Double, 0, 999, 100); len(got) < 900 {
+			// The flushed points are 0..999; unsynced data that survived the
+			// crash may include the later deletes of 100..199 and 900..999,
+			// so at least the 800 points outside them must be there.
+			if got := scanAll(t, v, 1, model.Double, 0, 999, 100); len(got) < 800 {
 				t.Fatalf("flushed data lost: %d points", len(got))
 			}
 			v.Close()

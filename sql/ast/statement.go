@@ -185,10 +185,14 @@ type ListPrivileges struct{ User string }
 // order written.
 type Attribute struct{ Key, Value string }
 
-// CreatePipe is CREATE PIPE id [WITH SOURCE (...)] [WITH PROCESSOR (...)]
-// WITH SINK (...). EXTRACTOR and CONNECTOR are accepted for SOURCE and SINK.
+// CreatePipe is CREATE PIPE [IF NOT EXISTS] id [WITH SOURCE (...)]
+// [WITH PROCESSOR (...)] WITH SINK (...). EXTRACTOR and CONNECTOR are
+// accepted for SOURCE and SINK.
 type CreatePipe struct {
-	Name      string
+	Name string
+	// IfNotExists makes an existing pipe of that name no error (and leaves
+	// it as it is), as in IoTDB 1.3.3.
+	IfNotExists bool
 	Source    []Attribute
 	Processor []Attribute
 	Sink      []Attribute
@@ -200,8 +204,12 @@ type StartPipe struct{ Name string }
 // StopPipe is STOP PIPE id.
 type StopPipe struct{ Name string }
 
-// DropPipe is DROP PIPE id.
-type DropPipe struct{ Name string }
+// DropPipe is DROP PIPE [IF EXISTS] id.
+type DropPipe struct {
+	Name string
+	// IfExists makes a missing pipe no error, as in IoTDB 1.3.3.
+	IfExists bool
+}
 
 // ShowPipes is SHOW PIPES, SHOW PIPE id, or SHOW PIPES WHERE SINK USED BY id.
 type ShowPipes struct {

@@ -42,11 +42,20 @@ var pipeStages = map[string]int{"SOURCE": 1, "EXTRACTOR": 1, "PROCESSOR": 2, "SI
 // createPipe reads the rest of CREATE PIPE id [WITH SOURCE (...)]
 // [WITH PROCESSOR (...)] WITH SINK (...).
 func (p *parser) createPipe() (ast.Statement, error) {
+	// IF NOT EXISTS, unless "if" is the pipe's name.
+	ifNotExists := p.isKw("IF") && isKw(p.peekAt(1), "NOT")
+	if ifNotExists {
+		p.next()
+		p.next()
+		if _, err := p.keyword("EXISTS"); err != nil {
+			return nil, err
+		}
+	}
 	name, err := p.pipeName()
 	if err != nil {
 		return nil, err
 	}
-	c := &ast.CreatePipe{Name: name}
+	c := &ast.CreatePipe{Name: name, IfNotExists: ifNotExists}
 	stage, clause := 0, ""
 	for p.acceptKw("WITH") {
 		t := p.peek()
@@ -147,11 +156,17 @@ func (p *parser) stopPipe() (ast.Statement, error) {
 
 // dropPipe reads the rest of DROP PIPE id.
 func (p *parser) dropPipe() (ast.Statement, error) {
+	// IF EXISTS, unless "if" is the pipe's name.
+	ifExists := p.isKw("IF") && isKw(p.peekAt(1), "EXISTS")
+	if ifExists {
+		p.next()
+		p.next()
+	}
 	name, err := p.pipeName()
 	if err != nil {
 		return nil, err
 	}
-	return &ast.DropPipe{Name: name}, nil
+	return &ast.DropPipe{Name: name, IfExists: ifExists}, nil
 }
 
 // showPipes reads the rest of SHOW PIPE id (one), SHOW PIPES STATISTICS

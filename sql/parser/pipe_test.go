@@ -79,6 +79,11 @@ WITH SINK (
 		{`START PIPE my_pipe`, &ast.StartPipe{Name: "my_pipe"}},
 		{`STOP PIPE my_pipe`, &ast.StopPipe{Name: "my_pipe"}},
 		{`DROP PIPE my_pipe`, &ast.DropPipe{Name: "my_pipe"}},
+		{`DROP PIPE IF EXISTS my_pipe`, &ast.DropPipe{Name: "my_pipe", IfExists: true}},
+		{`drop pipe if`, &ast.DropPipe{Name: "if"}},
+		{`CREATE PIPE IF NOT EXISTS p WITH SINK ('sink'='do-nothing-sink')`,
+			&ast.CreatePipe{Name: "p", IfNotExists: true, Sink: attrs("sink", "do-nothing-sink")}},
+		{`CREATE PIPE if WITH SINK ('sink'='do-nothing-sink')`, &ast.CreatePipe{Name: "if", Sink: attrs("sink", "do-nothing-sink")}},
 		{`SHOW PIPES`, &ast.ShowPipes{}},
 		{`SHOW PIPE my_pipe`, &ast.ShowPipes{Name: "my_pipe"}},
 		{`SHOW PIPES
@@ -124,5 +129,11 @@ func TestShowPipeStatisticsErrors(t *testing.T) {
 	runErrorCases(t, []errorCase{
 		{"SHOW PIPES STATISTICS x", "line 1:22 mismatched input 'x' expecting {';', <EOF>}"},
 		{"SHOW PIPES STATS", "line 1:11 mismatched input 'STATS' expecting {';', <EOF>}"},
+	})
+}
+
+func TestPipeIfExistsErrors(t *testing.T) {
+	runErrorCases(t, []errorCase{
+		{"CREATE PIPE IF NOT p WITH SINK ('sink'='do-nothing-sink')", "line 1:19 mismatched input 'p' expecting EXISTS"},
 	})
 }

@@ -1,7 +1,9 @@
 package deploy
 
 import (
+	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,4 +60,20 @@ func TestDockerSync(t *testing.T) {
 		t.Fatalf("insert after the restart: %v", err)
 	}
 	waitReceiver(t, b1, want, 90*time.Second)
+	// The one-shot pipe service ran again and found the pipe there.
+	for _, c := range p.containers("create-pipe") {
+		deadline := time.Now().Add(time.Minute)
+		for {
+			out, err := exec.Command("docker", "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", c).Output()
+			if err != nil {
+				t.Fatalf("docker inspect %s: %v", c, err)
+			}
+			if st := strings.TrimSpace(string(out)); st == "exited 0" {
+				break
+			} else if strings.HasPrefix(st, "exited") || time.Now().After(deadline) {
+				t.Fatalf("create-pipe on the second up: %s (want exited 0: CREATE PIPE IF NOT EXISTS)", st)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
 }

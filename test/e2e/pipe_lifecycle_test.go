@@ -114,7 +114,13 @@ func TestPipeLifecycle(t *testing.T) {
 		if r := ca.pipe("dup"); r == nil || !strings.Contains(r["PipeSource"], "root.dup") || strings.Contains(r["PipeSource"], "root.dup2") {
 			t.Errorf("the refused duplicate changed pipe dup: %v", r)
 		}
-		ca.mustExec("DROP PIPE dup")
+		// IoTDB 1.3.3's IF NOT EXISTS and IF EXISTS: no error, no change.
+		ca.mustExec("CREATE PIPE IF NOT EXISTS dup WITH SOURCE ('source.pattern'='root.dup3') " + sink)
+		if r := ca.pipe("dup"); r == nil || strings.Contains(r["PipeSource"], "root.dup3") {
+			t.Errorf("CREATE PIPE IF NOT EXISTS changed pipe dup: %v", r)
+		}
+		ca.mustExec("DROP PIPE dup", "DROP PIPE IF EXISTS dup")
+		ca.mustFail("DROP PIPE dup")
 	})
 
 	t.Run("privileges", func(t *testing.T) {
