@@ -40,7 +40,7 @@ type Client struct {
 func NewClient(seeds []string, src *certs.Source, key *seal.Key, logger *slog.Logger) *Client {
 	c := &Client{cell: stateCell{state: newState(), changed: make(chan struct{})}, peers: newPeers(src), key: key,
 		logger: logger.With("component", "confignode-client"), addrs: append([]string(nil), seeds...), stop: make(chan struct{})}
-	c.Meta = &Meta{commit: c.commit, read: c.cell.read}
+	c.Meta = &Meta{commit: c.commit, read: c.cell.read, wait: c.cell.waitIndex}
 	return c
 }
 

@@ -20,6 +20,22 @@ type Meta struct {
 	commit func(ctx context.Context, cmd []byte) (json.RawMessage, error)
 	// read runs fn on the local copy of the state.
 	read func(fn func(*State))
+	// wait blocks until the local copy reflects at least an index.
+	wait func(ctx context.Context, min uint64) error
+}
+
+// StateIndex is the index of the last command the local copy reflects: a
+// change this node committed has an index no greater once it returned.
+func (m *Meta) StateIndex() uint64 {
+	var i uint64
+	m.read(func(s *State) { i = s.Index })
+	return i
+}
+
+// WaitIndex blocks until the local copy reflects at least index min, or
+// ctx ends.
+func (m *Meta) WaitIndex(ctx context.Context, min uint64) error {
+	return m.wait(ctx, min)
 }
 
 // CreateDatabase commits a new database; the ConfigNode leader places its

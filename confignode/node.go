@@ -120,7 +120,7 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer, m *consensu
 	}
 	c := &ConfigNode{cfg: cfg, logger: logger.With("component", "confignode"), metrics: m, fsm: newFSM(),
 		live: newLiveness(5 * cfg.HeartbeatInterval), reports: newPipeReports(5 * cfg.HeartbeatInterval), peers: newPeers(cfg.Certs), stop: make(chan struct{})}
-	c.Meta = &Meta{commit: c.commit, read: c.fsm.read}
+	c.Meta = &Meta{commit: c.commit, read: c.fsm.read, wait: c.fsm.waitIndex}
 	if reg != nil {
 		reg.MustRegister(newClusterCollector(c), newPipeCollector(c))
 	}

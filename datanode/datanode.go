@@ -199,7 +199,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	go d.heartbeatLoop()
 	go func() {
 		defer d.wg.Done()
-		d.pipes.run(d.stop)
+		d.pipes.run()
 	}()
 	d.phase.Store(nil)
 	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "advertised", d.rpcAdvertised().String(), "regions", len(d.regions.all()))
@@ -261,15 +261,22 @@ func (d *DataNode) rpcPort() string {
 	return port
 }
 
-// Close stops serving, closes the regions (their logs keep every
-// acknowledged write) and the storage engine. It is idempotent.
+// Close shuts the node down in order: client intake first (no statement
+// can start a pipe task any more, the statements in flight have ended),
+// then the pipe agent, which stops its tasks and commits their progress,
+// then the background loops, the sinks, the regions (their logs keep every
+// acknowledged write), the service for other DataNodes and the storage
+// engine. It is idempotent.
 func (d *DataNode) Close() error {
 	var errs []error
 	d.closeOnce.Do(func() { close(d.stop) })
-	d.wg.Wait()
 	if d.rpc != nil {
 		errs = append(errs, d.rpc.Close())
 	}
+	if d.pipes != nil {
+		d.pipes.close()
+	}
+	d.wg.Wait()
 	if d.sinks != nil {
 		errs = append(errs, d.sinks.Close())
 	}

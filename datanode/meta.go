@@ -37,6 +37,8 @@ type Meta interface {
 	Privileges(user string) ([]auth.Grant, error)
 
 	ClusterID() string
+	StateIndex() uint64
+	WaitIndex(ctx context.Context, min uint64) error
 	CreatePipe(ctx context.Context, name, owner string, scope model.Path, source, processor, sink []ast.Attribute) error
 	StartPipe(ctx context.Context, name string) error
 	StopPipe(ctx context.Context, name string) error

@@ -31,9 +31,15 @@ type pipeAgent struct {
 	// slots bounds concurrently extracting tasks.
 	slots chan struct{}
 
-	// reconcileMu serialises reconcile; mu guards the maps below and is
-	// never held while waiting for a task.
+	// ctx is the context of every task; close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// reconcileMu serialises reconcile and close: closed, once set, keeps
+	// reconcile from starting tasks. mu guards the maps below and is never
+	// held while waiting for a task.
 	reconcileMu sync.Mutex
+	closed      bool
 	mu          sync.Mutex
 	tasks       map[taskKey]*runningTask
 	pending     map[pipeRef]map[uint32]confignode.Progress // progress not yet committed
@@ -82,32 +88,86 @@ func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *
 	if stallAfter <= 0 {
 		stallAfter = defaultStallAfter
 	}
-	return &pipeAgent{d: d, sinks: sinks, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval, stallAfter: stallAfter,
+	ctx, cancel := context.WithCancel(context.Background())
+	return &pipeAgent{d: d, sinks: sinks, ctx: ctx, cancel: cancel, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval, stallAfter: stallAfter,
 		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{}, notices: map[string]string{},
 		stats: map[taskKey]*taskStats{}, rateAt: time.Now()}
 }
 
-// run reconciles tasks and commits progress until stop closes.
-func (a *pipeAgent) run(stop <-chan struct{}) {
+// run reconciles tasks and commits progress every interval, and
+// reconciles as soon as the metadata changes, until close. It stops every
+// task and commits their last progress before it returns.
+func (a *pipeAgent) run() {
 	t := time.NewTicker(a.interval)
 	defer t.Stop()
+	changed := make(chan struct{}, 1)
+	var watch sync.WaitGroup
+	watch.Go(func() { a.watchMeta(changed) })
+	defer watch.Wait()
 	for {
 		a.reconcile()
 		a.commit()
 		a.updateRates()
 		a.reportNotices()
-		select {
-		case <-stop:
+		if !a.awaitRound(t.C, changed) {
 			a.stopAll()
 			a.commit()
 			return
-		case <-t.C:
 		}
 	}
 }
 
-// reconcile starts the tasks that should run here and stops the others.
+// awaitRound waits for the next round, reconciling meanwhile on each
+// change of the metadata (a pipe stopped, dropped or started: followed at
+// once rather than at the next round); false once the agent is closed.
+func (a *pipeAgent) awaitRound(tick <-chan time.Time, changed <-chan struct{}) bool {
+	for {
+		select {
+		case <-a.ctx.Done():
+			return false
+		case <-changed:
+			a.reconcile()
+		case <-tick:
+			return true
+		}
+	}
+}
+
+// watchMeta signals changed each time the metadata copy moves on, until
+// close.
+func (a *pipeAgent) watchMeta(changed chan<- struct{}) {
+	for {
+		if err := a.d.meta.WaitIndex(a.ctx, a.d.meta.StateIndex()+1); err != nil {
+			return
+		}
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// close stops the agent for good: no reconcile starts a task any more, and
+// run stops every task, commits their progress and returns.
+func (a *pipeAgent) close() {
+	a.reconcileMu.Lock()
+	a.closed = true
+	a.reconcileMu.Unlock()
+	a.cancel()
+}
+
+// reconcile starts the tasks that should run here and stops the others:
+// once it returns, no task that the metadata it read does not want is
+// sending. It does nothing once the agent is closed.
 func (a *pipeAgent) reconcile() {
+	// Held from reading the metadata to the last task started: a reconcile
+	// that read an older state cannot start a task after one that read a
+	// newer state stopped it.
+	a.reconcileMu.Lock()
+	defer a.reconcileMu.Unlock()
+	if a.closed {
+		return
+	}
 	want := map[taskKey]taskBuild{}
 	pipes := a.d.meta.Pipes()
 	a.releaseDropped(pipes)
@@ -135,8 +195,6 @@ func (a *pipeAgent) reconcile() {
 			want[key] = a.taskFactory(p, spec, r)
 		}
 	}
-	a.reconcileMu.Lock()
-	defer a.reconcileMu.Unlock()
 	a.mu.Lock()
 	var stop []taskKey
 	var stopping []*runningTask
@@ -168,7 +226,7 @@ func (a *pipeAgent) reconcile() {
 		if t == nil {
 			continue
 		}
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(a.ctx)
 		ctx = sink.WithStallWatch(ctx, a.stallAfter, func(target string, waited time.Duration) {
 			a.stalled(key, &sink.StallError{Target: target, Waited: waited})
 		})
@@ -410,6 +468,21 @@ func (a *pipeAgent) recovered(name string) {
 	}
 }
 
+// running counts the tasks of the pipe incarnation (name, created) in the
+// table.
+func (a *pipeAgent) running(name string, created int64) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for k := range a.tasks {
+		if k.pipe == name && k.created == created {
+			n++
+		}
+	}
+	return n
+}
+
+// stopAll stops every task and waits until they have ended.
 func (a *pipeAgent) stopAll() {
 	a.mu.Lock()
 	tasks := a.tasks

@@ -17,9 +17,11 @@ import (
 )
 
 // runPipe executes the pipe statements. Each change is committed through
-// the ConfigNode before it returns, and the local tasks follow at once.
+// the ConfigNode before it returns, and the local tasks follow at once;
+// STOP and DROP also wait for the other DataNodes' tasks to stop.
 func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement) (*model.Result, error) {
 	var err error
+	stopping, created := "", int64(0) // the pipe a STOP or DROP stops
 	switch s := stmt.(type) {
 	case *ast.CreatePipe:
 		if s.IfNotExists && d.pipeExists(s.Name) {
@@ -32,11 +34,13 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 	case *ast.StartPipe:
 		err = d.meta.StartPipe(ctx, s.Name)
 	case *ast.StopPipe:
+		stopping, created = s.Name, d.pipeCreated(s.Name)
 		err = d.meta.StopPipe(ctx, s.Name)
 	case *ast.DropPipe:
 		if s.IfExists && !d.pipeExists(s.Name) {
 			return nil, nil
 		}
+		stopping, created = s.Name, d.pipeCreated(s.Name)
 		err = d.meta.DropPipe(ctx, s.Name)
 	case *ast.ShowPipes:
 		return d.showPipes(ctx, s)
@@ -49,6 +53,11 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 		return nil, err
 	}
 	d.pipes.reconcile()
+	if stopping != "" {
+		// The local copy reflects the change: its index is the change's or
+		// later. STOP and DROP return once no DataNode sends any more.
+		return nil, d.awaitPipeStopped(ctx, stopping, created, d.meta.StateIndex())
+	}
 	return nil, nil
 }
 

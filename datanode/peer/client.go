@@ -157,6 +157,16 @@ func (c *Client) Propose(ctx context.Context, addr string, region uint32, cmd []
 	return err
 }
 
+// StopPipeTasks asks the DataNode at addr to stop its tasks of the
+// incarnation (pipe, created) once its metadata reflects stateIndex, and
+// returns when it has.
+func (c *Client) StopPipeTasks(ctx context.Context, addr, pipe string, created int64, stateIndex uint64) error {
+	_, err := call(ctx, c, addr, 0, func(dc clusterpb.DataNodeClient) (*clusterpb.StopPipeTasksResponse, error) {
+		return dc.StopPipeTasks(ctx, &clusterpb.StopPipeTasksRequest{Pipe: pipe, Created: created, StateIndex: stateIndex})
+	})
+	return err
+}
+
 // MatchSeries returns the series of region matching pattern, sorted by
 // path.
 func (c *Client) MatchSeries(ctx context.Context, addr string, region uint32, pattern model.Path) ([]model.Series, error) {

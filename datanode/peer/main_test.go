@@ -73,6 +73,22 @@ type host struct {
 	mu       sync.Mutex
 	replicas map[uint32]*replica
 	hint     uint32
+	// stops records StopPipeTasks calls; stopErr is their answer.
+	stops   []stopCall
+	stopErr error
+}
+
+type stopCall struct {
+	pipe       string
+	created    int64
+	stateIndex uint64
+}
+
+func (h *host) StopPipeTasks(_ context.Context, pipe string, created int64, stateIndex uint64) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stops = append(h.stops, stopCall{pipe, created, stateIndex})
+	return h.stopErr
 }
 
 func (h *host) Leading(id uint32) (*region.FSM, *consensus.Group, uint32) {

@@ -40,6 +40,10 @@ type Host interface {
 	// believes leads the region, 0 when unknown or when the region is not
 	// hosted here. It is called on every request and must not block.
 	Leading(region uint32) (fsm *region.FSM, g *consensus.Group, leaderHint uint32)
+	// StopPipeTasks returns once the node's copy of the metadata reflects
+	// stateIndex and it runs no task of the incarnation (pipe, created)
+	// that this state does not want, or with why it could not within ctx.
+	StopPipeTasks(ctx context.Context, pipe string, created int64, stateIndex uint64) error
 }
 
 // ServerConfig configures a Server. Zero fields take the defaults.
@@ -163,6 +167,18 @@ func admit(fsm *region.FSM, cmd []byte, checkOnly bool) error {
 		}
 	}
 	return nil
+}
+
+// StopPipeTasks implements clusterpb.DataNodeServer.
+func (s *Server) StopPipeTasks(ctx context.Context, req *clusterpb.StopPipeTasksRequest) (*clusterpb.StopPipeTasksResponse, error) {
+	resp := &clusterpb.StopPipeTasksResponse{Status: statusOK}
+	if req.GetPipe() == "" {
+		resp.Status = statusOf(status.Errorf(status.IllegalParameter, "StopPipeTasks names no pipe"))
+	} else if err := s.host.StopPipeTasks(ctx, req.GetPipe(), req.GetCreated(), req.GetStateIndex()); err != nil {
+		resp.Status = statusOf(err)
+	}
+	s.observe("StopPipeTasks", resp.Status)
+	return resp, nil
 }
 
 // MatchSeries implements clusterpb.DataNodeServer.

@@ -1463,6 +1463,113 @@ func (x *PipeStatisticsResponse) GetPipes() []*PipeStatistics {
 	return nil
 }
 
+type StopPipeTasksRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// pipe and created name the incarnation of the pipe that was stopped or
+	// dropped.
+	Pipe    string `protobuf:"bytes,1,opt,name=pipe,proto3" json:"pipe,omitempty"`
+	Created int64  `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	// state_index is the metadata index at which the change was committed.
+	StateIndex    uint64 `protobuf:"varint,3,opt,name=state_index,json=stateIndex,proto3" json:"state_index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopPipeTasksRequest) Reset() {
+	*x = StopPipeTasksRequest{}
+	mi := &file_cluster_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopPipeTasksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopPipeTasksRequest) ProtoMessage() {}
+
+func (x *StopPipeTasksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopPipeTasksRequest.ProtoReflect.Descriptor instead.
+func (*StopPipeTasksRequest) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *StopPipeTasksRequest) GetPipe() string {
+	if x != nil {
+		return x.Pipe
+	}
+	return ""
+}
+
+func (x *StopPipeTasksRequest) GetCreated() int64 {
+	if x != nil {
+		return x.Created
+	}
+	return 0
+}
+
+func (x *StopPipeTasksRequest) GetStateIndex() uint64 {
+	if x != nil {
+		return x.StateIndex
+	}
+	return 0
+}
+
+type StopPipeTasksResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Status        *Status                `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopPipeTasksResponse) Reset() {
+	*x = StopPipeTasksResponse{}
+	mi := &file_cluster_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopPipeTasksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopPipeTasksResponse) ProtoMessage() {}
+
+func (x *StopPipeTasksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopPipeTasksResponse.ProtoReflect.Descriptor instead.
+func (*StopPipeTasksResponse) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *StopPipeTasksResponse) GetStatus() *Status {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
 type ProposeRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	RegionId uint32                 `protobuf:"varint,1,opt,name=region_id,json=regionId,proto3" json:"region_id,omitempty"`
@@ -1475,7 +1582,7 @@ type ProposeRequest struct {
 
 func (x *ProposeRequest) Reset() {
 	*x = ProposeRequest{}
-	mi := &file_cluster_proto_msgTypes[22]
+	mi := &file_cluster_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1487,7 +1594,7 @@ func (x *ProposeRequest) String() string {
 func (*ProposeRequest) ProtoMessage() {}
 
 func (x *ProposeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[22]
+	mi := &file_cluster_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1500,7 +1607,7 @@ func (x *ProposeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeRequest.ProtoReflect.Descriptor instead.
 func (*ProposeRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{22}
+	return file_cluster_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ProposeRequest) GetRegionId() uint32 {
@@ -1536,7 +1643,7 @@ type ProposeResponse struct {
 
 func (x *ProposeResponse) Reset() {
 	*x = ProposeResponse{}
-	mi := &file_cluster_proto_msgTypes[23]
+	mi := &file_cluster_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1548,7 +1655,7 @@ func (x *ProposeResponse) String() string {
 func (*ProposeResponse) ProtoMessage() {}
 
 func (x *ProposeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[23]
+	mi := &file_cluster_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1561,7 +1668,7 @@ func (x *ProposeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeResponse.ProtoReflect.Descriptor instead.
 func (*ProposeResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{23}
+	return file_cluster_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ProposeResponse) GetStatus() *Status {
@@ -1594,7 +1701,7 @@ type Series struct {
 
 func (x *Series) Reset() {
 	*x = Series{}
-	mi := &file_cluster_proto_msgTypes[24]
+	mi := &file_cluster_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1606,7 +1713,7 @@ func (x *Series) String() string {
 func (*Series) ProtoMessage() {}
 
 func (x *Series) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[24]
+	mi := &file_cluster_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1619,7 +1726,7 @@ func (x *Series) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Series.ProtoReflect.Descriptor instead.
 func (*Series) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{24}
+	return file_cluster_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Series) GetPath() string {
@@ -1681,7 +1788,7 @@ type MatchSeriesRequest struct {
 
 func (x *MatchSeriesRequest) Reset() {
 	*x = MatchSeriesRequest{}
-	mi := &file_cluster_proto_msgTypes[25]
+	mi := &file_cluster_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1693,7 +1800,7 @@ func (x *MatchSeriesRequest) String() string {
 func (*MatchSeriesRequest) ProtoMessage() {}
 
 func (x *MatchSeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[25]
+	mi := &file_cluster_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1706,7 +1813,7 @@ func (x *MatchSeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchSeriesRequest.ProtoReflect.Descriptor instead.
 func (*MatchSeriesRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{25}
+	return file_cluster_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *MatchSeriesRequest) GetRegionId() uint32 {
@@ -1733,7 +1840,7 @@ type MatchSeriesResponse struct {
 
 func (x *MatchSeriesResponse) Reset() {
 	*x = MatchSeriesResponse{}
-	mi := &file_cluster_proto_msgTypes[26]
+	mi := &file_cluster_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1745,7 +1852,7 @@ func (x *MatchSeriesResponse) String() string {
 func (*MatchSeriesResponse) ProtoMessage() {}
 
 func (x *MatchSeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[26]
+	mi := &file_cluster_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1758,7 +1865,7 @@ func (x *MatchSeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchSeriesResponse.ProtoReflect.Descriptor instead.
 func (*MatchSeriesResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{26}
+	return file_cluster_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *MatchSeriesResponse) GetStatus() *Status {
@@ -1787,7 +1894,7 @@ type ScanRequest struct {
 
 func (x *ScanRequest) Reset() {
 	*x = ScanRequest{}
-	mi := &file_cluster_proto_msgTypes[27]
+	mi := &file_cluster_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1799,7 +1906,7 @@ func (x *ScanRequest) String() string {
 func (*ScanRequest) ProtoMessage() {}
 
 func (x *ScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[27]
+	mi := &file_cluster_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1812,7 +1919,7 @@ func (x *ScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanRequest.ProtoReflect.Descriptor instead.
 func (*ScanRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{27}
+	return file_cluster_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ScanRequest) GetRegionId() uint32 {
@@ -1854,7 +1961,7 @@ type ScanResponse struct {
 
 func (x *ScanResponse) Reset() {
 	*x = ScanResponse{}
-	mi := &file_cluster_proto_msgTypes[28]
+	mi := &file_cluster_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1866,7 +1973,7 @@ func (x *ScanResponse) String() string {
 func (*ScanResponse) ProtoMessage() {}
 
 func (x *ScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[28]
+	mi := &file_cluster_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1879,7 +1986,7 @@ func (x *ScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanResponse.ProtoReflect.Descriptor instead.
 func (*ScanResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{28}
+	return file_cluster_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ScanResponse) GetStatus() *Status {
@@ -1908,7 +2015,7 @@ type StatsRequest struct {
 
 func (x *StatsRequest) Reset() {
 	*x = StatsRequest{}
-	mi := &file_cluster_proto_msgTypes[29]
+	mi := &file_cluster_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1920,7 +2027,7 @@ func (x *StatsRequest) String() string {
 func (*StatsRequest) ProtoMessage() {}
 
 func (x *StatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[29]
+	mi := &file_cluster_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1933,7 +2040,7 @@ func (x *StatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatsRequest.ProtoReflect.Descriptor instead.
 func (*StatsRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{29}
+	return file_cluster_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *StatsRequest) GetRegionId() uint32 {
@@ -1983,7 +2090,7 @@ type StatsResponse struct {
 
 func (x *StatsResponse) Reset() {
 	*x = StatsResponse{}
-	mi := &file_cluster_proto_msgTypes[30]
+	mi := &file_cluster_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1995,7 +2102,7 @@ func (x *StatsResponse) String() string {
 func (*StatsResponse) ProtoMessage() {}
 
 func (x *StatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[30]
+	mi := &file_cluster_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2008,7 +2115,7 @@ func (x *StatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatsResponse.ProtoReflect.Descriptor instead.
 func (*StatsResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{30}
+	return file_cluster_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *StatsResponse) GetStatus() *Status {
@@ -2084,7 +2191,7 @@ type LastRequest struct {
 
 func (x *LastRequest) Reset() {
 	*x = LastRequest{}
-	mi := &file_cluster_proto_msgTypes[31]
+	mi := &file_cluster_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2096,7 +2203,7 @@ func (x *LastRequest) String() string {
 func (*LastRequest) ProtoMessage() {}
 
 func (x *LastRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[31]
+	mi := &file_cluster_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2109,7 +2216,7 @@ func (x *LastRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LastRequest.ProtoReflect.Descriptor instead.
 func (*LastRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{31}
+	return file_cluster_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *LastRequest) GetRegionId() uint32 {
@@ -2139,7 +2246,7 @@ type LastResponse struct {
 
 func (x *LastResponse) Reset() {
 	*x = LastResponse{}
-	mi := &file_cluster_proto_msgTypes[32]
+	mi := &file_cluster_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2151,7 +2258,7 @@ func (x *LastResponse) String() string {
 func (*LastResponse) ProtoMessage() {}
 
 func (x *LastResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[32]
+	mi := &file_cluster_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2164,7 +2271,7 @@ func (x *LastResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LastResponse.ProtoReflect.Descriptor instead.
 func (*LastResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{32}
+	return file_cluster_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *LastResponse) GetStatus() *Status {
@@ -2312,7 +2419,14 @@ const file_cluster_proto_rawDesc = "" +
 	" \x01(\x01R\x1aprogressSnapshotAgeSeconds\"\x84\x01\n" +
 	"\x16PipeStatisticsResponse\x121\n" +
 	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x127\n" +
-	"\x05pipes\x18\x02 \x03(\v2!.sluice.cluster.v1.PipeStatisticsR\x05pipes\"f\n" +
+	"\x05pipes\x18\x02 \x03(\v2!.sluice.cluster.v1.PipeStatisticsR\x05pipes\"e\n" +
+	"\x14StopPipeTasksRequest\x12\x12\n" +
+	"\x04pipe\x18\x01 \x01(\tR\x04pipe\x12\x18\n" +
+	"\acreated\x18\x02 \x01(\x03R\acreated\x12\x1f\n" +
+	"\vstate_index\x18\x03 \x01(\x04R\n" +
+	"stateIndex\"J\n" +
+	"\x15StopPipeTasksResponse\x121\n" +
+	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\"f\n" +
 	"\x0eProposeRequest\x12\x1b\n" +
 	"\tregion_id\x18\x01 \x01(\rR\bregionId\x12\x18\n" +
 	"\acommand\x18\x02 \x01(\fR\acommand\x12\x1d\n" +
@@ -2379,13 +2493,14 @@ const file_cluster_proto_rawDesc = "" +
 	"\x0eJoinConfigNode\x12(.sluice.cluster.v1.JoinConfigNodeRequest\x1a).sluice.cluster.v1.JoinConfigNodeResponse\x12k\n" +
 	"\x10RemoveConfigNode\x12*.sluice.cluster.v1.RemoveConfigNodeRequest\x1a+.sluice.cluster.v1.RemoveConfigNodeResponse\x12b\n" +
 	"\rClusterStatus\x12'.sluice.cluster.v1.ClusterStatusRequest\x1a(.sluice.cluster.v1.ClusterStatusResponse\x12e\n" +
-	"\x0ePipeStatistics\x12(.sluice.cluster.v1.PipeStatisticsRequest\x1a).sluice.cluster.v1.PipeStatisticsResponse2\x9a\x03\n" +
+	"\x0ePipeStatistics\x12(.sluice.cluster.v1.PipeStatisticsRequest\x1a).sluice.cluster.v1.PipeStatisticsResponse2\xfe\x03\n" +
 	"\bDataNode\x12P\n" +
 	"\aPropose\x12!.sluice.cluster.v1.ProposeRequest\x1a\".sluice.cluster.v1.ProposeResponse\x12\\\n" +
 	"\vMatchSeries\x12%.sluice.cluster.v1.MatchSeriesRequest\x1a&.sluice.cluster.v1.MatchSeriesResponse\x12I\n" +
 	"\x04Scan\x12\x1e.sluice.cluster.v1.ScanRequest\x1a\x1f.sluice.cluster.v1.ScanResponse0\x01\x12J\n" +
 	"\x05Stats\x12\x1f.sluice.cluster.v1.StatsRequest\x1a .sluice.cluster.v1.StatsResponse\x12G\n" +
-	"\x04Last\x12\x1e.sluice.cluster.v1.LastRequest\x1a\x1f.sluice.cluster.v1.LastResponseB,Z*github.com/sluicedb/sluice/proto/clusterpbb\x06proto3"
+	"\x04Last\x12\x1e.sluice.cluster.v1.LastRequest\x1a\x1f.sluice.cluster.v1.LastResponse\x12b\n" +
+	"\rStopPipeTasks\x12'.sluice.cluster.v1.StopPipeTasksRequest\x1a(.sluice.cluster.v1.StopPipeTasksResponseB,Z*github.com/sluicedb/sluice/proto/clusterpbb\x06proto3"
 
 var (
 	file_cluster_proto_rawDescOnce sync.Once
@@ -2399,7 +2514,7 @@ func file_cluster_proto_rawDescGZIP() []byte {
 	return file_cluster_proto_rawDescData
 }
 
-var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_cluster_proto_goTypes = []any{
 	(*Status)(nil),                   // 0: sluice.cluster.v1.Status
 	(*ApplyRequest)(nil),             // 1: sluice.cluster.v1.ApplyRequest
@@ -2423,18 +2538,20 @@ var file_cluster_proto_goTypes = []any{
 	(*PipeStatisticsRequest)(nil),    // 19: sluice.cluster.v1.PipeStatisticsRequest
 	(*PipeStatistics)(nil),           // 20: sluice.cluster.v1.PipeStatistics
 	(*PipeStatisticsResponse)(nil),   // 21: sluice.cluster.v1.PipeStatisticsResponse
-	(*ProposeRequest)(nil),           // 22: sluice.cluster.v1.ProposeRequest
-	(*ProposeResponse)(nil),          // 23: sluice.cluster.v1.ProposeResponse
-	(*Series)(nil),                   // 24: sluice.cluster.v1.Series
-	(*MatchSeriesRequest)(nil),       // 25: sluice.cluster.v1.MatchSeriesRequest
-	(*MatchSeriesResponse)(nil),      // 26: sluice.cluster.v1.MatchSeriesResponse
-	(*ScanRequest)(nil),              // 27: sluice.cluster.v1.ScanRequest
-	(*ScanResponse)(nil),             // 28: sluice.cluster.v1.ScanResponse
-	(*StatsRequest)(nil),             // 29: sluice.cluster.v1.StatsRequest
-	(*StatsResponse)(nil),            // 30: sluice.cluster.v1.StatsResponse
-	(*LastRequest)(nil),              // 31: sluice.cluster.v1.LastRequest
-	(*LastResponse)(nil),             // 32: sluice.cluster.v1.LastResponse
-	nil,                              // 33: sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
+	(*StopPipeTasksRequest)(nil),     // 22: sluice.cluster.v1.StopPipeTasksRequest
+	(*StopPipeTasksResponse)(nil),    // 23: sluice.cluster.v1.StopPipeTasksResponse
+	(*ProposeRequest)(nil),           // 24: sluice.cluster.v1.ProposeRequest
+	(*ProposeResponse)(nil),          // 25: sluice.cluster.v1.ProposeResponse
+	(*Series)(nil),                   // 26: sluice.cluster.v1.Series
+	(*MatchSeriesRequest)(nil),       // 27: sluice.cluster.v1.MatchSeriesRequest
+	(*MatchSeriesResponse)(nil),      // 28: sluice.cluster.v1.MatchSeriesResponse
+	(*ScanRequest)(nil),              // 29: sluice.cluster.v1.ScanRequest
+	(*ScanResponse)(nil),             // 30: sluice.cluster.v1.ScanResponse
+	(*StatsRequest)(nil),             // 31: sluice.cluster.v1.StatsRequest
+	(*StatsResponse)(nil),            // 32: sluice.cluster.v1.StatsResponse
+	(*LastRequest)(nil),              // 33: sluice.cluster.v1.LastRequest
+	(*LastResponse)(nil),             // 34: sluice.cluster.v1.LastResponse
+	nil,                              // 35: sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
 }
 var file_cluster_proto_depIdxs = []int32{
 	0,  // 0: sluice.cluster.v1.ApplyResponse.status:type_name -> sluice.cluster.v1.Status
@@ -2443,7 +2560,7 @@ var file_cluster_proto_depIdxs = []int32{
 	5,  // 3: sluice.cluster.v1.RegisterDataNodeRequest.rpc:type_name -> sluice.cluster.v1.Endpoint
 	5,  // 4: sluice.cluster.v1.RegisterDataNodeRequest.consensus:type_name -> sluice.cluster.v1.Endpoint
 	0,  // 5: sluice.cluster.v1.RegisterDataNodeResponse.status:type_name -> sluice.cluster.v1.Status
-	33, // 6: sluice.cluster.v1.HeartbeatRequest.applied_indexes:type_name -> sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
+	35, // 6: sluice.cluster.v1.HeartbeatRequest.applied_indexes:type_name -> sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
 	9,  // 7: sluice.cluster.v1.HeartbeatRequest.pipe_tasks:type_name -> sluice.cluster.v1.PipeTaskStats
 	0,  // 8: sluice.cluster.v1.HeartbeatResponse.status:type_name -> sluice.cluster.v1.Status
 	5,  // 9: sluice.cluster.v1.HeartbeatResponse.config_nodes:type_name -> sluice.cluster.v1.Endpoint
@@ -2459,43 +2576,46 @@ var file_cluster_proto_depIdxs = []int32{
 	17, // 19: sluice.cluster.v1.ClusterStatusResponse.leaders:type_name -> sluice.cluster.v1.RegionLeader
 	0,  // 20: sluice.cluster.v1.PipeStatisticsResponse.status:type_name -> sluice.cluster.v1.Status
 	20, // 21: sluice.cluster.v1.PipeStatisticsResponse.pipes:type_name -> sluice.cluster.v1.PipeStatistics
-	0,  // 22: sluice.cluster.v1.ProposeResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 23: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
-	24, // 24: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
-	0,  // 25: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 26: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 27: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
-	1,  // 28: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
-	3,  // 29: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
-	6,  // 30: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
-	8,  // 31: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
-	11, // 32: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
-	13, // 33: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
-	15, // 34: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
-	19, // 35: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
-	22, // 36: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
-	25, // 37: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
-	27, // 38: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
-	29, // 39: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
-	31, // 40: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
-	2,  // 41: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
-	4,  // 42: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
-	7,  // 43: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
-	10, // 44: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
-	12, // 45: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
-	14, // 46: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
-	18, // 47: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
-	21, // 48: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
-	23, // 49: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
-	26, // 50: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
-	28, // 51: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
-	30, // 52: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
-	32, // 53: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
-	41, // [41:54] is the sub-list for method output_type
-	28, // [28:41] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	0,  // 22: sluice.cluster.v1.StopPipeTasksResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 23: sluice.cluster.v1.ProposeResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 24: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
+	26, // 25: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
+	0,  // 26: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 27: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 28: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
+	1,  // 29: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
+	3,  // 30: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
+	6,  // 31: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
+	8,  // 32: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
+	11, // 33: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
+	13, // 34: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
+	15, // 35: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
+	19, // 36: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
+	24, // 37: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
+	27, // 38: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
+	29, // 39: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
+	31, // 40: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
+	33, // 41: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
+	22, // 42: sluice.cluster.v1.DataNode.StopPipeTasks:input_type -> sluice.cluster.v1.StopPipeTasksRequest
+	2,  // 43: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
+	4,  // 44: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
+	7,  // 45: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
+	10, // 46: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
+	12, // 47: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
+	14, // 48: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
+	18, // 49: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
+	21, // 50: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
+	25, // 51: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
+	28, // 52: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
+	30, // 53: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
+	32, // 54: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
+	34, // 55: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
+	23, // 56: sluice.cluster.v1.DataNode.StopPipeTasks:output_type -> sluice.cluster.v1.StopPipeTasksResponse
+	43, // [43:57] is the sub-list for method output_type
+	29, // [29:43] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_cluster_proto_init() }
@@ -2509,7 +2629,7 @@ func file_cluster_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cluster_proto_rawDesc), len(file_cluster_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   34,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -426,11 +426,12 @@ var ConfigNode_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	DataNode_Propose_FullMethodName     = "/sluice.cluster.v1.DataNode/Propose"
-	DataNode_MatchSeries_FullMethodName = "/sluice.cluster.v1.DataNode/MatchSeries"
-	DataNode_Scan_FullMethodName        = "/sluice.cluster.v1.DataNode/Scan"
-	DataNode_Stats_FullMethodName       = "/sluice.cluster.v1.DataNode/Stats"
-	DataNode_Last_FullMethodName        = "/sluice.cluster.v1.DataNode/Last"
+	DataNode_Propose_FullMethodName       = "/sluice.cluster.v1.DataNode/Propose"
+	DataNode_MatchSeries_FullMethodName   = "/sluice.cluster.v1.DataNode/MatchSeries"
+	DataNode_Scan_FullMethodName          = "/sluice.cluster.v1.DataNode/Scan"
+	DataNode_Stats_FullMethodName         = "/sluice.cluster.v1.DataNode/Stats"
+	DataNode_Last_FullMethodName          = "/sluice.cluster.v1.DataNode/Last"
+	DataNode_StopPipeTasks_FullMethodName = "/sluice.cluster.v1.DataNode/StopPipeTasks"
 )
 
 // DataNodeClient is the client API for DataNode service.
@@ -452,6 +453,11 @@ type DataNodeClient interface {
 	Stats(ctx context.Context, in *StatsRequest, opts ...grpc.CallOption) (*StatsResponse, error)
 	// Last returns a series' latest point.
 	Last(ctx context.Context, in *LastRequest, opts ...grpc.CallOption) (*LastResponse, error)
+	// StopPipeTasks answers once this node's copy of the metadata reflects
+	// state_index and it runs no task that this state does not want: the
+	// DataNode that ran STOP PIPE or DROP PIPE asks every other one, so that
+	// the statement returns only once no DataNode sends for the pipe.
+	StopPipeTasks(ctx context.Context, in *StopPipeTasksRequest, opts ...grpc.CallOption) (*StopPipeTasksResponse, error)
 }
 
 type dataNodeClient struct {
@@ -521,6 +527,16 @@ func (c *dataNodeClient) Last(ctx context.Context, in *LastRequest, opts ...grpc
 	return out, nil
 }
 
+func (c *dataNodeClient) StopPipeTasks(ctx context.Context, in *StopPipeTasksRequest, opts ...grpc.CallOption) (*StopPipeTasksResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StopPipeTasksResponse)
+	err := c.cc.Invoke(ctx, DataNode_StopPipeTasks_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DataNodeServer is the server API for DataNode service.
 // All implementations must embed UnimplementedDataNodeServer
 // for forward compatibility.
@@ -540,6 +556,11 @@ type DataNodeServer interface {
 	Stats(context.Context, *StatsRequest) (*StatsResponse, error)
 	// Last returns a series' latest point.
 	Last(context.Context, *LastRequest) (*LastResponse, error)
+	// StopPipeTasks answers once this node's copy of the metadata reflects
+	// state_index and it runs no task that this state does not want: the
+	// DataNode that ran STOP PIPE or DROP PIPE asks every other one, so that
+	// the statement returns only once no DataNode sends for the pipe.
+	StopPipeTasks(context.Context, *StopPipeTasksRequest) (*StopPipeTasksResponse, error)
 	mustEmbedUnimplementedDataNodeServer()
 }
 
@@ -564,6 +585,9 @@ func (UnimplementedDataNodeServer) Stats(context.Context, *StatsRequest) (*Stats
 }
 func (UnimplementedDataNodeServer) Last(context.Context, *LastRequest) (*LastResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Last not implemented")
+}
+func (UnimplementedDataNodeServer) StopPipeTasks(context.Context, *StopPipeTasksRequest) (*StopPipeTasksResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method StopPipeTasks not implemented")
 }
 func (UnimplementedDataNodeServer) mustEmbedUnimplementedDataNodeServer() {}
 func (UnimplementedDataNodeServer) testEmbeddedByValue()                  {}
@@ -669,6 +693,24 @@ func _DataNode_Last_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DataNode_StopPipeTasks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StopPipeTasksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DataNodeServer).StopPipeTasks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DataNode_StopPipeTasks_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DataNodeServer).StopPipeTasks(ctx, req.(*StopPipeTasksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DataNode_ServiceDesc is the grpc.ServiceDesc for DataNode service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -691,6 +733,10 @@ var DataNode_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Last",
 			Handler:    _DataNode_Last_Handler,
+		},
+		{
+			MethodName: "StopPipeTasks",
+			Handler:    _DataNode_StopPipeTasks_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
