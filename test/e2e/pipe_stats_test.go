@@ -152,12 +152,11 @@ func TestPipeStatisticsClusterWide(t *testing.T) {
 	}
 
 	c0.mustExec("STOP PIPE cw")
-	// Both DataNodes report one cluster-wide backlog. STOP returns before
-	// every task has stopped (tasks may still ship a write or two made
-	// right after it), so the figure is read once it is stable, and then
-	// must grow by exactly one entry per device for one more insert each:
-	// each insert is one log entry of its device's region, wherever that
-	// region is.
+	// Both DataNodes report one cluster-wide backlog. STOP returns once no
+	// task runs, but the figures come from heartbeats, up to one interval
+	// old, so the figure is read once it is stable, and then must grow by
+	// exactly one entry per device for one more insert each: each insert
+	// is one log entry of its device's region, wherever that region is.
 	backlog := func() (string, string) {
 		var counts []string
 		for _, c := range []*pipeClient{c0, c1} {
