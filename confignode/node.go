@@ -406,11 +406,15 @@ func (c *ConfigNode) openGroup(base consensus.Config) error {
 	return nil
 }
 
-// serve starts the gRPC service.
+// serve starts the gRPC service on a goroutine that Close waits for.
 func (c *ConfigNode) serve() {
 	c.server = grpc.NewServer(serverOptions(c.cfg.Certs)...)
 	clusterpb.RegisterConfigNodeServer(c.server, &rpcServer{c: c})
-	go c.server.Serve(c.listener)
+	c.wg.Go(func() {
+		if err := c.server.Serve(c.listener); err != nil {
+			c.logger.Error("ConfigNode service stopped", "err", err)
+		}
+	})
 }
 
 // awaitLeader waits for a leader, logging while there is none (no quorum),

@@ -13,12 +13,16 @@ import (
 	"github.com/sluicedb/sluice/status"
 )
 
+// startNode starts a single-node ConfigNode over dir, closed when the test
+// ends.
 func startNode(t *testing.T, dir string) *ConfigNode {
 	t.Helper()
 	c := New(Config{Dir: dir, SlotNum: 16, RegionsPerDatabase: 2, Timeout: 100 * time.Millisecond},
 		slog.New(slog.DiscardHandler), nil, consensus.NewMetrics(prometheus.NewRegistry()))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// Close is idempotent: tests that close the node themselves may.
+	t.Cleanup(func() { _ = c.Close() })
 	if err := c.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

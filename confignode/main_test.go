@@ -1,0 +1,13 @@
+package confignode
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package's tests when a goroutine outlives them: every
+// one a ConfigNode or a Client starts must end with its Close.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
