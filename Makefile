@@ -7,7 +7,7 @@ LDFLAGS := -X github.com/sluicedb/sluice/standalone.Version=$(VERSION)
 IMAGE   ?= sluice
 DOCKER  ?= docker
 
-.PHONY: build test test-e2e test-deploy image bench fuzz check run quickstart proto
+.PHONY: build test test-e2e test-deploy image bench fuzz check staticcheck run quickstart proto
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sluice
@@ -60,9 +60,19 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
 	done
 
+# gofmt, go vet and staticcheck (STATICCHECK_VERSION, installed by .ci/run
+# through the module proxy: `go install honnef.co/go/tools/cmd/staticcheck@...`).
+# proto/pipethrift is the Thrift compiler's output, not ours to restyle.
+STATICCHECK ?= $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/staticcheck
+STATICCHECK_VERSION ?= v0.8.2
 check:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
 	$(GO) vet ./...
+	$(STATICCHECK) $$($(GO) list ./... | grep -v /proto/pipethrift)
+
+# Installs the staticcheck that `make check` runs.
+staticcheck:
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 run: build
 	$(BIN) standalone

@@ -73,7 +73,7 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 			break
 		}
 		if time.Since(start) > 10*time.Minute {
-			return res, fmt.Errorf("B holds %d of %d points after 10 minutes", got, res.SyncPoints)
+			return res, fmt.Errorf("cluster B holds %d of %d points after 10 minutes", got, res.SyncPoints)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

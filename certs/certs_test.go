@@ -37,7 +37,7 @@ func open(t *testing.T, dir string) *Source {
 // handshake runs one TLS handshake over loopback between server and
 // client configurations and returns the client's and the server's errors
 // and the serial number of the certificate the server presented.
-func handshake(t *testing.T, server, client *tls.Config, serverName string) (clientErr, serverErr error, serial string) {
+func handshake(t *testing.T, server, client *tls.Config, serverName string) (serial string, clientErr, serverErr error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -73,19 +73,19 @@ func handshake(t *testing.T, server, client *tls.Config, serverName string) (cli
 		_, clientErr = tc.Write([]byte{1})
 	}
 	serverErr = <-done
-	return clientErr, serverErr, serial
+	return serial, clientErr, serverErr
 }
 
 func TestMutualTLS(t *testing.T) {
 	dir := cluster(t)
 	s := open(t, dir)
-	if cErr, sErr, _ := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr != nil || sErr != nil {
+	if _, cErr, sErr := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr != nil || sErr != nil {
 		t.Fatalf("two nodes of one cluster: client %v, server %v", cErr, sErr)
 	}
 
 	// A client without a certificate is refused.
 	bare := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}
-	if _, sErr, _ := handshake(t, s.ServerConfig(), bare, "localhost"); sErr == nil {
+	if _, _, sErr := handshake(t, s.ServerConfig(), bare, "localhost"); sErr == nil {
 		t.Fatal("a client without a certificate got through")
 	}
 
@@ -93,15 +93,15 @@ func TestMutualTLS(t *testing.T) {
 	other := open(t, cluster(t))
 	stranger := other.ClientConfig("localhost")
 	stranger.VerifyConnection = nil // it would refuse us first; the server's check is what is tested
-	if _, sErr, _ := handshake(t, s.ServerConfig(), stranger, "localhost"); sErr == nil || !strings.Contains(sErr.Error(), "not valid for this cluster") {
+	if _, _, sErr := handshake(t, s.ServerConfig(), stranger, "localhost"); sErr == nil || !strings.Contains(sErr.Error(), "not valid for this cluster") {
 		t.Fatalf("a client of another CA: server says %v", sErr)
 	}
-	if cErr, _, _ := handshake(t, other.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr == nil {
+	if _, cErr, _ := handshake(t, other.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr == nil {
 		t.Fatal("a server of another CA was accepted")
 	}
 
 	// The server must be the host dialed.
-	if cErr, _, _ := handshake(t, s.ServerConfig(), s.ClientConfig("datanode-9"), "datanode-9"); cErr == nil || !strings.Contains(cErr.Error(), "datanode-9") {
+	if _, cErr, _ := handshake(t, s.ServerConfig(), s.ClientConfig("datanode-9"), "datanode-9"); cErr == nil || !strings.Contains(cErr.Error(), "datanode-9") {
 		t.Fatalf("a certificate for localhost accepted as datanode-9: %v", cErr)
 	}
 
@@ -115,7 +115,7 @@ func TestMutualTLS(t *testing.T) {
 	}
 	client := s.ClientConfig("localhost")
 	client.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cc, nil }
-	if cErr, sErr, _ := handshake(t, s.ServerConfig(), client, "localhost"); cErr != nil || sErr != nil {
+	if _, cErr, sErr := handshake(t, s.ServerConfig(), client, "localhost"); cErr != nil || sErr != nil {
 		t.Fatalf("client certificate: client %v, server %v", cErr, sErr)
 	}
 }
@@ -123,7 +123,7 @@ func TestMutualTLS(t *testing.T) {
 func TestRotationWithoutRestart(t *testing.T) {
 	dir := cluster(t)
 	s := open(t, dir)
-	_, _, before := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost")
+	before, _, _ := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost")
 	oldCert, err := tls.LoadX509KeyPair(filepath.Join(dir, NodeCertFile), filepath.Join(dir, NodeKeyFile))
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func TestRotationWithoutRestart(t *testing.T) {
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
 	}
-	cErr, sErr, after := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost")
+	after, cErr, sErr := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost")
 	if cErr != nil || sErr != nil {
 		t.Fatalf("after rotation: client %v, server %v", cErr, sErr)
 	}
@@ -151,7 +151,7 @@ func TestRotationWithoutRestart(t *testing.T) {
 	// the bundle holds both CAs.
 	notYet := s.ClientConfig("localhost")
 	notYet.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &oldCert, nil }
-	if cErr, sErr, _ := handshake(t, s.ServerConfig(), notYet, "localhost"); cErr != nil || sErr != nil {
+	if _, cErr, sErr := handshake(t, s.ServerConfig(), notYet, "localhost"); cErr != nil || sErr != nil {
 		t.Fatalf("a peer still on the old CA: client %v, server %v", cErr, sErr)
 	}
 
@@ -162,7 +162,7 @@ func TestRotationWithoutRestart(t *testing.T) {
 	if err := s.Check(); err == nil {
 		t.Fatal("a garbage node.crt loaded")
 	}
-	if cErr, sErr, still := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr != nil || sErr != nil || still != after {
+	if still, cErr, sErr := handshake(t, s.ServerConfig(), s.ClientConfig("localhost"), "localhost"); cErr != nil || sErr != nil || still != after {
 		t.Fatalf("after a bad write: client %v, server %v, serial %s want %s", cErr, sErr, still, after)
 	}
 }

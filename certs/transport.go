@@ -73,7 +73,7 @@ func tlsInfo(c net.Conn) credentials.TLSInfo {
 }
 
 func (g grpcCreds) Info() credentials.ProtocolInfo {
-	return credentials.ProtocolInfo{SecurityProtocol: "tls", SecurityVersion: "1.3"}
+	return credentials.ProtocolInfo{SecurityProtocol: "tls"}
 }
 
 func (g grpcCreds) Clone() credentials.TransportCredentials { return g }

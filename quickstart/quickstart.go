@@ -121,7 +121,7 @@ func waitSynced(ctx context.Context, port int, timeout time.Duration) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("B did not receive the point within %s (last answer: %q %q)", timeout, res.String(), errOut.String())
+			return fmt.Errorf("server B did not receive the point within %s (last answer: %q %q)", timeout, res.String(), errOut.String())
 		}
 		select {
 		case <-ctx.Done():

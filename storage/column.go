@@ -64,15 +64,6 @@ func gather[T any](s []T, idx []int) []T {
 	return out
 }
 
-// textBytes is the total length of rows [from, to) of a text column.
-func textBytes(c *model.Column, from, to int) int {
-	n := 0
-	for _, s := range c.Texts[from:to] {
-		n += len(s)
-	}
-	return n
-}
-
 // Validate checks that w is well formed: a known type, as many values (and
 // null flags) as times.
 func (w *SeriesWrite) Validate() error {

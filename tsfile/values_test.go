@@ -55,7 +55,7 @@ func physicalEdgeColumns(t DataType, lossy bool) map[string]Column {
 		if lossy {
 			out["two decimals"] = Column{Type: t, Floats: []float32{0, 1.5, -2.25, 100.01, -3, 3}}
 		} else {
-			out["specials"] = Column{Type: t, Floats: []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), -0.0, math.MaxFloat32, math.SmallestNonzeroFloat32, 1, 1}}
+			out["specials"] = Column{Type: t, Floats: []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.Copysign(0, -1)), math.MaxFloat32, math.SmallestNonzeroFloat32, 1, 1}}
 			r := make([]float32, 1000)
 			for i := range r {
 				r[i] = rng.Float32() * 1000
@@ -68,7 +68,7 @@ func physicalEdgeColumns(t DataType, lossy bool) map[string]Column {
 			out["one"] = Column{Type: t, Doubles: []float64{-12.5}}
 			out["two decimals"] = Column{Type: t, Doubles: []float64{0, 1.5, -2.25, 100.01, 1e12, -1e12}}
 		} else {
-			out["specials"] = Column{Type: t, Doubles: []float64{math.NaN(), math.Inf(1), math.Inf(-1), -0.0, math.MaxFloat64, math.SmallestNonzeroFloat64, 3.14159, 3.14159}}
+			out["specials"] = Column{Type: t, Doubles: []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), math.MaxFloat64, math.SmallestNonzeroFloat64, 3.14159, 3.14159}}
 			r := make([]float64, 1000)
 			for i := range r {
 				r[i] = rng.NormFloat64() * 1e6

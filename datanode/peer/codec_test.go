@@ -21,7 +21,7 @@ func TestValueRoundTrip(t *testing.T) {
 		{model.Int32, int32(0)},
 		{model.Int64, int64(math.MaxInt64)},
 		{model.Int64, int64(-1)},
-		{model.Float, float32(-0.0)},
+		{model.Float, float32(math.Copysign(0, -1))},
 		{model.Float, float32(math.Inf(1))},
 		{model.Float, float32(1e-45)},
 		{model.Double, math.MaxFloat64},

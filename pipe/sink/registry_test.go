@@ -2,6 +2,7 @@ package sink
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 
@@ -30,8 +31,10 @@ func TestKey(t *testing.T) {
 	if Key(map[string]string{"k": `a","b"="c`}) == Key(map[string]string{"k": "a", "b": "c"}) {
 		t.Fatal("keys collide")
 	}
-	if len(SinkID(Key(a))) != 12 || SinkID(Key(a)) != SinkID(Key(a)) {
-		t.Fatalf("SinkID = %q", SinkID(Key(a)))
+	// Equal sinks share an id; another sink has its own.
+	same := maps.Clone(a)
+	if id := SinkID(Key(a)); len(id) != 12 || id != SinkID(Key(same)) || id == SinkID(Key(b)) {
+		t.Fatalf("SinkID = %q; of an equal sink %q; of another %q", id, SinkID(Key(same)), SinkID(Key(b)))
 	}
 }
 
