@@ -193,9 +193,9 @@ type CreatePipe struct {
 	// IfNotExists makes an existing pipe of that name no error (and leaves
 	// it as it is), as in IoTDB 1.3.3.
 	IfNotExists bool
-	Source    []Attribute
-	Processor []Attribute
-	Sink      []Attribute
+	Source      []Attribute
+	Processor   []Attribute
+	Sink        []Attribute
 }
 
 // StartPipe is START PIPE id.

@@ -132,3 +132,40 @@ func (l *load) stop() (all, after pipeData) {
 	}
 	return l.all, l.after
 }
+
+// DROP PIPE does not wait for a DataNode that is dead (a dead node sends
+// nothing): with one of three DataNodes killed just before, it returns
+// without error once the ConfigNode leader sees that node gone, where a
+// node that is running but does not answer fails it after 30 s. When the node comes back it reads the metadata before it
+// starts any task, so it sends nothing of the dropped pipe either.
+func TestPipeDropWithADeadDataNode(t *testing.T) {
+	cl := startTestCluster(t, 1, 3)
+	b := proc.StartStandalone(t)
+	entry := cl.DataNodes[0]
+	ca, cb := sqlTo(t, entry), newPipeClient(t, b)
+	const db = "root.dd"
+	ca.mustExec(fmt.Sprintf("CREATE PIPE dd WITH SOURCE ('source.pattern'='%s') %s", db, pipeSinkClause("iotdb-thrift-sink", b.Port)))
+	w := startLoad(t, sqlTo(t, entry), db)
+	pipeWaitFor(t, 60*time.Second, "points of "+db+" at the receiver", func() (bool, string) {
+		got := cb.dump(db).points()
+		return got > 50, fmt.Sprintf("%d points", got)
+	})
+	victim := cl.DataNodes[2]
+	victim.Kill()
+	start := time.Now()
+	if err := ca.execErr("DROP PIPE dd"); err != nil {
+		t.Fatalf("DROP PIPE with a dead DataNode: %v", err)
+	}
+	took := time.Since(start)
+	w.mark()
+	t.Logf("DROP PIPE with a dead DataNode took %v", took.Round(time.Millisecond))
+	victim.Start()
+	time.Sleep(5 * time.Second) // the node back, its regions open, past a reconcile round
+	_, after := w.stop()
+	if after.points() == 0 {
+		t.Fatal("no write after DROP PIPE returned: the load stalled")
+	}
+	if leaked := pipePresent(after, cb.dump(db)); leaked != "" {
+		t.Fatalf("points written after DROP PIPE returned reached the receiver: %s", leaked)
+	}
+}
