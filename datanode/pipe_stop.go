@@ -124,6 +124,10 @@ func pipeStopError(name string, pending map[uint32]string, failures map[uint32]e
 // for) every task that state does not want, such as those of a stopped or
 // dropped pipe.
 func (h hostView) StopPipeTasks(ctx context.Context, name string, created int64, index uint64) error {
+	// Bounded here too: an index this node never reaches holds no request
+	// for longer than the statement waits.
+	ctx, cancel := context.WithTimeout(ctx, pipeStopTimeout)
+	defer cancel()
 	if err := h.d.meta.WaitIndex(ctx, index); err != nil {
 		return status.Errorf(status.PipeError, "DataNode %d: metadata index %d not reached: %w", h.d.cfg.NodeID, index, err)
 	}

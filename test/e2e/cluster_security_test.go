@@ -83,6 +83,11 @@ func proposeCall(ctx context.Context, cc *grpc.ClientConn) error {
 	return err
 }
 
+func stopPipeTasksCall(ctx context.Context, cc *grpc.ClientConn) error {
+	_, err := clusterpb.NewDataNodeClient(cc).StopPipeTasks(ctx, &clusterpb.StopPipeTasksRequest{Pipe: "p", StateIndex: 1})
+	return err
+}
+
 func scanCall(ctx context.Context, cc *grpc.ClientConn) error {
 	st, err := clusterpb.NewDataNodeClient(cc).Scan(ctx, &clusterpb.ScanRequest{RegionId: 1, Path: "root.sec.d.s", Lo: 0, Hi: 10})
 	if err != nil {
@@ -125,6 +130,7 @@ func TestClusterInternalPortsRefuseStrangers(t *testing.T) {
 		{"DataNode MatchSeries", dn.InternalAddr(), matchCall},
 		{"DataNode Propose", dn.InternalAddr(), proposeCall},
 		{"DataNode Scan", dn.InternalAddr(), scanCall},
+		{"DataNode StopPipeTasks", dn.InternalAddr(), stopPipeTasksCall},
 	}
 	for _, a := range attacks {
 		for who, src := range map[string]*certs.Source{"in plain text": nil, "with another cluster's certificate": stranger} {
