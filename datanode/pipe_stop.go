@@ -18,7 +18,7 @@ const pipeStopTimeout = 30 * time.Second
 
 // pipeStopAttempt bounds one request to a DataNode, after which the
 // ConfigNode leader is asked again whether that node is alive.
-const pipeStopAttempt = 5 * time.Second
+const pipeStopAttempt = 2 * time.Second
 
 // awaitPipeStopped returns once every other live DataNode has stopped the
 // tasks of the pipe incarnation (name, created) that the metadata at index
@@ -26,13 +26,13 @@ const pipeStopAttempt = 5 * time.Second
 // for it. A DataNode the ConfigNode leader does not see running is not
 // waited for (a dead node sends nothing; a restarted one reads the
 // metadata before it starts any task). One that is running but does not
-// answer within pipeStopTimeout fails the statement with its name: the
-// change is committed, but that node may still send until it learns of it.
-func (d *DataNode) awaitPipeStopped(ctx context.Context, name string, created int64, index uint64) error {
+// answer within the bound fails the statement with its name: the change
+// is committed, but that node may still send until it learns of it.
+func (d *DataNode) awaitPipeStopped(ctx context.Context, name string, created int64, index uint64, within time.Duration) error {
 	if d.cluster == nil {
 		return nil // a standalone process has no other DataNode
 	}
-	ctx, cancel := context.WithTimeout(ctx, pipeStopTimeout)
+	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	pending := map[uint32]string{}
 	for _, n := range d.meta.DataNodes() {
@@ -41,6 +41,9 @@ func (d *DataNode) awaitPipeStopped(ctx context.Context, name string, created in
 		}
 	}
 	failures := map[uint32]error{}
+	if len(pending) > 0 {
+		d.forgetStoppedNodes(ctx, pending)
+	}
 	for len(pending) > 0 {
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -69,7 +72,7 @@ func (d *DataNode) awaitPipeStopped(ctx context.Context, name string, created in
 		}
 		select {
 		case <-ctx.Done():
-			return pipeStopError(name, pending, failures)
+			return pipeStopError(name, pending, failures, within)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -101,7 +104,7 @@ func (d *DataNode) forgetStoppedNodes(ctx context.Context, pending map[uint32]st
 }
 
 // pipeStopError names the DataNodes that did not confirm in time.
-func pipeStopError(name string, pending map[uint32]string, failures map[uint32]error) error {
+func pipeStopError(name string, pending map[uint32]string, failures map[uint32]error, within time.Duration) error {
 	ids := make([]uint32, 0, len(pending))
 	for id := range pending {
 		ids = append(ids, id)
@@ -116,7 +119,7 @@ func pipeStopError(name string, pending map[uint32]string, failures map[uint32]e
 		parts = append(parts, fmt.Sprintf("DataNode %d at %s (%s)", id, pending[id], reason))
 	}
 	return status.Errorf(status.PipeError, "the change to pipe %s is committed, but %s did not confirm within %v that it stopped the pipe's tasks: it may send until it learns of the change",
-		name, strings.Join(parts, ", "), pipeStopTimeout)
+		name, strings.Join(parts, ", "), within)
 }
 
 // StopPipeTasks implements peer.Host: it waits until this node's metadata

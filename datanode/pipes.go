@@ -56,7 +56,7 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 	if stopping != "" {
 		// The local copy reflects the change: its index is the change's or
 		// later. STOP and DROP return once no DataNode sends any more.
-		return nil, d.awaitPipeStopped(ctx, stopping, created, d.meta.StateIndex())
+		return nil, d.awaitPipeStopped(ctx, stopping, created, d.meta.StateIndex(), pipeStopTimeout)
 	}
 	return nil, nil
 }
