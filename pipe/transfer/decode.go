@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/sluicedb/sluice/model"
 )
@@ -12,10 +13,21 @@ const (
 	minColumnBytes = 3 // name length, type, nulls flag
 )
 
-// decodeTabletsPayload reads the uncompressed columnar payload.
-func decodeTabletsPayload(b []byte) ([]*model.Tablet, error) {
-	r := reader{b: b}
+// Memory of the decoded values, charged against the reader's budget.
+const (
+	tabletBytes = int(unsafe.Sizeof(model.Tablet{})) + 8  // and its pointer
+	columnBytes = int(unsafe.Sizeof(model.Column{})) + 16 // and its name
+	stringBytes = int(unsafe.Sizeof(""))
+)
+
+// decodeTabletsPayload reads the uncompressed columnar payload into
+// tablets whose slices take at most max bytes (strings' contents aside).
+func decodeTabletsPayload(b []byte, max int) ([]*model.Tablet, error) {
+	r := reader{b: b, budget: max, max: max}
 	n := r.count(minTabletBytes, "tablet count")
+	if !r.alloc(n*tabletBytes, "the tablets") {
+		return nil, r.err
+	}
 	tablets := make([]*model.Tablet, 0, n)
 	for range n {
 		t := decodeTablet(&r)
@@ -33,7 +45,11 @@ func decodeTabletsPayload(b []byte) ([]*model.Tablet, error) {
 
 func decodeTablet(r *reader) *model.Tablet {
 	t := &model.Tablet{}
-	t.Device = make(model.Path, r.count(1, "device node count"))
+	nodes := r.count(1, "device node count")
+	if !r.alloc(nodes*stringBytes, "a device path") {
+		return nil
+	}
+	t.Device = make(model.Path, nodes)
 	for i := range t.Device {
 		t.Device[i] = r.string("device node")
 	}
@@ -43,6 +59,9 @@ func decodeTablet(r *reader) *model.Tablet {
 	}
 	t.Aligned = flags&flagAligned != 0
 	rows := r.count(1, "row count")
+	if !r.alloc(8*rows, "timestamps") {
+		return nil
+	}
 	t.Times = make([]int64, rows)
 	var prev int64
 	for i := range t.Times {
@@ -53,6 +72,9 @@ func decodeTablet(r *reader) *model.Tablet {
 		t.Times[i], prev = v, v
 	}
 	cols := r.count(minColumnBytes, "column count")
+	if !r.alloc(cols*columnBytes, "columns") {
+		return nil
+	}
 	t.Measurements = make([]string, cols)
 	t.Columns = make([]model.Column, cols)
 	for i := range cols {
@@ -84,7 +106,7 @@ func decodeColumn(r *reader, rows int) model.Column {
 	case 0:
 	case 1:
 		bm := r.bytes((rows+7)/8, "null bitmap")
-		if r.err != nil {
+		if r.err != nil || !r.alloc(rows, "null flags") {
 			return model.Column{}
 		}
 		c.Nulls = make([]bool, rows)
@@ -113,6 +135,9 @@ func decodeColumn(r *reader, rows int) model.Column {
 	}
 	if need > r.len() {
 		r.fail("%d %s values need %d bytes, %d left", present, typ, need, r.len())
+		return model.Column{}
+	}
+	if !r.alloc(rows*valueBytes(typ), typ.String()+" values") {
 		return model.Column{}
 	}
 	isNull := func(i int) bool { return c.Nulls != nil && c.Nulls[i] }
@@ -164,4 +189,19 @@ func decodeColumn(r *reader, rows int) model.Column {
 		}
 	}
 	return c
+}
+
+// valueBytes is the memory of one decoded value of typ. String contents
+// are not charged: together they are at most the payload, which the
+// limit bounds on its own.
+func valueBytes(typ model.DataType) int {
+	switch typ {
+	case model.Boolean:
+		return 1
+	case model.Int32, model.Float:
+		return 4
+	case model.Text:
+		return stringBytes
+	}
+	return 8
 }

@@ -18,13 +18,18 @@
 //
 // A Tablets body is
 //
-//	byte      compression (0 none, 1 zstd)
+//	byte      compression (0 none, 1 zstd, 2 zstd with size)
 //	string    token
 //	string    origin
+//	uvarint   decompressed payload size (compression 2 only)
 //	bytes     payload, compressed as said, up to the end of the body
 //
 // The token stays outside the compressed payload so that a receiver can
-// refuse an unknown sender before spending work on decompression. The
+// refuse an unknown sender before spending work on decompression, and the
+// size so that it can refuse a payload over its limit before
+// decompressing anything. EncodeTablets writes compression 2; 1, written
+// by earlier senders, is still read, its size found while decompressing.
+// The
 // payload, once decompressed, is columnar:
 //
 //	uvarint   tablet count, then per tablet:
@@ -42,9 +47,13 @@
 //	          little-endian IEEE 754, TEXT strings
 //
 // Decoders treat every input as hostile: they return an error wrapping
-// ErrCorrupt on any inconsistency, never panic, decompress at most
-// MaxPayloadBytes, and check every announced count against the bytes left
-// before allocating for it. Decoded tablets thus take at most about 72
-// times the decompressed payload (the worst case, a column of nulls, turns
-// each bitmap bit into a null flag and an 8-byte zero value).
+// ErrCorrupt on any inconsistency, never panic, and check every announced
+// count against the bytes left before allocating for it. DecodeTabletsWithin
+// takes a limit: a payload announced over it is refused before decoding,
+// decompression stops once the output passes it (growing its buffer with
+// the output, never to an announced size), and the decoded tablets may
+// take at most that many bytes besides their strings; each refusal wraps
+// ErrTooLarge and names the limit. Without the last bound tablets could
+// take 72 times their payload (a column of nulls turns each bitmap bit
+// into a null flag and an 8-byte zero value).
 package transfer

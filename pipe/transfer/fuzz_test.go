@@ -1,10 +1,14 @@
 package transfer
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/sluicedb/sluice/model"
 )
+
+// fuzzLimit keeps fuzzed bombs small.
+const fuzzLimit = 1 << 20
 
 // FuzzDecodeTablets feeds arbitrary bodies to the decoder. It must return
 // an error or tablets of a consistent shape, never panic; what decodes
@@ -13,13 +17,17 @@ func FuzzDecodeTablets(f *testing.F) {
 	full := Tablets{Token: "tok", Origin: "origin", Tablets: sampleTablets()}
 	f.Add(EncodeTablets(full))
 	f.Add(encodeTablets(full, compressNone))
+	f.Add(encodeTablets(full, compressZstd))
 	f.Add(EncodeTablets(Tablets{}))
 	f.Add(encodeTablets(Tablets{Tablets: sampleTablets()[1:2]}, compressNone))
 	f.Add([]byte{0, 0, 0, 1, 1, 1, 'r', 0, 1, 2, 1, 1, 's', 1, 0, 0x80, 0x80, 0x80, 0x80, 0x10})
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got, err := DecodeTablets(body)
+		got, err := DecodeTabletsWithin(body, fuzzLimit)
 		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("error %v wraps neither ErrCorrupt nor ErrTooLarge", err)
+			}
 			return
 		}
 		for _, tb := range got.Tablets {

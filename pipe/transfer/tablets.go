@@ -11,32 +11,64 @@ import (
 // EncodeTablets returns the body of a TypeTablets request. The tablets
 // must be well formed (each column as long as Times, Nulls nil or as long);
 // anything else is a bug of the caller and panics.
-func EncodeTablets(t Tablets) []byte { return encodeTablets(t, compressZstd) }
+func EncodeTablets(t Tablets) []byte { return encodeTablets(t, compressZstdSized) }
+
+// PayloadSize returns the size of the decompressed payload EncodeTablets
+// writes for t, the size a receiver's limit applies to.
+func PayloadSize(t Tablets) int { return len(appendTablets(nil, t.Tablets)) }
 
 func encodeTablets(t Tablets, comp byte) []byte {
 	payload := appendTablets(nil, t.Tablets)
-	head := make([]byte, 0, 1+2*binary.MaxVarintLen32+len(t.Token)+len(t.Origin)+len(payload)/4+64)
+	head := make([]byte, 0, 1+3*binary.MaxVarintLen64+len(t.Token)+len(t.Origin)+len(payload)/4+64)
 	head = append(head, comp)
 	head = appendString(head, t.Token)
 	head = appendString(head, t.Origin)
-	if comp == compressNone {
+	switch comp {
+	case compressNone:
 		return append(head, payload...)
+	case compressZstdSized:
+		head = binary.AppendUvarint(head, uint64(len(payload)))
 	}
 	return compress(head, payload)
 }
 
-// DecodeTablets reads a TypeTablets request body.
-func DecodeTablets(b []byte) (Tablets, error) {
+// DecodeTablets reads a TypeTablets request body within MaxPayloadBytes.
+func DecodeTablets(b []byte) (Tablets, error) { return DecodeTabletsWithin(b, MaxPayloadBytes) }
+
+// DecodeTabletsWithin reads a TypeTablets request body whose payload
+// decompresses to at most max bytes and decodes to tablets taking at
+// most about max bytes of memory; a larger one is an error wrapping
+// ErrTooLarge. A size announced over max is refused before any
+// decompression, and decompression stops once it passes max: memory
+// grows with the bytes actually produced, never with a size announced.
+func DecodeTabletsWithin(b []byte, max int) (Tablets, error) {
 	token, origin, comp, payload, err := splitTablets(b)
 	if err != nil {
 		return Tablets{}, err
 	}
-	if comp == compressZstd {
-		if payload, err = decompress(payload); err != nil {
+	switch comp {
+	case compressNone:
+		if len(payload) > max {
+			return Tablets{}, fmt.Errorf("%w: the payload of %d bytes is over the limit of %d bytes", ErrTooLarge, len(payload), max)
+		}
+	case compressZstd:
+		if payload, err = decompress(payload, -1, max); err != nil {
+			return Tablets{}, err
+		}
+	case compressZstdSized:
+		r := reader{b: payload}
+		size := r.uvarint("payload size")
+		if r.err != nil {
+			return Tablets{}, r.err
+		}
+		if size > uint64(max) {
+			return Tablets{}, fmt.Errorf("%w: the payload announces %d decompressed bytes, over the limit of %d bytes", ErrTooLarge, size, max)
+		}
+		if payload, err = decompress(r.b, int(size), max); err != nil {
 			return Tablets{}, err
 		}
 	}
-	tablets, err := decodeTabletsPayload(payload)
+	tablets, err := decodeTabletsPayload(payload, max)
 	if err != nil {
 		return Tablets{}, err
 	}
@@ -60,7 +92,7 @@ func splitTablets(b []byte) (token, origin string, comp byte, payload []byte, er
 		return "", "", 0, nil, r.err
 	}
 	switch comp {
-	case compressNone, compressZstd:
+	case compressNone, compressZstd, compressZstdSized:
 	default:
 		return "", "", 0, nil, fmt.Errorf("%w: unknown compression %d", ErrCorrupt, comp)
 	}

@@ -22,11 +22,18 @@ const (
 // PrecisionMillis is the only timestamp precision Sluice uses.
 const PrecisionMillis = "ms"
 
-// MaxPayloadBytes bounds the decompressed payload of a Tablets body.
+// MaxPayloadBytes bounds the decompressed payload of a Tablets body read
+// by DecodeTablets; receivers set their own, smaller limit with
+// DecodeTabletsWithin.
 const MaxPayloadBytes = 1 << 30
 
-// ErrCorrupt is wrapped by every decoding error.
+// ErrCorrupt is wrapped by every decoding error but ErrTooLarge.
 var ErrCorrupt = errors.New("corrupt pipe transfer body")
+
+// ErrTooLarge is wrapped by the error of a well-formed body whose payload,
+// decompressed or decoded, exceeds the reader's limit. Its message names
+// the limit.
+var ErrTooLarge = errors.New("pipe transfer body too large")
 
 // Handshake is what a sink tells the receiver before sending data.
 type Handshake struct {

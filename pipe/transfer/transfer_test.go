@@ -105,7 +105,7 @@ func TestTabletsRoundTrip(t *testing.T) {
 		{"all types", Tablets{Token: "0123456789abcdef", Origin: "cluster-a", Tablets: sampleTablets()}},
 	}
 	for _, tt := range tests {
-		for _, comp := range []byte{compressZstd, compressNone} {
+		for _, comp := range []byte{compressZstdSized, compressZstd, compressNone} {
 			t.Run(fmt.Sprintf("%s/compression=%d", tt.name, comp), func(t *testing.T) {
 				body := encodeTablets(tt.in, comp)
 				got, err := DecodeTablets(body)
@@ -180,6 +180,9 @@ func TestDecodeTabletsCorrupt(t *testing.T) {
 		{"trailing byte", append(bytes.Clone(good), 0)},
 		{"zstd garbage", append([]byte{compressZstd, 0, 0}, "not zstd at all"...)},
 		{"truncated zstd", zgood[:len(zgood)-3]},
+		{"size announced short", sized(zstdFrame(0, 2), 1000)},
+		{"size announced long", sized(zstdFrame(0, 2), 3<<17)},
+		{"bad size varint", []byte{compressZstdSized, 0, 0, 0xff}},
 		{"token longer than body", []byte{0, 0xff, 0x01, 'a'}},
 		{"huge tablet count", []byte{0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}},
 		{"huge row count", []byte{0, 0, 0, 1, 1, 1, 'r', 0, 0xff, 0xff, 0xff, 0xff, 0x0f, 0}},
@@ -219,27 +222,100 @@ func zstdFrame(declared uint64, blocks int) []byte {
 	return b
 }
 
-// Decompression bombs stop at the limit instead of exhausting memory.
+// sized is a compressZstdSized body without token or origin announcing
+// size and holding frame.
+func sized(frame []byte, size uint64) []byte {
+	return append(binary.AppendUvarint([]byte{compressZstdSized, 0, 0}, size), frame...)
+}
+
+// Decompression bombs are refused by their announced size, or stop just
+// past the limit when they lie or announce nothing; memory follows the
+// bytes produced, never a size announced.
 func TestDecodeTabletsBomb(t *testing.T) {
-	if _, err := decompress(zstdFrame(0, 2)); err != nil {
+	const limit = 1 << 20
+	blocks := limit / (128 << 10)
+	if _, err := decompress(zstdFrame(0, 2), -1, limit); err != nil {
 		t.Fatalf("hand-made frame does not decode: %v", err)
 	}
-	// A declared size over MaxPayloadBytes is refused before decoding.
-	body := append([]byte{compressZstd, 0, 0}, zstdFrame(MaxPayloadBytes+1, 1)...)
-	if _, err := DecodeTablets(body); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("declared size: err %v, want ErrCorrupt", err)
+	tests := []struct {
+		name string
+		body []byte
+		want error
+	}{
+		{"announced over the limit", sized(zstdFrame(0, 1), limit+1), ErrTooLarge},
+		{"announced 1 GiB", sized(zstdFrame(0, 1), 1<<30), ErrTooLarge},
+		{"announced small, expands past it", sized(zstdFrame(0, blocks+1), 1<<10), ErrCorrupt},
+		{"unannounced, past the limit", append([]byte{compressZstd, 0, 0}, zstdFrame(0, blocks+1)...), ErrTooLarge},
+		{"frame declaring 1 GiB", append([]byte{compressZstd, 0, 0}, zstdFrame(1<<30, 1)...), ErrCorrupt},
+		{"uncompressed over the limit", append([]byte{compressNone, 0, 0}, make([]byte, limit+1)...), ErrTooLarge},
 	}
-	// An undeclared one is cut off once it passes the limit; a small limit
-	// stands in for MaxPayloadBytes, which takes a minute to reach here.
-	const limit = 1 << 20
-	d := newZstdDecoder(limit)
-	defer d.Close()
-	if _, err := decompressWith(d, zstdFrame(0, limit/(128<<10))); err != nil {
-		t.Fatalf("at the limit: %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeTabletsWithin(tt.body, limit)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err %v, want %v", err, tt.want)
+			}
+			if errors.Is(err, ErrTooLarge) && !strings.Contains(err.Error(), fmt.Sprint(limit)) {
+				t.Fatalf("message %q does not name the limit %d", err, limit)
+			}
+		})
 	}
-	if _, err := decompressWith(d, zstdFrame(0, limit/(128<<10)+1)); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("undeclared size: err %v, want ErrCorrupt", err)
+	// At the limit exactly, the payload decompresses (and then fails to
+	// decode as tablets: it is zeros followed by more zeros).
+	_, err := DecodeTabletsWithin(sized(zstdFrame(0, blocks), limit), limit)
+	if !errors.Is(err, ErrCorrupt) || errors.Is(err, ErrTooLarge) {
+		t.Fatalf("at the limit: err %v, want a decoding error", err)
 	}
+}
+
+// Refusing a bomb allocates little: neither its announced size nor the
+// whole of what it expands to.
+func TestDecodeTabletsBombMemory(t *testing.T) {
+	const limit = 8 << 20
+	for name, body := range map[string][]byte{
+		"announced 1 GiB":   sized(zstdFrame(0, 8192), 1<<30),
+		"unannounced 1 GiB": append([]byte{compressZstd, 0, 0}, zstdFrame(0, 8192)...),
+		"lying 1 GiB":       sized(zstdFrame(0, 8192), 1<<10),
+	} {
+		allocs := testing.Benchmark(func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := DecodeTabletsWithin(body, limit); err == nil {
+					b.Fatal("decoded a bomb")
+				}
+			}
+		}).AllocedBytesPerOp()
+		if allocs > 3*limit {
+			t.Fatalf("%s: refusing it allocated %d bytes, over three times the limit of %d (the buffer grows by doubling)", name, allocs, limit)
+		}
+		t.Logf("%s: %d bytes allocated", name, allocs)
+	}
+}
+
+// Tablets that decode to more memory than the limit are refused while
+// decoding, before the allocation that would pass it.
+func TestDecodeTabletsMemoryLimit(t *testing.T) {
+	const rows = 1 << 16
+	c := model.NewColumn(model.Int64, rows)
+	for range rows {
+		c.Append(nil)
+	}
+	tb := &model.Tablet{Device: model.Path{"root", "d"}, Times: make([]int64, rows), Measurements: []string{"s"}, Columns: []model.Column{c}}
+	body := EncodeTablets(Tablets{Tablets: []*model.Tablet{tb}})
+	payload := PayloadSize(Tablets{Tablets: []*model.Tablet{tb}})
+	// The payload fits (about 3 bytes a row), the decoded tablet (17 a row) does not.
+	limit := 4 * rows
+	if payload > limit {
+		t.Fatalf("payload of %d bytes, want under %d for this test", payload, limit)
+	}
+	if _, err := DecodeTabletsWithin(body, limit); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), fmt.Sprint(limit)) {
+		t.Fatalf("err %v, want ErrTooLarge naming %d", err, limit)
+	}
+	got, err := DecodeTabletsWithin(body, 32*rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTablets(t, got.Tablets, []*model.Tablet{tb})
 }
 
 func TestHandshakeRoundTrip(t *testing.T) {
@@ -306,7 +382,7 @@ func TestDecodeAllocationBound(t *testing.T) {
 	allocs := testing.Benchmark(func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			if _, err := decodeTabletsPayload(payload); err != nil {
+			if _, err := decodeTabletsPayload(payload, MaxPayloadBytes); err != nil {
 				b.Fatal(err)
 			}
 		}

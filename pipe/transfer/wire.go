@@ -16,6 +16,8 @@ func appendString(b []byte, s string) []byte {
 type reader struct {
 	b   []byte
 	err error
+	// budget is what decoded values may still take (alloc), of max.
+	budget, max int
 }
 
 func (r *reader) fail(format string, args ...any) {
@@ -26,6 +28,21 @@ func (r *reader) fail(format string, args ...any) {
 }
 
 func (r *reader) len() int { return len(r.b) }
+
+// alloc charges n bytes of decoded memory for what, and fails with
+// ErrTooLarge once more than the budget would be spent.
+func (r *reader) alloc(n int, what string) bool {
+	if r.err != nil {
+		return false
+	}
+	if n > r.budget {
+		r.err = fmt.Errorf("%w: decoding %s takes more memory than the limit of %d bytes allows", ErrTooLarge, what, r.max)
+		r.b = nil
+		return false
+	}
+	r.budget -= n
+	return true
+}
 
 func (r *reader) byte(what string) byte {
 	if len(r.b) < 1 {

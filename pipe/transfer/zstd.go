@@ -1,7 +1,10 @@
 package transfer
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -10,44 +13,91 @@ import (
 // Compression of a Tablets payload, the body's first byte.
 const (
 	compressNone byte = 0
+	// compressZstd is a zstd payload of unannounced size, as the first
+	// senders wrote it; still read, no longer written.
 	compressZstd byte = 1
+	// compressZstdSized is a zstd payload preceded by its decompressed
+	// size, which a receiver checks against its limit before decoding.
+	compressZstdSized byte = 2
 )
 
-// The coder pair is shared: EncodeAll and DecodeAll are safe for
-// concurrent use and start no goroutines. They are built on first use so
-// that importing the package costs nothing.
-var (
-	zstdEncoder = sync.OnceValue(func() *zstd.Encoder {
-		e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
-		if err != nil {
-			panic(fmt.Sprintf("BUG: zstd encoder options refused: %v", err))
-		}
-		return e
-	})
-	zstdDecoder = sync.OnceValue(func() *zstd.Decoder { return newZstdDecoder(MaxPayloadBytes) })
-)
+// zstdWindow is the encoder's window, and the largest window the decoder
+// accepts: a frame asking for more is refused before its history buffer
+// is allocated.
+const zstdWindow = 8 << 20
 
-// newZstdDecoder returns a decoder that refuses to produce more than limit
-// bytes from one input.
-func newZstdDecoder(limit uint64) *zstd.Decoder {
-	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(limit))
+// growStep is the largest step by which a decompression buffer grows:
+// memory follows the bytes actually produced, not the size announced.
+const growStep = 4 << 20
+
+// The encoder is shared: EncodeAll is safe for concurrent use and starts
+// no goroutines. It is built on first use so that importing the package
+// costs nothing.
+var zstdEncoder = sync.OnceValue(func() *zstd.Encoder {
+	e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(zstdWindow))
+	if err != nil {
+		panic(fmt.Sprintf("BUG: zstd encoder options refused: %v", err))
+	}
+	return e
+})
+
+// zstdDecoders are streaming decoders that decode synchronously
+// (concurrency 1: no goroutines) with a bounded window.
+var zstdDecoders = sync.Pool{New: func() any {
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(zstdWindow))
 	if err != nil {
 		panic(fmt.Sprintf("BUG: zstd decoder options refused: %v", err))
 	}
 	return d
-}
+}}
 
 // compress appends the zstd frame of src to dst.
 func compress(dst, src []byte) []byte { return zstdEncoder().EncodeAll(src, dst) }
 
-// decompress returns the content of zstd frames, refusing more than
-// MaxPayloadBytes of it.
-func decompress(src []byte) ([]byte, error) { return decompressWith(zstdDecoder(), src) }
-
-func decompressWith(d *zstd.Decoder, src []byte) ([]byte, error) {
-	out, err := d.DecodeAll(src, nil)
-	if err != nil {
+// decompress returns the content of the zstd frames in src. It reads at
+// most max+1 bytes of output, growing its buffer as output arrives, and
+// fails with ErrTooLarge once there are more than max. announced is the
+// size the body announced (-1 for none); more or less output than
+// announced is ErrCorrupt.
+func decompress(src []byte, announced, max int) ([]byte, error) {
+	stop := max
+	if announced >= 0 {
+		stop = min(announced, max)
+	}
+	d := zstdDecoders.Get().(*zstd.Decoder)
+	defer func() {
+		_ = d.Reset(nil) // drops the reference to src; always nil
+		zstdDecoders.Put(d)
+	}()
+	// A plain io.Reader, not the bytes.Buffer the decoder would decode in
+	// one go into a buffer of the frame's declared size.
+	if err := d.Reset(struct{ io.Reader }{bytes.NewReader(src)}); err != nil {
 		return nil, fmt.Errorf("%w: zstd payload: %v", ErrCorrupt, err)
+	}
+	out := make([]byte, 0, min(stop+1, growStep, 64<<10+4*len(src)))
+	for {
+		if len(out) == cap(out) {
+			if len(out) > stop {
+				break
+			}
+			bigger := make([]byte, len(out), len(out)+min(cap(out), growStep, stop+1-len(out)))
+			copy(bigger, out)
+			out = bigger
+		}
+		n, err := d.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: zstd payload: %v", ErrCorrupt, err)
+		}
+	}
+	switch {
+	case len(out) > stop && stop == max:
+		return nil, fmt.Errorf("%w: the payload decompresses to more than the limit of %d bytes", ErrTooLarge, max)
+	case announced >= 0 && len(out) != announced:
+		return nil, fmt.Errorf("%w: the payload announced %d decompressed bytes but holds more or fewer", ErrCorrupt, announced)
 	}
 	return out, nil
 }
