@@ -116,6 +116,9 @@ type Config struct {
 	PipeProgressSnapshotIntervalMS int
 	// PipePinnedLogMaxBytes is pipe_pinned_log_max_bytes, default 1 GiB.
 	PipePinnedLogMaxBytes int64
+	// PipeReceiverMaxDecompressedBytes is
+	// pipe_receiver_max_decompressed_bytes, default 128 MiB.
+	PipeReceiverMaxDecompressedBytes int64
 
 	// Security
 
@@ -163,13 +166,14 @@ func Default() Config {
 		DNRPCPreLoginMaxFrameSize:   64 << 10,
 		DNRPCLoginTimeoutMS:         10000,
 
-		PipeSubtaskExecutorMaxThreadNum: 5,
-		PipeSinkTimeoutMS:               900000,
-		PipeSinkSelectorNumber:          4,
-		PipeSinkMaxClientNumber:         16,
-		PipeLibDir:                      "ext/pipe",
-		PipeProgressSnapshotIntervalMS:  1000,
-		PipePinnedLogMaxBytes:           1 << 30,
+		PipeSubtaskExecutorMaxThreadNum:  5,
+		PipeSinkTimeoutMS:                900000,
+		PipeSinkSelectorNumber:           4,
+		PipeSinkMaxClientNumber:          16,
+		PipeLibDir:                       "ext/pipe",
+		PipeProgressSnapshotIntervalMS:   1000,
+		PipePinnedLogMaxBytes:            1 << 30,
+		PipeReceiverMaxDecompressedBytes: 128 << 20,
 
 		LogLevel: "info",
 	}

@@ -95,6 +95,8 @@ var keys = []key{
 		func(c *Config) *int { return &c.PipeProgressSnapshotIntervalMS }, 1),
 	size("pipe_pinned_log_max_bytes", "Bytes of a data region's Raft log that pipes may keep from compaction; beyond it the lagging pipe's pin is released and it resends from a snapshot.",
 		func(c *Config) *int64 { return &c.PipePinnedLogMaxBytes }, 1),
+	size("pipe_receiver_max_decompressed_bytes", "Largest payload, in bytes once decompressed, of one pipe transfer this node accepts as a receiver; the tablets decoded from it may take as much memory again. A larger transfer is refused before it is decompressed.",
+		func(c *Config) *int64 { return &c.PipeReceiverMaxDecompressedBytes }, 1024),
 
 	str("cluster_certs_dir", "Directory of the cluster CA and this node's certificate (ca.crt, node.crt, node.key; made with sluice cert): every node-to-node connection uses mutual TLS with them. A cluster node needs it unless cluster_insecure is true.",
 		func(c *Config) *string { return &c.ClusterCertsDir }, checkOptionalDir),

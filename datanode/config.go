@@ -37,6 +37,7 @@ func ConfigFrom(c config.Config, version string) Config {
 		PipeProgressInterval:  time.Duration(c.PipeProgressSnapshotIntervalMS) * time.Millisecond,
 		PipeExecutorThreads:   c.PipeSubtaskExecutorThreads(),
 		PipePinnedLogMaxBytes: c.PipePinnedLogMaxBytes,
+		PipeReceiverMaxBytes:  c.PipeReceiverMaxDecompressedBytes,
 	}
 }
 

@@ -109,6 +109,10 @@ type Config struct {
 	// PipePinnedLogMaxBytes bounds the log a region keeps for pipes
 	// (pipe_pinned_log_max_bytes); 0 means unbounded.
 	PipePinnedLogMaxBytes int64
+	// PipeReceiverMaxBytes bounds the decompressed payload of one pipe
+	// transfer received (pipe_receiver_max_decompressed_bytes); 0 means
+	// receiver.DefaultMaxPayloadBytes.
+	PipeReceiverMaxBytes int64
 	// PipeStallAfter is how long a transfer may go unanswered before the
 	// pipe shows it retrying; default 5s.
 	PipeStallAfter time.Duration
@@ -171,7 +175,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	// Built once the node id is known, so that their log lines carry it.
 	d.sinks = sink.NewRegistry(d.sinkConfig(), d.logger, d.reg)
 	d.pipes = newPipeAgent(d, d.sinks, d.cfg.PipeProgressInterval, newPipeMetrics(d.reg))
-	d.recv = receiver.New(pipeTarget{d}, d.throttle, d.logger, d.reg)
+	d.recv = receiver.New(pipeTarget{d}, d.throttle, d.logger, d.reg, receiver.WithMaxPayloadBytes(int(d.cfg.PipeReceiverMaxBytes)))
 	eng, err := storage.Open(d.storageConfig(), d.logger, d.reg)
 	if err != nil {
 		return fmt.Errorf("open storage: %w", err)

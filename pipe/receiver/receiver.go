@@ -60,33 +60,61 @@ type Target interface {
 	Insert(ctx context.Context, tablets []*model.Tablet, origin string) error
 }
 
+// DefaultMaxPayloadBytes is the default of WithMaxPayloadBytes, the
+// default of pipe_receiver_max_decompressed_bytes: 128 MiB, which lets a
+// sender's largest batch (65,536 points) average 2 KiB a point.
+const DefaultMaxPayloadBytes = 128 << 20
+
+// Option changes a Receiver's defaults.
+type Option func(*Receiver)
+
+// WithMaxPayloadBytes bounds the decompressed payload of one transfer, and
+// the memory of the tablets decoded from it, to n bytes
+// (pipe_receiver_max_decompressed_bytes); n <= 0 keeps
+// DefaultMaxPayloadBytes. A larger transfer is refused with
+// status.IllegalParameter, naming the limit, before it is decompressed or
+// as soon as decompression passes the limit.
+func WithMaxPayloadBytes(n int) Option {
+	return func(r *Receiver) {
+		if n > 0 {
+			r.maxPayload = n
+		}
+	}
+}
+
 // Receiver serves pipe transfers for one Target. It is safe for concurrent
 // use and starts no goroutines.
 type Receiver struct {
-	target   Target
-	throttle *throttle.Throttle
-	log      *slog.Logger
-	metrics  *metrics
-	sessions *sessions
+	target     Target
+	maxPayload int
+	throttle   *throttle.Throttle
+	log        *slog.Logger
+	metrics    *metrics
+	sessions   *sessions
 }
 
 // New returns a Receiver applying transfers to t. Failed handshakes count
 // against th, shared with the client service's logins (nil: a throttle of
 // the Receiver's own). Metrics are registered on reg when it is not nil.
-func New(t Target, th *throttle.Throttle, logger *slog.Logger, reg prometheus.Registerer) *Receiver {
+func New(t Target, th *throttle.Throttle, logger *slog.Logger, reg prometheus.Registerer, opts ...Option) *Receiver {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if th == nil {
 		th = throttle.New(throttle.DefaultPolicy)
 	}
-	return &Receiver{
-		target:   t,
-		throttle: th,
-		log:      logger.With("component", "pipe-receiver"),
-		metrics:  newMetrics(reg),
-		sessions: newSessions(TokenIdleTimeout, MaxTokens, time.Now),
+	r := &Receiver{
+		target:     t,
+		maxPayload: DefaultMaxPayloadBytes,
+		throttle:   th,
+		log:        logger.With("component", "pipe-receiver"),
+		metrics:    newMetrics(reg),
+		sessions:   newSessions(TokenIdleTimeout, MaxTokens, time.Now),
 	}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 // ConnClosed forgets the tokens handed out on a connection that closed
@@ -206,7 +234,11 @@ func (r *Receiver) tablets(ctx context.Context, body []byte) error {
 	if err != nil {
 		return err
 	}
-	batch, err := transfer.DecodeTablets(body)
+	batch, err := transfer.DecodeTabletsWithin(body, r.maxPayload)
+	if errors.Is(err, transfer.ErrTooLarge) {
+		r.log.Warn("pipe transfer refused: over the size limit", "sender_cluster", p.cluster, "user", p.user, "err", err)
+		return status.Errorf(status.IllegalParameter, "pipe tablets: %w (pipe_receiver_max_decompressed_bytes)", err)
+	}
 	if err != nil {
 		return status.Errorf(status.IllegalParameter, "pipe tablets: %w", err)
 	}

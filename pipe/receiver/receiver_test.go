@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -266,3 +267,28 @@ func TestHandleRecoversPanic(t *testing.T) {
 type panicTarget struct{ *fakeTarget }
 
 func (panicTarget) Insert(context.Context, []*model.Tablet, string) error { panic("boom") }
+
+// A transfer over the receiver's limit is refused with a status naming the
+// limit and the key, and nothing is inserted; one under it goes through.
+func TestTabletsOverLimit(t *testing.T) {
+	e := newEnv(t)
+	const limit = 64 << 10
+	e.r = New(e.target, nil, nil, nil, WithMaxPayloadBytes(limit))
+	tok := e.handshake(t)
+	big := &model.Tablet{Device: model.Path{"root", "db", "d"}, Measurements: []string{"t"}, Columns: []model.Column{model.NewColumn(model.Text, 100)}}
+	for i := range 100 {
+		big.Times = append(big.Times, int64(i))
+		big.Columns[0].Append(strings.Repeat("x", 1<<10))
+	}
+	body := transfer.EncodeTablets(transfer.Tablets{Token: tok, Tablets: []*model.Tablet{big}})
+	if len(body) > limit/10 {
+		t.Fatalf("body of %d bytes does not compress; the test needs a small body", len(body))
+	}
+	resp := e.r.Handle(context.Background(), request(transfer.TypeTablets, body))
+	wantStatus(t, resp, status.IllegalParameter, "over the limit of 65536 bytes (pipe_receiver_max_decompressed_bytes)")
+	if got := e.target.takeInserts(); len(got) != 0 {
+		t.Fatalf("%d inserts of a refused transfer", len(got))
+	}
+	resp = e.r.Handle(context.Background(), request(transfer.TypeTablets, transfer.EncodeTablets(transfer.Tablets{Token: tok, Tablets: []*model.Tablet{sampleTablet()}})))
+	wantStatus(t, resp, status.Success, "")
+}
