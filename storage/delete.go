@@ -47,6 +47,9 @@ func (r *Region) Delete(index uint64, ids []uint64, minT, maxT int64) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !b.Empty() {
+		if err := r.room(b.Len()); err != nil {
+			return err
+		}
 		if err := b.Commit(pebble.NoSync); err != nil {
 			return fmt.Errorf("delete in region %d: %w", r.id, err)
 		}

@@ -11,10 +11,22 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sluicedb/sluice/storage/diskspace"
 )
 
 // ErrClosed is returned by operations on a closed engine, region or view.
 var ErrClosed = errors.New("storage closed")
+
+// ErrDiskFull is wrapped by the error of a write refused because it could
+// leave less than Config.MinFreeBytes free. Nothing was written; the same
+// write succeeds once space is freed.
+var ErrDiskFull = diskspace.ErrFull
+
+// DefaultMinFreeBytes is the default Config.MinFreeBytes: room for pebble
+// to rotate its write-ahead log (preallocated at 110% of its 4 MiB
+// memtable) a few times, flush and compact.
+const DefaultMinFreeBytes = 16 << 20
 
 // Config configures an Engine. Zero fields take the documented defaults.
 type Config struct {
@@ -32,6 +44,13 @@ type Config struct {
 	ChunkWindow int64
 	// PebbleCacheBytes is the pebble block cache size. Default 64 MiB.
 	PebbleCacheBytes int64
+	// MinFreeBytes is the space the engine leaves free on Dir's file
+	// system: a write to pebble that could leave less (a memtable flush,
+	// metadata, a delete) fails with an error wrapping ErrDiskFull and
+	// writes nothing, since pebble cannot survive running out of space
+	// (see package diskspace). Default DefaultMinFreeBytes; negative turns
+	// the check off.
+	MinFreeBytes int64
 	// TestingKnobs inject faults in tests.
 	TestingKnobs TestingKnobs
 }
@@ -44,6 +63,8 @@ type TestingKnobs struct {
 	// FS replaces the operating system's file system (e.g. with pebble's
 	// crashable in-memory one).
 	FS vfs.FS
+	// Stat replaces diskspace.Stat for the MinFreeBytes check.
+	Stat func(dir string) (diskspace.Usage, error)
 }
 
 func (c *Config) withDefaults() Config {
@@ -60,6 +81,9 @@ func (c *Config) withDefaults() Config {
 	if out.PebbleCacheBytes <= 0 {
 		out.PebbleCacheBytes = 64 << 20
 	}
+	if out.MinFreeBytes == 0 {
+		out.MinFreeBytes = DefaultMinFreeBytes
+	}
 	return out
 }
 
@@ -71,6 +95,7 @@ type Engine struct {
 	logger  *slog.Logger
 	db      *pebble.DB
 	metrics *metrics
+	space   *diskspace.Reserve // nil: unchecked
 
 	mu      sync.Mutex
 	regions map[uint32]*Region
@@ -88,6 +113,9 @@ func Open(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Engine, 
 	}
 	cfg = cfg.withDefaults()
 	e := &Engine{cfg: cfg, fs: cfg.TestingKnobs.FS, logger: logger, regions: make(map[uint32]*Region)}
+	if cfg.MinFreeBytes > 0 {
+		e.space = &diskspace.Reserve{Dir: cfg.Dir, Bytes: uint64(cfg.MinFreeBytes), Stat: cfg.TestingKnobs.Stat}
+	}
 	if e.fs == nil {
 		e.fs = vfs.Default
 	}

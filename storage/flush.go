@@ -36,7 +36,11 @@ func (r *Region) flushLoop(ctx context.Context) {
 			if err == nil || errors.Is(err, ErrClosed) {
 				break
 			}
-			r.logger.Error("background flush failed, retrying", "err", err, "backoff", backoff)
+			if errors.Is(err, ErrDiskFull) {
+				r.logger.Warn("background flush waits for disk space", "err", err, "backoff", backoff)
+			} else {
+				r.logger.Error("background flush failed, retrying", "err", err, "backoff", backoff)
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -102,6 +106,9 @@ func (r *Region) Flush() error {
 		return err
 	}
 	defer release()
+	if err := r.room(64); err != nil {
+		return err
+	}
 	if err := r.db.Set(stateKey(r.id), encodeIndex(target), pebble.Sync); err != nil {
 		return fmt.Errorf("flush region %d: %w", r.id, err)
 	}
@@ -152,6 +159,9 @@ func (r *Region) flushMemtable(imm *memtable) error {
 		if err := hook(r.id); err != nil {
 			return fmt.Errorf("flush region %d: %w", r.id, err)
 		}
+	}
+	if err := r.room(b.Len()); err != nil {
+		return err
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("flush region %d: %w", r.id, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/storage/diskspace"
 )
 
 // SeriesWrite is the points of one series in one Write. Rows whose
@@ -27,6 +28,7 @@ type SeriesWrite struct {
 type Region struct {
 	id     uint32
 	db     *pebble.DB
+	space  *diskspace.Reserve
 	cfg    Config
 	logger *slog.Logger
 	m      *metrics
@@ -67,6 +69,7 @@ func newRegion(e *Engine, id uint32, durable uint64) *Region {
 	r := &Region{
 		id:        id,
 		db:        e.db,
+		space:     e.space,
 		cfg:       e.cfg,
 		logger:    e.logger.With("region", id),
 		m:         e.metrics,
@@ -164,6 +167,9 @@ func (r *Region) PutMeta(key, value []byte) error {
 		return err
 	}
 	defer release()
+	if err := r.room(len(key) + len(value) + 64); err != nil {
+		return err
+	}
 	if err := r.db.Set(metaKey(r.id, key), value, pebble.Sync); err != nil {
 		return fmt.Errorf("put meta in region %d: %w", r.id, err)
 	}
@@ -177,6 +183,9 @@ func (r *Region) DeleteMeta(key []byte) error {
 		return err
 	}
 	defer release()
+	if err := r.room(len(key) + 64); err != nil {
+		return err
+	}
 	if err := r.db.Delete(metaKey(r.id, key), pebble.Sync); err != nil {
 		return fmt.Errorf("delete meta in region %d: %w", r.id, err)
 	}
@@ -227,6 +236,19 @@ func (r *Region) readMetas() ([][2][]byte, error) {
 
 // acquire holds the region open for a pebble operation; call the returned
 // release when done.
+// room fails with an error wrapping ErrDiskFull unless writing about n
+// bytes (twice: the write-ahead log, then a table) leaves the engine's
+// floor free.
+func (r *Region) room(n int) error {
+	if r.space == nil {
+		return nil
+	}
+	if err := r.space.Check(2 * uint64(n)); err != nil {
+		return fmt.Errorf("region %d: %w", r.id, err)
+	}
+	return nil
+}
+
 func (r *Region) acquire() (func(), error) {
 	r.life.RLock()
 	if r.dead {
