@@ -94,6 +94,9 @@ type Config struct {
 	DNRPCLoginTimeoutMS int
 	// MemtableBytes is memtable_size_threshold, default 67108864.
 	MemtableBytes int64
+	// DataDirReserveBytes is data_dir_reserve_bytes, default 0 (5% of the
+	// file system, at least 32 MiB and at most 1 GiB).
+	DataDirReserveBytes int64
 
 	// Pipes
 

@@ -78,6 +78,8 @@ var keys = []key{
 		func(c *Config) *int64 { return &c.DNRPCPreLoginMaxFrameSize }, 1024),
 	count("dn_rpc_login_timeout_ms", "Milliseconds a client connection may stay open without logging in.",
 		func(c *Config) *int { return &c.DNRPCLoginTimeoutMS }, 1),
+	size("data_dir_reserve_bytes", "Free space, in bytes, the data_dir's file system keeps: below it the node refuses writes (status 611, disk full) and keeps serving reads, and accepts writes again as soon as space is freed. 0: 5% of the file system, at least 32 MiB, at most 1 GiB.",
+		func(c *Config) *int64 { return &c.DataDirReserveBytes }, 0),
 	size("memtable_size_threshold", "Bytes a data region buffers in memory before flushing to disk.",
 		func(c *Config) *int64 { return &c.MemtableBytes }, 1024),
 

@@ -24,6 +24,7 @@ func ConfigFrom(c config.Config, version string) Config {
 		InternalPort: c.DNInternalPort, ConfigNodePort: c.CNInternalPort,
 		ConsensusPort:    c.DNDataRegionConsensusPort,
 		MemtableBytes:    c.MemtableBytes,
+		DiskReserveBytes: c.DataDirReserveBytes,
 		AutoCreateSchema: c.EnableAutoCreateSchema,
 		MaxRequestBytes:  int(c.MaxRequestBytes),
 		MaxConnections:   c.DNRPCMaxConcurrentClientNum,

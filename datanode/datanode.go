@@ -25,6 +25,7 @@ import (
 	"github.com/sluicedb/sluice/pipe/sink"
 	"github.com/sluicedb/sluice/seal"
 	"github.com/sluicedb/sluice/storage"
+	"github.com/sluicedb/sluice/storage/diskspace"
 )
 
 // Config configures a DataNode.
@@ -64,6 +65,9 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	// MemtableBytes is each region's memtable flush threshold.
 	MemtableBytes int64
+	// DiskReserveBytes is the free space on DataDir below which writes are
+	// refused (data_dir_reserve_bytes); 0 means diskspace.DefaultReserve.
+	DiskReserveBytes int64
 	// AutoCreateSchema creates databases and series on first write
 	// (enable_auto_create_schema, default true).
 	AutoCreateSchema bool
@@ -119,8 +123,9 @@ type Config struct {
 }
 
 type metrics struct {
-	pointsWritten prometheus.Counter
-	writeRequests prometheus.Counter
+	pointsWritten    prometheus.Counter
+	writeRequests    prometheus.Counter
+	diskFullRefusals prometheus.Counter
 }
 
 // DataNode hosts data regions and serves clients.
@@ -133,6 +138,7 @@ type DataNode struct {
 	metrics     metrics
 
 	engine      *storage.Engine
+	space       *diskspace.Reserve // the data directory's reserve for writes
 	regions     regionSet
 	reconcileMu sync.Mutex // serialises reconcile
 	rpc         *clientrpc.Server
@@ -161,6 +167,11 @@ func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, 
 		Help: "Points committed by this DataNode's write path.",
 	})
 	reg.MustRegister(d.metrics.pointsWritten)
+	d.metrics.diskFullRefusals = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "sluice_datanode_disk_full_refusals_total",
+		Help: "Writes refused because the data directory's free space was under its reserve (data_dir_reserve_bytes).",
+	})
+	reg.MustRegister(d.metrics.diskFullRefusals)
 	d.registerNodeMetrics(reg)
 	return d
 }
@@ -181,6 +192,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 		return fmt.Errorf("open storage: %w", err)
 	}
 	d.engine = eng
+	d.space = d.diskReserve()
 	d.setPhase("opening the regions placed here")
 	if err := d.reconcile(ctx); err != nil {
 		return fmt.Errorf("open regions: %w", err)

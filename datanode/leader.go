@@ -7,6 +7,7 @@ import (
 
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/peer"
+	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/status"
 )
 
@@ -128,6 +129,11 @@ func (d *DataNode) replicaInTurn(id uint32, try int) uint32 {
 func (d *DataNode) propose(ctx context.Context, id uint32, cmd []byte) error {
 	return d.onLeader(ctx, id, func(t leaderTarget) error {
 		if t.local != nil {
+			if region.IsWrite(cmd) {
+				if err := d.admitWrite(len(cmd)); err != nil {
+					return err
+				}
+			}
 			_, err := t.local.group.Apply(ctx, cmd)
 			return err
 		}

@@ -111,7 +111,7 @@ func (d *DataNode) listenCluster() error {
 // serve starts the DataNode service for the other DataNodes.
 func (l *clusterLink) serve(d *DataNode) {
 	l.server = grpc.NewServer(peer.ServerOptions(d.cfg.Certs)...)
-	clusterpb.RegisterDataNodeServer(l.server, peer.NewServer(peer.ServerConfig{}, hostView{d}, d.logger, d.reg))
+	clusterpb.RegisterDataNodeServer(l.server, peer.NewServer(peer.ServerConfig{AdmitWrite: d.admitWrite}, hostView{d}, d.logger, d.reg))
 	l.serving.Add(1)
 	go func() {
 		defer l.serving.Done()

@@ -33,6 +33,7 @@ const (
 	WriteProcessReject     Code = 606
 	OutOfTTL               Code = 607
 	AlignedTimeseriesError Code = 609
+	DiskSpaceInsufficient  Code = 611
 	DataTypeMismatch       Code = 614
 
 	SQLParseError       Code = 700

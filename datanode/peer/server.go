@@ -51,6 +51,10 @@ type ServerConfig struct {
 	// ScanBatchPoints is the most points one Scan message carries; default
 	// 4096.
 	ScanBatchPoints int
+	// AdmitWrite, when set, is asked before a write command of size bytes
+	// is proposed (not for a check_only request); an error refuses it with
+	// its status, as the DataNode's disk reserve does.
+	AdmitWrite func(size int) error
 	// TestingKnobs inject faults in tests.
 	TestingKnobs TestingKnobs
 }
@@ -137,6 +141,11 @@ func (s *Server) propose(ctx context.Context, req *clusterpb.ProposeRequest) (*c
 	}
 	if err := admit(fsm, req.GetCommand(), req.GetCheckOnly()); err != nil || req.GetCheckOnly() {
 		return statusOf(err), 0
+	}
+	if s.cfg.AdmitWrite != nil && region.IsWrite(req.GetCommand()) {
+		if err := s.cfg.AdmitWrite(len(req.GetCommand())); err != nil {
+			return statusOf(err), 0
+		}
 	}
 	if _, err := g.Apply(ctx, req.GetCommand()); err != nil {
 		return s.failure(req.GetRegionId(), err)

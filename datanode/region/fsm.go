@@ -170,9 +170,7 @@ func (f *FSM) applyWrite(index uint64, d *decoder) any {
 			writes = append(writes, storage.SeriesWrite{ID: e.ID, Times: t.Times, Values: t.Columns[i]})
 		}
 		if created {
-			if err := f.persistDevice(dev); err != nil {
-				panic(fmt.Sprintf("BUG: region %d: persist schema: %v", f.id, err))
-			}
+			f.mustStore("persist schema", func() error { return f.persistDevice(dev) })
 		}
 	}
 	if index > f.store.DurableIndex() {
@@ -251,9 +249,7 @@ func (f *FSM) applyCreate(specs []model.Series) any {
 	for _, s := range specs {
 		dev := f.ensureDevice(s.Device(), s.Aligned, s.Database)
 		f.newEntry(dev, s)
-		if err := f.persistDevice(dev); err != nil {
-			panic(fmt.Sprintf("BUG: region %d: persist schema: %v", f.id, err))
-		}
+		f.mustStore("persist schema", func() error { return f.persistDevice(dev) })
 	}
 	return nil
 }
@@ -280,9 +276,7 @@ func (f *FSM) applyDelete(index uint64, patterns []model.Path, lo, hi int64, dro
 		return nil
 	}
 	if index > f.store.DurableIndex() {
-		if err := f.store.Delete(index, ids, lo, hi); err != nil {
-			panic(fmt.Sprintf("BUG: region %d: delete: %v", f.id, err))
-		}
+		f.mustStore("delete", func() error { return f.store.Delete(index, ids, lo, hi) })
 	}
 	if dropSchema {
 		for _, p := range patterns {
@@ -291,9 +285,7 @@ func (f *FSM) applyDelete(index uint64, patterns []model.Path, lo, hi int64, dro
 			}
 		}
 	}
-	if err := f.store.Flush(); err != nil {
-		panic(fmt.Sprintf("BUG: region %d: flush after delete: %v", f.id, err))
-	}
+	f.mustStore("flush after delete", f.store.Flush)
 	return nil
 }
 
@@ -302,15 +294,11 @@ func (f *FSM) dropEntry(e Entry) {
 	dev := f.schema.devices[key]
 	delete(dev.series, e.Measurement())
 	metaKey := append(append([]byte{}, metaDevicePrefix...), key...)
-	var err error
 	if len(dev.series) == 0 {
 		delete(f.schema.devices, key)
-		err = f.store.DeleteMeta(metaKey)
+		f.mustStore("persist schema", func() error { return f.store.DeleteMeta(metaKey) })
 	} else {
-		err = f.persistDevice(dev)
-	}
-	if err != nil {
-		panic(fmt.Sprintf("BUG: region %d: persist schema: %v", f.id, err))
+		f.mustStore("persist schema", func() error { return f.persistDevice(dev) })
 	}
 }
 

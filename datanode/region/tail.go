@@ -15,6 +15,10 @@ type Write struct {
 	Tablets    []*model.Tablet
 }
 
+// IsWrite reports whether cmd is a write command (WriteCommand), without
+// decoding it.
+func IsWrite(cmd []byte) bool { return len(cmd) > 0 && cmdType(cmd[0]) == cmdWrite }
+
 // DecodeWrite decodes a log entry's data. ok is false for entries that are
 // not writes (schema changes, deletions).
 func DecodeWrite(data []byte) (w Write, ok bool, err error) {

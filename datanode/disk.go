@@ -1,0 +1,37 @@
+package datanode
+
+import (
+	"github.com/sluicedb/sluice/status"
+	"github.com/sluicedb/sluice/storage"
+	"github.com/sluicedb/sluice/storage/diskspace"
+)
+
+// diskReserve is the reserve writes keep on the data directory's file
+// system: DiskReserveBytes, or diskspace.DefaultReserve for its size.
+func (d *DataNode) diskReserve() *diskspace.Reserve {
+	r := &diskspace.Reserve{Dir: d.cfg.DataDir, Bytes: uint64(max(0, d.cfg.DiskReserveBytes))}
+	if r.Bytes == 0 {
+		u, err := diskspace.Stat(d.cfg.DataDir)
+		if err != nil {
+			d.logger.Warn("cannot read the data directory's free space; writes are not held to a reserve", "dir", d.cfg.DataDir, "err", err)
+			return nil
+		}
+		r.Bytes = diskspace.DefaultReserve(u.Total, storage.DefaultMinFreeBytes)
+	}
+	d.logger.Info("disk reserve", "dir", d.cfg.DataDir, "reserve_bytes", r.Bytes)
+	return r
+}
+
+// admitWrite refuses a write of size bytes, before it is proposed, while
+// the data directory's free space is under its reserve: the node keeps
+// serving reads, and writes pass again as soon as space is freed.
+func (d *DataNode) admitWrite(size int) error {
+	if d.space == nil {
+		return nil
+	}
+	if err := d.space.Check(uint64(size)); err != nil {
+		d.metrics.diskFullRefusals.Inc()
+		return status.Errorf(status.DiskSpaceInsufficient, "%w", err)
+	}
+	return nil
+}
