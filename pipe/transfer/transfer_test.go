@@ -285,8 +285,8 @@ func TestDecodeTabletsBombMemory(t *testing.T) {
 				}
 			}
 		}).AllocedBytesPerOp()
-		if allocs > 3*limit {
-			t.Fatalf("%s: refusing it allocated %d bytes, over three times the limit of %d (the buffer grows by doubling)", name, allocs, limit)
+		if allocs > 2*limit {
+			t.Fatalf("%s: refusing it allocated %d bytes, over twice the limit of %d", name, allocs, limit)
 		}
 		t.Logf("%s: %d bytes allocated", name, allocs)
 	}

@@ -26,9 +26,10 @@ const (
 // is allocated.
 const zstdWindow = 8 << 20
 
-// growStep is the largest step by which a decompression buffer grows:
-// memory follows the bytes actually produced, not the size announced.
-const growStep = 4 << 20
+// maxChunk is the largest piece in which decompressed output is
+// gathered: memory follows the bytes actually produced, not the size
+// announced, and output past the limit costs at most one more piece.
+const maxChunk = 4 << 20
 
 // The encoder is shared: EncodeAll is safe for concurrent use and starts
 // no goroutines. It is built on first use so that importing the package
@@ -54,11 +55,12 @@ var zstdDecoders = sync.Pool{New: func() any {
 // compress appends the zstd frame of src to dst.
 func compress(dst, src []byte) []byte { return zstdEncoder().EncodeAll(src, dst) }
 
-// decompress returns the content of the zstd frames in src. It reads at
-// most max+1 bytes of output, growing its buffer as output arrives, and
-// fails with ErrTooLarge once there are more than max. announced is the
-// size the body announced (-1 for none); more or less output than
-// announced is ErrCorrupt.
+// decompress returns the content of the zstd frames in src. It gathers
+// the output in pieces, stops once it has more than max bytes (ErrTooLarge)
+// and only then joins the pieces, so that a bomb costs at most about max
+// bytes however much it expands, and a payload no more than twice itself.
+// announced is the size the body announced (-1 for none); more or less
+// output than announced is ErrCorrupt.
 func decompress(src []byte, announced, max int) ([]byte, error) {
 	stop := max
 	if announced >= 0 {
@@ -74,30 +76,30 @@ func decompress(src []byte, announced, max int) ([]byte, error) {
 	if err := d.Reset(struct{ io.Reader }{bytes.NewReader(src)}); err != nil {
 		return nil, fmt.Errorf("%w: zstd payload: %v", ErrCorrupt, err)
 	}
-	out := make([]byte, 0, min(stop+1, growStep, 64<<10+4*len(src)))
-	for {
-		if len(out) == cap(out) {
-			if len(out) > stop {
-				break
-			}
-			bigger := make([]byte, len(out), len(out)+min(cap(out), growStep, stop+1-len(out)))
-			copy(bigger, out)
-			out = bigger
+	var pieces [][]byte
+	total, size := 0, 64<<10
+	for total <= stop {
+		p := make([]byte, min(size, stop+1-total))
+		n, err := io.ReadFull(d, p)
+		if n > 0 {
+			pieces = append(pieces, p[:n])
+			total += n
 		}
-		n, err := d.Read(out[len(out):cap(out)])
-		out = out[:len(out)+n]
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			break
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: zstd payload: %v", ErrCorrupt, err)
 		}
+		size = min(2*size, maxChunk)
 	}
 	switch {
-	case len(out) > stop && stop == max:
+	case total > stop && stop == max:
 		return nil, fmt.Errorf("%w: the payload decompresses to more than the limit of %d bytes", ErrTooLarge, max)
-	case announced >= 0 && len(out) != announced:
+	case announced >= 0 && total != announced:
 		return nil, fmt.Errorf("%w: the payload announced %d decompressed bytes but holds more or fewer", ErrCorrupt, announced)
+	case len(pieces) == 1:
+		return pieces[0], nil
 	}
-	return out, nil
+	return bytes.Join(pieces, nil), nil
 }

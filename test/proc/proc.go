@@ -73,10 +73,41 @@ type Standalone struct {
 // port, and waits until it accepts clients. It is stopped at test cleanup.
 func StartStandalone(t testing.TB, env ...string) *Standalone {
 	t.Helper()
-	s := &Standalone{t: t, DataDir: t.TempDir(), Port: FreePort(t), Env: env}
+	s := NewStandalone(t, env...)
 	s.Start()
+	return s
+}
+
+// NewStandalone is StartStandalone without the start: change DataDir or
+// Env, then Start. It is stopped at test cleanup.
+func NewStandalone(t testing.TB, env ...string) *Standalone {
+	t.Helper()
+	s := &Standalone{t: t, DataDir: t.TempDir(), Port: FreePort(t), Env: env}
 	t.Cleanup(func() { s.Kill() })
 	return s
+}
+
+// Pid is the running process's id; 0 when it is not running.
+func (s *Standalone) Pid() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
+// Exited reports whether the started process has exited, and its wait
+// error, without waiting.
+func (s *Standalone) Exited() (bool, error) {
+	if s.cmd == nil {
+		return false, nil
+	}
+	select {
+	case err := <-s.done:
+		s.done <- err
+		return true, err
+	default:
+		return false, nil
+	}
 }
 
 // Addr is the client address host:port.
