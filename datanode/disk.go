@@ -6,10 +6,18 @@ import (
 	"github.com/sluicedb/sluice/storage/diskspace"
 )
 
+// minReserve is the smallest reserve for writes: twice the storage
+// engine's floor, so that writes stop well before flushes would.
+const minReserve = 2 * storage.DefaultMinFreeBytes
+
 // diskReserve is the reserve writes keep on the data directory's file
 // system: DiskReserveBytes, or diskspace.DefaultReserve for its size.
 func (d *DataNode) diskReserve() *diskspace.Reserve {
 	r := &diskspace.Reserve{Dir: d.cfg.DataDir, Bytes: uint64(max(0, d.cfg.DiskReserveBytes))}
+	if r.Bytes > 0 && r.Bytes < minReserve {
+		d.logger.Warn("data_dir_reserve_bytes raised to its minimum, twice the storage engine's own floor", "configured", r.Bytes, "reserve_bytes", minReserve)
+		r.Bytes = minReserve
+	}
 	if r.Bytes == 0 {
 		u, err := diskspace.Stat(d.cfg.DataDir)
 		if err != nil {

@@ -53,7 +53,7 @@ func (r *Reserve) Check(need uint64) error {
 	if u.Free >= r.Bytes && u.Free-r.Bytes >= need {
 		return nil
 	}
-	return fmt.Errorf("%w: %s free on %s, under the %s kept in reserve; free space on %s", ErrFull, Bytes(u.Free), r.Dir, Bytes(r.Bytes+need), r.Dir)
+	return fmt.Errorf("%w: %s free on %s, under the reserve of %s (plus %s to write); free space on %s", ErrFull, Bytes(u.Free), r.Dir, Bytes(r.Bytes), Bytes(need), r.Dir)
 }
 
 // Bytes formats n for people: 512 B, 3.0 MiB, 1.2 GiB.
