@@ -188,7 +188,7 @@ func (r *Receiver) handshake(ctx context.Context, body []byte) ([]byte, error) {
 		c.Authenticate()
 	}
 	log.Info("pipe handshake accepted")
-	return transfer.EncodeHandshakeResult(transfer.HandshakeResult{ClusterID: own, Token: token}), nil
+	return transfer.EncodeHandshakeResult(transfer.HandshakeResult{ClusterID: own, Token: token, MaxPayloadBytes: r.maxPayload}), nil
 }
 
 // checkHandshake checks the sender and returns the stamp of the password

@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/thrift/lib/go/thrift"
 
+	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/receiver"
 	"github.com/sluicedb/sluice/pipe/transfer"
@@ -53,6 +54,9 @@ type pipeConn struct {
 	*thriftConn
 	client *pipethrift.PipeTransferServiceClient
 	token  string // from the last handshake
+	// maxPayload is the receiver's limit on a transfer's payload, from
+	// the last handshake; 0 when it did not say.
+	maxPayload int
 }
 
 func newThriftSink(a *attributes, cfg Config, inFlight int, logger *slog.Logger, m *sinkMetrics) *thriftSink {
@@ -121,8 +125,22 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 			*slot, fresh = pc, true
 		}
 		pc := *slot
-		body := transfer.EncodeTablets(transfer.Tablets{Token: pc.token, Origin: b.Origin, Tablets: b.Tablets})
-		resp, lost, err := s.send(ctx, pc, transfer.TypeTablets, body)
+		// A batch over the receiver's limit goes as several transfers, in
+		// order; a failure resends them all, which applying tolerates.
+		parts := [][]*model.Tablet{b.Tablets}
+		if pc.maxPayload > 0 {
+			parts = transfer.Split(b.Tablets, pc.maxPayload)
+		}
+		var resp *pipethrift.TPipeTransferResp
+		var lost bool
+		var err error
+		for _, part := range parts {
+			body := transfer.EncodeTablets(transfer.Tablets{Token: pc.token, Origin: b.Origin, Tablets: part})
+			resp, lost, err = s.send(ctx, pc, transfer.TypeTablets, body)
+			if err != nil || lost || !succeeded(resp.GetStatus().Code) {
+				break
+			}
+		}
 		if lost {
 			s.drop(pc)
 			*slot = nil
@@ -239,7 +257,7 @@ func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
 	if prev != "" && prev != res.ClusterID {
 		return fatalf("%s %s: the target belongs to cluster %s but earlier targets to %s: list DataNodes of one cluster", s.a.plugin, pc.target, res.ClusterID, prev)
 	}
-	pc.token = res.Token
+	pc.token, pc.maxPayload = res.Token, res.MaxPayloadBytes
 	return nil
 }
 

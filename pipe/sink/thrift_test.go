@@ -34,6 +34,7 @@ type fakeTarget struct {
 	mu        sync.Mutex
 	calls     int     // Insert calls, finished or not
 	times     []int64 // first time of each batch, in arrival order
+	rows      []int64 // every row's time, in arrival order
 	origins   []string
 	active    int
 	maxActive int
@@ -79,6 +80,9 @@ func (f *fakeTarget) Insert(ctx context.Context, tablets []*model.Tablet, origin
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.times = append(f.times, tablets[0].Times[0])
+	for _, tb := range tablets {
+		f.rows = append(f.rows, tb.Times...)
+	}
 	f.origins = append(f.origins, origin)
 	return nil
 }
@@ -102,20 +106,21 @@ type receiverServer struct {
 	*thriftServer
 	target *fakeTarget
 	rcv    atomic.Pointer[receiver.Receiver]
+	opts   []receiver.Option
 }
 
 func (r *receiverServer) PipeTransfer(ctx context.Context, req *pipethrift.TPipeTransferReq) (*pipethrift.TPipeTransferResp, error) {
 	return r.rcv.Load().Handle(ctx, req), nil
 }
 
-func (r *receiverServer) restart() { r.rcv.Store(receiver.New(r.target, nil, nil, nil)) }
+func (r *receiverServer) restart() { r.rcv.Store(receiver.New(r.target, nil, nil, nil, r.opts...)) }
 
-func startReceiver(t *testing.T, target *fakeTarget) *receiverServer {
+func startReceiver(t *testing.T, target *fakeTarget, opts ...receiver.Option) *receiverServer {
 	t.Helper()
 	if target.id == "" {
 		target.id = "target-cluster"
 	}
-	r := &receiverServer{target: target}
+	r := &receiverServer{target: target, opts: opts}
 	r.restart()
 	r.thriftServer = serveThrift(t, pipethrift.NewPipeTransferServiceProcessor(r))
 	return r
@@ -549,4 +554,28 @@ func TestThriftTimeoutNotRetried(t *testing.T) {
 	if calls != 2 {
 		t.Fatalf("the receiver saw %d inserts, want 2: a timed-out transfer was sent again", calls)
 	}
+}
+
+// A batch over the receiver's limit, which the handshake announced, goes
+// as several transfers that each fit it, in order, with every row.
+func TestThriftSplitsToReceiverLimit(t *testing.T) {
+	target := &fakeTarget{}
+	srv := startReceiver(t, target, receiver.WithMaxPayloadBytes(16<<10))
+	s := newTestSink(t, thriftAttrs(PluginThriftSync, srv.addr()), testConfig)
+	tb := &model.Tablet{Device: model.Path{"root", "sg", "d"}, Measurements: []string{"t"}, Columns: []model.Column{model.NewColumn(model.Text, 0)}}
+	var want []int64
+	for i := range 2000 {
+		tb.Times = append(tb.Times, int64(i))
+		tb.Columns[0].Append(strings.Repeat("x", 50))
+		want = append(want, int64(i))
+	}
+	if err := s.Transfer(t.Context(), &pipe.Batch{Origin: senderCluster, Tablets: []*model.Tablet{tb}}); err != nil {
+		t.Fatal(err)
+	}
+	target.mu.Lock()
+	defer target.mu.Unlock()
+	if target.calls < 2 || !slices.Equal(target.rows, want) {
+		t.Fatalf("%d inserts holding %d rows, want several holding the 2000 rows in order", target.calls, len(target.rows))
+	}
+	t.Logf("2000 rows of ~110 KB went as %d transfers under a 16 KiB limit", target.calls)
 }

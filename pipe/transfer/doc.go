@@ -15,6 +15,8 @@
 // Handshake and HandshakeResult bodies are a uvarint count of key-value
 // pairs, each two strings. Readers ignore keys they do not know, so fields
 // can be added without a version change; a key given twice is an error.
+// A HandshakeResult may carry max_payload_bytes, the receiver's limit on a
+// Tablets payload (decimal), which senders keep to with Split.
 //
 // A Tablets body is
 //

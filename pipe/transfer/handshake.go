@@ -1,6 +1,10 @@
 package transfer
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+)
 
 // Keys of the handshake bodies. Append-only: never reuse a retired key.
 const (
@@ -10,6 +14,7 @@ const (
 	keyPassword      = "password"
 	keySenderVersion = "sender_version"
 	keyToken         = "token"
+	keyMaxPayload    = "max_payload_bytes"
 )
 
 // EncodeHandshake returns the body of a TypeHandshake request.
@@ -42,14 +47,26 @@ func DecodeHandshake(b []byte) (Handshake, error) {
 
 // EncodeHandshakeResult returns the response body of an accepted handshake.
 func EncodeHandshakeResult(r HandshakeResult) []byte {
-	return encodePairs(keyClusterID, r.ClusterID, keyToken, r.Token)
+	kv := []string{keyClusterID, r.ClusterID, keyToken, r.Token}
+	if r.MaxPayloadBytes > 0 {
+		kv = append(kv, keyMaxPayload, strconv.Itoa(r.MaxPayloadBytes))
+	}
+	return encodePairs(kv...)
 }
 
 // DecodeHandshakeResult reads the response body of an accepted handshake.
 func DecodeHandshakeResult(b []byte) (HandshakeResult, error) {
 	var r HandshakeResult
-	if err := decodePairs(b, map[string]*string{keyClusterID: &r.ClusterID, keyToken: &r.Token}); err != nil {
+	var max string
+	if err := decodePairs(b, map[string]*string{keyClusterID: &r.ClusterID, keyToken: &r.Token, keyMaxPayload: &max}); err != nil {
 		return HandshakeResult{}, err
+	}
+	if max != "" {
+		n, err := strconv.Atoi(max)
+		if err != nil || n <= 0 || strconv.Itoa(n) != max {
+			return HandshakeResult{}, fmt.Errorf("%w: %s %.32q is not a positive integer", ErrCorrupt, keyMaxPayload, max)
+		}
+		r.MaxPayloadBytes = n
 	}
 	return r, nil
 }

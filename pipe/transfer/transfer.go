@@ -54,6 +54,10 @@ type HandshakeResult struct {
 	ClusterID string
 	// Token identifies the transfer session in later requests.
 	Token string
+	// MaxPayloadBytes is the receiver's limit on a Tablets payload
+	// (DecodeTabletsWithin); 0 when it did not say. A sender keeps each
+	// transfer within it with Split.
+	MaxPayloadBytes int
 }
 
 // Tablets is one batch of writes.

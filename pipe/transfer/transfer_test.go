@@ -328,10 +328,16 @@ func TestHandshakeRoundTrip(t *testing.T) {
 			t.Fatalf("got %+v, %v; want %+v", got, err, h)
 		}
 	}
-	r := HandshakeResult{ClusterID: "c2", Token: "00ff"}
-	got, err := DecodeHandshakeResult(EncodeHandshakeResult(r))
-	if err != nil || got != r {
-		t.Fatalf("got %+v, %v; want %+v", got, err, r)
+	for _, r := range []HandshakeResult{{ClusterID: "c2", Token: "00ff"}, {ClusterID: "c2", Token: "00ff", MaxPayloadBytes: 1 << 27}} {
+		got, err := DecodeHandshakeResult(EncodeHandshakeResult(r))
+		if err != nil || got != r {
+			t.Fatalf("got %+v, %v; want %+v", got, err, r)
+		}
+	}
+	for _, bad := range []string{"0", "-1", "x", "012", "99999999999999999999"} {
+		if _, err := DecodeHandshakeResult(encodePairs(keyToken, "t", keyMaxPayload, bad)); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("max_payload_bytes %q: err %v, want ErrCorrupt", bad, err)
+		}
 	}
 }
 
