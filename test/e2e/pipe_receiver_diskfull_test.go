@@ -50,13 +50,13 @@ func freeBytes(t *testing.T, dir string) int64 {
 }
 
 // TestPipeReceiverDiskFull pipes into a receiver whose data directory is a
-// 64 MiB tmpfs, mostly taken by a filler file, until its disk is full. The
+// 128 MiB tmpfs, mostly taken by a filler file, until its disk is full. The
 // receiver refuses writes with a disk-full status instead of crashing,
 // keeps serving reads, and the sender's SHOW PIPES shows it retrying on
 // that message. Once the filler is deleted the pipe catches up by itself:
 // every acknowledged point arrives.
 func TestPipeReceiverDiskFull(t *testing.T) {
-	mnt := mountTmpfs(t, 64<<20)
+	mnt := mountTmpfs(t, 128<<20)
 	const reserve = 32 << 20 // the smallest allowed
 	b := proc.NewStandalone(t, fmt.Sprintf("data_dir_reserve_bytes=%d", reserve), "memtable_size_threshold=1048576")
 	b.DataDir = filepath.Join(mnt, "data")
