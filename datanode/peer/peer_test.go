@@ -7,7 +7,9 @@ import (
 	"math"
 	"net"
 	"reflect"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -444,5 +446,40 @@ func TestClosedClient(t *testing.T) {
 	err := c.Propose(context.Background(), "127.0.0.1:1", 1, nil, false)
 	if !errors.Is(err, ErrClosed) {
 		t.Fatalf("err = %v, want ErrClosed", err)
+	}
+}
+
+// TestProposeAdmitWrite: a write the node's admission refuses (its disk
+// under the reserve) is answered with that status and never proposed;
+// check-only requests do not ask; once admission passes
+// again, writes commit.
+func TestProposeAdmitWrite(t *testing.T) {
+	var full atomic.Bool
+	full.Store(true)
+	asked := atomic.Int32{}
+	n, r := startRegion(t, ServerConfig{AdmitWrite: func(size int) error {
+		asked.Add(1)
+		if full.Load() {
+			return status.Errorf(status.DiskSpaceInsufficient, "disk full: free space on /data")
+		}
+		return nil
+	}})
+	ctx := ctxT(t)
+	err := n.client.Propose(ctx, n.addr, 1, write(oneInt64("d", "s", 1)), false)
+	if status.CodeOf(err) != status.DiskSpaceInsufficient || !strings.Contains(err.Error(), "free space on /data") {
+		t.Fatalf("write on a full node: %v, want 611 naming the directory", err)
+	}
+	if r.fsm.AppliedIndex() != 0 {
+		t.Fatalf("a refused write was applied (index %d)", r.fsm.AppliedIndex())
+	}
+	if err := n.client.Propose(ctx, n.addr, 1, write(oneInt64("d", "s", 1)), true); err != nil {
+		t.Fatalf("check-only on a full node: %v", err)
+	}
+	if asked.Load() != 1 {
+		t.Fatalf("admission asked %d times, want once (not for check-only)", asked.Load())
+	}
+	full.Store(false)
+	if err := n.client.Propose(ctx, n.addr, 1, write(oneInt64("d", "s", 1)), false); err != nil {
+		t.Fatalf("write after space returned: %v", err)
 	}
 }
