@@ -12,6 +12,12 @@
 // idempotent (a write to the same series and time overwrites), which is
 // what makes the sender's at-least-once delivery converge.
 //
+// A data request's payload is bounded before it is decompressed
+// (WithMaxPayloadBytes, pipe_receiver_max_decompressed_bytes): the
+// handshake answer tells the sender the limit, which Sluice's sinks split
+// their batches to fit, and a larger transfer is refused with 303 naming
+// the limit, at no more memory than the limit costs.
+//
 // Tokens live in memory only: they expire after TokenIdleTimeout unused, at
 // most MaxTokens are kept, and a restarted receiver knows none. A request
 // with an unknown token is answered with CodeHandshakeRequired and a

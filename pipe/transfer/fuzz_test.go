@@ -58,6 +58,7 @@ func checkShape(t *testing.T, tb *model.Tablet) {
 func FuzzDecodeHandshake(f *testing.F) {
 	f.Add(EncodeHandshake(Handshake{ClusterID: "c", TimestampPrecision: "ms", User: "root", Password: "root", SenderVersion: "1"}))
 	f.Add(EncodeHandshakeResult(HandshakeResult{ClusterID: "c", Token: "t"}))
+	f.Add(EncodeHandshakeResult(HandshakeResult{ClusterID: "c", Token: "t", MaxPayloadBytes: 1 << 20}))
 	f.Add(encodePairs(keyUser, "a", keyUser, "b"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, body []byte) {

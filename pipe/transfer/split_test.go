@@ -27,7 +27,7 @@ func TestSplit(t *testing.T) {
 		}
 		tablets = append(tablets, tb)
 	}
-	whole := PayloadSize(Tablets{Tablets: tablets})
+	whole := len(appendTablets(nil, tablets))
 	for _, max := range []int{whole * 4, whole / 3, 64 << 10, 4 << 10} {
 		parts := Split(tablets, max)
 		if max > whole*3 && len(parts) != 1 {

@@ -13,10 +13,6 @@ import (
 // anything else is a bug of the caller and panics.
 func EncodeTablets(t Tablets) []byte { return encodeTablets(t, compressZstdSized) }
 
-// PayloadSize returns the size of the decompressed payload EncodeTablets
-// writes for t, the size a receiver's limit applies to.
-func PayloadSize(t Tablets) int { return len(appendTablets(nil, t.Tablets)) }
-
 func encodeTablets(t Tablets, comp byte) []byte {
 	payload := appendTablets(nil, t.Tablets)
 	head := make([]byte, 0, 1+3*binary.MaxVarintLen64+len(t.Token)+len(t.Origin)+len(payload)/4+64)
