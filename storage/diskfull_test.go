@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -47,5 +49,43 @@ func TestDiskFullRefusesThenRecovers(t *testing.T) {
 	}
 	if err := r.PutMeta([]byte("k"), []byte("v")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A snapshot import on a disk under the floor fails with ErrDiskFull and
+// leaves the region empty, not half imported; with space it succeeds.
+func TestImportOnFullDisk(t *testing.T) {
+	src := openRegion(t, openEngine(t, Config{}), 1)
+	src.Write(3, []SeriesWrite{{ID: 1, Times: []int64{1, 2}, Values: column(model.Int64, int64(10), int64(20))}})
+	if err := src.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var stream bytes.Buffer
+	exp, err := src.Export(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(&stream, exp); err != nil {
+		t.Fatal(err)
+	}
+	exp.Close()
+
+	var free atomic.Uint64
+	dst := openRegion(t, openEngine(t, Config{MinFreeBytes: 16 << 20, TestingKnobs: TestingKnobs{
+		Stat: func(string) (diskspace.Usage, error) { return diskspace.Usage{Total: 1 << 30, Free: free.Load()}, nil }}}), 1)
+	if err := dst.Import(bytes.NewReader(stream.Bytes())); !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("import on a full disk: %v, want ErrDiskFull", err)
+	}
+	if dst.DurableIndex() != 0 {
+		t.Fatalf("durable index %d after a refused import", dst.DurableIndex())
+	}
+	free.Store(1 << 30)
+	if err := dst.Import(bytes.NewReader(stream.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	v := dst.View()
+	defer v.Close()
+	if got := scanAll(t, v, 1, model.Int64, minTime, maxTime, 10); !reflect.DeepEqual(got, []point{{1, int64(10)}, {2, int64(20)}}) {
+		t.Fatalf("imported %v", got)
 	}
 }

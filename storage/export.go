@@ -411,6 +411,9 @@ func (r *Region) importStream(src io.Reader) (uint64, uint64, error) {
 		}
 		n++
 		if b.Len() >= importBatchBytes {
+			if err := r.room(b.Len()); err != nil {
+				return 0, 0, err
+			}
 			if err := b.Commit(pebble.NoSync); err != nil {
 				return 0, 0, err
 			}
@@ -439,6 +442,9 @@ func (r *Region) importStream(src io.Reader) (uint64, uint64, error) {
 		return 0, 0, err
 	}
 	if err := b.Set(stateKey(r.id), encodeIndex(index), nil); err != nil {
+		return 0, 0, err
+	}
+	if err := r.room(b.Len()); err != nil {
 		return 0, 0, err
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
