@@ -87,10 +87,13 @@ func WithMaxPayloadBytes(n int) Option {
 type Receiver struct {
 	target     Target
 	maxPayload int
-	throttle   *throttle.Throttle
-	log        *slog.Logger
-	metrics    *metrics
-	sessions   *sessions
+	// memory is what transfers being decoded may take together: twice
+	// maxPayload, the payload and its tablets of one transfer at the limit.
+	memory   *memoryBudget
+	throttle *throttle.Throttle
+	log      *slog.Logger
+	metrics  *metrics
+	sessions *sessions
 }
 
 // New returns a Receiver applying transfers to t. Failed handshakes count
@@ -114,6 +117,7 @@ func New(t Target, th *throttle.Throttle, logger *slog.Logger, reg prometheus.Re
 	for _, o := range opts {
 		o(r)
 	}
+	r.memory = newMemoryBudget(2 * int64(r.maxPayload))
 	return r
 }
 
@@ -234,6 +238,15 @@ func (r *Receiver) tablets(ctx context.Context, body []byte) error {
 	if err != nil {
 		return err
 	}
+	// Decoding takes up to the payload's bound twice (payload, tablets);
+	// concurrent transfers wait for each other past twice the limit.
+	need := 2 * int64(transfer.PayloadBound(body, r.maxPayload))
+	// The tablets live until the insert returns, so the memory is held
+	// until then.
+	if err := r.memory.acquire(ctx, need); err != nil {
+		return status.Errorf(status.WriteProcessReject, "pipe tablets: waited for decoding memory until %v", err)
+	}
+	defer r.memory.release(need)
 	batch, err := transfer.DecodeTabletsWithin(body, r.maxPayload)
 	if errors.Is(err, transfer.ErrTooLarge) {
 		r.log.Warn("pipe transfer refused: over the size limit", "sender_cluster", p.cluster, "user", p.user, "err", err)

@@ -67,3 +67,24 @@ func TestSplit(t *testing.T) {
 		t.Fatalf("oversize row: %v, want ErrTooLarge", err)
 	}
 }
+
+func TestPayloadBound(t *testing.T) {
+	tablets := Tablets{Token: "t", Tablets: sampleTablets()}
+	payload := len(appendTablets(nil, tablets.Tablets))
+	for _, tt := range []struct {
+		name string
+		body []byte
+		max  int
+		want int
+	}{
+		{"sized", EncodeTablets(tablets), 1 << 20, payload},
+		{"sized over max", EncodeTablets(tablets), 10, 10},
+		{"uncompressed", encodeTablets(tablets, compressNone), 1 << 20, payload},
+		{"unsized", encodeTablets(tablets, compressZstd), 1 << 20, 1 << 20},
+		{"garbage", []byte{7}, 1 << 20, 0},
+	} {
+		if got := PayloadBound(tt.body, tt.max); got != tt.want {
+			t.Errorf("%s: PayloadBound = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

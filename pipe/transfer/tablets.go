@@ -79,6 +79,28 @@ func TabletsToken(b []byte) (string, error) {
 	return token, err
 }
 
+// PayloadBound is the most payload bytes decoding the TypeTablets body b
+// with DecodeTabletsWithin(b, max) can produce: its uncompressed size, its
+// announced size, or max when it announces none. A body that does not
+// parse gives 0: decoding refuses it before producing anything.
+func PayloadBound(b []byte, max int) int {
+	_, _, comp, payload, err := splitTablets(b)
+	if err != nil {
+		return 0
+	}
+	switch comp {
+	case compressNone:
+		return min(len(payload), max)
+	case compressZstdSized:
+		r := reader{b: payload}
+		if size := r.uvarint("payload size"); r.err == nil {
+			return int(min(size, uint64(max)))
+		}
+		return 0
+	}
+	return max
+}
+
 func splitTablets(b []byte) (token, origin string, comp byte, payload []byte, err error) {
 	r := reader{b: b}
 	comp = r.byte("compression")

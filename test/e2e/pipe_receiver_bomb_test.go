@@ -26,9 +26,9 @@ const bombRSSLimit = 512 << 20
 // TestPipeReceiverDecompressionBomb sends an authenticated receiver
 // transfers of 32 KB whose zstd payload expands to 1 GiB: announced as
 // such, announced as 1 KiB (a lie), and in the older format that announces
-// nothing. Each is refused with a status naming the limit; the receiver's
-// peak resident memory stays under 512 MB, and it keeps taking transfers
-// and serving queries.
+// nothing, then six at once on six connections. Each is refused with a
+// status naming the limit; the receiver's peak resident memory stays under
+// 512 MB, and it keeps taking transfers and serving queries.
 func TestPipeReceiverDecompressionBomb(t *testing.T) {
 	t.Parallel()
 	b := proc.StartStandalone(t)
@@ -36,15 +36,7 @@ func TestPipeReceiverDecompressionBomb(t *testing.T) {
 	client := pipeTransferClient(t, b.Addr())
 	ctx := context.Background()
 
-	resp, err := client.PipeTransfer(ctx, &pipethrift.TPipeTransferReq{Version: transfer.Version, Type: transfer.TypeHandshake,
-		Body: transfer.EncodeHandshake(transfer.Handshake{ClusterID: "bomber", TimestampPrecision: transfer.PrecisionMillis, User: "root", Password: "root", SenderVersion: "e2e"})})
-	if err != nil || resp.GetStatus().GetCode() != 200 {
-		t.Fatalf("handshake: %v %v", resp, err)
-	}
-	hs, err := transfer.DecodeHandshakeResult(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hs := transfer.HandshakeResult{Token: bombHandshake(t, client)}
 	before := procStatusBytes(t, b.Pid(), "VmRSS")
 
 	frame := rleZstdFrame(8192) // 8192 blocks of 128 KiB: 1 GiB from 32 KB
@@ -75,6 +67,34 @@ func TestPipeReceiverDecompressionBomb(t *testing.T) {
 		}
 		t.Logf("%s (%d bytes): refused in %v: %s", bomb.name, len(bomb.body), time.Since(start).Round(time.Millisecond), st.GetMessage())
 	}
+	// Bombs on several connections at once wait for each other's memory
+	// rather than adding up.
+	const parallel = 6
+	errs := make(chan string, parallel)
+	for range parallel {
+		c := pipeTransferClient(t, b.Addr())
+		tok := bombHandshake(t, c)
+		body := []byte{1}
+		body = binary.AppendUvarint(body, uint64(len(tok)))
+		body = append(append(body, tok...), 0)
+		body = append(body, frame...)
+		go func() {
+			resp, err := c.PipeTransfer(ctx, &pipethrift.TPipeTransferReq{Version: transfer.Version, Type: transfer.TypeTablets, Body: body})
+			switch {
+			case err != nil:
+				errs <- err.Error()
+			case resp.GetStatus().GetCode() != 303:
+				errs <- fmt.Sprintf("status %v", resp.GetStatus())
+			default:
+				errs <- ""
+			}
+		}()
+	}
+	for range parallel {
+		if e := <-errs; e != "" {
+			t.Errorf("concurrent bomb: %s, want a 303 refusal", e)
+		}
+	}
 	peak := procStatusBytes(t, b.Pid(), "VmHWM")
 	after := procStatusBytes(t, b.Pid(), "VmRSS")
 	t.Logf("receiver RSS %d MB before, %d MB after, peak %d MB", before>>20, after>>20, peak>>20)
@@ -89,7 +109,7 @@ func TestPipeReceiverDecompressionBomb(t *testing.T) {
 	tb := &model.Tablet{Device: model.Path{"root", "bomb", "d"}, Measurements: []string{"s"}, Times: []int64{1, 2}, Columns: []model.Column{model.NewColumn(model.Int64, 2)}}
 	tb.Columns[0].Append(int64(10))
 	tb.Columns[0].Append(int64(20))
-	resp, err = client.PipeTransfer(ctx, &pipethrift.TPipeTransferReq{Version: transfer.Version, Type: transfer.TypeTablets,
+	resp, err := client.PipeTransfer(ctx, &pipethrift.TPipeTransferReq{Version: transfer.Version, Type: transfer.TypeTablets,
 		Body: transfer.EncodeTablets(transfer.Tablets{Token: hs.Token, Tablets: []*model.Tablet{tb}})})
 	if err != nil || resp.GetStatus().GetCode() != 200 {
 		t.Fatalf("good transfer after the bombs: %v %v", resp, err)
@@ -97,6 +117,21 @@ func TestPipeReceiverDecompressionBomb(t *testing.T) {
 	want := pipeData{}
 	want.add("root.bomb.d.s", map[int64]string{1: "10", 2: "20"})
 	pipeWaitData(t, cb, "root.bomb", want, 10*time.Second)
+}
+
+// bombHandshake handshakes as root on c and returns the token.
+func bombHandshake(t *testing.T, c *pipethrift.PipeTransferServiceClient) string {
+	t.Helper()
+	resp, err := c.PipeTransfer(context.Background(), &pipethrift.TPipeTransferReq{Version: transfer.Version, Type: transfer.TypeHandshake,
+		Body: transfer.EncodeHandshake(transfer.Handshake{ClusterID: "bomber", TimestampPrecision: transfer.PrecisionMillis, User: "root", Password: "root", SenderVersion: "e2e"})})
+	if err != nil || resp.GetStatus().GetCode() != 200 {
+		t.Fatalf("handshake: %v %v", resp, err)
+	}
+	hs, err := transfer.DecodeHandshakeResult(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hs.Token
 }
 
 // pipeTransferClient is a framed-binary pipeTransfer client of addr.
