@@ -172,6 +172,16 @@ func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, 
 		Help: "Writes refused because the data directory's free space was under its reserve (data_dir_reserve_bytes).",
 	})
 	reg.MustRegister(d.metrics.diskFullRefusals)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "sluice_datanode_disk_free_bytes",
+		Help: "Free space of the data directory's file system; writes are refused below data_dir_reserve_bytes.",
+	}, func() float64 {
+		u, err := diskspace.Stat(d.cfg.DataDir)
+		if err != nil {
+			return 0
+		}
+		return float64(u.Free)
+	}))
 	d.registerNodeMetrics(reg)
 	return d
 }

@@ -25,6 +25,8 @@
 // the sender then handshakes again and resends.
 //
 // Failures travel as TSStatus codes, never as Thrift exceptions: 303 for a
-// body that does not decode, 1107 for protocol refusals, and the Target's
+// body that does not decode or passes the payload limit, 606 when a
+// transfer gave up waiting for decoding memory, 1107 for protocol
+// refusals, and the Target's
 // own status codes (801, 803, 508, 614, ...) otherwise.
 package receiver
