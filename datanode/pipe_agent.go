@@ -47,6 +47,11 @@ type pipeAgent struct {
 	// retrying marks pipes whose SHOW PIPES row shows a transient error;
 	// the next acknowledged transfer clears it.
 	retrying map[string]bool
+	// reporting serialises, per pipe, deciding to show or clear a
+	// transient error and writing it to the ConfigNodes, so that the
+	// writes land in the order the decisions were made: a clear can never
+	// overtake the "retrying" it clears.
+	reporting map[string]*sync.Mutex
 	// notices are exception messages to report at the next round, by pipe.
 	notices map[string]string
 	// stats are the running tasks' figures; rateAt is when their rates
@@ -90,7 +95,7 @@ func newPipeAgent(d *DataNode, sinks *sink.Registry, interval time.Duration, m *
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &pipeAgent{d: d, sinks: sinks, ctx: ctx, cancel: cancel, slots: make(chan struct{}, max(1, d.cfg.PipeExecutorThreads)), logger: d.logger.With("component", "pipe"), metrics: m, interval: interval, stallAfter: stallAfter,
-		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{}, notices: map[string]string{},
+		tasks: map[taskKey]*runningTask{}, pending: map[pipeRef]map[uint32]confignode.Progress{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{}, reporting: map[string]*sync.Mutex{}, notices: map[string]string{},
 		stats: map[taskKey]*taskStats{}, rateAt: time.Now()}
 }
 
@@ -383,8 +388,23 @@ func (a *pipeAgent) fail(name string, err error) {
 	a.logger.Warn("pipe stopped", "pipe", name, "err", err)
 }
 
+// reportLock is the lock that orders pipe name's transient-error writes.
+func (a *pipeAgent) reportLock(name string) *sync.Mutex {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := a.reporting[name]
+	if l == nil {
+		l = &sync.Mutex{}
+		a.reporting[name] = l
+	}
+	return l
+}
+
 // transient records a retried error for SHOW PIPES, at most once a second.
 func (a *pipeAgent) transient(name string, err error) {
+	rl := a.reportLock(name)
+	rl.Lock()
+	defer rl.Unlock()
 	a.mu.Lock()
 	if time.Since(a.lastErr[name]) < time.Second {
 		a.mu.Unlock()
@@ -454,6 +474,9 @@ func (a *pipeAgent) reportNotices() {
 // recovered clears a pipe's shown transient error once transfers succeed
 // again.
 func (a *pipeAgent) recovered(name string) {
+	rl := a.reportLock(name)
+	rl.Lock()
+	defer rl.Unlock()
 	a.mu.Lock()
 	was := a.retrying[name]
 	delete(a.retrying, name)
@@ -515,13 +538,25 @@ func (a *pipeAgent) pendingEntries(p *confignode.Pipe) int64 {
 	return n
 }
 
-// releaseDropped removes the log pins of pipes that no longer exist. A
-// stopped pipe keeps its pins, so that START resumes from its frontier.
+// releaseDropped removes the log pins of pipes that no longer exist, and
+// forgets their transient-error bookkeeping. A stopped pipe keeps its pins,
+// so that START resumes from its frontier.
 func (a *pipeAgent) releaseDropped(pipes []confignode.Pipe) {
 	exists := make(map[string]bool, len(pipes))
+	names := make(map[string]bool, len(pipes))
 	for _, p := range pipes {
 		exists[task.Owner(p.Name)] = true
+		names[p.Name] = true
 	}
+	a.mu.Lock()
+	for name := range a.lastErr {
+		if !names[name] {
+			delete(a.lastErr, name)
+			delete(a.retrying, name)
+			delete(a.reporting, name)
+		}
+	}
+	a.mu.Unlock()
 	for _, r := range a.d.regions.all() {
 		for _, owner := range r.group.Logs().Owners() {
 			if strings.HasPrefix(owner, task.Owner("")) && !exists[owner] {
