@@ -37,7 +37,7 @@ var (
 		name:       "SINK",
 		pluginKeys: []string{"sink", "connector"},
 		prefixes:   []string{"sink.", "connector."},
-		aliases:    map[string]string{"username": "user"},
+		aliases:    map[string]string{"username": "user", "host": "ip"},
 	}
 )
 
@@ -136,7 +136,7 @@ func (ps *params) checkKnown(plugin string, known ...string) error {
 	var bad []string
 	for _, k := range ps.order {
 		if k != ps.c.pluginKeys[0] && !slices.Contains(known, k) {
-			bad = append(bad, "'"+ps.byKey[k].written+"'")
+			bad = append(bad, "'"+ps.byKey[k].written+"'"+ps.suggestion(k, known))
 		}
 	}
 	switch {
@@ -172,18 +172,35 @@ func (ps *params) boolean(key string, def bool) (bool, error) {
 	return false, ps.c.errorf("'%s' = '%s': must be true or false", p.written, p.value)
 }
 
-// integer reads a decimal integer parameter no smaller than min.
+// integer checks a decimal integer parameter no smaller than min.
 func (ps *params) integer(key string, min int64) error {
+	_, err := ps.int64(key, min, 0)
+	return err
+}
+
+// int64 reads a decimal integer parameter no smaller than min; def when
+// absent.
+func (ps *params) int64(key string, min, def int64) (int64, error) {
 	p, ok := ps.byKey[key]
 	if !ok {
-		return nil
+		return def, nil
 	}
 	n, err := strconv.ParseInt(p.value, 10, 64)
 	if err != nil {
-		return ps.c.errorf("'%s' = '%s': must be an integer", p.written, p.value)
+		return 0, ps.c.errorf("'%s' = '%s': must be an integer", p.written, p.value)
 	}
 	if n < min {
-		return ps.c.errorf("'%s' = '%s': must be at least %d", p.written, p.value, min)
+		return 0, ps.c.errorf("'%s' = '%s': must be at least %d", p.written, p.value, min)
 	}
-	return nil
+	return n, nil
+}
+
+// oneOf checks that a parameter, when given, is one of values (case
+// ignored).
+func (ps *params) oneOf(key string, values ...string) error {
+	p, ok := ps.byKey[key]
+	if !ok || slices.Contains(values, strings.ToLower(p.value)) {
+		return nil
+	}
+	return ps.c.errorf("'%s' = '%s': must be one of %s", p.written, p.value, strings.Join(values, ", "))
 }

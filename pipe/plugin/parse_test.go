@@ -64,6 +64,10 @@ func TestParseErrors(t *testing.T) {
 			want: []string{"'source.realtime.enable' = '1'"}},
 		{name: "bad forwarding bool", source: attrs("forwarding-pipe-requests", ""), sink: minimalSink,
 			want: []string{"'forwarding-pipe-requests' = ''"}},
+		{name: "misspelt source key suggested", source: attrs("source.history.loose-rang", "time"), sink: minimalSink,
+			want: []string{"(did you mean 'source.history.loose-range'?)"}},
+		{name: "bad loose range", source: attrs("source.realtime.loose-range", "time,space"), sink: minimalSink,
+			want: []string{"'source.realtime.loose-range' = 'time,space'", "time, path, all"}},
 		{name: "bad realtime mode", source: attrs("realtime.mode", "stream-ish"), sink: minimalSink,
 			want: []string{"'realtime.mode' = 'stream-ish'", "hybrid, log, file, forced-log"}},
 		{name: "bad time", source: attrs("source.start-time", "yesterday"), sink: minimalSink,
@@ -139,6 +143,24 @@ func TestParseErrors(t *testing.T) {
 			want: []string{"no address"}},
 		{name: "unknown sink key", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "sink.timeout", "5"),
 			want: []string{"SINK clause", "unknown key 'sink.timeout' for iotdb-thrift-sink"}},
+		{name: "misspelt sink key suggested", sink: attrs("sink", "iotdb-thrift-sink", "sink.ip-adress", "h", "sink.port", "1"),
+			want: []string{"unknown key 'sink.ip-adress' (did you mean 'sink.ip'?)"}},
+		{name: "misspelt rate limit suggested", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "connector.rate-limit-bytes-per-secnd", "5"),
+			want: []string{"(did you mean 'connector.rate-limit-bytes-per-second'?)"}},
+		{name: "bad rate limit", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "rate-limit-bytes-per-second", "-1"),
+			want: []string{"'rate-limit-bytes-per-second' = '-1'", "at least 0"}},
+		{name: "bad load balance", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "load-balance-strategy", "fastest"),
+			want: []string{"'load-balance-strategy' = 'fastest'", "round-robin, random, priority"}},
+		{name: "bad conflict strategy", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "sink.exception.conflict.resolve-strategy", "panic"),
+			want: []string{"retry, ignore"}},
+		{name: "bad parallel tasks", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "parallel.tasks", "0"),
+			want: []string{"'parallel.tasks' = '0'", "at least 1"}},
+		{name: "bad leader cache", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "leader-cache.enable", "maybe"),
+			want: []string{"'leader-cache.enable' = 'maybe'", "true or false"}},
+		{name: "host and ip", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "host", "h", "port", "1"),
+			want: []string{"'ip' is given twice (as 'ip' and 'host')"}},
+		{name: "far key not suggested", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "zzzzzzzz", "1"),
+			want: []string{"unknown key 'zzzzzzzz' for"}},
 		{name: "version not legacy", sink: attrs("sink", "iotdb-thrift-sink", "ip", "h", "port", "1", "version", "1.1"),
 			want: []string{"unknown key 'version'"}},
 		{name: "do-nothing with keys", sink: attrs("sink", "do-nothing-sink", "ip", "h", "sink.port", "1"),
@@ -272,5 +294,32 @@ func TestParseAccepts(t *testing.T) {
 				c.check(t, s)
 			}
 		})
+	}
+}
+
+// TestParseIoTDBParameters parses a CREATE PIPE carrying the IoTDB 1.3.x
+// parameters of the shipped plugins, prefixed both ways.
+func TestParseIoTDBParameters(t *testing.T) {
+	for _, pre := range []struct{ source, sink string }{{"source.", "sink."}, {"extractor.", "connector."}} {
+		source := attrs(pre.source+"pattern", "root.a", pre.source+"history.enable", "true",
+			pre.source+"history.start-time", "0", pre.source+"history.end-time", "10",
+			pre.source+"realtime.enable", "true", pre.source+"realtime.mode", "hybrid",
+			pre.source+"forwarding-pipe-requests", "false",
+			pre.source+"history.loose-range", "time,path", pre.source+"realtime.loose-range", "")
+		sink := attrs(pre.sink[:len(pre.sink)-1], "iotdb-thrift-sink", pre.sink+"host", "127.0.0.1", pre.sink+"port", "6667",
+			pre.sink+"node-urls", "127.0.0.1:6668", pre.sink+"username", "u", pre.sink+"password", "p",
+			pre.sink+"batch.enable", "true", pre.sink+"batch.max-delay-seconds", "1", pre.sink+"batch.size-bytes", "16777216",
+			pre.sink+"rate-limit-bytes-per-second", "1000", pre.sink+"parallel.tasks", "4",
+			pre.sink+"leader-cache.enable", "false", pre.sink+"load-balance-strategy", "random",
+			pre.sink+"exception.conflict.resolve-strategy", "retry", pre.sink+"exception.conflict.retry-max-time-seconds", "60",
+			pre.sink+"exception.conflict.record-ignored-data", "true", pre.sink+"exception.others.retry-max-time-seconds", "-1",
+			pre.sink+"exception.others.record-ignored-data", "false")
+		spec, err := Parse(source, attrs("processor", "do-nothing-processor"), sink, nil)
+		if err != nil {
+			t.Fatalf("%s/%s: %v", pre.source, pre.sink, err)
+		}
+		if spec.Sink[SinkKeyIP] != "127.0.0.1" || spec.Sink[SinkKeyRateLimit] != "1000" {
+			t.Errorf("%s: sink = %v", pre.sink, spec.Sink)
+		}
 	}
 }

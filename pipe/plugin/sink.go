@@ -28,6 +28,22 @@ const (
 	// and unused, PEM files having no password.
 	SinkKeyTrustStore         = "ssl.trust-store-path"
 	SinkKeyTrustStorePassword = "ssl.trust-store-pwd"
+	// SinkKeyRateLimit caps the bytes a sink instance transfers per
+	// second; 0 or absent is unlimited.
+	SinkKeyRateLimit = "rate-limit-bytes-per-second"
+)
+
+// IoTDB sink parameters Sluice checks and does not act on; docs/pipes.md
+// says why for each.
+const (
+	sinkKeyParallelTasks         = "parallel.tasks"
+	sinkKeyLeaderCache           = "leader-cache.enable"
+	sinkKeyLoadBalance           = "load-balance-strategy"
+	sinkKeyConflictStrategy      = "exception.conflict.resolve-strategy"
+	sinkKeyConflictRetrySeconds  = "exception.conflict.retry-max-time-seconds"
+	sinkKeyConflictRecordIgnored = "exception.conflict.record-ignored-data"
+	sinkKeyOthersRetrySeconds    = "exception.others.retry-max-time-seconds"
+	sinkKeyOthersRecordIgnored   = "exception.others.record-ignored-data"
 )
 
 // Defaults a sink applies to parameters left out. Parse does not fill them
@@ -40,7 +56,10 @@ const (
 
 var (
 	remoteSinkKeys = []string{SinkKeyIP, SinkKeyPort, SinkKeyNodeURLs, SinkKeyUser, SinkKeyPassword,
-		SinkKeyBatchEnable, SinkKeyBatchMaxDelay, SinkKeyBatchSize}
+		SinkKeyBatchEnable, SinkKeyBatchMaxDelay, SinkKeyBatchSize, SinkKeyRateLimit,
+		sinkKeyParallelTasks, sinkKeyLeaderCache, sinkKeyLoadBalance,
+		sinkKeyConflictStrategy, sinkKeyConflictRetrySeconds, sinkKeyConflictRecordIgnored,
+		sinkKeyOthersRetrySeconds, sinkKeyOthersRecordIgnored}
 	legacySinkKeys = append(append([]string(nil), remoteSinkKeys...), SinkKeyVersion)
 	sslSinkKeys    = append(append([]string(nil), remoteSinkKeys...), SinkKeyTrustStore, SinkKeyTrustStorePassword)
 )
@@ -121,7 +140,41 @@ func checkRemote(ps *params) error {
 	if err := ps.integer(SinkKeyBatchMaxDelay, 0); err != nil {
 		return err
 	}
-	return ps.integer(SinkKeyBatchSize, 1)
+	if err := ps.integer(SinkKeyBatchSize, 1); err != nil {
+		return err
+	}
+	return checkAccepted(ps)
+}
+
+// checkAccepted checks the values of the IoTDB sink parameters Sluice
+// accepts without acting on them, so that a malformed one is still refused.
+func checkAccepted(ps *params) error {
+	for _, k := range []string{SinkKeyRateLimit, sinkKeyConflictRetrySeconds, sinkKeyOthersRetrySeconds} {
+		if err := ps.integer(k, minInt(k)); err != nil {
+			return err
+		}
+	}
+	if err := ps.integer(sinkKeyParallelTasks, 1); err != nil {
+		return err
+	}
+	for _, k := range []string{sinkKeyLeaderCache, sinkKeyConflictRecordIgnored, sinkKeyOthersRecordIgnored} {
+		if _, err := ps.boolean(k, true); err != nil {
+			return err
+		}
+	}
+	if err := ps.oneOf(sinkKeyLoadBalance, "round-robin", "random", "priority"); err != nil {
+		return err
+	}
+	return ps.oneOf(sinkKeyConflictStrategy, "retry", "ignore")
+}
+
+// minInt is the smallest value an integer parameter takes: the retry times
+// take IoTDB's -1 (retry for ever), the rate limit 0 (unlimited).
+func minInt(key string) int64 {
+	if key == SinkKeyRateLimit {
+		return 0
+	}
+	return -1
 }
 
 func checkHost(h string) error {

@@ -37,8 +37,14 @@ type Source struct {
 var sourceKeys = []string{
 	"pattern", "history.enable", "history.start-time", "history.end-time",
 	"realtime.enable", "realtime.mode", "start-time", "end-time",
-	"forwarding-pipe-requests",
+	"forwarding-pipe-requests", "history.loose-range", "realtime.loose-range",
 }
+
+// looseRanges are the parts IoTDB's history.loose-range and
+// realtime.loose-range may name, comma-separated. They let IoTDB ship whole
+// files that overlap the time range or pattern; Sluice filters each point
+// exactly, so the loose ranges are checked and the filtering stays exact.
+var looseRanges = []string{"time", "path", "all"}
 
 // realtimeModes are IoTDB's realtime.mode values. They choose between
 // shipping WAL entries and sealed files; Sluice's realtime phase always
@@ -77,6 +83,11 @@ func parseSource(attrs []ast.Attribute, zone *time.Location) (Source, error) {
 	}
 	if p, ok := ps.get("realtime.mode"); ok && !slices.Contains(realtimeModes, strings.ToLower(p.value)) {
 		return Source{}, sourceClause.errorf("'%s' = '%s': must be one of %s", p.written, p.value, strings.Join(realtimeModes, ", "))
+	}
+	for _, k := range []string{"history.loose-range", "realtime.loose-range"} {
+		if err := checkLooseRange(ps, k); err != nil {
+			return Source{}, err
+		}
 	}
 
 	if s.HistoryStart, s.HistoryEnd, s.Start, s.End, err = timeRanges(ps, zone); err != nil {
@@ -133,4 +144,20 @@ func (s Source) MayMatchBelow(prefix model.Path) bool {
 // then ship the subtree without checking series one by one.
 func (s Source) Covers(prefix model.Path) bool {
 	return strings.HasPrefix(prefix.String()+".", s.Pattern)
+}
+
+// checkLooseRange checks a loose-range parameter: empty, or a
+// comma-separated list of looseRanges.
+func checkLooseRange(ps *params, key string) error {
+	p, ok := ps.get(key)
+	if !ok {
+		return nil
+	}
+	for part := range strings.SplitSeq(strings.ToLower(p.value), ",") {
+		part = strings.TrimSpace(part)
+		if part != "" && !slices.Contains(looseRanges, part) {
+			return ps.c.errorf("'%s' = '%s': must be empty or a comma-separated list of %s", p.written, p.value, strings.Join(looseRanges, ", "))
+		}
+	}
+	return nil
 }
