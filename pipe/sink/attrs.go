@@ -56,6 +56,9 @@ type attributes struct {
 	// file of the CAs whose certificates the receiver may present; empty
 	// trusts the system's roots.
 	trustStore string
+	// rateLimit is rate-limit-bytes-per-second: the bytes per second the
+	// sink instance transfers at most; 0 is unlimited.
+	rateLimit int64
 }
 
 // parseAttributes reads the attributes New understands; others are left to
@@ -103,6 +106,13 @@ func parseAttributes(attrs map[string]string) (*attributes, error) {
 	}
 	if v, ok := attrs["version"]; ok && strings.TrimSpace(v) != "" {
 		a.version = strings.TrimSpace(v)
+	}
+	if v, ok := attrs["rate-limit-bytes-per-second"]; ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%s: sink attribute 'rate-limit-bytes-per-second' = %q: not a byte count >= 0", plugin, v)
+		}
+		a.rateLimit = n
 	}
 	if plugin == PluginThriftSSL {
 		a.trustStore = strings.TrimSpace(attrs["ssl.trust-store-path"])

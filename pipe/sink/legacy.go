@@ -35,6 +35,8 @@ type legacySink struct {
 	cfg Config
 	log *slog.Logger
 	m   *sinkMetrics
+	// limit is rate-limit-bytes-per-second; nil unlimited.
+	limit *rateLimiter
 
 	// turn serialises transfers (InFlight is 1) while letting a waiting
 	// Transfer give up on its context.
@@ -50,7 +52,7 @@ type legacySink struct {
 
 func newLegacySink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) *legacySink {
 	logger.Debug("legacy sink created", "targets", a.targets, "target_version", a.version)
-	return &legacySink{a: a, cfg: cfg, log: logger, m: m, turn: make(chan struct{}, 1)}
+	return &legacySink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), turn: make(chan struct{}, 1)}
 }
 
 // TargetClusterID is empty: the client protocol does not reveal one.
@@ -101,6 +103,9 @@ func (s *legacySink) transfer(ctx context.Context, b *pipe.Batch) error {
 // is NotLogin (the target forgot the session, e.g. after a restart).
 func (s *legacySink) insert(ctx context.Context, req *rpc.TSInsertTabletsReq, size int) error {
 	for attempt := 0; ; attempt++ {
+		if err := s.limit.wait(ctx, size); err != nil {
+			return err
+		}
 		c, client, session, fresh, err := s.connect(ctx)
 		if err != nil {
 			return err

@@ -34,6 +34,7 @@ type thriftSink struct {
 	log      *slog.Logger
 	m        *sinkMetrics
 	inFlight int
+	limit    *rateLimiter // rate-limit-bytes-per-second; nil unlimited
 	// allowSelf lets a handshake with this very cluster succeed (Probe
 	// reports the id and leaves the verdict to its caller).
 	allowSelf bool
@@ -61,7 +62,7 @@ type pipeConn struct {
 
 func newThriftSink(a *attributes, cfg Config, inFlight int, logger *slog.Logger, m *sinkMetrics) *thriftSink {
 	s := &thriftSink{
-		a: a, cfg: cfg, log: logger, m: m, inFlight: inFlight,
+		a: a, cfg: cfg, log: logger, m: m, inFlight: inFlight, limit: newRateLimiter(a.rateLimit),
 		slots: make(chan *pipeConn, inFlight),
 		done:  make(chan struct{}),
 		open:  make(map[*pipeConn]struct{}),
@@ -263,6 +264,9 @@ func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
 
 // send makes one pipeTransfer call. lost reports that pc must be dropped.
 func (s *thriftSink) send(ctx context.Context, pc *pipeConn, typ int16, body []byte) (resp *pipethrift.TPipeTransferResp, lost bool, err error) {
+	if err := s.limit.wait(ctx, len(body)); err != nil {
+		return nil, false, err
+	}
 	req := &pipethrift.TPipeTransferReq{Version: transfer.Version, Type: typ, Body: body}
 	lost, err = pc.call(ctx, s.cfg.Timeout, func(ctx context.Context) (err error) {
 		resp, err = pc.client.PipeTransfer(ctx, req)
