@@ -166,10 +166,8 @@ func (d *DataNode) showPipes(ctx context.Context, s *ast.ShowPipes) (*model.Resu
 				key = d.sinkKey(&pipes[i])
 			}
 		}
-		if key == "" {
-			return nil, status.Errorf(status.PipeError, "pipe %s does not exist", s.UsedBy)
-		}
-		keep = func(p *confignode.Pipe) bool { return d.sinkKey(p) == key }
+		// An unknown pipe uses no sink: the result is empty, as in IoTDB.
+		keep = func(p *confignode.Pipe) bool { return key != "" && d.sinkKey(p) == key }
 	default:
 		keep = func(*confignode.Pipe) bool { return true }
 	}
@@ -184,9 +182,6 @@ func (d *DataNode) showPipes(ctx context.Context, s *ast.ShowPipes) (*model.Resu
 		rows = append(rows, []string{p.Name, time.UnixMilli(p.CreationTime).Format("2006-01-02T15:04:05.000"), p.State,
 			plugin.Show(p.Source), plugin.Show(p.Processor), plugin.Show(p.Sink), p.Exception,
 			strconv.FormatInt(st.Remaining, 10), formatSeconds(st.EstimatedSeconds)})
-	}
-	if s.Name != "" && len(rows) == 0 {
-		return nil, status.Errorf(status.PipeError, "pipe %s does not exist", s.Name)
 	}
 	return textResult([]string{"ID", "CreationTime", "State", "PipeSource", "PipeProcessor", "PipeSink",
 		"ExceptionMessage", "RemainingEventCount", "EstimatedRemainingSeconds"}, rows), nil
