@@ -118,7 +118,15 @@ func TestParseErrors(t *testing.T) {
 		{name: "no target", sink: attrs("sink", "iotdb-thrift-sink"),
 			want: []string{"SINK clause", "give 'ip' and 'port', or 'node-urls'"}},
 		{name: "legacy no target", sink: attrs("sink", "iotdb-legacy-pipe-sink", "user", "u"),
-			want: []string{"SINK clause", "target is missing"}},
+			want: []string{"SINK clause", "iotdb-legacy-pipe-sink requires 'ip' and 'port'"}},
+		{name: "legacy node-urls alone", sink: attrs("sink", "iotdb-legacy-pipe-sink", "sink.node-urls", "h:1,g:2"),
+			want: []string{"SINK clause", "iotdb-legacy-pipe-sink requires 'ip' and 'port'", "'node-urls' alone is not enough"}},
+		{name: "legacy port alone", sink: attrs("sink", "iotdb-legacy-pipe-sink", "port", "1"),
+			want: []string{"iotdb-legacy-pipe-sink requires 'ip' and 'port'"}},
+		{name: "legacy bad version", sink: attrs("sink", "iotdb-legacy-pipe-sink", "ip", "h", "port", "1", "sink.version", "latest"),
+			want: []string{"'sink.version' = 'latest'", "release number such as 1.1"}},
+		{name: "legacy version not numeric", sink: attrs("sink", "iotdb-legacy-pipe-sink", "ip", "h", "port", "1", "version", "1.x"),
+			want: []string{"'version' = '1.x'"}},
 		{name: "ip without port", sink: attrs("sink", "iotdb-thrift-sink", "sink.ip", "h"),
 			want: []string{"'sink.ip' needs 'port' too"}},
 		{name: "port without ip", sink: attrs("sink", "iotdb-thrift-sink", "port", "1", "node-urls", "h:1"),
@@ -321,5 +329,19 @@ func TestParseIoTDBParameters(t *testing.T) {
 		if spec.Sink[SinkKeyIP] != "127.0.0.1" || spec.Sink[SinkKeyRateLimit] != "1000" {
 			t.Errorf("%s: sink = %v", pre.sink, spec.Sink)
 		}
+	}
+}
+
+func TestParseLegacySink(t *testing.T) {
+	spec, err := Parse(nil, nil, attrs("sink", "iotdb-legacy-pipe-sink", "sink.ip", "h", "sink.port", "6667",
+		"sink.node-urls", "g:6667", "sink.version", "1.1"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := SinkEndpoints(spec.Sink); len(got) != 2 || got[0] != "h:6667" || got[1] != "g:6667" {
+		t.Errorf("endpoints %q, want ip:port first, then node-urls", got)
+	}
+	if spec.Sink[SinkKeyVersion] != "1.1" {
+		t.Errorf("version %q", spec.Sink[SinkKeyVersion])
 	}
 }

@@ -51,7 +51,7 @@ func TestBuiltins(t *testing.T) {
 		case strings.HasSuffix(name, "-sink"):
 			kv := []string{"sink", name}
 			if name != SinkDoNothing {
-				kv = append(kv, "node-urls", "h:1")
+				kv = append(kv, "ip", "h", "port", "1")
 			}
 			_, err = Parse(nil, nil, attrs(kv...), nil)
 		case strings.HasSuffix(name, "-processor"):

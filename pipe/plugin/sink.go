@@ -89,6 +89,11 @@ func parseSink(attrs []ast.Attribute) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if plugin == SinkLegacy {
+		if err := checkLegacy(ps); err != nil {
+			return nil, err
+		}
+	}
 	if plugin != SinkDoNothing {
 		if err := checkRemote(ps); err != nil {
 			return nil, err
@@ -239,4 +244,35 @@ func SinkEndpoints(sink map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// checkLegacy applies the rules of iotdb-legacy-pipe-sink that IoTDB's
+// documentation gives: 'ip' and 'port' are required ('node-urls' may add
+// targets to fail over to, but cannot replace them), and 'version' is a
+// release number, major.minor.
+func checkLegacy(ps *params) error {
+	if _, ok := ps.get(SinkKeyIP); !ok {
+		return ps.c.errorf("%s requires 'ip' and 'port' (as IoTDB's legacy sink does); 'node-urls' alone is not enough", SinkLegacy)
+	}
+	p, ok := ps.get(SinkKeyVersion)
+	if !ok || p.value == "" {
+		return nil // absent: DefaultLegacyVersion; empty: checkRemote refuses it
+	}
+	major, minor, found := strings.Cut(p.value, ".")
+	if !found || !isDigits(major) || !isDigits(minor) {
+		return ps.c.errorf("'%s' = '%s': must be a release number such as %s", p.written, p.value, DefaultLegacyVersion)
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -366,5 +367,37 @@ WITH SINK ('sink'='iotdb-thrift-sync-sink', 'ip'='127.0.0.1', 'port'='%d', 'user
 	time.Sleep(time.Second)
 	if d := pipeDiff(want, cb.dump("root")); d != "" {
 		t.Errorf("B: %s", d)
+	}
+}
+
+// TestPipeSpecIoTDBParameters: a CREATE PIPE copied from IoTDB 1.3 with
+// parameters Sluice accepts without acting on, and a rate limit, syncs;
+// a misspelt key is refused naming the key meant; the legacy sink needs
+// ip and port.
+func TestPipeSpecIoTDBParameters(t *testing.T) {
+	t.Parallel()
+	_, b, ca, cb := startPipePair(t)
+	w := ca.insertRows("root.params.d.s", pipeRowsRange(1, 20, 0))
+	ca.mustExec(fmt.Sprintf(`CREATE PIPE params
+WITH SOURCE ('source.pattern'='root.params', 'source.history.loose-range'='time,path', 'source.realtime.loose-range'='')
+WITH SINK ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d',
+  'sink.rate-limit-bytes-per-second'='1000000', 'sink.parallel.tasks'='2',
+  'sink.exception.conflict.resolve-strategy'='retry', 'sink.load-balance-strategy'='round-robin')`, b.Port))
+	pipeWaitData(t, cb, "root.params", w, pipeDeadline)
+	_, rows := ca.pipeRows("SHOW PIPE params")
+	if len(rows) != 1 || !strings.Contains(rows[0]["PipeSink"], "sink.rate-limit-bytes-per-second=1000000") {
+		t.Errorf("SHOW PIPE params: %v, want the rate limit among the sink attributes", rows)
+	}
+
+	for sql, want := range map[string]string{
+		fmt.Sprintf(`CREATE PIPE typo WITH SINK ('sink'='iotdb-thrift-sink', 'sink.ip-adress'='127.0.0.1', 'sink.port'='%d')`, b.Port):                          "did you mean 'sink.ip'?",
+		`CREATE PIPE typo WITH SOURCE ('source.history.loose-rang'='time') WITH SINK ('sink'='do-nothing-sink')`:                                                "did you mean 'source.history.loose-range'?",
+		fmt.Sprintf(`CREATE PIPE legacy WITH SINK ('sink'='iotdb-legacy-pipe-sink', 'sink.node-urls'='127.0.0.1:%d')`, b.Port):                                  "requires 'ip' and 'port'",
+		fmt.Sprintf(`CREATE PIPE legacy WITH SINK ('sink'='iotdb-legacy-pipe-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d', 'sink.version'='newest')`, b.Port): "release number",
+	} {
+		code, msg := ca.mustFail(sql)
+		if code != 1107 || !strings.Contains(msg, want) {
+			t.Errorf("%s: code %d %q, want 1107 and %q", sql, code, msg, want)
+		}
 	}
 }
