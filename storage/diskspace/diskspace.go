@@ -3,6 +3,8 @@ package diskspace
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,6 +37,16 @@ type Reserve struct {
 	Bytes uint64
 	// Stat reads the usage; nil means the package's Stat. Tests replace it.
 	Stat func(dir string) (Usage, error)
+	// MaxAge lets Check reuse a usage read this recently instead of a
+	// statfs per call, for checks on the write path; 0 reads every time.
+	// Free space moves slowly against a reserve of tens of MiB: at
+	// 100 ms, a node writing 100 MB/s misjudges it by 10 MB at most.
+	MaxAge time.Duration
+
+	mu     sync.Mutex
+	read   time.Time // when last was read
+	last   Usage
+	lastOK bool
 }
 
 // Check returns nil when writing need more bytes leaves at least r.Bytes
@@ -42,18 +54,31 @@ type Reserve struct {
 // much is free, the reserve, and where to free space. A failure to read
 // the usage is no reason to refuse writes: it returns nil.
 func (r *Reserve) Check(need uint64) error {
-	stat := r.Stat
-	if stat == nil {
-		stat = Stat
-	}
-	u, err := stat(r.Dir)
-	if err != nil {
+	u, ok := r.usage()
+	if !ok {
 		return nil
 	}
 	if u.Free >= r.Bytes && u.Free-r.Bytes >= need {
 		return nil
 	}
 	return fmt.Errorf("%w: %s free on %s, under the reserve of %s (plus %s to write); free space on %s", ErrFull, Bytes(u.Free), r.Dir, Bytes(r.Bytes), Bytes(need), r.Dir)
+}
+
+// usage reads the file system's usage, or reuses one younger than MaxAge.
+func (r *Reserve) usage() (Usage, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	if r.MaxAge > 0 && now.Sub(r.read) < r.MaxAge {
+		return r.last, r.lastOK
+	}
+	stat := r.Stat
+	if stat == nil {
+		stat = Stat
+	}
+	u, err := stat(r.Dir)
+	r.read, r.last, r.lastOK = now, u, err == nil
+	return u, err == nil
 }
 
 // Bytes formats n for people: 512 B, 3.0 MiB, 1.2 GiB.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func fixed(u Usage, err error) func(string) (Usage, error) {
@@ -74,5 +75,42 @@ func TestDefaultReserve(t *testing.T) {
 		if got := DefaultReserve(tt.total, 16*mib); got != tt.want {
 			t.Errorf("DefaultReserve(%d) = %d, want %d", tt.total, got, tt.want)
 		}
+	}
+}
+
+// TestCheckReusesRecentUsage: within MaxAge a check reads the usage once;
+// without MaxAge, every check reads it.
+func TestCheckReusesRecentUsage(t *testing.T) {
+	for _, tt := range []struct {
+		maxAge time.Duration
+		reads  int
+	}{{time.Hour, 1}, {0, 3}} {
+		n := 0
+		r := Reserve{Dir: "/data", Bytes: 1, MaxAge: tt.maxAge, Stat: func(string) (Usage, error) {
+			n++
+			return Usage{Total: 100, Free: 50}, nil
+		}}
+		for range 3 {
+			if err := r.Check(1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n != tt.reads {
+			t.Errorf("MaxAge %v: %d reads for 3 checks, want %d", tt.maxAge, n, tt.reads)
+		}
+	}
+}
+
+// BenchmarkCheck is the cost a write pays for the reserve check.
+func BenchmarkCheck(b *testing.B) {
+	for _, maxAge := range []time.Duration{0, 100 * time.Millisecond} {
+		b.Run("maxAge="+maxAge.String(), func(b *testing.B) {
+			r := Reserve{Dir: b.TempDir(), Bytes: 1 << 20, MaxAge: maxAge}
+			for b.Loop() {
+				if err := r.Check(4096); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
