@@ -3,7 +3,6 @@ package datanode
 import (
 	"context"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/datanode/peer"
 	"github.com/sluicedb/sluice/status"
+	"github.com/sluicedb/sluice/test/netfault"
 )
 
 // stopMeta is the metadata as awaitPipeStopped reads it: the DataNodes and
@@ -36,15 +36,14 @@ func (m *stopMeta) ClusterStatus(context.Context) (confignode.ClusterStatus, err
 // never answers within the bound; it does not wait for one the leader sees
 // gone.
 func TestAwaitPipeStoppedSilentNode(t *testing.T) {
-	silent := newStallingPeer(t)
-	addr := silent.ln.Addr().(*net.TCPAddr)
-	meta := &stopMeta{nodes: []confignode.NodeInfo{{ID: 1}, {ID: 2, Internal: confignode.Endpoint{Host: addr.IP.String(), Port: addr.Port}}}, status: confignode.NodeRunning}
+	silent := netfault.StartSilentPeer(t)
+	meta := &stopMeta{nodes: []confignode.NodeInfo{{ID: 1}, {ID: 2, Internal: confignode.Endpoint{Host: "127.0.0.1", Port: silent.Port()}}}, status: confignode.NodeRunning}
 	peers := peer.NewClient(peer.ClientConfig{})
 	t.Cleanup(func() { _ = peers.Close() })
 	d := &DataNode{cfg: Config{NodeID: 1}, meta: meta, logger: slog.New(slog.DiscardHandler), cluster: &clusterLink{peers: peers}}
 
 	err := d.awaitPipeStopped(context.Background(), "p", 1, 7, time.Second)
-	if status.CodeOf(err) != status.PipeError || !strings.Contains(err.Error(), "DataNode 2 at "+silent.ln.Addr().String()) {
+	if status.CodeOf(err) != status.PipeError || !strings.Contains(err.Error(), "DataNode 2 at "+silent.Addr()) {
 		t.Fatalf("a running node that does not answer: %v", err)
 	}
 

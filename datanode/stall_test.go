@@ -2,75 +2,12 @@ package datanode
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sluicedb/sluice/test/netfault"
 )
-
-// stallingPeer accepts connections and, until forward is set, never
-// answers; once set, new connections are relayed to forward.
-type stallingPeer struct {
-	ln      net.Listener
-	forward atomic.Pointer[string]
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	conns   []net.Conn
-}
-
-func newStallingPeer(t *testing.T) *stallingPeer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &stallingPeer{ln: ln}
-	p.wg.Add(1)
-	go p.accept()
-	t.Cleanup(p.close)
-	return p
-}
-
-func (p *stallingPeer) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c)
-		p.mu.Unlock()
-		to := p.forward.Load()
-		if to == nil {
-			continue // held open, never read from nor answered
-		}
-		up, err := net.Dial("tcp", *to)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, up)
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go func() { defer p.wg.Done(); _, _ = io.Copy(up, c); up.Close() }()
-		go func() { defer p.wg.Done(); _, _ = io.Copy(c, up); c.Close() }()
-	}
-}
-
-func (p *stallingPeer) close() {
-	p.ln.Close()
-	p.mu.Lock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
 
 // sum adds up the series of name whose labels include pipe=pipe.
 func (n *node) sum(name, pipe string) float64 {
@@ -101,14 +38,13 @@ func (n *node) sum(name, pipe string) float64 {
 // again the data arrives and the message clears.
 func TestSinkStallShowsRetrying(t *testing.T) {
 	recv := startNode(t, t.TempDir())
-	peer := newStallingPeer(t)
+	peer := netfault.StartSilentPeer(t)
 	src := startNode(t, t.TempDir(), func(c *Config) {
 		c.PipeStallAfter = 500 * time.Millisecond
 		c.PipeSinkTimeout = 3 * time.Second
 	})
-	target := peer.ln.Addr().String()
-	_, port, _ := net.SplitHostPort(target)
-	src.mustExec(fmt.Sprintf("create pipe p with sink ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%s')", port))
+	target := peer.Addr()
+	src.mustExec(fmt.Sprintf("create pipe p with sink ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d')", peer.Port()))
 	src.mustExec("insert into root.stall.d(time, a) values (1, 1)")
 
 	want := "retrying: no answer from " + target + " for 500ms"
@@ -130,8 +66,7 @@ func TestSinkStallShowsRetrying(t *testing.T) {
 		return lag >= 1, fmt.Sprintf("sluice_pipe_lag_seconds %v", lag)
 	})
 
-	forward := recv.dn.RPCAddr().String()
-	peer.forward.Store(&forward)
+	peer.RelayTo(recv.dn.RPCAddr().String())
 	waitFor(t, "the point at the receiver and the message cleared", func() (bool, string) {
 		rows, err := recv.exec("root", "select count(a) from root.stall.d")
 		row := src.pipeRow("p")

@@ -3,46 +3,15 @@ package sink
 import (
 	"context"
 	"errors"
-	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sluicedb/sluice/test/netfault"
 )
 
-// silentPeer accepts connections and never answers; it closes them at
-// cleanup.
-func silentPeer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return ln.Addr().String()
-}
+// silentPeer is the address of a peer that accepts and never answers.
+func silentPeer(t *testing.T) string { return netfault.StartSilentPeer(t).Addr() }
 
 // A call the peer does not answer is reported once to the stall watch
 // with the peer's address, and still waits for its own timeout; a call
