@@ -43,7 +43,7 @@ func BenchmarkRead(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				b.ResetTimer()
 				for b.Loop() {
-					if err := readRows(data); err != nil {
+					if err := readEverything(data); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -51,33 +51,6 @@ func BenchmarkRead(b *testing.B) {
 			})
 		}
 	}
-}
-
-// readRows reads every value of every row of data.
-func readRows(data []byte) error {
-	r, err := Open(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return err
-	}
-	devices, err := r.Devices()
-	if err != nil {
-		return err
-	}
-	for _, d := range devices {
-		rows, err := r.Rows(d)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			for i := range rows.Series() {
-				rows.Value(i)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // BenchmarkWrite writes the same file.
