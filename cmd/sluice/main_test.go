@@ -23,6 +23,10 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"standalone", "--config", "/nonexistent/sluice.properties"}, code: 2, err: "sluice.properties"},
 		{args: []string{"top", "--interval", "0s"}, code: 2, err: "invalid interval"},
 		{args: []string{"top", "-p", "1", "-n", "1"}, code: 1, err: "cannot connect to 127.0.0.1:1"},
+		{args: []string{"cli", "-usessl", "maybe"}, code: 2, err: `invalid -usessl "maybe": want true or false`},
+		{args: []string{"top", "-ts", "ca.pem"}, code: 2, err: "-ts is given without -usessl true"},
+		{args: []string{"cli", "-usessl", "true", "-ts", "/nonexistent/ca.pem"}, code: 2, err: "-ts: open /nonexistent/ca.pem"},
+		{args: []string{"top", "-usessl", "true", "-p", "1", "-n", "1"}, code: 1, err: "cannot connect to 127.0.0.1:1"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
