@@ -3,12 +3,13 @@ package tsfile
 import (
 	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sluicedb/sluice/model"
 )
 
 var goldenFiles = []string{"uncompressed", "snappy", "gzip", "zstd"}
@@ -77,46 +78,13 @@ func dumpFile(t *testing.T, path string, seriesOrder map[string][]string) string
 func javaString(v any) string {
 	switch x := v.(type) {
 	case float32:
-		return javaFloat(float64(x), 32)
+		return model.FormatFloat(float64(x), 32)
 	case float64:
-		return javaFloat(x, 64)
+		return model.FormatFloat(x, 64)
 	case []byte:
 		return string(x)
 	}
 	return fmt.Sprint(v)
-}
-
-// javaFloat formats like Float.toString / Double.toString: the shortest round-tripping digits,
-// plain notation for magnitudes in [1e-3, 1e7), computerized scientific notation otherwise.
-func javaFloat(f float64, bitSize int) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-3 && abs < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, bitSize)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'e', -1, bitSize)
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
 }
 
 // readDumpOrder returns the series order of each device in the expected dump.
