@@ -87,6 +87,11 @@ type Group struct {
 
 	ready atomic.Bool // see LeaderReady
 
+	// leaseMu guards leaseUntil, the end of the leadership lease that
+	// VerifyLeader last confirmed.
+	leaseMu    sync.Mutex
+	leaseUntil time.Time
+
 	closeOnce sync.Once
 	closeErr  error
 	stop      chan struct{}

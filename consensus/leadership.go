@@ -12,6 +12,7 @@ func (g *Group) trackLeadership() {
 			return
 		case leader := <-ch:
 			g.ready.Store(false)
+			g.dropLease()
 			if leader && g.raft.Barrier(0).Error() == nil && g.IsLeader() {
 				g.ready.Store(true)
 			}

@@ -2,7 +2,6 @@ package consensus
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -180,88 +179,27 @@ func TestStreamingSnapshotsOpen(t *testing.T) {
 // marker.
 func TestGroupSendsDataStream(t *testing.T) {
 	const n = 3
-	ids := []string{"a", "b", "c"}
-	var (
-		transports []*raft.InmemTransport
-		fsms       []*streamFSM
-		groups     []*Group
-		peers      []raft.Server
-	)
-	for _, id := range ids {
-		_, tr := raft.NewInmemTransport(raft.ServerAddress(id))
-		transports = append(transports, tr)
-		peers = append(peers, raft.Server{Suffrage: raft.Voter, ID: raft.ServerID(id), Address: raft.ServerAddress(id)})
-	}
-	link := func(i int, up bool) {
-		for j := range n {
-			if j == i {
-				continue
-			}
-			if up {
-				transports[i].Connect(raft.ServerAddress(ids[j]), transports[j])
-				transports[j].Connect(raft.ServerAddress(ids[i]), transports[i])
-			} else {
-				transports[i].Disconnect(raft.ServerAddress(ids[j]))
-				transports[j].Disconnect(raft.ServerAddress(ids[i]))
-			}
-		}
-	}
+	fsms := make([]*streamFSM, n)
+	raftFSMs := make([]raft.FSM, n)
 	for i := range n {
-		link(i, true)
+		fsms[i] = &streamFSM{}
+		raftFSMs[i] = fsms[i]
 	}
-	for i, id := range ids {
-		fsm := &streamFSM{}
-		g, err := Open(Config{Name: "stream", ID: id, Dir: t.TempDir(), Transport: transports[i], Peers: peers,
-			Timeout: 100 * time.Millisecond, SnapshotThreshold: 1 << 30, TrailingLogs: 2},
-			fsm, slog.New(slog.DiscardHandler), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.Close()
-		fsms, groups = append(fsms, fsm), append(groups, g)
-	}
-	leader := func() int {
-		for range 500 {
-			for i, g := range groups {
-				if g.IsLeader() {
-					return i
-				}
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		t.Fatal("no leader")
-		return -1
-	}
-	// apply retries on another leader when leadership moves under it, as
-	// it may on a loaded machine.
-	apply := func(s string) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		for {
-			_, err := groups[leader()].Apply(ctx, []byte(s))
-			if err == nil {
-				return
-			}
-			if !errors.Is(err, ErrNotLeader) || ctx.Err() != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-
-	apply("x0")
-	l := leader()
+	c := openInmemGroups(t, "stream", 100*time.Millisecond, raftFSMs, func(cfg *Config) {
+		cfg.SnapshotThreshold, cfg.TrailingLogs = 1<<30, 2
+	})
+	c.apply("x0")
+	l := c.leader()
 	f := (l + 1) % n
-	link(f, false)
+	c.link(f, false)
 	for i := range 10 {
-		apply(fmt.Sprintf("x%d", i+1))
+		c.apply(fmt.Sprintf("x%d", i+1))
 	}
-	if err := groups[l].Snapshot(); err != nil {
+	if err := c.groups[l].Snapshot(); err != nil {
 		t.Fatal(err)
 	}
-	apply("x11")
-	link(f, true)
+	c.apply("x11")
+	c.link(f, true)
 
 	want := strings.Join(fsms[l].snapshot(), ",")
 	deadline := time.Now().Add(30 * time.Second)

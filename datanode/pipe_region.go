@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/raft"
 
+	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe/task"
@@ -25,6 +26,15 @@ func (p pipeRegion) AppliedIndex() uint64 { return p.r.fsm.AppliedIndex() }
 
 func (p pipeRegion) WaitApplied(ctx context.Context, index uint64) error {
 	return p.r.fsm.WaitApplied(ctx, index)
+}
+
+// VerifyLeader confirms the lead through the region group's lease.
+func (p pipeRegion) VerifyLeader(ctx context.Context) error {
+	err := p.r.group.VerifyLeader(ctx)
+	if errors.Is(err, consensus.ErrNotLeader) || errors.Is(err, consensus.ErrClosed) {
+		return fmt.Errorf("region %d: %w: %w", p.r.id, task.ErrDeposed, err)
+	}
+	return err
 }
 
 func (p pipeRegion) Pin(owner string, index uint64) { p.r.group.Logs().Pin(owner, index) }

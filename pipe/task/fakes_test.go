@@ -231,6 +231,10 @@ type fakeRegion struct {
 	pins                  []uint64
 	pinned                bool
 	unpins                int
+
+	// deposed, once set, makes VerifyLeader fail; verifies counts calls.
+	deposed  bool
+	verifies int
 }
 
 func newRegion() *fakeRegion { return &fakeRegion{wake: make(chan struct{})} }
@@ -328,6 +332,23 @@ func (r *fakeRegion) Entries(after, upTo uint64, max int) ([]Entry, uint64, erro
 		}
 	}
 	return out, upTo, nil
+}
+
+func (r *fakeRegion) VerifyLeader(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.verifies++
+	if r.deposed {
+		return fmt.Errorf("region 7: %w", ErrDeposed)
+	}
+	return nil
+}
+
+// depose makes the replica lose the lead.
+func (r *fakeRegion) depose() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.deposed = true
 }
 
 func (r *fakeRegion) Pin(owner string, index uint64) {

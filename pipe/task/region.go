@@ -11,6 +11,11 @@ import (
 // the entries asked for; the task then re-sends a fresh snapshot.
 var ErrTruncated = errors.New("log entries already truncated")
 
+// ErrDeposed is returned by Region.VerifyLeader when the replica no longer
+// leads its region: the task ends without sending, and without failing its
+// pipe, since the region's new leader runs the pipe from there.
+var ErrDeposed = errors.New("region replica no longer leads")
+
 // Region is a data region as a pipe task reads it.
 type Region interface {
 	// ID is the region id.
@@ -27,6 +32,11 @@ type Region interface {
 	// index it examined (entries that are not writes are skipped). It
 	// returns ErrTruncated when after+1 is no longer in the log.
 	Entries(after, upTo uint64, max int) (writes []Entry, last uint64, err error)
+	// VerifyLeader confirms that this replica still leads the region, so
+	// that a deposed leader (paused, then resumed after an election) sends
+	// nothing once another replica may be sending. It returns an error
+	// wrapping ErrDeposed when it does not lead.
+	VerifyLeader(ctx context.Context) error
 	// Pin keeps log entries from index on for owner; Unpin releases them.
 	Pin(owner string, index uint64)
 	Unpin(owner string)

@@ -60,7 +60,8 @@ type Config struct {
 
 // Knobs are testing hooks.
 type Knobs struct {
-	// MaxBackoff caps the retry backoff; default 10s.
+	// MaxBackoff caps the retry backoff; default 1s, so that a receiver
+	// back from an outage hears from the task within a second.
 	MaxBackoff time.Duration
 }
 
@@ -93,7 +94,7 @@ func New(cfg Config, cb Callbacks, logger *slog.Logger) *Task {
 		cfg.RetryBudget = 10 * time.Minute
 	}
 	if cfg.Knobs.MaxBackoff <= 0 {
-		cfg.Knobs.MaxBackoff = 10 * time.Second
+		cfg.Knobs.MaxBackoff = time.Second
 	}
 	return &Task{cfg: cfg, cb: cb, owner: Owner(cfg.Pipe),
 		logger: logger.With("pipe", cfg.Pipe, "region", cfg.Region.ID())}
@@ -105,8 +106,9 @@ type errFatal struct{ err error }
 func (e errFatal) Error() string { return e.err.Error() }
 func (e errFatal) Unwrap() error { return e.err }
 
-// Run executes the task until ctx ends or an unrecoverable error occurs,
-// which it returns (after reporting it through Callbacks.Error).
+// Run executes the task until ctx ends, its replica stops leading the
+// region (it then returns nil), or an unrecoverable error occurs, which it
+// returns (after reporting it through Callbacks.Error).
 //
 // The task pins the region's log at its start position and at each snapshot
 // it sends; moving the pin forward as progress is committed, and releasing
@@ -146,6 +148,11 @@ func (t *Task) Run(ctx context.Context) error {
 
 func (t *Task) end(ctx context.Context, err error) error {
 	if err == nil || ctx.Err() != nil {
+		return nil
+	}
+	if errors.Is(err, ErrDeposed) {
+		// Not a failure of the pipe: the new leader's task carries on.
+		t.logger.Info("pipe task stopped: the region's leadership moved", "err", err)
 		return nil
 	}
 	// Reported here, once, whatever ended the task (a sink or a region
@@ -337,6 +344,11 @@ func (t *Task) transfer(ctx context.Context, b *pipe.Batch) error {
 		// sent back; the target's id is known once a handshake happened.
 		if b.Origin != t.cfg.LocalCluster && b.Origin == t.cfg.Sink.TargetClusterID() {
 			return nil
+		}
+		// Fenced: checked before every attempt, retries too, since a
+		// backoff is long enough for an election.
+		if err := t.cfg.Region.VerifyLeader(ctx); err != nil {
+			return err
 		}
 		err := t.cfg.Sink.Transfer(ctx, b)
 		if err == nil {
