@@ -31,6 +31,10 @@ type Config struct {
 	Workers      int // concurrent client sessions
 	// LatencyRun is how long the pipe benchmark measures latency.
 	LatencyRun time.Duration
+	// ProgressInterval is the sender's pipe_progress_snapshot_interval_ms
+	// in the pipe benchmark; zero keeps the default (1 s). A very long one
+	// leaves the progress commits out of the measured run.
+	ProgressInterval time.Duration
 	// Host and Port name a running server; empty Host starts an in-process
 	// standalone node on a temporary data dir (needed for bytes/point).
 	Host string
@@ -61,7 +65,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
 	host, port := cfg.Host, cfg.Port
 	var dataDir string
 	if host == "" {
-		n, err := startNode(ctx)
+		n, err := startNode(ctx, nil)
 		if err != nil {
 			return res, err
 		}
@@ -128,7 +132,9 @@ type node struct {
 	port int
 }
 
-func startNode(ctx context.Context) (*node, error) {
+// startNode starts a standalone node on a temporary data dir; tune, when
+// set, adjusts its configuration.
+func startNode(ctx context.Context, tune func(*config.Config)) (*node, error) {
 	dir, err := os.MkdirTemp("", "sluice-bench-")
 	if err != nil {
 		return nil, err
@@ -137,6 +143,9 @@ func startNode(ctx context.Context) (*node, error) {
 	nc.DataDir = dir
 	nc.DNRPCPort = 0
 	nc.DNMetricsPort = 0
+	if tune != nil {
+		tune(&nc)
+	}
 	n, err := standalone.Start(ctx, nc, slog.New(slog.DiscardHandler))
 	if err != nil {
 		os.RemoveAll(dir)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/apache/iotdb-client-go/client"
+
+	"github.com/sluicedb/sluice/config"
 )
 
 // PipeResult holds the figures of a sync run.
@@ -25,12 +27,16 @@ type PipeResult struct {
 // end-to-end latency at half the measured sync throughput.
 func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error) {
 	var res PipeResult
-	a, err := startNode(ctx)
+	a, err := startNode(ctx, func(c *config.Config) {
+		if cfg.ProgressInterval > 0 {
+			c.PipeProgressSnapshotIntervalMS = int(cfg.ProgressInterval / time.Millisecond)
+		}
+	})
 	if err != nil {
 		return res, err
 	}
 	defer a.Close()
-	b, err := startNode(ctx)
+	b, err := startNode(ctx, nil)
 	if err != nil {
 		return res, err
 	}

@@ -30,7 +30,7 @@ const usage = `usage:
   sluice health [confignode|datanode|standalone] [--config FILE] [--addr host:port] [--timeout 5s]
   sluice top [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [--interval 1s] [-n N]
   sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
-  sluice bench [--pipe] [--host H --port P] [--rows-per-device N] [--workers N]
+  sluice bench [--pipe [--progress-interval D]] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
   sluice version
 `
@@ -162,7 +162,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.TotalRows, "rows-per-device", cfg.TotalRows, "rows written per device")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent client sessions")
 	syncBench := fs.Bool("pipe", false, "measure sync A -> B through a pipe instead of ingest into one node")
+	fs.DurationVar(&cfg.ProgressInterval, "progress-interval", 0, "with --pipe: the sender's pipe progress commit interval (default 1s; e.g. 1h leaves commits out)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if cfg.ProgressInterval < 0 {
+		fmt.Fprintf(stderr, "sluice bench: --progress-interval must not be negative, got %s\n", cfg.ProgressInterval)
 		return 2
 	}
 	if *syncBench {

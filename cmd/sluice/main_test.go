@@ -27,6 +27,7 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"top", "-ts", "ca.pem"}, code: 2, err: "-ts is given without -usessl true"},
 		{args: []string{"cli", "-usessl", "true", "-ts", "/nonexistent/ca.pem"}, code: 2, err: "-ts: open /nonexistent/ca.pem"},
 		{args: []string{"top", "-usessl", "true", "-p", "1", "-n", "1"}, code: 1, err: "cannot connect to 127.0.0.1:1"},
+		{args: []string{"bench", "--pipe", "--progress-interval", "-1s"}, code: 2, err: "--progress-interval must not be negative, got -1s"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
