@@ -66,9 +66,14 @@ type Config struct {
 	// the others join through it.
 	Seeds []string
 	// HeartbeatInterval is how often nodes report to the leader; a node
-	// silent for five intervals is Unknown. Default 1s.
+	// silent for SilentBeats intervals is Unknown. Default 1s.
 	HeartbeatInterval time.Duration
 }
+
+// SilentBeats is how many heartbeat intervals a node may miss before the
+// leader shows it Unknown, stops naming it as a region leader, and
+// DataNodes stop handing it leadership.
+const SilentBeats = 5
 
 func (c *Config) standalone() bool { return c.Internal == (Endpoint{}) }
 
@@ -119,7 +124,7 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer, m *consensu
 		cfg.HeartbeatInterval = time.Second
 	}
 	c := &ConfigNode{cfg: cfg, logger: logger.With("component", "confignode"), metrics: m, fsm: newFSM(),
-		live: newLiveness(5 * cfg.HeartbeatInterval), reports: newPipeReports(5 * cfg.HeartbeatInterval), peers: newPeers(cfg.Certs), stop: make(chan struct{})}
+		live: newLiveness(SilentBeats * cfg.HeartbeatInterval), reports: newPipeReports(SilentBeats * cfg.HeartbeatInterval), peers: newPeers(cfg.Certs), stop: make(chan struct{})}
 	c.Meta = &Meta{commit: c.commit, read: c.fsm.read, wait: c.fsm.waitIndex}
 	if reg != nil {
 		reg.MustRegister(newClusterCollector(c), newPipeCollector(c))

@@ -85,7 +85,8 @@ type Group struct {
 	metrics *Metrics
 	logger  *slog.Logger
 
-	ready atomic.Bool // see LeaderReady
+	ready       atomic.Bool  // see LeaderReady
+	leaderSince atomic.Int64 // see LeaderSince
 
 	// leaseMu guards leaseUntil, the end of the leadership lease that
 	// VerifyLeader last confirmed.

@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -123,15 +124,63 @@ func (m *Mux) Transport(name string, timeout time.Duration) (raft.Transport, err
 		return nil, fmt.Errorf("raft transport for group %q: name must be 1 to %d bytes", name, maxGroupName)
 	}
 	l := &streamLayer{mux: m, name: name, conns: make(chan net.Conn), done: make(chan struct{}), open: make(map[*muxConn]struct{})}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
 	if err := m.register(l); err != nil {
 		return nil, fmt.Errorf("raft transport for group %s: %w", name, err)
 	}
-	return raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+	nt := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream:  l,
 		MaxPool: muxMaxPool,
 		Timeout: timeout,
 		Logger:  newHCLogger(m.logger.With("group", name), name),
-	}), nil
+	})
+	return &transport{NetworkTransport: nt, timeoutNow: min(timeout, TimeoutNowLimit)}, nil
+}
+
+// TimeoutNowLimit bounds how long a leader waits for the TimeoutNow RPC of
+// a leadership transfer: the election timeout of the groups on a Mux
+// (1 s). hashicorp/raft gives a transfer that long before reporting it
+// failed, but refuses every Apply until the RPC itself returns, which
+// against a paused or cut-off target (whose kernel still completes the
+// TCP connection, then answers neither the TLS handshake nor the RPC)
+// would be the transport's whole I/O timeout.
+const TimeoutNowLimit = time.Second
+
+// transport is raft's NetworkTransport with a bounded TimeoutNow.
+type transport struct {
+	*raft.NetworkTransport
+	timeoutNow time.Duration
+	calls      sync.WaitGroup // TimeoutNow RPCs given up on but not ended
+}
+
+// TimeoutNow sends the RPC and waits for at most t.timeoutNow. An RPC given
+// up on goes on in the background until the transport's I/O timeout or
+// Close ends it.
+func (t *transport) TimeoutNow(id raft.ServerID, target raft.ServerAddress, args *raft.TimeoutNowRequest, resp *raft.TimeoutNowResponse) error {
+	var r raft.TimeoutNowResponse
+	done := make(chan error, 1)
+	t.calls.Add(1)
+	go func() {
+		defer t.calls.Done()
+		done <- t.NetworkTransport.TimeoutNow(id, target, args, &r)
+	}()
+	timer := time.NewTimer(t.timeoutNow)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		*resp = r
+		return err
+	case <-timer.C:
+		return fmt.Errorf("TimeoutNow to %s at %s: no answer within %s", id, target, t.timeoutNow)
+	}
+}
+
+// Close closes the transport, which ends the RPCs in flight on its
+// connections, and waits for the TimeoutNow RPCs given up on.
+func (t *transport) Close() error {
+	err := t.NetworkTransport.Close()
+	t.calls.Wait()
+	return err
 }
 
 func (m *Mux) register(l *streamLayer) error {
@@ -319,6 +368,9 @@ type streamLayer struct {
 	name  string
 	conns chan net.Conn // unbuffered: a conn is either accepted or still with its handshake
 	done  chan struct{}
+	// ctx ends when the layer closes, aborting dials in their handshake.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu        sync.Mutex
 	closed    bool
@@ -346,10 +398,14 @@ func (l *streamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (n
 		return nil, fmt.Errorf("raft group %s: dial %s: %w", l.name, address, ErrMuxClosed)
 	}
 	d := net.Dialer{Timeout: timeout}
-	raw, err := d.Dial("tcp", string(address))
+	raw, err := d.DialContext(l.ctx, "tcp", string(address))
 	if err != nil {
 		return nil, fmt.Errorf("raft group %s: %w", l.name, err)
 	}
+	// A peer that is paused completes the TCP connection in its kernel but
+	// never the handshake: closing the layer must not wait for that.
+	stop := context.AfterFunc(l.ctx, func() { raw.Close() })
+	defer stop()
 	c, err := l.mux.certs.ClientConn(raw, string(address), timeout)
 	if err != nil {
 		raw.Close()
@@ -376,6 +432,7 @@ func (l *streamLayer) Close() error {
 		}
 		l.mux.mu.Unlock()
 
+		l.cancel()
 		l.mu.Lock()
 		l.closed = true
 		close(l.done)

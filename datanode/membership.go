@@ -151,10 +151,7 @@ func (h hostView) Leading(id uint32) (*region.FSM, *consensus.Group, uint32) {
 // hands preferred regions' leadership back to their preferred replica.
 func (d *DataNode) heartbeatLoop() {
 	defer d.wg.Done()
-	interval := d.cfg.HeartbeatInterval
-	if interval <= 0 {
-		interval = time.Second
-	}
+	interval := d.heartbeatInterval()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -227,7 +224,7 @@ func (d *DataNode) balanceLeaders() {
 	}
 	for _, reg := range d.meta.Regions() {
 		r := d.regions.get(reg.ID)
-		if r == nil || !r.group.IsLeader() || len(reg.Replicas) == 0 || reg.Replicas[0] == d.cfg.NodeID {
+		if r == nil || !r.group.IsLeader() || len(reg.Replicas) == 0 || reg.Replicas[0] == d.cfg.NodeID || !d.leaderSettled(r) {
 			continue
 		}
 		want := reg.Replicas[0]

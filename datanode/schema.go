@@ -205,7 +205,7 @@ func (d *DataNode) regionsFor(pattern model.Path) []uint32 {
 // matchRegion lists region id's series matching pattern, from its leader.
 func (d *DataNode) matchRegion(ctx context.Context, id uint32, pattern model.Path) ([]model.Series, error) {
 	var out []model.Series
-	err := d.onLeader(ctx, id, func(t leaderTarget) error {
+	err := d.onLeader(ctx, id, func(ctx context.Context, t leaderTarget) error {
 		if t.local == nil {
 			var err error
 			out, err = d.cluster.peers.MatchSeries(ctx, t.addr, id, pattern)

@@ -74,7 +74,7 @@ func (s readStore) Scan(ctx context.Context, series model.Series, lo, hi int64) 
 	}
 	lo = max(lo, s.ttlFloor(series))
 	var it query.SeriesIterator
-	err := s.d.onLeader(ctx, id, func(t leaderTarget) error {
+	err := s.d.onLeader(ctx, id, func(ctx context.Context, t leaderTarget) error {
 		if t.local == nil {
 			var err error
 			it, err = s.d.cluster.peers.Scan(ctx, t.addr, id, series, lo, hi)
@@ -100,7 +100,7 @@ func (s readStore) Stats(ctx context.Context, series model.Series, lo, hi int64)
 	}
 	lo = max(lo, s.ttlFloor(series))
 	var out query.Stats
-	err := s.d.onLeader(ctx, id, func(t leaderTarget) error {
+	err := s.d.onLeader(ctx, id, func(ctx context.Context, t leaderTarget) error {
 		if t.local == nil {
 			var err error
 			out, err = s.d.cluster.peers.Stats(ctx, t.addr, id, series, lo, hi)
@@ -132,7 +132,7 @@ func (s readStore) Last(ctx context.Context, series model.Series) (int64, any, b
 		val   any
 		found bool
 	)
-	err := s.d.onLeader(ctx, id, func(lt leaderTarget) error {
+	err := s.d.onLeader(ctx, id, func(ctx context.Context, lt leaderTarget) error {
 		var err error
 		if lt.local == nil {
 			t, val, found, err = s.d.cluster.peers.Last(ctx, lt.addr, id, series)

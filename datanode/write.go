@@ -77,7 +77,7 @@ func (d *DataNode) Insert(ctx context.Context, tablets []*model.Tablet, origin s
 func (d *DataNode) checkAll(ctx context.Context, batches map[uint32]*regionBatch) error {
 	single := len(batches) == 1
 	return d.forEachRegion(ctx, batches, func(id uint32, b *regionBatch) error {
-		return d.onLeader(ctx, id, func(t leaderTarget) error {
+		return d.onLeader(ctx, id, func(ctx context.Context, t leaderTarget) error {
 			if t.local == nil {
 				if single {
 					return nil

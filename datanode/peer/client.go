@@ -55,11 +55,14 @@ func (e *NotLeaderError) Unwrap() error { return consensus.ErrNotLeader }
 // ClientConfig configures a Client. Zero fields take the defaults.
 type ClientConfig struct {
 	// KeepaliveTime is how long a connection may be quiet before the
-	// client pings the peer; default 30s. gRPC raises anything under 10s
-	// to 10s.
+	// client pings the peer; default 10s, the least gRPC allows.
 	KeepaliveTime time.Duration
 	// KeepaliveTimeout is how long a ping may go unanswered before the
-	// connection is dropped; default 10s.
+	// connection is dropped and its calls fail with ErrUnreachable;
+	// default 5s. With KeepaliveTime it bounds a call to a peer that went
+	// silent (paused, cut off) when nothing else ends it first: the
+	// DataNode abandons a call to a region leader as soon as it learns of
+	// a new one.
 	KeepaliveTimeout time.Duration
 	// MaxReconnectDelay bounds the backoff between connection attempts to
 	// a peer that is down, so that a restarted DataNode is reached again
@@ -73,10 +76,10 @@ type ClientConfig struct {
 
 func (c *ClientConfig) withDefaults() {
 	if c.KeepaliveTime <= 0 {
-		c.KeepaliveTime = 30 * time.Second
+		c.KeepaliveTime = 10 * time.Second
 	}
 	if c.KeepaliveTimeout <= 0 {
-		c.KeepaliveTimeout = 10 * time.Second
+		c.KeepaliveTimeout = 5 * time.Second
 	}
 	if c.MaxReconnectDelay <= 0 {
 		c.MaxReconnectDelay = 2 * time.Second
