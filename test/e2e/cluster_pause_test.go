@@ -19,9 +19,12 @@ import (
 // DataNode keeps its quorum when another replica pauses, so its writes
 // should not notice; the bound leaves room for a loaded 2-core machine
 // (a few times the 1 s election timeout of the data regions). A region the
-// paused node led needs an election (the 1 s heartbeat timeout plus a
-// randomised election timeout of up to 2 s) and its writers a new route to
-// the new leader.
+// paused node led needs an election (its followers notice the silence
+// after a heartbeat timeout of 1-2 s, and a refused pre-vote costs another
+// election timeout of 1-2 s) and its writers a new route to the new leader:
+// 2.4-2.9 s measured, a quarter of the bound. Before the fix those writes
+// waited until the node came back, and a new leader handing the region
+// back to the paused node blocked its writes for 10 s.
 const (
 	pauseHealthyBound = 4 * time.Second
 	pauseLedBound     = 10 * time.Second
@@ -43,6 +46,8 @@ func TestClusterDataNodePaused(t *testing.T) {
 	cl := startTestCluster(t, 3, 3)
 	t.Logf("cluster started in %s", time.Since(began).Round(time.Millisecond))
 	c := sqlTo(t, cl.DataNodes[0])
+	// Three databases of clusterRegionsPerDatabase regions each, every
+	// region on the three DataNodes, leaders spread over them.
 	const dbs, perDB = 3, 4
 	for i := range dbs {
 		c.mustExec(fmt.Sprintf("CREATE DATABASE root.pause%d", i))
