@@ -234,7 +234,7 @@ func (d *DataNode) heartbeatInterval() time.Duration {
 // (paused, cut off); by then the ConfigNode shows that one Unknown and it
 // is not handed a lead it cannot take. Such a transfer would cost writes:
 // the leader refuses them until the transfer gives up (an election
-// timeout, see consensus.Mux).
+// timeout, then consensus.TimeoutNowLimit for its TimeoutNow RPC).
 func (d *DataNode) leaderSettled(r *replica) bool {
 	since := r.group.LeaderSince()
 	return !since.IsZero() && time.Since(since) >= (confignode.SilentBeats+1)*d.heartbeatInterval()
