@@ -3,9 +3,16 @@ package datanode
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/consensus"
 )
 
 // A request forwarded to a region's leader is abandoned, as a retryable
@@ -55,3 +62,41 @@ func TestAttemptFollowsLeaderView(t *testing.T) {
 		})
 	}
 }
+
+// A replica hands its region's lead back to the preferred replica only
+// once it has led for longer than the ConfigNode leader takes to show a
+// silent node Unknown, plus a heartbeat.
+func TestLeaderSettled(t *testing.T) {
+	g, err := consensus.Open(consensus.Config{Name: "region-1", ID: "dn1", Dir: t.TempDir(), Timeout: 50 * time.Millisecond},
+		nopFSM{}, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	const beat = 20 * time.Millisecond
+	d := &DataNode{cfg: Config{HeartbeatInterval: beat}}
+	r := &replica{id: 1, group: g}
+	if d.leaderSettled(r) {
+		t.Fatal("settled before the replica leads")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for g.LeaderSince().IsZero() {
+		if time.Now().After(deadline) {
+			t.Fatal("the single replica never reported leading")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if since := g.LeaderSince(); d.leaderSettled(r) && time.Since(since) < (confignode.SilentBeats+1)*beat {
+		t.Errorf("settled %s after taking the lead, want %s", time.Since(since), (confignode.SilentBeats+1)*beat)
+	}
+	time.Sleep((confignode.SilentBeats + 1) * beat)
+	if !d.leaderSettled(r) {
+		t.Errorf("not settled %s after taking the lead", time.Since(g.LeaderSince()))
+	}
+}
+
+type nopFSM struct{}
+
+func (nopFSM) Apply(*raft.Log) any                 { return nil }
+func (nopFSM) Snapshot() (raft.FSMSnapshot, error) { return nil, errors.New("no snapshots") }
+func (nopFSM) Restore(io.ReadCloser) error         { return nil }
