@@ -68,7 +68,7 @@ func StartConfigNode(ctx context.Context, cfg config.Config, version string, log
 		BindHost:  cfg.CNInternalBind(),
 		Seeds:     cfg.CNSeeds(),
 	}, logger, reg, consensus.NewMetrics(reg))
-	ms, err := telemetry.Listen(net.JoinHostPort(cfg.CNMetricsBind(), strconv.Itoa(cfg.CNMetricsPort)), reg, cn.Ready, logger)
+	ms, err := telemetry.Listen(net.JoinHostPort(cfg.CNMetricsBind(), strconv.Itoa(cfg.CNMetricsPort)), reg, cn.Ready, telemetry.Options{Pprof: cfg.EnablePprof}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("serve metrics on cn_metrics_port: %w", err)
 	}
@@ -104,7 +104,7 @@ func StartDataNode(ctx context.Context, cfg config.Config, version string, logge
 	}
 	dc.DataDir, dc.Cluster, dc.RaftTimeout = filepath.Join(cfg.DataDir, "datanode"), true, raftTimeout
 	dn := datanode.New(dc, meta, logger, reg, consensus.NewMetrics(reg))
-	ms, err := telemetry.Listen(net.JoinHostPort(cfg.DNMetricsBind(), strconv.Itoa(cfg.DNMetricsPort)), reg, dn.Ready, logger)
+	ms, err := telemetry.Listen(net.JoinHostPort(cfg.DNMetricsBind(), strconv.Itoa(cfg.DNMetricsPort)), reg, dn.Ready, telemetry.Options{Pprof: cfg.EnablePprof}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("serve metrics on dn_metrics_port: %w", err)
 	}

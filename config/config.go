@@ -64,6 +64,9 @@ type Config struct {
 	DNSeedConfigNode string
 	// DNMetricsPort is dn_metrics_port, default 9092.
 	DNMetricsPort int
+	// EnablePprof is enable_pprof, default true: the metrics listeners
+	// also serve Go's profiles at /debug/pprof/.
+	EnablePprof bool
 	// DNMetricsAddress is dn_metrics_address, default "": the address the
 	// metrics and health listener binds. DNMetricsBind gives the value in
 	// effect.
@@ -156,6 +159,7 @@ func Default() Config {
 		DNDataRegionConsensusPort: 10760,
 		DNSeedConfigNode:          "127.0.0.1:10710",
 		DNMetricsPort:             9092,
+		EnablePprof:               true,
 
 		DataDir:                "./data",
 		DataReplicationFactor:  1,

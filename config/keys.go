@@ -57,6 +57,8 @@ var keys = []key{
 		func(c *Config) *string { return &c.DNSeedConfigNode }, checkAddrList), "dn_target_config_node_list"),
 	port("dn_metrics_port", "DataNode port serving Prometheus metrics at /metrics, liveness at /health and readiness at /ready.",
 		func(c *Config) *int { return &c.DNMetricsPort }),
+	boolean("enable_pprof", "Serve Go's runtime profiles (CPU, heap, goroutines, mutex and block contention) at /debug/pprof/ on the metrics listeners (true or false). Anyone who reaches a metrics port can then take a profile, which costs CPU while it runs.",
+		func(c *Config) *bool { return &c.EnablePprof }),
 	str("dn_metrics_address", "Address the DataNode's (or standalone process's) metrics and health listener binds; a wildcard binds every interface. Empty: dn_rpc_address.",
 		func(c *Config) *string { return &c.DNMetricsAddress }, optional(checkHost)),
 

@@ -66,10 +66,10 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 		n.Close()
 		return nil, fmt.Errorf("start datanode: %w", err)
 	}
-	ms, err := telemetry.Listen(MetricsAddr(cfg), reg, n.Ready, logger)
+	ms, err := telemetry.Listen(MetricsAddr(cfg), reg, n.Ready, telemetry.Options{Pprof: cfg.EnablePprof}, logger)
 	if err != nil {
 		logger.Warn("metrics port busy, picking a free one", "err", err)
-		ms, err = telemetry.Listen(net.JoinHostPort(cfg.DNMetricsBind(), "0"), reg, n.Ready, logger)
+		ms, err = telemetry.Listen(net.JoinHostPort(cfg.DNMetricsBind(), "0"), reg, n.Ready, telemetry.Options{Pprof: cfg.EnablePprof}, logger)
 		if err != nil {
 			n.Close()
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -31,11 +32,17 @@ type Server struct {
 	once sync.Once
 }
 
+// Options are the optional endpoints of a Server.
+type Options struct {
+	// Pprof serves Go's runtime profiles at /debug/pprof/ (enable_pprof).
+	Pprof bool
+}
+
 // Listen binds addr and serves the registry's metrics at /metrics,
 // liveness at /health (200 "ok" while the process serves HTTP) and
 // readiness at /ready: 200 "ready" when ready returns nil (or is nil),
 // else 503 with the error's text.
-func Listen(addr string, g prometheus.Gatherer, ready func() error, logger *slog.Logger) (*Server, error) {
+func Listen(addr string, g prometheus.Gatherer, ready func() error, opts Options, logger *slog.Logger) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics listener: %w", err)
@@ -54,6 +61,9 @@ func Listen(addr string, g prometheus.Gatherer, ready func() error, logger *slog
 		}
 		writeText(w, http.StatusOK, "ready")
 	})
+	if opts.Pprof {
+		servePprof(mux)
+	}
 	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln: ln}
 	s.wg.Add(1)
 	go func() {
@@ -86,4 +96,15 @@ func writeText(w http.ResponseWriter, code int, text string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	fmt.Fprintln(w, text)
+}
+
+// servePprof adds Go's profiling endpoints under /debug/pprof/, on mux
+// rather than on http.DefaultServeMux, so that only the metrics listener
+// serves them and only when asked to.
+func servePprof(mux *http.ServeMux) {
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 }

@@ -37,7 +37,7 @@ func TestHealthAndReady(t *testing.T) {
 	}
 	starting := "the DataNode is starting: opening the regions placed here"
 	reason.Store(&starting)
-	s, err := Listen("127.0.0.1:0", NewRegistry(), ready, slog.New(slog.DiscardHandler))
+	s, err := Listen("127.0.0.1:0", NewRegistry(), ready, Options{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +64,41 @@ func TestHealthAndReady(t *testing.T) {
 
 // A server without a ready function is ready as soon as it serves.
 func TestReadyWithoutCheck(t *testing.T) {
-	s, err := Listen("127.0.0.1:0", NewRegistry(), nil, slog.New(slog.DiscardHandler))
+	s, err := Listen("127.0.0.1:0", NewRegistry(), nil, Options{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	if code, body := get(t, "http://"+s.Addr().String()+"/ready"); code != 200 || body != "ready\n" {
 		t.Errorf("/ready = %d %q, want 200 ready", code, body)
+	}
+}
+
+// The profiles are served only when enable_pprof asks for them, and then
+// as Go's tools read them: a heap profile in the binary format, the
+// goroutine dump as text.
+func TestPprof(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		s, err := Listen("127.0.0.1:0", NewRegistry(), nil, Options{Pprof: on}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := "http://" + s.Addr().String()
+		code, body := get(t, base+"/debug/pprof/goroutine?debug=1")
+		heapCode, heap := get(t, base+"/debug/pprof/heap")
+		s.Close()
+		if !on {
+			if code != 404 || heapCode != 404 {
+				t.Errorf("pprof off: goroutine %d, heap %d, want 404", code, heapCode)
+			}
+			continue
+		}
+		if code != 200 || !strings.Contains(body, "goroutine profile:") {
+			t.Errorf("pprof on: goroutine = %d %.80q", code, body)
+		}
+		// A gzipped protocol buffer, as `go tool pprof` reads it.
+		if heapCode != 200 || !strings.HasPrefix(heap, "\x1f\x8b") {
+			t.Errorf("pprof on: heap = %d, %d bytes not gzipped", heapCode, len(heap))
+		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 // returns the port.
 func serveProbe(t *testing.T, bind string, ready func() error) int {
 	t.Helper()
-	s, err := telemetry.Listen(net.JoinHostPort(bind, "0"), telemetry.NewRegistry(), ready, slog.New(slog.DiscardHandler))
+	s, err := telemetry.Listen(net.JoinHostPort(bind, "0"), telemetry.NewRegistry(), ready, telemetry.Options{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
