@@ -21,9 +21,11 @@ import (
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/clientrpc"
 	"github.com/sluicedb/sluice/datanode/region"
+	"github.com/sluicedb/sluice/pipe/agent"
 	"github.com/sluicedb/sluice/pipe/receiver"
 	"github.com/sluicedb/sluice/pipe/sink"
 	"github.com/sluicedb/sluice/seal"
+	"github.com/sluicedb/sluice/snapshot"
 	"github.com/sluicedb/sluice/storage"
 	"github.com/sluicedb/sluice/storage/diskspace"
 )
@@ -144,7 +146,8 @@ type DataNode struct {
 	rpc         *clientrpc.Server
 	cluster     *clusterLink // nil in a standalone process
 	sinks       *sink.Registry
-	pipes       *pipeAgent
+	progress    *snapshot.Frontiers
+	pipes       *agent.Agent
 	recv        *receiver.Receiver
 	// throttle slows down password guessing, through logins and pipe
 	// handshakes alike.
@@ -195,7 +198,10 @@ func (d *DataNode) Start(ctx context.Context) error {
 	}
 	// Built once the node id is known, so that their log lines carry it.
 	d.sinks = sink.NewRegistry(d.sinkConfig(), d.logger, d.reg)
-	d.pipes = newPipeAgent(d, d.sinks, d.cfg.PipeProgressInterval, newPipeMetrics(d.reg))
+	d.progress = snapshot.New(snapshot.Config{Interval: d.cfg.PipeProgressInterval}, d.meta, snapshotReplicas{d},
+		d.logger.With("component", "pipe"))
+	d.pipes = agent.New(agent.Config{Interval: d.cfg.PipeProgressInterval, StallAfter: d.cfg.PipeStallAfter,
+		Slots: d.cfg.PipeExecutorThreads, OpenSecrets: d.openSecrets}, d.meta, agentRegions{d}, d.sinks, d.progress, d.logger, d.reg)
 	d.recv = receiver.New(pipeTarget{d}, d.throttle, d.logger, d.reg, receiver.WithMaxPayloadBytes(int(d.cfg.PipeReceiverMaxBytes)))
 	eng, err := storage.Open(d.storageConfig(), d.logger, d.reg)
 	if err != nil {
@@ -220,13 +226,12 @@ func (d *DataNode) Start(ctx context.Context) error {
 	if d.cluster != nil {
 		d.cluster.serve(d)
 	}
-	d.wg.Add(3)
+	d.wg.Add(2)
 	go d.snapshotLoop()
 	go d.heartbeatLoop()
-	go func() {
-		defer d.wg.Done()
-		d.pipes.run()
-	}()
+	// They run until Close, not until ctx, which only bounds the start.
+	d.progress.Start(context.Background())
+	d.pipes.Start(context.Background())
 	d.phase.Store(nil)
 	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "advertised", d.rpcAdvertised().String(), "regions", len(d.regions.all()))
 	d.warnDefaultRootPassword()
@@ -300,7 +305,10 @@ func (d *DataNode) Close() error {
 		errs = append(errs, d.rpc.Close())
 	}
 	if d.pipes != nil {
-		d.pipes.close()
+		d.pipes.Close()
+	}
+	if d.progress != nil {
+		d.progress.Close()
 	}
 	d.wg.Wait()
 	if d.sinks != nil {

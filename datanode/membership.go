@@ -178,7 +178,7 @@ func (d *DataNode) ledRegions() []uint32 {
 }
 
 func (d *DataNode) heartbeat(ctx context.Context) {
-	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions(), d.pipes.report()); err != nil {
+	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions(), d.pipes.Report()); err != nil {
 		d.logger.Debug("heartbeat failed", "err", err)
 	}
 	if d.cluster == nil {

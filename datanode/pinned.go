@@ -25,7 +25,7 @@ func (d *DataNode) pinReleased(region uint32, r consensus.PinRelease) {
 	d.logger.Warn("pipe log pin released", "pipe", name, "region", region, "index", r.Index, "bytes", r.Bytes,
 		"limit", d.cfg.PipePinnedLogMaxBytes)
 	if d.pipes != nil {
-		d.pipes.queueException(name, msg)
+		d.pipes.QueueException(name, msg)
 	}
 }
 
@@ -58,9 +58,12 @@ func (c *pinnedCollector) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector.
 func (c *pinnedCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, r := range c.d.regions.all() {
-		logs, id := r.group.Logs(), strconv.FormatUint(uint64(r.id), 10)
+		logs, id := r.group.Logs(), regionLabel(r.id)
 		ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(logs.PinnedBytes()), id)
 		ch <- prometheus.MustNewConstMetric(c.limit, prometheus.GaugeValue, float64(logs.Limit()), id)
 		ch <- prometheus.MustNewConstMetric(c.releases, prometheus.CounterValue, float64(logs.Releases()), id)
 	}
 }
+
+// regionLabel is the region label value of region id's series.
+func regionLabel(id uint32) string { return strconv.FormatUint(uint64(id), 10) }

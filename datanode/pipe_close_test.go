@@ -17,16 +17,16 @@ func TestClosedPipeAgentStartsNothing(t *testing.T) {
 	d := n.dn
 	created := d.pipeCreated("p")
 	waitFor(t, "the pipe's task running", func() (bool, string) {
-		k := d.pipes.running("p", created)
+		k := d.pipes.Running("p", created)
 		return k > 0, fmt.Sprintf("%d tasks", k)
 	})
-	d.pipes.close()
+	d.pipes.Close()
 	waitFor(t, "the tasks ended", func() (bool, string) {
-		k := d.pipes.running("p", created)
+		k := d.pipes.Running("p", created)
 		return k == 0, fmt.Sprintf("%d tasks", k)
 	})
-	d.pipes.reconcile()
-	if k := d.pipes.running("p", created); k != 0 {
+	d.pipes.Reconcile()
+	if k := d.pipes.Running("p", created); k != 0 {
 		t.Fatalf("a reconcile after close started %d tasks", k)
 	}
 	if err := d.Close(); err != nil {

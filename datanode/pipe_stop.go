@@ -138,8 +138,8 @@ func (h hostView) StopPipeTasks(ctx context.Context, name string, created int64,
 	if a == nil {
 		return nil // not started: runs no task
 	}
-	a.reconcile()
-	if n := a.running(name, created); n > 0 && !h.d.wantsPipe(name, created) {
+	a.Reconcile()
+	if n := a.Running(name, created); n > 0 && !h.d.wantsPipe(name, created) {
 		return status.Errorf(status.PipeError, "DataNode %d still runs %d tasks of pipe %s", h.d.cfg.NodeID, n, name)
 	}
 	return nil

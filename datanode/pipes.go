@@ -52,7 +52,7 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 	if err != nil {
 		return nil, err
 	}
-	d.pipes.reconcile()
+	d.pipes.Reconcile()
 	if stopping != "" {
 		// The local copy reflects the change: its index is the change's or
 		// later. STOP and DROP return once no DataNode sends any more.
@@ -204,9 +204,9 @@ func (d *DataNode) statisticsByName(ctx context.Context, pipes []confignode.Pipe
 	d.logger.Warn("pipe statistics from this node only", "err", err)
 	for i := range pipes {
 		p := &pipes[i]
-		remaining := d.pipes.pendingEntries(p)
+		remaining := d.pipes.PendingEntries(p)
 		out[p.Name] = confignode.PipeStats{Name: p.Name, State: p.State, Exception: p.Exception, Remaining: remaining,
-			EstimatedSeconds: confignode.EstimateSeconds(remaining, d.pipes.localRate(p.Name))}
+			EstimatedSeconds: confignode.EstimateSeconds(remaining, d.pipes.LocalRate(p.Name))}
 	}
 	return out
 }
@@ -257,4 +257,22 @@ func (d *DataNode) showPipePlugins() *model.Result {
 func (d *DataNode) sinkConfig() sink.Config {
 	return sink.Config{ClusterID: d.meta.ClusterID(), SenderVersion: d.cfg.Version,
 		Timeout: d.cfg.PipeSinkTimeout, MaxClients: d.cfg.PipeSinkMaxClients, Selectors: d.cfg.PipeSinkSelectors}
+}
+
+// pipeStatistics returns every pipe's cluster-wide figures after sending
+// this node's latest report, so that its own tasks are counted fresh.
+func (d *DataNode) pipeStatistics(ctx context.Context) ([]confignode.PipeStats, error) {
+	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions(), d.pipes.Report()); err != nil {
+		return nil, err
+	}
+	return d.meta.PipeStatistics(ctx)
+}
+
+// formatSeconds renders an estimate as SHOW PIPES prints it: "Unknown"
+// when negative (no rate to divide by).
+func formatSeconds(seconds float64) string {
+	if seconds < 0 {
+		return "Unknown"
+	}
+	return fmt.Sprintf("%.2f", seconds)
 }

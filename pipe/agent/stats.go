@@ -1,12 +1,10 @@
-package datanode
+package agent
 
 import (
-	"context"
 	"time"
 
-	"github.com/hashicorp/raft"
-
 	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/pipe/plugin"
 	"github.com/sluicedb/sluice/pipe/sink"
 )
 
@@ -26,7 +24,7 @@ type taskStats struct {
 }
 
 // statsOf returns key's stats, creating them; a.mu is held.
-func (a *pipeAgent) statsOf(key taskKey) *taskStats {
+func (a *Agent) statsOf(key taskKey) *taskStats {
 	s := a.stats[key]
 	if s == nil {
 		s = &taskStats{}
@@ -37,7 +35,7 @@ func (a *pipeAgent) statsOf(key taskKey) *taskStats {
 
 // updateRates folds the entries each task drained since the last call
 // into its smoothed rate.
-func (a *pipeAgent) updateRates() {
+func (a *Agent) updateRates() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	dt := time.Since(a.rateAt).Seconds()
@@ -51,9 +49,10 @@ func (a *pipeAgent) updateRates() {
 	}
 }
 
-// localRate is the rate of a pipe's tasks on this node: the estimate's
-// divisor when the ConfigNode leader cannot be asked.
-func (a *pipeAgent) localRate(name string) float64 {
+// LocalRate is the rate, in log entries per second, of a pipe's tasks on
+// this node: the estimate's divisor when the ConfigNode leader cannot be
+// asked.
+func (a *Agent) LocalRate(name string) float64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var rate float64
@@ -65,19 +64,22 @@ func (a *pipeAgent) localRate(name string) float64 {
 	return rate
 }
 
-// report is this node's pipe report for its heartbeat: the applied index
+// Report is this node's pipe report for its heartbeat: the applied index
 // of every replica it hosts, and the figures of the tasks it runs. It also
-// refreshes the per-task gauges.
-func (a *pipeAgent) report() *confignode.PipeReport {
+// refreshes the per-task gauges. A nil agent (not started yet) reports
+// nothing.
+func (a *Agent) Report() *confignode.PipeReport {
 	if a == nil {
-		return nil // not started yet
+		return nil
 	}
 	rep := &confignode.PipeReport{Applied: map[uint32]uint64{}}
-	for _, r := range a.d.regions.all() {
-		rep.Applied[r.id] = r.fsm.AppliedIndex()
+	regions := map[uint32]Region{}
+	for _, r := range a.regions.All() {
+		rep.Applied[r.ID()] = r.AppliedIndex()
+		regions[r.ID()] = r
 	}
 	pipes := map[string]*confignode.Pipe{}
-	for _, p := range a.d.meta.Pipes() {
+	for _, p := range a.meta.Pipes() {
 		pipes[p.Name] = &p
 	}
 	type row struct {
@@ -97,20 +99,20 @@ func (a *pipeAgent) report() *confignode.PipeReport {
 	a.mu.Unlock()
 	now := time.Now()
 	for _, t := range rows {
-		p, r := pipes[t.key.pipe], a.d.regions.get(t.key.region)
+		p, r := pipes[t.key.pipe], regions[t.key.region]
 		if p == nil || r == nil || p.CreationTime != t.key.created {
 			continue
 		}
-		pr := a.startProgress(p, t.key.region)
+		pr := a.frontiers.Resume(p, t.key.region)
 		if t.s.known && (t.s.index > pr.Index || (t.s.historyDone && !pr.HistoryDone)) {
 			pr.Index, pr.HistoryDone = t.s.index, t.s.historyDone
 		}
-		applied := r.fsm.AppliedIndex()
+		applied := r.AppliedIndex()
 		var lag float64
 		var pending uint64
 		if applied > pr.Index {
 			pending = applied - pr.Index
-			lag = unackedAge(r, pr.Index, applied, now)
+			lag = r.UnackedAge(pr.Index, applied, now)
 		}
 		a.setTaskGauges(t.key, t.rt, pending, lag)
 		rep.Tasks = append(rep.Tasks, confignode.PipeTaskStats{Pipe: t.key.pipe, Created: t.key.created, Region: t.key.region,
@@ -120,37 +122,10 @@ func (a *pipeAgent) report() *confignode.PipeReport {
 	return rep
 }
 
-// unackedAge is how long ago the oldest write after frontier was
-// appended to r's log: the age of the oldest write the sink has not
-// acknowledged. Entries gone from the log start from the oldest left;
-// entries without an append time (bootstrap, configuration) are skipped,
-// up to lagScan of them.
-func unackedAge(r *replica, frontier, applied uint64, now time.Time) float64 {
-	logs := r.group.Logs()
-	first, err := logs.FirstIndex()
-	if err != nil {
-		return 0
-	}
-	from := max(frontier+1, first)
-	for i := from; i <= applied && i < from+lagScan; i++ {
-		var l raft.Log
-		if logs.GetLog(i, &l) != nil {
-			return 0
-		}
-		if l.Type == raft.LogCommand && !l.AppendedAt.IsZero() {
-			return max(0, now.Sub(l.AppendedAt).Seconds())
-		}
-	}
-	return 0
-}
-
-// lagScan bounds the entries unackedAge reads looking for a write.
-const lagScan = 256
-
 // setTaskGauges sets the gauges of task key, run by rt, unless it has
 // stopped since: its series are forgotten once it leaves the table, and
 // setting them after that would bring them back for good.
-func (a *pipeAgent) setTaskGauges(key taskKey, rt *runningTask, pending uint64, lag float64) {
+func (a *Agent) setTaskGauges(key taskKey, rt *runningTask, pending uint64, lag float64) {
 	conns := 0
 	if rt.sink != nil {
 		conns = sink.Connections(rt.sink)
@@ -165,11 +140,23 @@ func (a *pipeAgent) setTaskGauges(key taskKey, rt *runningTask, pending uint64, 
 	a.metrics.setConnections(key.pipe, key.region, conns)
 }
 
-// pipeStatistics returns every pipe's cluster-wide figures after sending
-// this node's latest report, so that its own tasks are counted fresh.
-func (d *DataNode) pipeStatistics(ctx context.Context) ([]confignode.PipeStats, error) {
-	if _, err := d.meta.Heartbeat(ctx, d.cfg.NodeID, d.ledRegions(), d.pipes.report()); err != nil {
-		return nil, err
+// PendingEntries is how many log entries of the hosted regions pipe p has
+// not yet seen acknowledged, for SHOW PIPES' RemainingEventCount. A pipe
+// without a realtime phase has nothing left once its history is sent.
+func (a *Agent) PendingEntries(p *confignode.Pipe) int64 {
+	realtime := true
+	if spec, err := plugin.Parse(p.Source, p.Processor, p.Sink, time.Local); err == nil {
+		realtime = spec.Source.RealtimeEnabled
 	}
-	return d.meta.PipeStatistics(ctx)
+	var n int64
+	for _, r := range a.regions.All() {
+		pr := a.frontiers.Resume(p, r.ID())
+		if pr.HistoryDone && !realtime {
+			continue
+		}
+		if applied := r.AppliedIndex(); applied > pr.Index {
+			n += int64(applied - pr.Index)
+		}
+	}
+	return n
 }

@@ -1,4 +1,4 @@
-package datanode
+package agent
 
 import (
 	"fmt"
@@ -6,9 +6,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// pipeMetrics are the per-(pipe, region) task figures. Series of a pipe
+// metrics are the per-(pipe, region) task figures. Series of a pipe
 // are removed when its task stops here.
-type pipeMetrics struct {
+type metrics struct {
 	points    *prometheus.CounterVec
 	tablets   *prometheus.CounterVec
 	retries   *prometheus.CounterVec
@@ -19,9 +19,9 @@ type pipeMetrics struct {
 	conns     *prometheus.GaugeVec
 }
 
-func newPipeMetrics(reg prometheus.Registerer) *pipeMetrics {
+func newMetrics(reg prometheus.Registerer) *metrics {
 	labels := []string{"pipe", "region"}
-	m := &pipeMetrics{
+	m := &metrics{
 		points: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sluice_pipe_points_sent_total", Help: "Points a pipe task had acknowledged by its sink."}, labels),
 		tablets: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -45,36 +45,36 @@ func newPipeMetrics(reg prometheus.Registerer) *pipeMetrics {
 
 func regionLabel(id uint32) string { return fmt.Sprint(id) }
 
-func (m *pipeMetrics) sent(pipe string, region uint32, points, tablets int) {
+func (m *metrics) sent(pipe string, region uint32, points, tablets int) {
 	m.points.WithLabelValues(pipe, regionLabel(region)).Add(float64(points))
 	m.tablets.WithLabelValues(pipe, regionLabel(region)).Add(float64(tablets))
 }
 
-func (m *pipeMetrics) retried(pipe string, region uint32) {
+func (m *metrics) retried(pipe string, region uint32) {
 	m.retries.WithLabelValues(pipe, regionLabel(region)).Inc()
 }
 
-func (m *pipeMetrics) frontier(pipe string, region uint32, index uint64) {
+func (m *metrics) frontier(pipe string, region uint32, index uint64) {
 	m.frontiers.WithLabelValues(pipe, regionLabel(region)).Set(float64(index))
 }
 
-func (m *pipeMetrics) setPending(pipe string, region uint32, n uint64) {
+func (m *metrics) setPending(pipe string, region uint32, n uint64) {
 	m.pending.WithLabelValues(pipe, regionLabel(region)).Set(float64(n))
 }
 
-func (m *pipeMetrics) setLag(pipe string, region uint32, seconds float64) {
+func (m *metrics) setLag(pipe string, region uint32, seconds float64) {
 	m.lag.WithLabelValues(pipe, regionLabel(region)).Set(seconds)
 }
 
-func (m *pipeMetrics) sinkError(pipe string, region uint32) {
+func (m *metrics) sinkError(pipe string, region uint32) {
 	m.errors.WithLabelValues(pipe, regionLabel(region)).Inc()
 }
 
-func (m *pipeMetrics) setConnections(pipe string, region uint32, n int) {
+func (m *metrics) setConnections(pipe string, region uint32, n int) {
 	m.conns.WithLabelValues(pipe, regionLabel(region)).Set(float64(n))
 }
 
-func (m *pipeMetrics) forget(pipe string, region uint32) {
+func (m *metrics) forget(pipe string, region uint32) {
 	l := prometheus.Labels{"pipe": pipe, "region": regionLabel(region)}
 	m.points.Delete(l)
 	m.tablets.Delete(l)

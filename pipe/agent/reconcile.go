@@ -1,0 +1,232 @@
+package agent
+
+import (
+	"context"
+	"time"
+
+	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/pipe"
+	"github.com/sluicedb/sluice/pipe/plugin"
+	"github.com/sluicedb/sluice/pipe/sink"
+	"github.com/sluicedb/sluice/pipe/task"
+)
+
+// runningTask is a task in the table.
+type runningTask struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	sink   pipe.Sink
+}
+
+// taskBuild makes a task, its sink and the release of the sink; a nil task
+// when the sink cannot be built (the pipe is stopped with the reason).
+type taskBuild func() (*task.Task, pipe.Sink, func())
+
+// Reconcile starts the tasks that should run here and stops the others:
+// once it returns, no task that the metadata it read does not want is
+// sending. It does nothing once the agent is closed.
+func (a *Agent) Reconcile() {
+	// Held from reading the metadata to the last task started: a reconcile
+	// that read an older state cannot start a task after one that read a
+	// newer state stopped it.
+	a.reconcileMu.Lock()
+	defer a.reconcileMu.Unlock()
+	if a.closed {
+		return
+	}
+	pipes := a.meta.Pipes()
+	a.forgetDropped(pipes)
+	a.frontiers.ReleaseDropped(pipes)
+	a.frontiers.PinFollowers(pipes)
+	want := a.wanted(pipes)
+	a.mu.Lock()
+	var stop []taskKey
+	var stopping []*runningTask
+	for key, rt := range a.tasks {
+		if _, ok := want[key]; !ok {
+			stop = append(stop, key)
+			stopping = append(stopping, rt)
+			delete(a.tasks, key)
+		}
+	}
+	var start []taskKey
+	for key := range want {
+		if _, ok := a.tasks[key]; !ok {
+			start = append(start, key)
+		}
+	}
+	a.mu.Unlock()
+	// Tasks call back into the agent, so wait for them without its lock.
+	for i, rt := range stopping {
+		rt.cancel()
+		<-rt.done
+		a.forgetTask(stop[i])
+	}
+	for _, key := range start {
+		a.startTask(key, want[key])
+	}
+}
+
+// wanted lists the tasks the metadata wants here: one per RUNNING pipe and
+// region this node serves.
+func (a *Agent) wanted(pipes []confignode.Pipe) map[taskKey]taskBuild {
+	want := map[taskKey]taskBuild{}
+	var regions []Region
+	for _, r := range a.regions.All() {
+		if r.Serving() {
+			regions = append(regions, r)
+		}
+	}
+	for i := range pipes {
+		p := &pipes[i]
+		if p.State != confignode.PipeRunning {
+			continue
+		}
+		sinkAttrs, err := a.cfg.OpenSecrets(p.Sink)
+		if err != nil {
+			a.fail(p.Name, err)
+			continue
+		}
+		spec, err := plugin.Parse(p.Source, p.Processor, sinkAttrs, time.Local)
+		if err != nil {
+			a.fail(p.Name, err)
+			continue
+		}
+		for _, r := range regions {
+			want[taskKey{pipe: p.Name, created: p.CreationTime, region: r.ID()}] = a.taskFactory(p, spec, r)
+		}
+	}
+	return want
+}
+
+// startTask builds and runs the task key.
+func (a *Agent) startTask(key taskKey, build taskBuild) {
+	t, snk, release := build()
+	if t == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	ctx = sink.WithStallWatch(ctx, a.cfg.StallAfter, func(target string, waited time.Duration) {
+		a.stalled(key, &sink.StallError{Target: target, Waited: waited})
+	})
+	rt := &runningTask{cancel: cancel, done: make(chan struct{}), sink: snk}
+	a.mu.Lock()
+	a.tasks[key] = rt
+	a.mu.Unlock()
+	a.tasksWG.Add(1)
+	go func() {
+		defer a.tasksWG.Done()
+		defer close(rt.done)
+		defer release()
+		// A task that ends by itself (its pipe failed and was stopped)
+		// leaves the table, so that START runs it again, and takes its
+		// series along: no later reconcile stops it, so none would.
+		defer func() {
+			a.mu.Lock()
+			if a.tasks[key] == rt {
+				delete(a.tasks, key)
+				delete(a.stats, key)
+				a.metrics.forget(key.pipe, key.region)
+			}
+			a.mu.Unlock()
+		}()
+		if err := t.Run(ctx); err != nil {
+			a.logger.Warn("pipe task stopped", "pipe", key.pipe, "region", key.region, "err", err)
+		}
+	}()
+}
+
+// forgetTask drops the figures of a task stopped by the agent.
+func (a *Agent) forgetTask(key taskKey) {
+	a.metrics.forget(key.pipe, key.region)
+	a.mu.Lock()
+	delete(a.stats, key)
+	a.mu.Unlock()
+}
+
+// taskFactory prepares the task of pipe p on region r.
+func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) taskBuild {
+	return func() (*task.Task, pipe.Sink, func()) {
+		snk, release, err := a.sinks.Acquire(spec.Sink)
+		if err != nil {
+			a.fail(p.Name, err)
+			return nil, nil, nil
+		}
+		start := a.frontiers.Resume(p, r.ID())
+		name := p.Name
+		key := taskKey{pipe: p.Name, created: p.CreationTime, region: r.ID()}
+		cb := task.Callbacks{
+			Progress: func(pr task.Progress) { a.record(key, pr) },
+			Error: func(err error, fatal bool) {
+				a.metrics.sinkError(name, key.region)
+				if fatal {
+					a.fail(name, err)
+					return
+				}
+				a.metrics.retried(name, key.region)
+				a.mu.Lock()
+				st := a.statsOf(key)
+				st.retries++
+				st.exception = "retrying: " + err.Error()
+				a.mu.Unlock()
+				a.transient(name, err)
+			},
+			Sent: func(points, tablets int) {
+				a.metrics.sent(name, key.region, points, tablets)
+				a.mu.Lock()
+				st := a.statsOf(key)
+				st.points += uint64(points)
+				st.exception = ""
+				a.mu.Unlock()
+				a.recovered(name)
+			},
+		}
+		t := task.New(task.Config{
+			Pipe: name, Region: r, Sink: snk, Filter: spec.Source,
+			History: spec.Source.HistoryEnabled, Realtime: spec.Source.RealtimeEnabled,
+			ForwardPipeRequests: spec.Source.ForwardPipeRequests, LocalCluster: a.meta.ClusterID(),
+			Start: task.Progress{HistoryDone: start.HistoryDone, Index: start.Index}, Slots: a.slots,
+		}, cb, a.logger)
+		return t, snk, release
+	}
+}
+
+// record keeps the frontier task key reached, for the next commit and its
+// figures.
+func (a *Agent) record(key taskKey, pr task.Progress) {
+	a.frontiers.Record(key.ref(), key.region, confignode.Progress{HistoryDone: pr.HistoryDone, Index: pr.Index})
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.metrics.frontier(key.pipe, key.region, pr.Index)
+	st := a.statsOf(key)
+	if st.known && pr.HistoryDone && st.historyDone && pr.Index > st.index {
+		st.advanced += pr.Index - st.index
+	}
+	st.historyDone, st.index, st.known = pr.HistoryDone, pr.Index, true
+}
+
+// Running counts the tasks of the pipe incarnation (name, created) in the
+// table.
+func (a *Agent) Running(name string, created int64) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for k := range a.tasks {
+		if k.pipe == name && k.created == created {
+			n++
+		}
+	}
+	return n
+}
+
+// stopAll stops every task and waits until they have ended.
+func (a *Agent) stopAll() {
+	a.mu.Lock()
+	tasks := a.tasks
+	a.tasks = map[taskKey]*runningTask{}
+	a.mu.Unlock()
+	for _, rt := range tasks {
+		rt.cancel()
+	}
+	a.tasksWG.Wait()
+}
