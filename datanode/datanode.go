@@ -201,7 +201,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	d.progress = snapshot.New(snapshot.Config{Interval: d.cfg.PipeProgressInterval}, d.meta, snapshotReplicas{d},
 		d.logger.With("component", "pipe"))
 	d.pipes = agent.New(agent.Config{Interval: d.cfg.PipeProgressInterval, StallAfter: d.cfg.PipeStallAfter,
-		Slots: d.cfg.PipeExecutorThreads, OpenSecrets: d.openSecrets}, d.meta, agentRegions{d}, d.sinks, d.progress, d.logger, d.reg)
+		Slots: d.cfg.PipeExecutorThreads, OpenSecrets: d.openSecrets}, agentMeta{d.meta, d}, agentRegions{d}, d.sinks, d.progress, d.logger, d.reg)
 	d.recv = receiver.New(pipeTarget{d}, d.throttle, d.logger, d.reg, receiver.WithMaxPayloadBytes(int(d.cfg.PipeReceiverMaxBytes)))
 	eng, err := storage.Open(d.storageConfig(), d.logger, d.reg)
 	if err != nil {
@@ -294,8 +294,10 @@ func (d *DataNode) rpcPort() string {
 
 // Close shuts the node down in order: client intake first (no statement
 // can start a pipe task any more, the statements in flight have ended),
-// then the pipe agent, which stops its tasks and commits their progress,
-// then the background loops, the sinks, the regions (their logs keep every
+// then the hand-over of the regions it leads to other running replicas
+// (their pipe tasks drained and their progress committed first, bounded by
+// handOverBudget), then the pipe agent, which stops its other tasks, and
+// the commit of their progress, then the background loops, the sinks, the regions (their logs keep every
 // acknowledged write), the service for other DataNodes and the storage
 // engine. It is idempotent.
 func (d *DataNode) Close() error {
@@ -304,6 +306,7 @@ func (d *DataNode) Close() error {
 	if d.rpc != nil {
 		errs = append(errs, d.rpc.Close())
 	}
+	d.handOverLeadership()
 	if d.pipes != nil {
 		d.pipes.Close()
 	}

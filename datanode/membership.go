@@ -246,7 +246,13 @@ func (d *DataNode) balanceLeaders() {
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			if err := r.group.TransferLeadership(replicaID(want), n.Consensus.String()); err != nil {
+			// The region's pipe tasks drain and commit first: the
+			// preferred replica resumes them from where they stopped.
+			ctx, cancel := context.WithTimeout(context.Background(), handBackBudget)
+			defer cancel()
+			if err := d.pipes.HandOver(ctx, []uint32{reg.ID}, func(context.Context, uint32) error {
+				return d.transferLeadership(reg.ID, n)
+			}); err != nil {
 				d.logger.Debug("leadership transfer", "region", reg.ID, "to", want, "err", err)
 			}
 		}()

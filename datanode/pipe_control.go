@@ -1,6 +1,7 @@
 package datanode
 
 import (
+	"context"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -82,3 +83,23 @@ func unackedAge(r *replica, frontier, applied uint64, now time.Time) float64 {
 
 // lagScan bounds the entries unackedAge reads looking for a write.
 const lagScan = 256
+
+// agentMeta is the metadata as the pipe agent reads it.
+type agentMeta struct {
+	Meta
+	d *DataNode
+}
+
+var _ agent.Metadata = agentMeta{}
+
+// Sync asks the ConfigNode leader for its metadata index, which a
+// heartbeat answers with, and waits until the local copy reflects it. It
+// is a full heartbeat, report included, so that it does not blank this
+// node's figures at the leader.
+func (m agentMeta) Sync(ctx context.Context) error {
+	index, err := m.Heartbeat(ctx, m.d.cfg.NodeID, m.d.ledRegions(), m.d.pipes.Report())
+	if err != nil {
+		return err
+	}
+	return m.WaitIndex(ctx, index)
+}

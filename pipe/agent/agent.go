@@ -26,6 +26,9 @@ type Metadata interface {
 	// until it reaches min or ctx ends.
 	StateIndex() uint64
 	WaitIndex(ctx context.Context, min uint64) error
+	// Sync brings the local copy up to the ConfigNode leader's index, so
+	// that it reflects every change committed before the call.
+	Sync(ctx context.Context) error
 	// ReportPipeException records a pipe's latest error (empty clears it);
 	// stop also stops the pipe.
 	ReportPipeException(ctx context.Context, name, message string, stop bool) error
@@ -65,6 +68,12 @@ type Config struct {
 	// Slots bounds how many tasks extract at once
 	// (pipe_subtask_executor_max_thread_num); at least 1.
 	Slots int
+	// DrainTimeout bounds how long the tasks stopped for a leadership
+	// hand-over wait for their transfers in flight; default 2s.
+	DrainTimeout time.Duration
+	// SyncTimeout bounds bringing the metadata copy up to date before
+	// tasks start; default 2s.
+	SyncTimeout time.Duration
 	// OpenSecrets opens the sealed secrets of a pipe's sink attributes;
 	// nil takes them as they are.
 	OpenSecrets func(attrs []ast.Attribute) ([]ast.Attribute, error)
@@ -107,12 +116,18 @@ type Agent struct {
 	// writes land in the order the decisions were made: a clear can never
 	// overtake the "retrying" it clears.
 	reporting map[string]*sync.Mutex
+	// handovers counts, by region, the hand-overs under way: no task of
+	// the region starts meanwhile.
+	handovers map[uint32]int
 	// notices are exception messages to report at the next round, by pipe.
 	notices map[string]string
 	// stats are the running tasks' figures; rateAt is when their rates
 	// were last updated.
 	stats  map[taskKey]*taskStats
 	rateAt time.Time
+
+	// serving is the regions served at the last poll; run's alone.
+	serving map[uint32]bool
 
 	tasksWG   sync.WaitGroup // the tasks' goroutines
 	loopWG    sync.WaitGroup // run and its metadata watch
@@ -138,6 +153,12 @@ func New(cfg Config, meta Metadata, regions Regions, sinks Sinks, frontiers *sna
 	if cfg.StallAfter <= 0 {
 		cfg.StallAfter = defaultStallAfter
 	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = defaultDrainTimeout
+	}
+	if cfg.SyncTimeout <= 0 {
+		cfg.SyncTimeout = defaultSyncTimeout
+	}
 	if cfg.OpenSecrets == nil {
 		cfg.OpenSecrets = func(attrs []ast.Attribute) ([]ast.Attribute, error) { return attrs, nil }
 	}
@@ -146,7 +167,7 @@ func New(cfg Config, meta Metadata, regions Regions, sinks Sinks, frontiers *sna
 		logger: logger.With("component", "pipe"), metrics: newMetrics(reg),
 		slots: make(chan struct{}, max(1, cfg.Slots)), ctx: ctx, cancel: cancel,
 		tasks: map[taskKey]*runningTask{}, lastErr: map[string]time.Time{}, retrying: map[string]bool{},
-		reporting: map[string]*sync.Mutex{}, notices: map[string]string{},
+		reporting: map[string]*sync.Mutex{}, handovers: map[uint32]int{}, notices: map[string]string{},
 		stats: map[taskKey]*taskStats{}, rateAt: time.Now()}
 }
 
@@ -180,6 +201,8 @@ func (a *Agent) Close() {
 func (a *Agent) run(ctx context.Context) {
 	t := time.NewTicker(a.cfg.Interval)
 	defer t.Stop()
+	poll := time.NewTicker(leadershipPoll)
+	defer poll.Stop()
 	changed := make(chan struct{}, 1)
 	a.loopWG.Add(1)
 	go func() {
@@ -190,7 +213,7 @@ func (a *Agent) run(ctx context.Context) {
 		a.Reconcile()
 		a.updateRates()
 		a.reportNotices()
-		if !a.awaitRound(ctx, t.C, changed) {
+		if !a.awaitRound(ctx, t.C, poll.C, changed) {
 			return
 		}
 	}
@@ -198,8 +221,12 @@ func (a *Agent) run(ctx context.Context) {
 
 // awaitRound waits for the next round, reconciling meanwhile on each
 // change of the metadata (a pipe stopped, dropped or started: followed at
-// once rather than at the next round); false once the agent is closed.
-func (a *Agent) awaitRound(ctx context.Context, tick <-chan time.Time, changed <-chan struct{}) bool {
+// once rather than at the next round) and when this node starts serving a
+// region (checked every poll: a region whose leadership arrives here gets
+// its tasks within leadershipPoll; a task whose replica lost the lead ends
+// by itself, fenced, or at the next round); false once the agent is
+// closed.
+func (a *Agent) awaitRound(ctx context.Context, tick, poll <-chan time.Time, changed <-chan struct{}) bool {
 	for {
 		select {
 		case <-a.ctx.Done():
@@ -208,10 +235,32 @@ func (a *Agent) awaitRound(ctx context.Context, tick <-chan time.Time, changed <
 			return false
 		case <-changed:
 			a.Reconcile()
+		case <-poll:
+			if a.servingGained() {
+				a.Reconcile()
+			}
 		case <-tick:
 			return true
 		}
 	}
+}
+
+// leadershipPoll is how often the agent checks which regions it serves.
+const leadershipPoll = 100 * time.Millisecond
+
+// servingGained reports whether this node serves a region it did not serve
+// at the last call. Only run calls it.
+func (a *Agent) servingGained() bool {
+	now := map[uint32]bool{}
+	gained := false
+	for _, r := range a.regions.All() {
+		if r.Serving() {
+			now[r.ID()] = true
+			gained = gained || !a.serving[r.ID()]
+		}
+	}
+	a.serving = now
+	return gained
 }
 
 // watchMeta signals changed each time the metadata copy moves on, until

@@ -165,3 +165,19 @@ func TestMetadataChangeReconciles(t *testing.T) {
 		return n == 0, fmt.Sprintf("%d tasks", n)
 	})
 }
+
+// TestLeadershipArrivalReconciles: a running agent starts a task as soon as
+// a region's leadership arrives here, not at its next round.
+func TestLeadershipArrivalReconciles(t *testing.T) {
+	meta := newMeta(runningPipe("p"))
+	r := newRegion(1, false)
+	f := newFixture(t, meta, r) // rounds an hour apart
+	f.agent.Start(context.Background())
+	// The first round has run once it pinned the follower's log.
+	waitFor(t, "the first round", func() (bool, string) { return r.pin(task.Owner("p")) == 1, "" })
+	r.setServing(true)
+	waitFor(t, "the task", func() (bool, string) {
+		n := f.agent.Running("p", 1)
+		return n == 1, fmt.Sprintf("%d tasks", n)
+	})
+}

@@ -31,6 +31,9 @@ type fakeMeta struct {
 	failCommits int
 	// onCommit, if set, runs at each progress commit.
 	onCommit func()
+	// behind are committed changes the copy does not reflect until Sync.
+	behind []func(ps []confignode.Pipe)
+	syncs  int
 }
 
 type exceptionReport struct {
@@ -105,6 +108,31 @@ func (m *fakeMeta) setState(name, state string) {
 	})
 }
 
+// commitBehind commits a change that the copy reflects only after Sync.
+func (m *fakeMeta) commitBehind(fn func(ps []confignode.Pipe)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.behind = append(m.behind, fn)
+}
+
+func (m *fakeMeta) Sync(context.Context) error {
+	m.mu.Lock()
+	behind := m.behind
+	m.behind = nil
+	m.syncs++
+	m.mu.Unlock()
+	for _, fn := range behind {
+		m.change(fn)
+	}
+	return nil
+}
+
+func (m *fakeMeta) syncCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.syncs
+}
+
 func (m *fakeMeta) ReportPipeException(_ context.Context, name, message string, stop bool) error {
 	m.mu.Lock()
 	m.reports = append(m.reports, exceptionReport{name, message, stop})
@@ -147,6 +175,12 @@ func (m *fakeMeta) CommitPipeProgress(_ context.Context, name string, created in
 		}
 	})
 	return nil
+}
+
+func (m *fakeMeta) committed() []commitCall {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]commitCall(nil), m.commits...)
 }
 
 func (m *fakeMeta) exceptions() []exceptionReport {
@@ -423,10 +457,15 @@ type fixture struct {
 
 func newFixture(t *testing.T, meta *fakeMeta, regions ...*fakeRegion) *fixture {
 	t.Helper()
+	return newFixtureWith(t, Config{Interval: time.Hour}, meta, regions...)
+}
+
+func newFixtureWith(t *testing.T, cfg Config, meta *fakeMeta, regions ...*fakeRegion) *fixture {
+	t.Helper()
 	f := &fixture{meta: meta, regions: regions, sinks: &fakeSinks{sink: newSink()}}
 	logger := slog.New(slog.DiscardHandler)
 	f.frontiers = snapshot.New(snapshot.Config{Interval: time.Hour}, meta, replicaList(regions), logger)
-	f.agent = New(Config{Interval: time.Hour}, meta, fakeRegions(regions), f.sinks, f.frontiers, logger, prometheus.NewRegistry())
+	f.agent = New(cfg, meta, fakeRegions(regions), f.sinks, f.frontiers, logger, prometheus.NewRegistry())
 	t.Cleanup(func() {
 		f.agent.Close()
 		f.frontiers.Close()
@@ -448,6 +487,39 @@ func waitFor(t *testing.T, what string, cond func() (bool, string)) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// waitFrontier waits until the frontier of pipe p on region reaches index.
+func (f *fixture) waitFrontier(t *testing.T, region uint32, index uint64) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("frontier %d recorded", index), func() (bool, string) {
+		pr := f.frontiers.Resume(&f.meta.Pipes()[0], region)
+		return pr.Index >= index, fmt.Sprintf("%+v", pr)
+	})
+}
+
+// hold makes the sink's transfers wait until the returned function is
+// called.
+func (s *fakeSink) hold() (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.gate = gate
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.gate = nil
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+func (s *fakeSink) received(ts int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.points[ts]
 }
 
 func (f *fixture) waitSent(t *testing.T, n int) {

@@ -13,14 +13,25 @@ import (
 
 // runningTask is a task in the table.
 type runningTask struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	sink   pipe.Sink
+	// stop ends the task: it sends nothing more, but the transfers it has
+	// in flight go on until answered or abandoned.
+	stop context.CancelFunc
+	// abandon cancels the transfers in flight.
+	abandon context.CancelFunc
+	done    chan struct{}
+	sink    pipe.Sink
+}
+
+// cancel ends the task at once, abandoning its transfers in flight.
+func (rt *runningTask) cancel() {
+	rt.stop()
+	rt.abandon()
 }
 
 // taskBuild makes a task, its sink and the release of the sink; a nil task
-// when the sink cannot be built (the pipe is stopped with the reason).
-type taskBuild func() (*task.Task, pipe.Sink, func())
+// when the sink cannot be built (the pipe is stopped with the reason). The
+// task's transfers in flight end with inFlight, not with the task.
+type taskBuild func(inFlight context.Context) (*task.Task, pipe.Sink, func())
 
 // Reconcile starts the tasks that should run here and stops the others:
 // once it returns, no task that the metadata it read does not want is
@@ -35,6 +46,13 @@ func (a *Agent) Reconcile() {
 		return
 	}
 	pipes := a.meta.Pipes()
+	if a.startsTasks(pipes) {
+		// The task resumes from the committed frontier: read it as of
+		// now, not as of a copy that may lag behind a commit another
+		// node made just before handing the region over.
+		a.syncMeta()
+		pipes = a.meta.Pipes()
+	}
 	a.forgetDropped(pipes)
 	a.frontiers.ReleaseDropped(pipes)
 	a.frontiers.PinFollowers(pipes)
@@ -73,7 +91,7 @@ func (a *Agent) wanted(pipes []confignode.Pipe) map[taskKey]taskBuild {
 	want := map[taskKey]taskBuild{}
 	var regions []Region
 	for _, r := range a.regions.All() {
-		if r.Serving() {
+		if r.Serving() && !a.handingOver(r.ID()) {
 			regions = append(regions, r)
 		}
 	}
@@ -99,17 +117,52 @@ func (a *Agent) wanted(pipes []confignode.Pipe) map[taskKey]taskBuild {
 	return want
 }
 
+// startsTasks reports whether pipes want a task here that is not running.
+func (a *Agent) startsTasks(pipes []confignode.Pipe) bool {
+	var regions []uint32
+	for _, r := range a.regions.All() {
+		if r.Serving() && !a.handingOver(r.ID()) {
+			regions = append(regions, r.ID())
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, p := range pipes {
+		if p.State != confignode.PipeRunning {
+			continue
+		}
+		for _, id := range regions {
+			if _, ok := a.tasks[taskKey{pipe: p.Name, created: p.CreationTime, region: id}]; !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// syncMeta brings the metadata copy up to the ConfigNode leader's index,
+// within SyncTimeout.
+func (a *Agent) syncMeta() {
+	ctx, cancel := context.WithTimeout(a.ctx, a.cfg.SyncTimeout)
+	defer cancel()
+	if err := a.meta.Sync(ctx); err != nil && a.ctx.Err() == nil {
+		a.logger.Warn("pipe tasks start from a metadata copy that may be behind: at least once, they may resend", "err", err)
+	}
+}
+
 // startTask builds and runs the task key.
 func (a *Agent) startTask(key taskKey, build taskBuild) {
-	t, snk, release := build()
+	inFlight, abandon := context.WithCancel(a.ctx)
+	t, snk, release := build(inFlight)
 	if t == nil {
+		abandon()
 		return
 	}
-	ctx, cancel := context.WithCancel(a.ctx)
+	ctx, stop := context.WithCancel(a.ctx)
 	ctx = sink.WithStallWatch(ctx, a.cfg.StallAfter, func(target string, waited time.Duration) {
 		a.stalled(key, &sink.StallError{Target: target, Waited: waited})
 	})
-	rt := &runningTask{cancel: cancel, done: make(chan struct{}), sink: snk}
+	rt := &runningTask{stop: stop, abandon: abandon, done: make(chan struct{}), sink: snk}
 	a.mu.Lock()
 	a.tasks[key] = rt
 	a.mu.Unlock()
@@ -118,6 +171,8 @@ func (a *Agent) startTask(key taskKey, build taskBuild) {
 		defer a.tasksWG.Done()
 		defer close(rt.done)
 		defer release()
+		defer abandon()
+		defer stop()
 		// A task that ends by itself (its pipe failed and was stopped)
 		// leaves the table, so that START runs it again, and takes its
 		// series along: no later reconcile stops it, so none would.
@@ -146,7 +201,7 @@ func (a *Agent) forgetTask(key taskKey) {
 
 // taskFactory prepares the task of pipe p on region r.
 func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) taskBuild {
-	return func() (*task.Task, pipe.Sink, func()) {
+	return func(inFlight context.Context) (*task.Task, pipe.Sink, func()) {
 		snk, release, err := a.sinks.Acquire(spec.Sink)
 		if err != nil {
 			a.fail(p.Name, err)
@@ -182,7 +237,7 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 			},
 		}
 		t := task.New(task.Config{
-			Pipe: name, Region: r, Sink: snk, Filter: spec.Source,
+			Pipe: name, Region: r, Sink: drainable{snk, inFlight}, Filter: spec.Source,
 			History: spec.Source.HistoryEnabled, Realtime: spec.Source.RealtimeEnabled,
 			ForwardPipeRequests: spec.Source.ForwardPipeRequests, LocalCluster: a.meta.ClusterID(),
 			Start: task.Progress{HistoryDone: start.HistoryDone, Index: start.Index}, Slots: a.slots,
