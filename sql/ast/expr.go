@@ -41,6 +41,12 @@ type Call struct {
 	Args []Expr
 }
 
+// Cast is CAST(x AS type).
+type Cast struct {
+	X    Expr
+	Type model.DataType
+}
+
 // Binary is L op R. Op is one of AND OR = != < <= > >= + - * / %.
 type Binary struct {
 	Op   string
@@ -83,6 +89,7 @@ func (*PathExpr) expr() {}
 func (*TimeExpr) expr() {}
 func (*Literal) expr()  {}
 func (*Call) expr()     {}
+func (*Cast) expr()     {}
 func (*Binary) expr()   {}
 func (*Unary) expr()    {}
 func (*Between) expr()  {}

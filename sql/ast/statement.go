@@ -29,13 +29,19 @@ type InsertTablets struct {
 }
 
 // Select is a data query: SELECT [LAST] items FROM prefixes [WHERE]
-// [GROUP BY] [ORDER BY TIME DESC] [LIMIT/OFFSET] [SLIMIT/SOFFSET] [ALIGN BY DEVICE].
+// [GROUP BY time and/or LEVEL] [HAVING] [FILL] [ORDER BY TIME DESC]
+// [LIMIT/OFFSET] [SLIMIT/SOFFSET] [ALIGN BY DEVICE].
 type Select struct {
-	Last          bool
-	Items         []SelectItem
-	From          []model.Path
-	Where         Expr
-	GroupBy       *GroupByTime
+	Last    bool
+	Items   []SelectItem
+	From    []model.Path
+	Where   Expr
+	GroupBy *GroupByTime
+	// Levels are the path levels of GROUP BY LEVEL = n[, m...]; nil when
+	// absent.
+	Levels        []int
+	Having        Expr
+	Fill          *Fill
 	OrderDesc     bool
 	Limit         int64 // -1 when absent
 	Offset        int64
@@ -59,6 +65,25 @@ type GroupByTime struct {
 	Interval   Duration
 	Step       Duration // zero when absent: equal to Interval
 	LeftOpen   bool
+}
+
+// FillMethod is how FILL replaces nulls.
+type FillMethod int
+
+// Fill methods.
+const (
+	FillPrevious FillMethod = iota // the column's previous non-null value
+	FillLinear                     // interpolated between the previous and next non-null values
+	FillConstant                   // Value, where its type fits the column
+)
+
+// Fill is FILL(PREVIOUS | LINEAR | constant[, duration]).
+type Fill struct {
+	Method FillMethod
+	Value  *Literal // FillConstant only
+	// Bound, when not zero, limits FILL(PREVIOUS, bound): a null further
+	// than Bound from the previous non-null value stays null.
+	Bound Duration
 }
 
 // Duration is an IoTDB duration literal such as 1d2h or 1mo. Months are kept

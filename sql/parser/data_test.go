@@ -190,3 +190,41 @@ func TestMultipleStatements(t *testing.T) {
 		}
 	}
 }
+
+func TestSelectFillLevelHaving(t *testing.T) {
+	base := func(s *ast.Select) *ast.Select {
+		s.Limit, s.SLimit = -1, -1
+		return s
+	}
+	gb := &ast.GroupByTime{Start: intLit(0, "0"), End: intLit(100, "100"), Interval: ast.Duration{Millis: 10}}
+	runParseCases(t, []parseCase{
+		{"select s1 from root.sg.d1 fill(previous)", base(&ast.Select{Items: items(pe("s1")), From: fps("root.sg.d1"),
+			Fill: &ast.Fill{Method: ast.FillPrevious}})},
+		{"select s1 from root.sg.d1 FILL(PREVIOUS, 2m) limit 3", &ast.Select{Items: items(pe("s1")), From: fps("root.sg.d1"),
+			Fill: &ast.Fill{Method: ast.FillPrevious, Bound: ast.Duration{Millis: 120000}}, Limit: 3, SLimit: -1}},
+		{"select s1 from root.sg.d1 fill(linear)", base(&ast.Select{Items: items(pe("s1")), From: fps("root.sg.d1"),
+			Fill: &ast.Fill{Method: ast.FillLinear}})},
+		{"select s1 from root.sg.d1 fill(-2.5)", base(&ast.Select{Items: items(pe("s1")), From: fps("root.sg.d1"),
+			Fill: &ast.Fill{Method: ast.FillConstant, Value: floatLit(-2.5, "-2.5")}})},
+		{"select s1 from root.sg.d1 fill('x') order by time desc", &ast.Select{Items: items(pe("s1")), From: fps("root.sg.d1"),
+			Fill: &ast.Fill{Method: ast.FillConstant, Value: strLit("x", "'x'")}, OrderDesc: true, Limit: -1, SLimit: -1}},
+		{"select count(s1) from root.** group by level = 1, 3", base(&ast.Select{
+			Items: items(&ast.Call{Name: "count", Args: []ast.Expr{pe("s1")}}), From: fps("root.**"), Levels: []int{1, 3}})},
+		{"select count(s1) from root.** group by ([0, 100), 10ms), level = 1 having count(s1) > 1 fill(previous)", base(&ast.Select{
+			Items: items(&ast.Call{Name: "count", Args: []ast.Expr{pe("s1")}}), From: fps("root.**"), GroupBy: gb, Levels: []int{1},
+			Having: &ast.Binary{Op: ">", L: &ast.Call{Name: "count", Args: []ast.Expr{pe("s1")}}, R: intLit(1, "1")},
+			Fill:   &ast.Fill{Method: ast.FillPrevious}})},
+		{"select count(s1) from root.** group by level = 2, time([0, 100), 10ms)", base(&ast.Select{
+			Items: items(&ast.Call{Name: "count", Args: []ast.Expr{pe("s1")}}), From: fps("root.**"), GroupBy: gb, Levels: []int{2}})},
+		{"select cast(s1 as text), round(s1, 2) from root.sg.d1", base(&ast.Select{
+			Items: items(&ast.Cast{X: pe("s1"), Type: model.Text}, &ast.Call{Name: "round", Args: []ast.Expr{pe("s1"), intLit(2, "2")}}),
+			From:  fps("root.sg.d1")})},
+	})
+	runErrorCases(t, []errorCase{
+		{"select s1 from root.sg.d1 fill(linear, 1m)", "line 1:39 a time bound in FILL is only supported with PREVIOUS"},
+		{"select s1 from root.sg.d1 fill(null)", "line 1:31 FILL needs a non-null constant"},
+		{"select s1 from root.sg.d1 fill(next)", "line 1:31 mismatched input 'next' expecting {PREVIOUS, LINEAR, a constant}"},
+		{"select cast(s1 as int8) from root.sg.d1", "line 1:18 unknown data type 'int8'"},
+		{"select count(s1) from root.** group by level = 1, level = 2", "line 1:50 duplicate LEVEL in GROUP BY"},
+	})
+}

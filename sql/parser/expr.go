@@ -311,6 +311,9 @@ func (p *parser) pathExpr(first string) (ast.Expr, error) {
 func (p *parser) call() (ast.Expr, error) {
 	c := &ast.Call{Name: strings.ToLower(p.next().text)}
 	p.next() // (
+	if c.Name == "cast" {
+		return p.cast()
+	}
 	if p.acceptPunct(")") {
 		return c, nil
 	}
@@ -328,4 +331,28 @@ func (p *parser) call() (ast.Expr, error) {
 		return nil, p.unexpected(p.peek(), "','", "')'")
 	}
 	return c, nil
+}
+
+// cast reads x AS type) after CAST(.
+func (p *parser) cast() (ast.Expr, error) {
+	x, err := p.expr()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expectKw("AS"); err != nil {
+		return nil, err
+	}
+	t := p.peek()
+	if t.kind != tokIdent {
+		return nil, p.unexpected(t, "a data type")
+	}
+	typ, err := model.ParseDataType(t.text)
+	if err != nil {
+		return nil, p.errorf(t, "unknown data type '%s'", t.text)
+	}
+	p.next()
+	if err := p.expectPunct(")"); err != nil {
+		return nil, err
+	}
+	return &ast.Cast{X: x, Type: typ}, nil
 }

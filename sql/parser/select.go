@@ -7,7 +7,7 @@ import (
 )
 
 // selectClauses are the clauses that may follow FROM/WHERE, each at most once.
-var selectClauses = []string{"GROUP", "ORDER", "LIMIT", "OFFSET", "SLIMIT", "SOFFSET", "ALIGN"}
+var selectClauses = []string{"GROUP", "HAVING", "FILL", "ORDER", "LIMIT", "OFFSET", "SLIMIT", "SOFFSET", "ALIGN"}
 
 // selectStmt reads the rest of SELECT [LAST] items FROM paths [WHERE] ... .
 func (p *parser) selectStmt() (ast.Statement, error) {
@@ -88,8 +88,12 @@ func (p *parser) selectClause(s *ast.Select, kw string) error {
 	switch kw {
 	case "GROUP":
 		if err = p.expectKw("BY"); err == nil {
-			s.GroupBy, err = p.groupByTime()
+			err = p.groupBy(s)
 		}
+	case "HAVING":
+		s.Having, err = p.expr()
+	case "FILL":
+		s.Fill, err = p.fill()
 	case "ORDER":
 		if err = p.expectKw("BY"); err != nil {
 			return err
@@ -130,12 +134,97 @@ func (p *parser) positive(clause string) (int64, error) {
 	return n, err
 }
 
+// groupBy reads the comma-separated attributes of GROUP BY: a time window
+// ([TIME] (...)) and LEVEL = n[, m...], each at most once.
+func (p *parser) groupBy(s *ast.Select) error {
+	for {
+		t := p.peek()
+		switch {
+		case isKw(t, "LEVEL"):
+			if s.Levels != nil {
+				return p.errorf(t, "duplicate LEVEL in GROUP BY")
+			}
+			p.next()
+			if err := p.expectEq(); err != nil {
+				return err
+			}
+			for {
+				lt := p.peek()
+				n, err := p.nonNegInt("a level")
+				if err != nil {
+					return err
+				}
+				if n > 1<<20 {
+					return p.errorf(lt, "level %d is out of range", n)
+				}
+				s.Levels = append(s.Levels, int(n))
+				if !isPunct(p.peek(), ",") || p.peekAt(1).kind != tokInt {
+					break
+				}
+				p.next()
+			}
+		case isKw(t, "TIME") || isPunct(t, "("):
+			if s.GroupBy != nil {
+				return p.errorf(t, "duplicate time window in GROUP BY")
+			}
+			p.acceptKw("TIME")
+			g, err := p.groupByTime()
+			if err != nil {
+				return err
+			}
+			s.GroupBy = g
+		default:
+			return p.unexpected(t, "'('", "TIME", "LEVEL")
+		}
+		if !p.acceptPunct(",") {
+			return nil
+		}
+	}
+}
+
+// fill reads (PREVIOUS | LINEAR | constant[, duration]) after FILL.
+func (p *parser) fill() (*ast.Fill, error) {
+	if err := p.expectPunct("("); err != nil {
+		return nil, err
+	}
+	f := &ast.Fill{}
+	switch t := p.peek(); {
+	case isKw(t, "PREVIOUS"):
+		p.next()
+		f.Method = ast.FillPrevious
+	case isKw(t, "LINEAR"):
+		p.next()
+		f.Method = ast.FillLinear
+	default:
+		lit, err := p.literal()
+		if err != nil {
+			return nil, p.unexpected(t, "PREVIOUS", "LINEAR", "a constant")
+		}
+		if lit.Kind == ast.NullLit {
+			return nil, p.errorf(t, "FILL needs a non-null constant")
+		}
+		f.Method, f.Value = ast.FillConstant, lit
+	}
+	if p.isPunct(",") {
+		t := p.peekAt(1)
+		if f.Method != ast.FillPrevious {
+			return nil, p.errorf(t, "a time bound in FILL is only supported with PREVIOUS")
+		}
+		p.next()
+		var err error
+		if f.Bound, err = p.interval(); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.expectPunct(")"); err != nil {
+		return nil, p.unexpected(p.peek(), "','", "')'")
+	}
+	return f, nil
+}
+
 // groupByTime reads ([start, end), interval[, step]) or (interval[, step]);
 // (start, end] sets LeftOpen.
 func (p *parser) groupByTime() (*ast.GroupByTime, error) {
-	if p.isKw("LEVEL") {
-		return nil, p.errorf(p.peek(), "GROUP BY LEVEL is not supported in queries")
-	}
 	if err := p.expectPunct("("); err != nil {
 		return nil, err
 	}
