@@ -58,6 +58,9 @@ func Execute(ctx context.Context, st Store, sel *ast.Select, opts Options) (*mod
 	var res *model.Result
 	switch {
 	case sel.Last:
+		if sel.Fill != nil || sel.Having != nil || sel.Levels != nil {
+			return nil, status.Errorf(status.SemanticError, "SELECT LAST does not support FILL, HAVING or GROUP BY LEVEL")
+		}
 		res, err = x.last()
 	default:
 		var agg bool
@@ -77,6 +80,15 @@ func Execute(ctx context.Context, st Store, sel *ast.Select, opts Options) (*mod
 	}
 	if err != nil {
 		return nil, err
+	}
+	if sel.Fill != nil {
+		first := 0
+		if sel.AlignByDevice && len(res.Columns) > 0 {
+			first = 1
+		}
+		if res, err = withFill(res, sel.Fill, first, opts); err != nil {
+			return nil, err
+		}
 	}
 	return withLimit(res, sel.Offset, sel.Limit), nil
 }
