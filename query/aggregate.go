@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"math"
 	"strings"
 
 	"github.com/sluicedb/sluice/model"
@@ -23,6 +24,12 @@ const (
 	aggMinTime
 	aggMaxTime
 	aggExtreme
+	aggStddevSamp
+	aggStddevPop
+	aggVarSamp
+	aggVarPop
+	aggMode
+	aggTimeDuration
 )
 
 // aggFuncs maps the lower-case SQL names to the aggregations.
@@ -37,14 +44,22 @@ var aggFuncs = map[string]aggFunc{
 	"min_time":    aggMinTime,
 	"max_time":    aggMaxTime,
 	"extreme":     aggExtreme,
+	"stddev":      aggStddevSamp,
+	"stddev_samp": aggStddevSamp,
+	"stddev_pop":  aggStddevPop,
+	"variance":    aggVarSamp,
+	"var_samp":    aggVarSamp,
+	"var_pop":     aggVarPop,
+	"mode":        aggMode,
+	"time_duration": aggTimeDuration,
 }
 
 // resultType is the type of f over a series of type in, as IoTDB types it.
 func (f aggFunc) resultType(in model.DataType) model.DataType {
 	switch f {
-	case aggCount, aggMinTime, aggMaxTime:
+	case aggCount, aggMinTime, aggMaxTime, aggTimeDuration:
 		return model.Int64
-	case aggSum, aggAvg:
+	case aggSum, aggAvg, aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop:
 		return model.Double
 	}
 	return in
@@ -53,7 +68,17 @@ func (f aggFunc) resultType(in model.DataType) model.DataType {
 // keepsType reports whether f's result has its input's type.
 func (f aggFunc) keepsType() bool {
 	switch f {
-	case aggMinValue, aggMaxValue, aggFirstValue, aggLastValue, aggExtreme:
+	case aggMinValue, aggMaxValue, aggFirstValue, aggLastValue, aggExtreme, aggMode:
+		return true
+	}
+	return false
+}
+
+// needsPoints reports whether f needs every point: chunk statistics do not
+// answer it.
+func (f aggFunc) needsPoints() bool {
+	switch f {
+	case aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop, aggMode:
 		return true
 	}
 	return false
@@ -64,7 +89,7 @@ func (f aggFunc) keepsType() bool {
 func checkAggType(name string, f aggFunc, s model.Series) error {
 	numeric := s.Type == model.Int32 || s.Type == model.Int64 || s.Type == model.Float || s.Type == model.Double
 	switch f {
-	case aggSum, aggAvg, aggExtreme:
+	case aggSum, aggAvg, aggExtreme, aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop:
 		if !numeric {
 			return status.Errorf(status.SemanticError,
 				"Aggregate functions [%s] only support numeric data types [INT32, INT64, FLOAT, DOUBLE]: %s is %s",
@@ -88,13 +113,36 @@ type accumulator struct {
 	min, max      value
 	firstT, lastT int64
 	first, last   value
+	// mean and m2 are Welford's running mean and sum of squared deviations
+	// of the numeric points added one by one (not merged from statistics).
+	mean, m2 float64
+	// modes counts each value, when some MODE reads this series.
+	modes map[value]modeCount
+}
+
+// modeCount is how often a value occurs and when first.
+type modeCount struct {
+	n     int64
+	first int64
 }
 
 // add folds one point.
 func (a *accumulator) add(t int64, v value) {
 	a.count++
 	if v.k == kInt || v.k == kFloat {
-		a.sum += v.num()
+		x := v.num()
+		a.sum += x
+		d := x - a.mean
+		a.mean += d / float64(a.count)
+		a.m2 += d * (x - a.mean)
+	}
+	if a.modes != nil {
+		m, ok := a.modes[v]
+		if !ok || t < m.first {
+			m.first = t
+		}
+		m.n++
+		a.modes[v] = m
 	}
 	if a.count == 1 {
 		a.min, a.max, a.first, a.last, a.firstT, a.lastT = v, v, v, v, t, t
@@ -144,6 +192,63 @@ func (a *accumulator) merge(s Stats) {
 	}
 }
 
+// mergeAcc folds another accumulator of a series in: GROUP BY LEVEL merges
+// the series of a group, so AVG divides the group's sum by its count and
+// the variances combine the parts' moments (Chan et al.).
+func (a *accumulator) mergeAcc(b *accumulator) {
+	if b.modes != nil {
+		if a.modes == nil {
+			a.modes = make(map[value]modeCount, len(b.modes))
+		}
+		for v, m := range b.modes {
+			cur, ok := a.modes[v]
+			if !ok || m.first < cur.first {
+				cur.first = m.first
+			}
+			cur.n += m.n
+			a.modes[v] = cur
+		}
+	}
+	if b.count == 0 {
+		return
+	}
+	if a.count == 0 {
+		modes := a.modes
+		*a = *b
+		a.modes = modes
+		return
+	}
+	n := float64(a.count + b.count)
+	d := b.mean - a.mean
+	a.mean += d * float64(b.count) / n
+	a.m2 += b.m2 + d*d*float64(a.count)*float64(b.count)/n
+	a.count += b.count
+	a.sum += b.sum
+	if b.firstT < a.firstT {
+		a.first, a.firstT = b.first, b.firstT
+	}
+	if b.lastT > a.lastT {
+		a.last, a.lastT = b.last, b.lastT
+	}
+	if b.min.k != kNull && (a.min.k == kNull || compareValues(b.min, a.min) < 0) {
+		a.min = b.min
+	}
+	if b.max.k != kNull && (a.max.k == kNull || compareValues(b.max, a.max) > 0) {
+		a.max = b.max
+	}
+}
+
+// mode is the most frequent value, the earliest first on a tie.
+func (a *accumulator) mode() value {
+	best, bm := nullValue, modeCount{}
+	for v, m := range a.modes {
+		if best.k == kNull || m.n > bm.n || m.n == bm.n && m.first < bm.first {
+			best, bm = v, m
+		}
+	}
+	return best
+}
+
 // result is f over what was folded; null when nothing was, except COUNT.
 func (a *accumulator) result(f aggFunc) value {
 	if f == aggCount {
@@ -174,6 +279,23 @@ func (a *accumulator) result(f aggFunc) value {
 			return a.min
 		}
 		return a.max
+	case aggTimeDuration:
+		return value{k: kInt, i: a.lastT - a.firstT}
+	case aggMode:
+		return a.mode()
+	case aggVarPop:
+		return value{k: kFloat, f: a.m2 / float64(a.count)}
+	case aggStddevPop:
+		return value{k: kFloat, f: math.Sqrt(a.m2 / float64(a.count))}
+	case aggVarSamp, aggStddevSamp:
+		if a.count < 2 {
+			return nullValue
+		}
+		v := a.m2 / float64(a.count-1)
+		if f == aggStddevSamp {
+			v = math.Sqrt(v)
+		}
+		return value{k: kFloat, f: v}
 	}
 	panic("BUG: unknown aggregation")
 }
@@ -181,7 +303,9 @@ func (a *accumulator) result(f aggFunc) value {
 // aggItem is one result column of an aggregation.
 type aggItem struct {
 	fn aggFunc
-	in int // aggregated input series, -1 when no series backs the column
+	// ins are the aggregated input series: none when no series backs the
+	// column, several for a GROUP BY LEVEL group, whose parts merge.
+	ins []int
 }
 
 // aggPlan aggregates a set of series under one WHERE condition.
@@ -195,6 +319,18 @@ type aggPlan struct {
 	// useStats is set when the condition is on time alone, so that
 	// statistics over the intervals of times answer exactly.
 	useStats bool
+	wantMode []bool // per aggregated series: some MODE reads it
+}
+
+// newAccs returns accumulators for n windows of the aggregated series.
+func (p *aggPlan) newAccs(n int64) []accumulator {
+	accs := make([]accumulator, n*int64(p.nAgg))
+	for i := range accs {
+		if p.wantMode[i%p.nAgg] {
+			accs[i].modes = map[value]modeCount{}
+		}
+	}
+	return accs
 }
 
 // accumulate folds the aggregated series' points at times in set (a subset
@@ -248,46 +384,75 @@ func scanRows(ctx context.Context, src rowSource, filter node, fn func(r *rowCtx
 
 // appendAggRow appends one row of results to cols.
 func (p *aggPlan) appendAggRow(cols []model.Column, accs []accumulator) {
-	var none accumulator
 	for j, it := range p.items {
-		a := &none
-		if it.in >= 0 {
-			a = &accs[it.in]
+		var a *accumulator
+		switch len(it.ins) {
+		case 0:
+			a = &accumulator{}
+		case 1:
+			a = &accs[it.ins[0]]
+		default:
+			a = &accumulator{}
+			for _, in := range it.ins {
+				a.mergeAcc(&accs[in])
+			}
 		}
 		appendValue(&cols[j], a.result(it.fn))
 	}
 }
 
 // aggColumns expands the aggregation items: count(s1) over two devices gives
-// two columns.
+// two columns, or, under GROUP BY LEVEL, one column per group.
 func (x *executor) aggColumns() ([]column, []aggFunc, error) {
 	var cols []column
 	var fns []aggFunc
 	for _, it := range x.sel.Items {
 		call := it.Expr.(*ast.Call) // classify checked the shape
-		fn := aggFuncs[call.Name]
-		ss, err := x.res.seriesUnder(call.Args[0].(*ast.PathExpr).Path, x.sel.From)
-		if err != nil {
-			return nil, nil, err
-		}
-		exprs := make([]ast.Expr, len(ss))
-		for i, s := range ss {
-			if err := checkAggType(call.Name, fn, s); err != nil {
-				return nil, nil, err
-			}
-			exprs[i] = &ast.Call{Name: call.Name, Args: []ast.Expr{&ast.PathExpr{Path: s.Path}}}
-		}
-		named, err := nameColumns(it, exprs, exprString)
+		named, err := x.aggItemColumns(it, call)
 		if err != nil {
 			return nil, nil, err
 		}
 		for range named {
-			fns = append(fns, fn)
+			fns = append(fns, aggFuncs[call.Name])
 		}
 		cols = append(cols, named...)
 	}
 	cols, fns = x.slimitAgg(cols, fns)
 	return cols, fns, nil
+}
+
+// aggItemColumns expands one aggregation call.
+func (x *executor) aggItemColumns(it ast.SelectItem, call *ast.Call) ([]column, error) {
+	fn := aggFuncs[call.Name]
+	ss, err := x.res.seriesUnder(call.Args[0].(*ast.PathExpr).Path, x.sel.From)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range ss {
+		if err := checkAggType(call.Name, fn, s); err != nil {
+			return nil, err
+		}
+	}
+	if x.sel.Levels == nil {
+		exprs := make([]ast.Expr, len(ss))
+		for i, s := range ss {
+			exprs[i] = &ast.Call{Name: call.Name, Args: []ast.Expr{&ast.PathExpr{Path: s.Path}}}
+		}
+		return nameColumns(it, exprs, exprString)
+	}
+	groups, err := levelGroups(call.Name, fn, ss, x.sel.Levels)
+	if err != nil {
+		return nil, err
+	}
+	exprs := make([]ast.Expr, len(groups))
+	for i, g := range groups {
+		exprs[i] = &ast.Call{Name: call.Name, Args: []ast.Expr{&ast.PathExpr{Path: g.path}}}
+	}
+	cols, err := nameColumns(it, exprs, exprString)
+	for i := range cols {
+		cols[i].members = groups[i].members
+	}
+	return cols, err
 }
 
 // slimitAgg applies SOFFSET and SLIMIT to aggregation columns.
@@ -305,20 +470,33 @@ func (x *executor) slimitAgg(cols []column, fns []aggFunc) ([]column, []aggFunc)
 func (x *executor) newAggPlan(in *inputs, cols []column, fns []aggFunc, paths func(model.Path) ([]model.Path, error)) (*aggPlan, error) {
 	p := &aggPlan{items: make([]aggItem, len(cols)), types: make([]model.DataType, len(cols)), times: x.times}
 	for i, c := range cols {
-		arg := c.expr.(*ast.Call).Args[0].(*ast.PathExpr)
-		p.items[i] = aggItem{fn: fns[i], in: -1}
-		if idx, t, ok := in.bind(arg.Path); ok {
-			p.items[i].in = idx
-			p.types[i] = fns[i].resultType(t)
+		p.items[i] = aggItem{fn: fns[i]}
+		members := c.members
+		if members == nil {
+			members = []model.Path{c.expr.(*ast.Call).Args[0].(*ast.PathExpr).Path}
+		}
+		for _, m := range members {
+			if idx, t, ok := in.bind(m); ok {
+				p.items[i].ins = append(p.items[i].ins, idx)
+				p.types[i] = fns[i].resultType(t)
+			}
 		}
 	}
 	p.nAgg = len(in.series)
+	p.wantMode = make([]bool, p.nAgg)
+	needsPoints := false
+	for _, it := range p.items {
+		needsPoints = needsPoints || it.fn.needsPoints()
+		for _, in := range it.ins {
+			p.wantMode[in] = p.wantMode[in] || it.fn == aggMode
+		}
+	}
 	filter, err := x.filterNode(&compiler{bind: in.bind, opts: x.opts}, paths)
 	if err != nil {
 		return nil, err
 	}
 	p.filter = filter
-	p.useStats = x.timeOnly
+	p.useStats = x.timeOnly && !needsPoints
 	p.series = in.series
 	return p, x.checkSeriesCount(len(p.series))
 }
@@ -351,7 +529,7 @@ func (a *aggRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 		return nil, nil
 	}
 	a.done = true
-	accs := make([]accumulator, a.plan.nAgg)
+	accs := a.plan.newAccs(1)
 	if err := a.plan.accumulate(ctx, a.st, a.plan.times, accs); err != nil {
 		return nil, err
 	}

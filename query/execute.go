@@ -133,6 +133,15 @@ func classify(sel *ast.Select) (agg bool, err error) {
 	if nAgg == 0 && sel.GroupBy != nil {
 		return false, status.Errorf(status.SemanticError, "GROUP BY TIME needs aggregation functions in the select list")
 	}
+	if nAgg == 0 && sel.Levels != nil {
+		return false, status.Errorf(status.SemanticError, "GROUP BY LEVEL needs aggregation functions in the select list")
+	}
+	if nAgg == 0 && sel.Having != nil {
+		return false, status.Errorf(status.SemanticError, "HAVING needs aggregation functions in the select list")
+	}
+	if sel.Levels != nil && sel.AlignByDevice {
+		return false, status.Errorf(status.SemanticError, "GROUP BY LEVEL does not support ALIGN BY DEVICE")
+	}
 	return nAgg > 0, nil
 }
 

@@ -200,7 +200,7 @@ func (g *groupRows) Next(ctx context.Context, limit int) (*model.Batch, error) {
 	for j := range n {
 		los[j], his[j], labels[j] = g.w.at(k0 + j)
 	}
-	accs := make([]accumulator, n*int64(nAgg))
+	accs := g.plan.newAccs(n)
 	if g.stats {
 		for j := range n {
 			set := g.plan.times.clip(los[j], his[j])

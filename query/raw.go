@@ -13,6 +13,9 @@ import (
 type column struct {
 	expr ast.Expr
 	name string
+	// members are the series a GROUP BY LEVEL column merges; nil for
+	// other columns.
+	members []model.Path
 }
 
 // rawColumns expands the select items of a raw query.
