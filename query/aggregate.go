@@ -510,11 +510,60 @@ func (x *executor) aggregate() (*model.Result, error) {
 	if len(cols) == 0 {
 		return emptyResult(), nil
 	}
+	paths, members := x.havingPaths()
+	h, cols, fns, err := x.planHaving(cols, fns, paths, members)
+	if err != nil {
+		return nil, err
+	}
 	p, err := x.newAggPlan(newInputs(x.res.lookupKnown), cols, fns, x.res.fullPaths(x.sel.From))
 	if err != nil {
 		return nil, err
 	}
-	return &model.Result{Columns: names(cols), Types: p.types, Rows: &aggRows{st: x.st, plan: p}}, nil
+	cols, types, rows, err := x.withHaving(h, cols, p.types, &aggRows{st: x.st, plan: p})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Result{Columns: names(cols), Types: types, Rows: rows}, nil
+}
+
+// havingPaths expands the paths of a HAVING condition as the select list's
+// are expanded: to series, or under GROUP BY LEVEL to groups, whose members
+// the second function returns.
+func (x *executor) havingPaths() (func(model.Path) ([]model.Path, error), func(model.Path) []model.Path) {
+	if x.sel.Levels == nil {
+		return x.res.fullPaths(x.sel.From), nil
+	}
+	groups := map[string][]model.Path{}
+	expand := func(p model.Path) ([]model.Path, error) {
+		ss, err := x.res.seriesUnder(p, x.sel.From)
+		if err != nil {
+			return nil, err
+		}
+		gs, err := levelGroups("", aggCount, ss, x.sel.Levels)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]model.Path, len(gs))
+		for i, g := range gs {
+			groups[g.path.String()] = g.members
+			out[i] = g.path
+		}
+		return out, nil
+	}
+	return expand, func(p model.Path) []model.Path { return groups[p.String()] }
+}
+
+// withHaving filters an aggregation's rows by h (when not nil) and drops its
+// hidden columns.
+func (x *executor) withHaving(h *having, cols []column, types []model.DataType, rows model.RowIterator) ([]column, []model.DataType, model.RowIterator, error) {
+	if h == nil {
+		return cols, types, rows, nil
+	}
+	rows, err := h.wrap(rows, types, x.opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cols[:h.nVisible], types[:h.nVisible], rows, nil
 }
 
 // aggRows computes the single row of an aggregation when first asked.

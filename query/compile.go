@@ -27,6 +27,9 @@ var numericTypes = "[INT32, INT64, FLOAT, DOUBLE]"
 type compiler struct {
 	bind binder
 	opts Options
+	// aggCols, when set (HAVING), binds aggregations to the columns of an
+	// aggregated row; an aggregation it does not know reads as null.
+	aggCols func(*ast.Call) (col int, t model.DataType, ok bool)
 }
 
 // compile compiles e and checks its types.
@@ -53,6 +56,14 @@ func (c *compiler) compile(e ast.Expr) (compiled, error) {
 			t, err := ResolveTime(e, c.opts)
 			out.n, out.k, out.t = constNode{value{k: kInt, i: t}}, kInt, model.Int64
 			return out, err
+		}
+		if _, ok := aggFuncs[e.Name]; ok && c.aggCols != nil {
+			if idx, t, ok := c.aggCols(e); ok {
+				out.n, out.k, out.t = colNode{idx}, kindOf(t), t
+			} else {
+				out.n = constNode{}
+			}
+			return out, nil
 		}
 		if _, ok := aggFuncs[e.Name]; ok {
 			return out, status.Errorf(status.SemanticError, "aggregation %s is not allowed here", exprString(e))

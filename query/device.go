@@ -41,7 +41,13 @@ func (x *executor) deviceSchema() (*deviceSchema, error) {
 	var matches []match
 	index := map[string]int{} // device path -> position in devices
 	ds := &deviceSchema{measurements: map[string][]string{}}
-	for _, p := range itemPaths(x.sel.Items) {
+	paths := itemPaths(x.sel.Items)
+	walkExpr(x.sel.Having, func(e ast.Expr) {
+		if p, ok := e.(*ast.PathExpr); ok {
+			paths = append(paths, p.Path)
+		}
+	})
+	for _, p := range paths {
 		ss, err := x.res.seriesUnder(p, x.sel.From)
 		if err != nil {
 			return nil, err
@@ -291,6 +297,10 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 		cols = append(cols, named...)
 	}
 	cols, fns = x.slimitAgg(cols, fns)
+	h, cols, fns, err := x.planHaving(cols, fns, ds.paths, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	types := make([]model.DataType, len(cols))
 	for i, c := range cols {
 		m := c.expr.(*ast.Call).Args[0].(*ast.PathExpr).Path.Last()
@@ -310,16 +320,25 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 			return nil, nil, nil, err
 		}
 	}
+	allCols, allTypes := cols, types // with HAVING's hidden columns
 	open := func(_ context.Context, i int) (model.RowIterator, error) {
-		p, err := x.newAggPlan(newInputs(ds.lookup(i)), cols, fns, wherePaths)
+		p, err := x.newAggPlan(newInputs(ds.lookup(i)), allCols, fns, wherePaths)
 		if err != nil {
 			return nil, err
 		}
-		p.types = types
-		if w == nil {
-			return &aggRows{st: x.st, plan: p}, nil
+		p.types = allTypes
+		var rows model.RowIterator = &aggRows{st: x.st, plan: p}
+		if w != nil {
+			rows = &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc}
 		}
-		return &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc}, nil
+		_, _, rows, err = x.withHaving(h, allCols, allTypes, rows)
+		return rows, err
+	}
+	if h != nil {
+		if _, err := h.wrap(noRows{}, types, x.opts); err != nil { // type errors show before any row is read
+			return nil, nil, nil, err
+		}
+		cols, types = cols[:h.nVisible], types[:h.nVisible]
 	}
 	return cols, types, open, nil
 }

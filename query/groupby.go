@@ -121,12 +121,20 @@ func (x *executor) groupBy() (*model.Result, error) {
 	if len(cols) == 0 {
 		return emptyResult(), nil
 	}
+	paths, members := x.havingPaths()
+	h, cols, fns, err := x.planHaving(cols, fns, paths, members)
+	if err != nil {
+		return nil, err
+	}
 	p, err := x.newAggPlan(newInputs(x.res.lookupKnown), cols, fns, x.res.fullPaths(x.sel.From))
 	if err != nil {
 		return nil, err
 	}
-	return &model.Result{Columns: names(cols), Types: p.types, HasTime: true,
-		Rows: &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc}}, nil
+	cols, types, rows, err := x.withHaving(h, cols, p.types, &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Result{Columns: names(cols), Types: types, HasTime: true, Rows: rows}, nil
 }
 
 // Choosing between statistics per window and one scan: statistics answer a
