@@ -375,6 +375,9 @@ func scanRows(ctx context.Context, src rowSource, filter node, fn func(r *rowCtx
 		for i, t := range b.Times {
 			rc.t, rc.i = t, i
 			if filter != nil && !filter.eval(&rc).isTrue() {
+				if rc.err != nil {
+					return rc.err
+				}
 				continue
 			}
 			fn(&rc)

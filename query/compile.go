@@ -68,7 +68,12 @@ func (c *compiler) compile(e ast.Expr) (compiled, error) {
 		if _, ok := aggFuncs[e.Name]; ok {
 			return out, status.Errorf(status.SemanticError, "aggregation %s is not allowed here", exprString(e))
 		}
+		if isScalarFunc(e.Name) {
+			return c.compileScalar(e)
+		}
 		return out, status.Errorf(status.SemanticError, "unknown function %q", e.Name)
+	case *ast.Cast:
+		return c.compileCast(e)
 	case *ast.Unary:
 		x, err := c.compile(e.X)
 		if err != nil {

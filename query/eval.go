@@ -13,6 +13,9 @@ type rowCtx struct {
 	t    int64
 	cols []model.Column
 	i    int
+	// err is the first failure of an evaluation that cannot yield a value
+	// (a CAST out of range); the query stops with it.
+	err error
 }
 
 // node is a compiled expression.

@@ -159,7 +159,7 @@ func classifyItem(e ast.Expr) (bool, error) {
 			aggs++
 			return
 		}
-		if !isTimeConst(c) {
+		if !isTimeConst(c) && !isScalarFunc(c.Name) {
 			err = status.Errorf(status.SemanticError, "Unknown function: %s", c.Name)
 		}
 	})

@@ -139,6 +139,8 @@ func expandExpr(e ast.Expr, paths func(model.Path) ([]model.Path, error), nullIf
 		return out, nil
 	case *ast.Unary:
 		return mapExpanded(e.X, paths, nullIfNone, func(x ast.Expr) ast.Expr { return &ast.Unary{Op: e.Op, X: x} })
+	case *ast.Cast:
+		return mapExpanded(e.X, paths, nullIfNone, func(x ast.Expr) ast.Expr { return &ast.Cast{X: x, Type: e.Type} })
 	case *ast.In:
 		return mapExpanded(e.X, paths, nullIfNone, func(x ast.Expr) ast.Expr { return &ast.In{X: x, List: e.List, Not: e.Not} })
 	case *ast.IsNull:

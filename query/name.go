@@ -25,7 +25,7 @@ func precedence(e ast.Expr) int {
 		return 1300
 	case *ast.PathExpr:
 		return 1200
-	case *ast.Call:
+	case *ast.Call, *ast.Cast:
 		return 1100
 	case *ast.Unary:
 		return 1000
@@ -69,7 +69,24 @@ func writeExpr(b *strings.Builder, e ast.Expr) {
 		b.WriteString("Time")
 	case *ast.Literal:
 		writeLiteral(b, e)
+	case *ast.Cast:
+		b.WriteString("CAST(")
+		writeExpr(b, e.X)
+		b.WriteString(" AS ")
+		b.WriteString(e.Type.String())
+		b.WriteByte(')')
 	case *ast.Call:
+		if e.Name == "round" { // IoTDB renders ROUND in capitals, places without a space
+			b.WriteString("ROUND(")
+			for i, a := range e.Args {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				writeExpr(b, a)
+			}
+			b.WriteByte(')')
+			return
+		}
 		b.WriteString(e.Name)
 		b.WriteByte('(')
 		for i, a := range e.Args {
@@ -90,7 +107,7 @@ func writeExpr(b *strings.Builder, e ast.Expr) {
 			b.WriteByte('-')
 			l, isLit := e.X.(*ast.Literal)
 			switch x := e.X.(type) {
-			case *ast.PathExpr, *ast.Call:
+			case *ast.PathExpr, *ast.Call, *ast.Cast:
 				writeExpr(b, x)
 				return
 			}
@@ -240,6 +257,8 @@ func walkExpr(e ast.Expr, fn func(ast.Expr)) {
 		walkExpr(e.L, fn)
 		walkExpr(e.R, fn)
 	case *ast.Unary:
+		walkExpr(e.X, fn)
+	case *ast.Cast:
 		walkExpr(e.X, fn)
 	case *ast.Between:
 		walkExpr(e.X, fn)

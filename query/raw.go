@@ -205,6 +205,9 @@ func (r *rawRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 			}
 			rc.t, rc.i = b.Times[i], i
 			if r.filter != nil && !r.filter.eval(&rc).isTrue() {
+				if rc.err != nil {
+					return nil, rc.err
+				}
 				continue
 			}
 			out.Times = append(out.Times, b.Times[i])
@@ -214,6 +217,9 @@ func (r *rawRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 				} else {
 					appendValue(&out.Columns[j], o.n.eval(&rc))
 				}
+			}
+			if rc.err != nil {
+				return nil, rc.err
 			}
 		}
 	}
