@@ -30,6 +30,8 @@ const (
 	aggVarPop
 	aggMode
 	aggTimeDuration
+	aggMaxBy
+	aggMinBy
 )
 
 // aggFuncs maps the lower-case SQL names to the aggregations.
@@ -52,6 +54,8 @@ var aggFuncs = map[string]aggFunc{
 	"var_pop":       aggVarPop,
 	"mode":          aggMode,
 	"time_duration": aggTimeDuration,
+	"max_by":        aggMaxBy,
+	"min_by":        aggMinBy,
 }
 
 // resultType is the type of f over a series of type in, as IoTDB types it.
@@ -68,17 +72,21 @@ func (f aggFunc) resultType(in model.DataType) model.DataType {
 // keepsType reports whether f's result has its input's type.
 func (f aggFunc) keepsType() bool {
 	switch f {
-	case aggMinValue, aggMaxValue, aggFirstValue, aggLastValue, aggExtreme, aggMode:
+	case aggMinValue, aggMaxValue, aggFirstValue, aggLastValue, aggExtreme, aggMode, aggMaxBy, aggMinBy:
 		return true
 	}
 	return false
 }
 
+// isBy reports whether f is MAX_BY or MIN_BY, an aggregation of two
+// series: x at the time y is largest (smallest).
+func (f aggFunc) isBy() bool { return f == aggMaxBy || f == aggMinBy }
+
 // needsPoints reports whether f needs every point: chunk statistics do not
 // answer it.
 func (f aggFunc) needsPoints() bool {
 	switch f {
-	case aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop, aggMode:
+	case aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop, aggMode, aggMaxBy, aggMinBy:
 		return true
 	}
 	return false
@@ -89,7 +97,7 @@ func (f aggFunc) needsPoints() bool {
 func checkAggType(name string, f aggFunc, s model.Series) error {
 	numeric := s.Type == model.Int32 || s.Type == model.Int64 || s.Type == model.Float || s.Type == model.Double
 	switch f {
-	case aggSum, aggAvg, aggExtreme, aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop:
+	case aggSum, aggAvg, aggExtreme, aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop, aggMaxBy, aggMinBy:
 		if !numeric {
 			return status.Errorf(status.SemanticError,
 				"Aggregate functions [%s] only support numeric data types [INT32, INT64, FLOAT, DOUBLE]: %s is %s",
@@ -118,6 +126,25 @@ type accumulator struct {
 	mean, m2 float64
 	// modes counts each value, when some MODE reads this series.
 	modes map[value]modeCount
+	// by, byX and byT are what MAX_BY or MIN_BY found so far: the y value
+	// and the x value at its (earliest) time; bySet once y had a value.
+	by, byX value
+	byT     int64
+	bySet   bool
+}
+
+// addBy folds one row of MAX_BY (max) or MIN_BY: x and y at time t.
+func (a *accumulator) addBy(max bool, t int64, x, y value) {
+	if y.k == kNull {
+		return
+	}
+	c := 0
+	if a.bySet {
+		c = compareValues(y, a.by)
+	}
+	if !a.bySet || max && c > 0 || !max && c < 0 || c == 0 && t < a.byT {
+		a.by, a.byX, a.byT, a.bySet = y, x, t, true
+	}
 }
 
 // modeCount is how often a value occurs and when first.
@@ -306,6 +333,16 @@ type aggItem struct {
 	// ins are the aggregated input series: none when no series backs the
 	// column, several for a GROUP BY LEVEL group, whose parts merge.
 	ins []int
+	// by is the item's index in aggPlan.bys for MAX_BY and MIN_BY, -1 for
+	// other aggregations.
+	by int
+}
+
+// byItem is a MAX_BY or MIN_BY column: input columns of x (-1: the time)
+// and y.
+type byItem struct {
+	x, y int
+	max  bool
 }
 
 // aggPlan aggregates a set of series under one WHERE condition.
@@ -320,17 +357,39 @@ type aggPlan struct {
 	// statistics over the intervals of times answer exactly.
 	useStats bool
 	wantMode []bool // per aggregated series: some MODE reads it
+	bys      []byItem
 }
 
-// newAccs returns accumulators for n windows of the aggregated series.
+// stride is how many accumulators a window has: one per aggregated series,
+// then one per MAX_BY or MIN_BY column.
+func (p *aggPlan) stride() int { return p.nAgg + len(p.bys) }
+
+// newAccs returns accumulators for n windows.
 func (p *aggPlan) newAccs(n int64) []accumulator {
-	accs := make([]accumulator, n*int64(p.nAgg))
+	stride := p.stride()
+	accs := make([]accumulator, n*int64(stride))
 	for i := range accs {
-		if p.wantMode[i%p.nAgg] {
+		if j := i % stride; j < p.nAgg && p.wantMode[j] {
 			accs[i].modes = map[value]modeCount{}
 		}
 	}
 	return accs
+}
+
+// fold adds row r to the accumulators of one window.
+func (p *aggPlan) fold(accs []accumulator, r *rowCtx) {
+	for j := 0; j < p.nAgg; j++ {
+		if v := colValue(&r.cols[j], r.i); v.k != kNull {
+			accs[j].add(r.t, v)
+		}
+	}
+	for k, b := range p.bys {
+		x := value{k: kInt, i: r.t}
+		if b.x >= 0 {
+			x = colValue(&r.cols[b.x], r.i)
+		}
+		accs[p.nAgg+k].addBy(b.max, r.t, x, colValue(&r.cols[b.y], r.i))
+	}
 }
 
 // accumulate folds the aggregated series' points at times in set (a subset
@@ -354,13 +413,7 @@ func (p *aggPlan) accumulate(ctx context.Context, st Store, set timeSet, accs []
 	}
 	src := newMergeSource(st, p.series, lo, hi)
 	defer src.close()
-	return scanRows(ctx, src, p.filter, func(r *rowCtx) {
-		for j := 0; j < p.nAgg; j++ {
-			if v := colValue(&r.cols[j], r.i); v.k != kNull {
-				accs[j].add(r.t, v)
-			}
-		}
-	})
+	return scanRows(ctx, src, p.filter, func(r *rowCtx) { p.fold(accs, r) })
 }
 
 // scanRows calls fn on every row of src that satisfies filter.
@@ -388,6 +441,14 @@ func scanRows(ctx context.Context, src rowSource, filter node, fn func(r *rowCtx
 // appendAggRow appends one row of results to cols.
 func (p *aggPlan) appendAggRow(cols []model.Column, accs []accumulator) {
 	for j, it := range p.items {
+		if it.by >= 0 {
+			v := nullValue
+			if a := &accs[p.nAgg+it.by]; a.bySet {
+				v = a.byX
+			}
+			appendValue(&cols[j], v)
+			continue
+		}
 		var a *accumulator
 		switch len(it.ins) {
 		case 0:
@@ -427,6 +488,9 @@ func (x *executor) aggColumns() ([]column, []aggFunc, error) {
 // aggItemColumns expands one aggregation call.
 func (x *executor) aggItemColumns(it ast.SelectItem, call *ast.Call) ([]column, error) {
 	fn := aggFuncs[call.Name]
+	if fn.isBy() {
+		return x.byColumns(it, call, fn)
+	}
 	ss, err := x.res.seriesUnder(call.Args[0].(*ast.PathExpr).Path, x.sel.From)
 	if err != nil {
 		return nil, err
@@ -472,8 +536,13 @@ func (x *executor) slimitAgg(cols []column, fns []aggFunc) ([]column, []aggFunc)
 // condition to inputs.
 func (x *executor) newAggPlan(in *inputs, cols []column, fns []aggFunc, paths func(model.Path) ([]model.Path, error)) (*aggPlan, error) {
 	p := &aggPlan{items: make([]aggItem, len(cols)), types: make([]model.DataType, len(cols)), times: x.times}
+	var byCols []int
 	for i, c := range cols {
-		p.items[i] = aggItem{fn: fns[i]}
+		p.items[i] = aggItem{fn: fns[i], by: -1}
+		if fns[i].isBy() {
+			byCols = append(byCols, i)
+			continue
+		}
 		members := c.members
 		if members == nil {
 			members = []model.Path{c.expr.(*ast.Call).Args[0].(*ast.PathExpr).Path}
@@ -483,6 +552,22 @@ func (x *executor) newAggPlan(in *inputs, cols []column, fns []aggFunc, paths fu
 				p.items[i].ins = append(p.items[i].ins, idx)
 				p.types[i] = fns[i].resultType(t)
 			}
+		}
+	}
+	for _, i := range byCols {
+		args := cols[i].expr.(*ast.Call).Args
+		y, _, yok := in.bind(args[1].(*ast.PathExpr).Path)
+		b := byItem{x: -1, y: y, max: fns[i] == aggMaxBy}
+		p.types[i] = model.Int64
+		xok := true
+		if xp, ok := args[0].(*ast.PathExpr); ok {
+			var t model.DataType
+			b.x, t, xok = in.bind(xp.Path)
+			p.types[i] = t
+		}
+		if xok && yok {
+			p.items[i].by = len(p.bys)
+			p.bys = append(p.bys, b)
 		}
 	}
 	p.nAgg = len(in.series)
@@ -593,4 +678,40 @@ func (a *aggRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 func (a *aggRows) Close() error {
 	a.done = true
 	return nil
+}
+
+// byColumns expands MAX_BY(x, y) and MIN_BY(x, y): one column per
+// combination of the series x and y name, x varying slowest, as IoTDB
+// expands expressions of several paths.
+func (x *executor) byColumns(it ast.SelectItem, call *ast.Call, fn aggFunc) ([]column, error) {
+	if x.sel.Levels != nil {
+		return nil, status.Errorf(status.SemanticError, "%s is not supported with GROUP BY LEVEL", strings.ToUpper(call.Name))
+	}
+	ys, err := x.res.seriesUnder(call.Args[1].(*ast.PathExpr).Path, x.sel.From)
+	if err != nil {
+		return nil, err
+	}
+	for _, y := range ys {
+		if err := checkAggType(call.Name, fn, y); err != nil {
+			return nil, err
+		}
+	}
+	xs := []ast.Expr{call.Args[0]}
+	if xp, ok := call.Args[0].(*ast.PathExpr); ok {
+		ss, err := x.res.seriesUnder(xp.Path, x.sel.From)
+		if err != nil {
+			return nil, err
+		}
+		xs = xs[:0]
+		for _, s := range ss {
+			xs = append(xs, &ast.PathExpr{Path: s.Path})
+		}
+	}
+	var exprs []ast.Expr
+	for _, xe := range xs {
+		for _, y := range ys {
+			exprs = append(exprs, &ast.Call{Name: call.Name, Args: []ast.Expr{xe, &ast.PathExpr{Path: y.Path}}})
+		}
+	}
+	return nameColumns(it, exprs, exprString)
 }

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -275,6 +276,9 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 	for _, it := range x.sel.Items {
 		call := it.Expr.(*ast.Call) // classify checked the shape
 		fn := aggFuncs[call.Name]
+		if fn.isBy() {
+			return nil, nil, nil, status.Errorf(status.SemanticError, "%s is not supported with ALIGN BY DEVICE", strings.ToUpper(call.Name))
+		}
 		ms, _ := ds.paths(call.Args[0].(*ast.PathExpr).Path)
 		exprs := make([]ast.Expr, len(ms))
 		for i, m := range ms {

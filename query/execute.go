@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/sluicedb/sluice/model"
@@ -175,6 +176,19 @@ func classifyItem(e ast.Expr) (bool, error) {
 	c, ok := e.(*ast.Call)
 	if !ok {
 		return false, status.Errorf(status.SemanticError, "expressions over aggregation results are not supported: %s", exprString(e))
+	}
+	if aggFuncs[c.Name].isBy() {
+		if len(c.Args) != 2 {
+			return false, status.Errorf(status.SemanticError, "Aggregate functions [%s] should have two arguments", strings.ToUpper(c.Name))
+		}
+		_, xPath := c.Args[0].(*ast.PathExpr)
+		_, xTime := c.Args[0].(*ast.TimeExpr)
+		_, yPath := c.Args[1].(*ast.PathExpr)
+		if !(xPath || xTime) || !yPath {
+			return false, status.Errorf(status.SemanticError, "%s over expressions is not supported, only over series (and time): %s",
+				strings.ToUpper(c.Name), exprString(e))
+		}
+		return true, nil
 	}
 	if len(c.Args) != 1 {
 		return false, status.Errorf(status.SemanticError, "Aggregate functions [%s] should only have one argument", c.Name)

@@ -196,8 +196,8 @@ func (g *groupRows) Next(ctx context.Context, limit int) (*model.Batch, error) {
 			return nil, err
 		}
 	}
-	nAgg := g.plan.nAgg
-	n := min(int64(limit), g.w.n-g.pos, int64(maxAccumulators/(nAgg+1)))
+	stride := int64(g.plan.stride())
+	n := min(int64(limit), g.w.n-g.pos, int64(maxAccumulators)/(stride+1))
 	n = max(n, 1)
 	k0 := g.pos
 	if g.desc {
@@ -212,7 +212,7 @@ func (g *groupRows) Next(ctx context.Context, limit int) (*model.Batch, error) {
 	if g.stats {
 		for j := range n {
 			set := g.plan.times.clip(los[j], his[j])
-			if err := g.plan.accumulate(ctx, g.st, set, accs[j*int64(nAgg):(j+1)*int64(nAgg)]); err != nil {
+			if err := g.plan.accumulate(ctx, g.st, set, accs[j*stride:(j+1)*stride]); err != nil {
 				return nil, err
 			}
 		}
@@ -226,7 +226,7 @@ func (g *groupRows) Next(ctx context.Context, limit int) (*model.Batch, error) {
 			j = n - 1 - i
 		}
 		out.Times = append(out.Times, labels[j])
-		g.plan.appendAggRow(out.Columns, accs[j*int64(nAgg):(j+1)*int64(nAgg)])
+		g.plan.appendAggRow(out.Columns, accs[j*stride:(j+1)*stride])
 	}
 	return out, nil
 }
@@ -234,10 +234,10 @@ func (g *groupRows) Next(ctx context.Context, limit int) (*model.Batch, error) {
 // scan reads the batch's range once and folds each point into every window
 // that holds it (several when windows overlap).
 func (g *groupRows) scan(ctx context.Context, los, his []int64, accs []accumulator) error {
-	nAgg := g.plan.nAgg
-	if nAgg == 0 {
+	if g.plan.nAgg == 0 {
 		return nil
 	}
+	stride := g.plan.stride()
 	hi := his[0]
 	for _, h := range his {
 		hi = max(hi, h)
@@ -257,12 +257,7 @@ func (g *groupRows) scan(ctx context.Context, los, his []int64, accs []accumulat
 			if his[j] < r.t {
 				continue
 			}
-			row := accs[j*nAgg : (j+1)*nAgg]
-			for s := range row {
-				if v := colValue(&r.cols[s], r.i); v.k != kNull {
-					row[s].add(r.t, v)
-				}
-			}
+			g.plan.fold(accs[j*stride:(j+1)*stride], r)
 		}
 	})
 }

@@ -67,13 +67,22 @@ func (x *executor) planHaving(cols []column, fns []aggFunc, paths func(model.Pat
 		if _, ok := h.index[k]; ok {
 			return
 		}
-		arg, ok := call.Args[0].(*ast.PathExpr)
-		if !ok { // a path naming nothing: the aggregation reads as null
-			return
-		}
 		c := column{expr: call, name: k}
-		if members != nil {
-			c.members = members(arg.Path)
+		if fn.isBy() {
+			if _, ok := call.Args[1].(*ast.PathExpr); !ok { // y names nothing: null
+				return
+			}
+			if _, ok := call.Args[0].(*ast.Literal); ok {
+				return
+			}
+		} else {
+			arg, ok := call.Args[0].(*ast.PathExpr)
+			if !ok { // a path naming nothing: the aggregation reads as null
+				return
+			}
+			if members != nil {
+				c.members = members(arg.Path)
+			}
 		}
 		if err = x.checkHiddenType(call.Name, fn, c); err != nil {
 			return
@@ -119,8 +128,10 @@ func checkHavingPaths(e ast.Expr) error {
 // hidden column reads, where the resolver knows them.
 func (x *executor) checkHiddenType(name string, fn aggFunc, c column) error {
 	ps := c.members
-	if ps == nil {
-		ps = []model.Path{c.expr.(*ast.Call).Args[0].(*ast.PathExpr).Path}
+	if args := c.expr.(*ast.Call).Args; fn.isBy() {
+		ps = []model.Path{args[1].(*ast.PathExpr).Path} // y; x may be of any type
+	} else if ps == nil {
+		ps = []model.Path{args[0].(*ast.PathExpr).Path}
 	}
 	for _, p := range ps {
 		if s, ok := x.res.known[p.String()]; ok {
