@@ -94,6 +94,10 @@ var fqCases = []fqCase{{
 	"select stddev_pop(s1), var_samp(s1), mode(s3), time_duration(s1) from root.fq.a.d1",
 	[]string{"stddev_pop(root.fq.a.d1.s1)", "var_samp(root.fq.a.d1.s1)", "mode(root.fq.a.d1.s3)", "time_duration(root.fq.a.d1.s1)"},
 	[]string{"1.632993161855452|4|x|4"},
+}, {
+	"select max_by(time, s1), min_by(s3, s2) from root.fq.a.d1",
+	[]string{"max_by(Time, root.fq.a.d1.s1)", "min_by(root.fq.a.d1.s3, root.fq.a.d1.s2)"},
+	[]string{"5|x"},
 }}
 
 // runFqCases runs fqCases through sess and checks every answer.
