@@ -32,6 +32,7 @@ const (
 	aggTimeDuration
 	aggMaxBy
 	aggMinBy
+	aggCountIf
 )
 
 // aggFuncs maps the lower-case SQL names to the aggregations.
@@ -56,12 +57,13 @@ var aggFuncs = map[string]aggFunc{
 	"time_duration": aggTimeDuration,
 	"max_by":        aggMaxBy,
 	"min_by":        aggMinBy,
+	"count_if":      aggCountIf,
 }
 
 // resultType is the type of f over a series of type in, as IoTDB types it.
 func (f aggFunc) resultType(in model.DataType) model.DataType {
 	switch f {
-	case aggCount, aggMinTime, aggMaxTime, aggTimeDuration:
+	case aggCount, aggMinTime, aggMaxTime, aggTimeDuration, aggCountIf:
 		return model.Int64
 	case aggSum, aggAvg, aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop:
 		return model.Double
@@ -86,7 +88,7 @@ func (f aggFunc) isBy() bool { return f == aggMaxBy || f == aggMinBy }
 // answer it.
 func (f aggFunc) needsPoints() bool {
 	switch f {
-	case aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop, aggMode, aggMaxBy, aggMinBy:
+	case aggStddevSamp, aggStddevPop, aggVarSamp, aggVarPop, aggMode, aggMaxBy, aggMinBy, aggCountIf:
 		return true
 	}
 	return false
@@ -131,6 +133,9 @@ type accumulator struct {
 	by, byX value
 	byT     int64
 	bySet   bool
+	// run and runs are COUNT_IF's current run of rows and the runs that
+	// qualified so far.
+	run, runs int64
 }
 
 // addBy folds one row of MAX_BY (max) or MIN_BY: x and y at time t.
@@ -334,8 +339,8 @@ type aggItem struct {
 	// column, several for a GROUP BY LEVEL group, whose parts merge.
 	ins []int
 	// by is the item's index in aggPlan.bys for MAX_BY and MIN_BY, -1 for
-	// other aggregations.
-	by int
+	// other aggregations; cond likewise in aggPlan.conds for COUNT_IF.
+	by, cond int
 }
 
 // byItem is a MAX_BY or MIN_BY column: input columns of x (-1: the time)
@@ -358,11 +363,12 @@ type aggPlan struct {
 	useStats bool
 	wantMode []bool // per aggregated series: some MODE reads it
 	bys      []byItem
+	conds    []condItem
 }
 
 // stride is how many accumulators a window has: one per aggregated series,
-// then one per MAX_BY or MIN_BY column.
-func (p *aggPlan) stride() int { return p.nAgg + len(p.bys) }
+// then one per MAX_BY or MIN_BY column, then one per COUNT_IF column.
+func (p *aggPlan) stride() int { return p.nAgg + len(p.bys) + len(p.conds) }
 
 // newAccs returns accumulators for n windows.
 func (p *aggPlan) newAccs(n int64) []accumulator {
@@ -389,6 +395,9 @@ func (p *aggPlan) fold(accs []accumulator, r *rowCtx) {
 			x = colValue(&r.cols[b.x], r.i)
 		}
 		accs[p.nAgg+k].addBy(b.max, r.t, x, colValue(&r.cols[b.y], r.i))
+	}
+	for k := range p.conds {
+		accs[p.nAgg+len(p.bys)+k].addCond(&p.conds[k], r)
 	}
 }
 
@@ -441,6 +450,10 @@ func scanRows(ctx context.Context, src rowSource, filter node, fn func(r *rowCtx
 // appendAggRow appends one row of results to cols.
 func (p *aggPlan) appendAggRow(cols []model.Column, accs []accumulator) {
 	for j, it := range p.items {
+		if it.cond >= 0 {
+			appendValue(&cols[j], accs[p.nAgg+len(p.bys)+it.cond].condResult(&p.conds[it.cond]))
+			continue
+		}
 		if it.by >= 0 {
 			v := nullValue
 			if a := &accs[p.nAgg+it.by]; a.bySet {
@@ -491,6 +504,9 @@ func (x *executor) aggItemColumns(it ast.SelectItem, call *ast.Call) ([]column, 
 	if fn.isBy() {
 		return x.byColumns(it, call, fn)
 	}
+	if fn == aggCountIf {
+		return x.countIfColumns(it, call)
+	}
 	ss, err := x.res.seriesUnder(call.Args[0].(*ast.PathExpr).Path, x.sel.From)
 	if err != nil {
 		return nil, err
@@ -538,9 +554,19 @@ func (x *executor) newAggPlan(in *inputs, cols []column, fns []aggFunc, paths fu
 	p := &aggPlan{items: make([]aggItem, len(cols)), types: make([]model.DataType, len(cols)), times: x.times}
 	var byCols []int
 	for i, c := range cols {
-		p.items[i] = aggItem{fn: fns[i], by: -1}
+		p.items[i] = aggItem{fn: fns[i], by: -1, cond: -1}
 		if fns[i].isBy() {
 			byCols = append(byCols, i)
+			continue
+		}
+		if fns[i] == aggCountIf {
+			ci, err := x.bindCountIf(in, c.expr.(*ast.Call))
+			if err != nil {
+				return nil, err
+			}
+			p.items[i].cond = len(p.conds)
+			p.types[i] = model.Int64
+			p.conds = append(p.conds, ci)
 			continue
 		}
 		members := c.members

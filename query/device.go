@@ -276,7 +276,7 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 	for _, it := range x.sel.Items {
 		call := it.Expr.(*ast.Call) // classify checked the shape
 		fn := aggFuncs[call.Name]
-		if fn.isBy() {
+		if fn.isBy() || fn == aggCountIf {
 			return nil, nil, nil, status.Errorf(status.SemanticError, "%s is not supported with ALIGN BY DEVICE", strings.ToUpper(call.Name))
 		}
 		ms, _ := ds.paths(call.Args[0].(*ast.PathExpr).Path)

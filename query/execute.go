@@ -177,6 +177,23 @@ func classifyItem(e ast.Expr) (bool, error) {
 	if !ok {
 		return false, status.Errorf(status.SemanticError, "expressions over aggregation results are not supported: %s", exprString(e))
 	}
+	if aggFuncs[c.Name] == aggCountIf {
+		if _, err := parseCountIf(c); err != nil {
+			return false, err
+		}
+		nested := 0
+		walkExpr(c.Args[0], func(x ast.Expr) {
+			if n, ok := x.(*ast.Call); ok {
+				if _, isAgg := aggFuncs[n.Name]; isAgg {
+					nested++
+				}
+			}
+		})
+		if nested > 0 {
+			return false, status.Errorf(status.SemanticError, "COUNT_IF: the predicate cannot hold aggregations: %s", exprString(e))
+		}
+		return true, nil
+	}
 	if aggFuncs[c.Name].isBy() {
 		if len(c.Args) != 2 {
 			return false, status.Errorf(status.SemanticError, "Aggregate functions [%s] should have two arguments", strings.ToUpper(c.Name))

@@ -68,6 +68,10 @@ func (x *executor) planHaving(cols []column, fns []aggFunc, paths func(model.Pat
 			return
 		}
 		c := column{expr: call, name: k}
+		if fn == aggCountIf {
+			err = status.Errorf(status.SemanticError, "COUNT_IF in HAVING is not supported: %s", k)
+			return
+		}
 		if fn.isBy() {
 			if _, ok := call.Args[1].(*ast.PathExpr); !ok { // y names nothing: null
 				return

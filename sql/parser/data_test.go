@@ -216,6 +216,10 @@ func TestSelectFillLevelHaving(t *testing.T) {
 			Fill:   &ast.Fill{Method: ast.FillPrevious}})},
 		{"select count(s1) from root.** group by level = 2, time([0, 100), 10ms)", base(&ast.Select{
 			Items: items(&ast.Call{Name: "count", Args: []ast.Expr{pe("s1")}}), From: fps("root.**"), GroupBy: gb, Levels: []int{2}})},
+		{"select s1 from root.sg.d1 where s1 > 1 & s2 < 2 | s3 = 1", base(&ast.Select{Items: items(pe("s1")), From: fps("root.sg.d1"),
+			Where: &ast.Binary{Op: "OR",
+				L: &ast.Binary{Op: "AND", L: &ast.Binary{Op: ">", L: pe("s1"), R: intLit(1, "1")}, R: &ast.Binary{Op: "<", L: pe("s2"), R: intLit(2, "2")}},
+				R: &ast.Binary{Op: "=", L: pe("s3"), R: intLit(1, "1")}}})},
 		{"select cast(s1 as text), round(s1, 2) from root.sg.d1", base(&ast.Select{
 			Items: items(&ast.Cast{X: pe("s1"), Type: model.Text}, &ast.Call{Name: "round", Args: []ast.Expr{pe("s1"), intLit(2, "2")}}),
 			From:  fps("root.sg.d1")})},

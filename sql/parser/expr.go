@@ -37,7 +37,7 @@ func (p *parser) expr() (ast.Expr, error) {
 	}
 	defer p.leave()
 	x, err := p.andExpr()
-	for err == nil && (p.isKw("OR") || p.isPunct("||")) {
+	for err == nil && (p.isKw("OR") || p.isPunct("||") || p.isPunct("|")) {
 		p.next()
 		var y ast.Expr
 		if y, err = p.andExpr(); err == nil {
@@ -49,7 +49,7 @@ func (p *parser) expr() (ast.Expr, error) {
 
 func (p *parser) andExpr() (ast.Expr, error) {
 	x, err := p.notExpr()
-	for err == nil && (p.isKw("AND") || p.isPunct("&&")) {
+	for err == nil && (p.isKw("AND") || p.isPunct("&&") || p.isPunct("&")) {
 		p.next()
 		var y ast.Expr
 		if y, err = p.notExpr(); err == nil {

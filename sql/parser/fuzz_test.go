@@ -23,6 +23,7 @@ var fuzzSeeds = []string{
 	"select s1, s2 from root.sg.d1 fill(previous, 2m); select s1 from root.sg.d1 fill(linear) order by time desc; select s1 from root.sg.d1 fill(-2.5e1); select s1 from root.sg.d1 fill('a') limit 2",
 	"select count(s1), stddev(s1) from root.** group by time([0, 100), 10ms), level = 1, 3 having count(s1) > 1 and sum(s2) <= 2 fill(true)",
 	"select count(*) from root.** group by level = 0; select max_value(s) from root.** group by level=2 having max_value(s) != 1",
+	"select count_if(s1=0 & s2=0, 3), count_if(s1 = 1 | s2 != 0, keep >= 2, 'ignoreNull'='false') from root.db.d1",
 	"select max_by(time, s1), min_by(s2, s1), mode(s3), time_duration(s1), var_pop(s1) from root.sg.d1 group by ([0, 10), 2ms) having max_by(s2, s1) > 0",
 	"select cast(s1 as TEXT), CAST(s1 + 1 AS int32), round(s1, -1), abs(-s1), sqrt(ln(s1)) from root.sg.d1 where cast(s1 as boolean)",
 	"select s1 from root.sg.d1 where time >= '2017-11-01 00:00:00' && time < 2011.12.03T10:15:30+01:00",

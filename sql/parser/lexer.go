@@ -91,7 +91,7 @@ func (l *lexer) skipSpace() *Error {
 // twoCharPuncts are matched before single characters.
 var twoCharPuncts = [...]string{"**", "==", "!=", "<>", "<=", ">=", "&&", "||"}
 
-const oneCharPuncts = "()[],;.*+-/%=<>!"
+const oneCharPuncts = "()[],;.*+-/%=<>!&|"
 
 func (l *lexer) next() *Error {
 	start := l.pos

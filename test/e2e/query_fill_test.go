@@ -98,6 +98,10 @@ var fqCases = []fqCase{{
 	"select max_by(time, s1), min_by(s3, s2) from root.fq.a.d1",
 	[]string{"max_by(Time, root.fq.a.d1.s1)", "min_by(root.fq.a.d1.s3, root.fq.a.d1.s2)"},
 	[]string{"5|x"},
+}, {
+	"select count_if(s1 > 2, 2), count_if(s2 > 2 & s2 < 5, 1, 'ignoreNull'='false') from root.fq.a.d1",
+	[]string{"count_if(root.fq.a.d1.s1 > 2, 2)", `count_if(root.fq.a.d1.s2 > 2 & root.fq.a.d1.s2 < 5, 1, "ignoreNull"="false")`},
+	[]string{"1|1"},
 }}
 
 // runFqCases runs fqCases through sess and checks every answer.
