@@ -187,10 +187,10 @@ func (a *accumulator) add(t int64, v value) {
 		a.last, a.lastT = v, t
 	}
 	if v.k == kInt || v.k == kFloat {
-		if compareValues(v, a.min) < 0 {
+		if numLess(v, a.min) {
 			a.min = v
 		}
-		if compareValues(v, a.max) > 0 {
+		if numLess(a.max, v) {
 			a.max = v
 		}
 	}
@@ -216,10 +216,10 @@ func (a *accumulator) merge(s Stats) {
 	if s.LastTime >= a.lastT {
 		a.last, a.lastT = last, s.LastTime
 	}
-	if mn.k != kNull && (a.min.k == kNull || compareValues(mn, a.min) < 0) {
+	if mn.k != kNull && (a.min.k == kNull || numLess(mn, a.min)) {
 		a.min = mn
 	}
-	if mx.k != kNull && (a.max.k == kNull || compareValues(mx, a.max) > 0) {
+	if mx.k != kNull && (a.max.k == kNull || numLess(a.max, mx)) {
 		a.max = mx
 	}
 }
@@ -262,12 +262,21 @@ func (a *accumulator) mergeAcc(b *accumulator) {
 	if b.lastT > a.lastT {
 		a.last, a.lastT = b.last, b.lastT
 	}
-	if b.min.k != kNull && (a.min.k == kNull || compareValues(b.min, a.min) < 0) {
+	if b.min.k != kNull && (a.min.k == kNull || numLess(b.min, a.min)) {
 		a.min = b.min
 	}
-	if b.max.k != kNull && (a.max.k == kNull || compareValues(b.max, a.max) > 0) {
+	if b.max.k != kNull && (a.max.k == kNull || numLess(a.max, b.max)) {
 		a.max = b.max
 	}
+}
+
+// numLess is a < b as Java compares numbers: false when either is NaN, so
+// that MIN_VALUE and MAX_VALUE keep a NaN only when it comes first.
+func numLess(a, b value) bool {
+	if a.k == kFloat && math.IsNaN(a.f) || b.k == kFloat && math.IsNaN(b.f) {
+		return false
+	}
+	return compareValues(a, b) < 0
 }
 
 // mode is the most frequent value, the earliest first on a tie.

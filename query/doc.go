@@ -1,4 +1,7 @@
 // Package query executes data queries (SELECT, SELECT LAST, aggregations,
-// GROUP BY time, ALIGN BY DEVICE) against a Store that serves series data,
-// streaming results as model.Result batches.
+// GROUP BY time and LEVEL, HAVING, FILL, ALIGN BY DEVICE, scalar functions
+// and CAST) against a Store that serves series data, streaming results as
+// model.Result batches. Aggregations fold each series on its own and merge
+// series (GROUP BY LEVEL) here, so a Store that routes each series to the
+// region holding it answers a cluster query as one server would.
 package query

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -86,6 +87,27 @@ func TestCastFailureStopsTheQuery(t *testing.T) {
 		res.Rows.Close()
 		if status.CodeOf(err) != status.QueryProcessError || !strings.Contains(err.Error(), "cannot be converted") {
 			t.Errorf("%s: error %v, want a conversion failure", q, err)
+		}
+	}
+}
+
+// NaN is a value, not a null: it passes through sums and the moments, MIN
+// and MAX skip it as Java's comparisons do (unless it comes first), FILL
+// leaves it, and CAST to an integer makes it 0 (Math.round).
+func TestNaN(t *testing.T) {
+	st := newFakeStore().add("root.n.d.v", model.Double, 1, 1.0, 2, math.NaN(), 3, 3.0, 5, -1.0).
+		add("root.n.d.w", model.Double, 4, 2.0)
+	for _, tc := range []struct{ sql, want string }{
+		{"select count(v), min_value(v), max_value(v), sum(v), avg(v), stddev(v) from root.n.d", "4|-1|3|NaN|NaN|NaN"},
+		{"select cast(v as int32), sqrt(v) from root.n.d where time = 2", "2|0|NaN"},
+		{"select v, w from root.n.d where time <= 4 fill(previous)", "1|1|null 2|NaN|null 3|3|null 4|3|2"},
+	} {
+		res, err := Execute(context.Background(), st, sqlQ(tc.sql).s, testOpts)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		if got := strings.Join(collect(t, res, 10), " "); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.sql, got, tc.want)
 		}
 	}
 }
