@@ -210,3 +210,43 @@ func (h *havingRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 }
 
 func (h *havingRows) Close() error { return h.src.Close() }
+
+// havingPaths expands the paths of a HAVING condition as the select list's
+// are expanded: to series, or under GROUP BY LEVEL to groups, whose members
+// the second function returns.
+func (x *executor) havingPaths() (func(model.Path) ([]model.Path, error), func(model.Path) []model.Path) {
+	if x.sel.Levels == nil {
+		return x.res.fullPaths(x.sel.From), nil
+	}
+	groups := map[string][]model.Path{}
+	expand := func(p model.Path) ([]model.Path, error) {
+		ss, err := x.res.seriesUnder(p, x.sel.From)
+		if err != nil {
+			return nil, err
+		}
+		gs, err := levelGroups("", aggCount, ss, x.sel.Levels)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]model.Path, len(gs))
+		for i, g := range gs {
+			groups[g.path.String()] = g.members
+			out[i] = g.path
+		}
+		return out, nil
+	}
+	return expand, func(p model.Path) []model.Path { return groups[p.String()] }
+}
+
+// withHaving filters an aggregation's rows by h (when not nil) and drops its
+// hidden columns.
+func (x *executor) withHaving(h *having, cols []column, types []model.DataType, rows model.RowIterator) ([]column, []model.DataType, model.RowIterator, error) {
+	if h == nil {
+		return cols, types, rows, nil
+	}
+	rows, err := h.wrap(rows, types, x.opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cols[:h.nVisible], types[:h.nVisible], rows, nil
+}
