@@ -174,6 +174,9 @@ func classifyItem(e ast.Expr) (bool, error) {
 		return false, nil
 	}
 	c, ok := e.(*ast.Call)
+	if ok {
+		_, ok = aggFuncs[c.Name]
+	}
 	if !ok {
 		return false, status.Errorf(status.SemanticError, "expressions over aggregation results are not supported: %s", exprString(e))
 	}
