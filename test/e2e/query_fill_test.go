@@ -118,6 +118,10 @@ func runFqCases(t *testing.T, sess *client.Session) {
 			t.Errorf("%s:\n got %q\nwant %q", c.sql, got, c.rows)
 		}
 	}
+	if _, err := tryQuery(t, sess, "select cast(s3 as int32) from root.fq.a.d1"); err == nil ||
+		!strings.Contains(err.Error(), "708") || !strings.Contains(err.Error(), "x cannot be converted to INT32") {
+		t.Errorf("CAST of a TEXT that is no number: %v, want 708 naming the value", err)
+	}
 	st, err := nonQuery(sess, "select sin(s3) from root.fq.a.d1")
 	code, msg := wantFail(t, "sin of TEXT", st, err)
 	if code != 701 || !strings.Contains(msg, "only supports numeric data types") {
