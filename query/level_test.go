@@ -1,9 +1,13 @@
 package query
 
 import (
+	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/status"
 )
 
 // The expected values are worked out by hand from testStore: root.sg.d1.s1
@@ -115,4 +119,21 @@ func TestMoreAggregations(t *testing.T) {
 		errCode: 701,
 		errText: "Aggregate functions [STDDEV] only support numeric data types",
 	}})
+}
+
+// Aggregations that keep their input's type need one type per group; SUM
+// and AVG, whose result is DOUBLE, do not.
+func TestGroupByLevelTypes(t *testing.T) {
+	st := newFakeStore().add("root.a.d1.s", model.Int32, 1, int32(2)).add("root.a.d2.s", model.Double, 1, 0.5)
+	res, err := Execute(context.Background(), st, sqlQ("select sum(s), avg(s) from root.a.* group by level = 1").s, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := collect(t, res, 10); !slices.Equal(got, []string{"2.5|1.25"}) {
+		t.Errorf("got %q", got)
+	}
+	_, err = Execute(context.Background(), st, sqlQ("select max_value(s) from root.a.* group by level = 1").s, testOpts)
+	if status.CodeOf(err) != status.SemanticError || !strings.Contains(err.Error(), "must have the same data type") {
+		t.Errorf("max_value over INT32 and DOUBLE: %v", err)
+	}
 }
