@@ -45,6 +45,11 @@ func TestMaxByMinBy(t *testing.T) {
 		errCode: 701,
 		errText: "should have two arguments",
 	}, {
+		name:    "not in HAVING under ALIGN BY DEVICE",
+		q:       sqlQ("select count(s1) from root.sg.d1 having max_by(time, s1) > 1 align by device"),
+		errCode: 701,
+		errText: "ALIGN BY DEVICE",
+	}, {
 		name:    "not under ALIGN BY DEVICE",
 		q:       sqlQ("select max_by(s1, s2) from root.sg.d1 align by device"),
 		errCode: 701,

@@ -305,6 +305,11 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	for _, fn := range fns {
+		if fn.isBy() { // a hidden column of HAVING
+			return nil, nil, nil, status.Errorf(status.SemanticError, "MAX_BY and MIN_BY are not supported with ALIGN BY DEVICE")
+		}
+	}
 	types := make([]model.DataType, len(cols))
 	for i, c := range cols {
 		m := c.expr.(*ast.Call).Args[0].(*ast.PathExpr).Path.Last()

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"strings"
 
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -73,6 +74,10 @@ func (x *executor) planHaving(cols []column, fns []aggFunc, paths func(model.Pat
 			return
 		}
 		if fn.isBy() {
+			if members != nil {
+				err = status.Errorf(status.SemanticError, "%s is not supported with GROUP BY LEVEL", strings.ToUpper(call.Name))
+				return
+			}
 			if _, ok := call.Args[1].(*ast.PathExpr); !ok { // y names nothing: null
 				return
 			}
