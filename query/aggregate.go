@@ -262,11 +262,22 @@ func (p *aggPlan) appendAggRow(cols []model.Column, accs []accumulator) {
 
 // aggColumns expands the aggregation items: count(s1) over two devices gives
 // two columns, or, under GROUP BY LEVEL, one column per group.
-func (x *executor) aggColumns() ([]column, []aggFunc, error) {
+func (x *executor) aggColumns(paths func(model.Path) ([]model.Path, error)) ([]column, []aggFunc, error) {
 	var cols []column
 	var fns []aggFunc
 	for _, it := range x.sel.Items {
-		call := it.Expr.(*ast.Call) // classify checked the shape
+		call, ok := it.Expr.(*ast.Call)
+		if !ok || !isBareAgg(call) {
+			named, err := derivedColumns(it, paths)
+			if err != nil {
+				return nil, nil, err
+			}
+			for range named {
+				fns = append(fns, aggCount) // a placeholder: the projection computes these
+			}
+			cols = append(cols, named...)
+			continue
+		}
 		named, err := x.aggItemColumns(it, call)
 		if err != nil {
 			return nil, nil, err
@@ -399,27 +410,20 @@ func (x *executor) newAggPlan(in *inputs, cols []column, fns []aggFunc, paths fu
 
 // aggregate plans an aggregation without GROUP BY: one row, no time column.
 func (x *executor) aggregate() (*model.Result, error) {
-	cols, fns, err := x.aggColumns()
+	paths, members := x.havingPaths()
+	cols, fns, err := x.aggColumns(paths)
 	if err != nil {
 		return nil, err
 	}
 	if len(cols) == 0 {
 		return emptyResult(), nil
 	}
-	paths, members := x.havingPaths()
-	h, cols, fns, err := x.planHaving(cols, fns, paths, members)
+	header, types, rows, err := x.planAggregation(cols, fns, paths, members,
+		func(p *aggPlan) model.RowIterator { return &aggRows{st: x.st, plan: p} })
 	if err != nil {
 		return nil, err
 	}
-	p, err := x.newAggPlan(newInputs(x.res.lookupKnown), cols, fns, x.res.fullPaths(x.sel.From))
-	if err != nil {
-		return nil, err
-	}
-	cols, types, rows, err := x.withHaving(h, cols, p.types, &aggRows{st: x.st, plan: p})
-	if err != nil {
-		return nil, err
-	}
-	return &model.Result{Columns: names(cols), Types: types, Rows: rows}, nil
+	return &model.Result{Columns: header, Types: types, Rows: rows}, nil
 }
 
 // aggRows computes the single row of an aggregation when first asked.

@@ -274,7 +274,11 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 	var cols []column
 	var fns []aggFunc
 	for _, it := range x.sel.Items {
-		call := it.Expr.(*ast.Call) // classify checked the shape
+		if !isBareAgg(it.Expr) {
+			return nil, nil, nil, status.Errorf(status.SemanticError,
+				"expressions over aggregation results are not supported with ALIGN BY DEVICE: %s", exprString(it.Expr))
+		}
+		call := it.Expr.(*ast.Call)
 		fn := aggFuncs[call.Name]
 		if fn.isBy() || fn == aggCountIf {
 			return nil, nil, nil, status.Errorf(status.SemanticError, "%s is not supported with ALIGN BY DEVICE", strings.ToUpper(call.Name))

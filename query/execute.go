@@ -173,13 +173,10 @@ func classifyItem(e ast.Expr) (bool, error) {
 		}
 		return false, nil
 	}
-	c, ok := e.(*ast.Call)
-	if ok {
-		_, ok = aggFuncs[c.Name]
+	if !isBareAgg(e) {
+		return true, checkOverAggs(e)
 	}
-	if !ok {
-		return false, status.Errorf(status.SemanticError, "expressions over aggregation results are not supported: %s", exprString(e))
-	}
+	c := e.(*ast.Call)
 	if aggFuncs[c.Name] == aggCountIf {
 		if _, err := parseCountIf(c); err != nil {
 			return false, err

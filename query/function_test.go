@@ -51,11 +51,6 @@ func TestScalarFunctions(t *testing.T) {
 		errCode: 701,
 		errText: "Input series of Scalar function [SIN] only supports numeric data types [INT32, INT64, FLOAT, DOUBLE]",
 	}, {
-		name:    "not over aggregation results",
-		q:       sqlQ("select abs(count(s1)) from root.sg.d1"),
-		errCode: 701,
-		errText: "expressions over aggregation results are not supported: abs(count(s1))",
-	}, {
 		name:    "unknown function",
 		q:       sqlQ("select foo(s1) from root.sg.d1"),
 		errCode: 701,

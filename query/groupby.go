@@ -114,27 +114,20 @@ func (x *executor) groupBy() (*model.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols, fns, err := x.aggColumns()
+	paths, members := x.havingPaths()
+	cols, fns, err := x.aggColumns(paths)
 	if err != nil {
 		return nil, err
 	}
 	if len(cols) == 0 {
 		return emptyResult(), nil
 	}
-	paths, members := x.havingPaths()
-	h, cols, fns, err := x.planHaving(cols, fns, paths, members)
+	header, types, rows, err := x.planAggregation(cols, fns, paths, members,
+		func(p *aggPlan) model.RowIterator { return &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc} })
 	if err != nil {
 		return nil, err
 	}
-	p, err := x.newAggPlan(newInputs(x.res.lookupKnown), cols, fns, x.res.fullPaths(x.sel.From))
-	if err != nil {
-		return nil, err
-	}
-	cols, types, rows, err := x.withHaving(h, cols, p.types, &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc})
-	if err != nil {
-		return nil, err
-	}
-	return &model.Result{Columns: names(cols), Types: types, HasTime: true, Rows: rows}, nil
+	return &model.Result{Columns: header, Types: types, HasTime: true, Rows: rows}, nil
 }
 
 // Choosing between statistics per window and one scan: statistics answer a

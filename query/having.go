@@ -49,13 +49,32 @@ func (x *executor) planHaving(cols []column, fns []aggFunc, paths func(model.Pat
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := &having{cond: cond, nVisible: len(cols), index: map[string]int{}}
+	h := &having{cond: cond, nVisible: len(cols), index: columnIndex(cols)}
+	if cols, fns, err = x.addAggRefs(cond, "HAVING", cols, fns, h.index, members); err != nil {
+		return nil, nil, nil, err
+	}
+	return h, cols, fns, nil
+}
+
+// columnIndex maps the rendering of each column's expression to its first
+// position.
+func columnIndex(cols []column) map[string]int {
+	index := make(map[string]int, len(cols))
 	for i, c := range cols {
-		if _, ok := h.index[exprString(c.expr)]; !ok {
-			h.index[exprString(c.expr)] = i
+		if _, ok := index[exprString(c.expr)]; !ok {
+			index[exprString(c.expr)] = i
 		}
 	}
-	walkExpr(cond, func(e ast.Expr) {
+	return index
+}
+
+// addAggRefs appends to cols (and index) a hidden column for each
+// aggregation in e that cols lack; where names the clause for errors.
+// members, when not nil, gives the series a GROUP BY LEVEL group merges.
+func (x *executor) addAggRefs(e ast.Expr, where string, cols []column, fns []aggFunc, index map[string]int,
+	members func(model.Path) []model.Path) ([]column, []aggFunc, error) {
+	var err error
+	walkExpr(e, func(e ast.Expr) {
 		call, ok := e.(*ast.Call)
 		if !ok || err != nil {
 			return
@@ -65,12 +84,12 @@ func (x *executor) planHaving(cols []column, fns []aggFunc, paths func(model.Pat
 			return
 		}
 		k := exprString(call)
-		if _, ok := h.index[k]; ok {
+		if _, ok := index[k]; ok {
 			return
 		}
 		c := column{expr: call, name: k}
 		if fn == aggCountIf {
-			err = status.Errorf(status.SemanticError, "COUNT_IF in HAVING is not supported: %s", k)
+			err = status.Errorf(status.SemanticError, "COUNT_IF in %s is not supported: %s", where, k)
 			return
 		}
 		if fn.isBy() {
@@ -96,14 +115,11 @@ func (x *executor) planHaving(cols []column, fns []aggFunc, paths func(model.Pat
 		if err = x.checkHiddenType(call.Name, fn, c); err != nil {
 			return
 		}
-		h.index[k] = len(cols)
+		index[k] = len(cols)
 		cols = append(cols, c)
 		fns = append(fns, fn)
 	})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return h, cols, fns, nil
+	return cols, fns, err
 }
 
 // checkHavingPaths refuses raw series outside aggregations: HAVING filters
@@ -216,9 +232,9 @@ func (h *havingRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 
 func (h *havingRows) Close() error { return h.src.Close() }
 
-// havingPaths expands the paths of a HAVING condition as the select list's
-// are expanded: to series, or under GROUP BY LEVEL to groups, whose members
-// the second function returns.
+// havingPaths expands the paths of HAVING and of expressions over
+// aggregation results: to series, or under GROUP BY LEVEL to groups, whose
+// members the second function returns.
 func (x *executor) havingPaths() (func(model.Path) ([]model.Path, error), func(model.Path) []model.Path) {
 	if x.sel.Levels == nil {
 		return x.res.fullPaths(x.sel.From), nil

@@ -16,6 +16,8 @@ type column struct {
 	// members are the series a GROUP BY LEVEL column merges; nil for
 	// other columns.
 	members []model.Path
+	// derived marks an expression over aggregation results.
+	derived bool
 }
 
 // rawColumns expands the select items of a raw query.

@@ -102,6 +102,10 @@ var fqCases = []fqCase{{
 	"select count_if(s1 > 2, 2), count_if(s2 > 2 & s2 < 5, 1, 'ignoreNull'='false') from root.fq.a.d1",
 	[]string{"count_if(root.fq.a.d1.s1 > 2, 2)", `count_if(root.fq.a.d1.s2 > 2 & root.fq.a.d1.s2 < 5, 1, "ignoreNull"="false")`},
 	[]string{"1|1"},
+}, {
+	"select round(avg(s2), 1), count(s1) * 2 from root.fq.** group by level = 1",
+	[]string{"ROUND(avg(root.fq.*.*.s2),1)", "count(root.fq.*.*.s1) * 2"},
+	[]string{"2.8|16"},
 }}
 
 // runFqCases runs fqCases through sess and checks every answer.
