@@ -50,9 +50,15 @@ func TestExpressionsOverAggregations(t *testing.T) {
 		errCode: 701,
 		errText: "Raw data and aggregation hybrid query is not supported.",
 	}, {
-		name:    "not under ALIGN BY DEVICE",
-		q:       sqlQ("select count(s1) + 1 from root.sg.d1 align by device"),
-		errCode: 701,
-		errText: "ALIGN BY DEVICE",
+		name:   "ALIGN BY DEVICE",
+		q:      sqlQ("select count(s1) + 1, round(avg(s1), 1) from root.sg.d1, root.sg.d2 align by device"),
+		cols:   []string{"Device", "count(s1) + 1", "ROUND(avg(s1),1)"},
+		noTime: true,
+		rows:   []string{"root.sg.d1|5|-0.5", "root.sg.d2|3|30"},
+	}, {
+		name: "ALIGN BY DEVICE with GROUP BY and HAVING",
+		q:    sqlQ("select max_value(s1) - min_value(s1) from root.sg.d1, root.sg.d2 group by ([0, 6), 3ms) having count(s1) > 1 align by device"),
+		cols: []string{"Device", "max_value(s1) - min_value(s1)"},
+		rows: []string{"0|root.sg.d1|1"},
 	}})
 }

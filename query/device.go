@@ -275,24 +275,23 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 	var fns []aggFunc
 	for _, it := range x.sel.Items {
 		if !isBareAgg(it.Expr) {
-			return nil, nil, nil, status.Errorf(status.SemanticError,
-				"expressions over aggregation results are not supported with ALIGN BY DEVICE: %s", exprString(it.Expr))
+			named, err := derivedColumns(it, ds.paths)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			for range named {
+				fns = append(fns, aggCount) // a placeholder: the projection computes these
+			}
+			cols = append(cols, named...)
+			continue
 		}
 		call := it.Expr.(*ast.Call)
-		fn := aggFuncs[call.Name]
-		if fn.isBy() || fn == aggCountIf {
+		if fn := aggFuncs[call.Name]; fn.isBy() || fn == aggCountIf {
 			return nil, nil, nil, status.Errorf(status.SemanticError, "%s is not supported with ALIGN BY DEVICE", strings.ToUpper(call.Name))
 		}
 		ms, _ := ds.paths(call.Args[0].(*ast.PathExpr).Path)
 		exprs := make([]ast.Expr, len(ms))
 		for i, m := range ms {
-			for d := range ds.devices {
-				if s, ok := ds.series[d][m.Last()]; ok {
-					if err := checkAggType(call.Name, fn, s); err != nil {
-						return nil, nil, nil, err
-					}
-				}
-			}
 			exprs[i] = &ast.Call{Name: call.Name, Args: []ast.Expr{&ast.PathExpr{Path: m}}}
 		}
 		named, err := nameColumns(it, exprs, exprString)
@@ -300,28 +299,38 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 			return nil, nil, nil, err
 		}
 		for range named {
-			fns = append(fns, fn)
+			fns = append(fns, aggFuncs[call.Name])
 		}
 		cols = append(cols, named...)
 	}
 	cols, fns = x.slimitAgg(cols, fns)
-	h, cols, fns, err := x.planHaving(cols, fns, ds.paths, nil)
+	inner, innerFns, proj, err := x.splitDerived(cols, fns, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	for _, fn := range fns {
-		if fn.isBy() { // a hidden column of HAVING
-			return nil, nil, nil, status.Errorf(status.SemanticError, "MAX_BY and MIN_BY are not supported with ALIGN BY DEVICE")
-		}
+	h, inner, innerFns, err := x.planHaving(inner, innerFns, ds.paths, nil)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	types := make([]model.DataType, len(cols))
-	for i, c := range cols {
-		m := c.expr.(*ast.Call).Args[0].(*ast.PathExpr).Path.Last()
+	types := make([]model.DataType, len(inner))
+	for i, c := range inner {
+		call, fn := c.expr.(*ast.Call), innerFns[i]
+		if fn.isBy() || fn == aggCountIf {
+			return nil, nil, nil, status.Errorf(status.SemanticError, "%s is not supported with ALIGN BY DEVICE", strings.ToUpper(call.Name))
+		}
+		m := call.Args[0].(*ast.PathExpr).Path.Last()
+		for d := range ds.devices {
+			if s, ok := ds.series[d][m]; ok {
+				if err := checkAggType(call.Name, fn, s); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+		}
 		t, _, err := ds.measurementType(m)
-		if err != nil && fns[i].keepsType() {
+		if err != nil && fn.keepsType() {
 			return nil, nil, nil, err
 		}
-		types[i] = fns[i].resultType(t)
+		types[i] = fn.resultType(t)
 	}
 	if x.sel.Where != nil {
 		where, err := expandFilter(x.sel.Where, wherePaths)
@@ -333,25 +342,35 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 			return nil, nil, nil, err
 		}
 	}
-	allCols, allTypes := cols, types // with HAVING's hidden columns
-	open := func(_ context.Context, i int) (model.RowIterator, error) {
-		p, err := x.newAggPlan(newInputs(ds.lookup(i)), allCols, fns, wherePaths)
-		if err != nil {
-			return nil, err
-		}
-		p.types = allTypes
-		var rows model.RowIterator = &aggRows{st: x.st, plan: p}
-		if w != nil {
-			rows = &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc}
-		}
-		_, _, rows, err = x.withHaving(h, allCols, allTypes, rows)
-		return rows, err
-	}
+	nVisible := len(inner)
 	if h != nil {
 		if _, err := h.wrap(noRows{}, types, x.opts); err != nil { // type errors show before any row is read
 			return nil, nil, nil, err
 		}
-		cols, types = cols[:h.nVisible], types[:h.nVisible]
+		nVisible = h.nVisible
 	}
-	return cols, types, open, nil
+	open := func(_ context.Context, i int) (model.RowIterator, error) {
+		p, err := x.newAggPlan(newInputs(ds.lookup(i)), inner, innerFns, wherePaths)
+		if err != nil {
+			return nil, err
+		}
+		p.types = types
+		var rows model.RowIterator = &aggRows{st: x.st, plan: p}
+		if w != nil {
+			rows = &groupRows{st: x.st, plan: p, w: w, desc: x.sel.OrderDesc}
+		}
+		if _, _, rows, err = x.withHaving(h, inner, types, rows); err != nil || proj == nil {
+			return rows, err
+		}
+		_, _, rows, err = proj.wrap(inner[:nVisible], types[:nVisible], rows, x.opts)
+		return rows, err
+	}
+	if proj == nil {
+		return inner[:nVisible], types[:nVisible], open, nil
+	}
+	_, vtypes, _, err := proj.wrap(inner[:nVisible], types[:nVisible], noRows{}, x.opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return proj.visible, vtypes, open, nil
 }
