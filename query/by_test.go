@@ -45,15 +45,17 @@ func TestMaxByMinBy(t *testing.T) {
 		errCode: 701,
 		errText: "should have two arguments",
 	}, {
-		name:    "not in HAVING under ALIGN BY DEVICE",
-		q:       sqlQ("select count(s1) from root.sg.d1 having max_by(time, s1) > 1 align by device"),
-		errCode: 701,
-		errText: "ALIGN BY DEVICE",
+		name:   "in HAVING under ALIGN BY DEVICE",
+		q:      sqlQ("select count(s1) from root.sg.d1, root.sg.d2 having max_by(time, s1) > 3 align by device"),
+		cols:   []string{"Device", "count(s1)"},
+		noTime: true,
+		rows:   []string{"root.sg.d1|4", "root.sg.d2|2"},
 	}, {
-		name:    "not under ALIGN BY DEVICE",
-		q:       sqlQ("select max_by(s1, s2) from root.sg.d1 align by device"),
-		errCode: 701,
-		errText: "ALIGN BY DEVICE",
+		name:   "ALIGN BY DEVICE",
+		q:      sqlQ("select max_by(s2, s1), min_by(time, s1) from root.sg.d1, root.sg.d2 align by device"),
+		cols:   []string{"Device", "max_by(s2, s1)", "min_by(Time, s1)"},
+		noTime: true,
+		rows:   []string{"root.sg.d1|50|10", "root.sg.d2|400|2"},
 	}})
 }
 

@@ -43,6 +43,10 @@ func TestCountIf(t *testing.T) {
 		[]string{"count_if(root.db.d1.s1 = 1, 2)"},
 		[]string{"1|0", "6|1"},
 	}, {
+		"select count_if(s1=0 & s2=0, 3) from root.db.d1 align by device",
+		[]string{"Device", "count_if(s1 = 0 & s2 = 0, 3)"},
+		[]string{"root.db.d1|2"},
+	}, {
 		"select count_if(s1 = 7, 1) from root.db.d1",
 		[]string{"count_if(root.db.d1.s1 = 7, 1)"},
 		[]string{"0"},
@@ -64,7 +68,6 @@ func TestCountIf(t *testing.T) {
 		"select count_if(s1 = 0, 2, 'other'='true') from root.db.d1",
 		"select count_if(s1 + 1, 2) from root.db.d1",
 		"select count_if(count(s1) > 1, 2) from root.db.d1",
-		"select count_if(s1 = 0, 2) from root.db.d1 align by device",
 		"select count(s1) from root.db.d1 having count_if(s1 = 0, 2) > 1",
 	} {
 		if _, err := Execute(context.Background(), countIfStore(), sqlQ(bad).s, testOpts); err == nil {

@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -286,13 +285,9 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 			continue
 		}
 		call := it.Expr.(*ast.Call)
-		if fn := aggFuncs[call.Name]; fn.isBy() || fn == aggCountIf {
-			return nil, nil, nil, status.Errorf(status.SemanticError, "%s is not supported with ALIGN BY DEVICE", strings.ToUpper(call.Name))
-		}
-		ms, _ := ds.paths(call.Args[0].(*ast.PathExpr).Path)
-		exprs := make([]ast.Expr, len(ms))
-		for i, m := range ms {
-			exprs[i] = &ast.Call{Name: call.Name, Args: []ast.Expr{&ast.PathExpr{Path: m}}}
+		exprs, err := deviceAggExprs(call, ds)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		named, err := nameColumns(it, exprs, exprString)
 		if err != nil {
@@ -314,23 +309,9 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 	}
 	types := make([]model.DataType, len(inner))
 	for i, c := range inner {
-		call, fn := c.expr.(*ast.Call), innerFns[i]
-		if fn.isBy() || fn == aggCountIf {
-			return nil, nil, nil, status.Errorf(status.SemanticError, "%s is not supported with ALIGN BY DEVICE", strings.ToUpper(call.Name))
-		}
-		m := call.Args[0].(*ast.PathExpr).Path.Last()
-		for d := range ds.devices {
-			if s, ok := ds.series[d][m]; ok {
-				if err := checkAggType(call.Name, fn, s); err != nil {
-					return nil, nil, nil, err
-				}
-			}
-		}
-		t, _, err := ds.measurementType(m)
-		if err != nil && fn.keepsType() {
+		if types[i], err = x.deviceAggType(ds, c.expr.(*ast.Call), innerFns[i]); err != nil {
 			return nil, nil, nil, err
 		}
-		types[i] = fn.resultType(t)
 	}
 	if x.sel.Where != nil {
 		where, err := expandFilter(x.sel.Where, wherePaths)
@@ -373,4 +354,83 @@ func (x *executor) deviceAggPlan(ds *deviceSchema) ([]column, []model.DataType, 
 		return nil, nil, nil, err
 	}
 	return proj.visible, vtypes, open, nil
+}
+
+// deviceAggExprs expands an aggregation over the measurements of the
+// devices: MAX_BY and MIN_BY over each combination of x and y, COUNT_IF
+// over each expansion of its predicate.
+func deviceAggExprs(call *ast.Call, ds *deviceSchema) ([]ast.Expr, error) {
+	fn := aggFuncs[call.Name]
+	var combos [][]ast.Expr
+	var err error
+	switch {
+	case fn == aggCountIf:
+		if _, err := parseCountIf(call); err != nil {
+			return nil, err
+		}
+		preds, err := expandExpr(call.Args[0], ds.paths, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range preds {
+			combos = append(combos, append([]ast.Expr{p}, call.Args[1:]...))
+		}
+	default:
+		combos, err = expandAll(call.Args, ds.paths, false)
+		if err != nil {
+			return nil, err
+		}
+	}
+	exprs := make([]ast.Expr, len(combos))
+	for i, args := range combos {
+		exprs[i] = &ast.Call{Name: call.Name, Args: args}
+	}
+	return exprs, nil
+}
+
+// deviceAggType checks an aggregation column of ALIGN BY DEVICE against
+// the series of every device and returns its type.
+func (x *executor) deviceAggType(ds *deviceSchema, call *ast.Call, fn aggFunc) (model.DataType, error) {
+	checkAll := func(m string) error {
+		for d := range ds.devices {
+			if s, ok := ds.series[d][m]; ok {
+				if err := checkAggType(call.Name, fn, s); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	switch {
+	case fn == aggCountIf:
+		bind, bindErr := ds.globalBinder()
+		pred, err := (&compiler{bind: bind, opts: x.opts}).compile(call.Args[0])
+		if err == nil {
+			err = *bindErr
+		}
+		if err == nil && pred.k != kBool && pred.k != kNull {
+			err = status.Errorf(status.SemanticError,
+				"COUNT_IF: the predicate must be BOOLEAN, not %s: %s", pred.t, exprString(call.Args[0]))
+		}
+		return model.Int64, err
+	case fn.isBy():
+		if err := checkAll(call.Args[1].(*ast.PathExpr).Path.Last()); err != nil {
+			return 0, err
+		}
+		xp, ok := call.Args[0].(*ast.PathExpr)
+		if !ok {
+			return model.Int64, nil // max_by(time, y)
+		}
+		t, _, err := ds.measurementType(xp.Path.Last())
+		return t, err
+	}
+	m := call.Args[0].(*ast.PathExpr).Path.Last()
+	if err := checkAll(m); err != nil {
+		return 0, err
+	}
+	t, _, err := ds.measurementType(m)
+	if err != nil && fn.keepsType() {
+		return 0, err
+	}
+	return fn.resultType(t), nil
 }
