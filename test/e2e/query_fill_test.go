@@ -106,6 +106,14 @@ var fqCases = []fqCase{{
 	"select round(avg(s2), 1), count(s1) * 2 from root.fq.** group by level = 1",
 	[]string{"ROUND(avg(root.fq.*.*.s2),1)", "count(root.fq.*.*.s1) * 2"},
 	[]string{"2.8|16"},
+}, {
+	"select count(s1) + 1, max_by(time, s1) from root.fq.a.d1, root.fq.a.d2 align by device",
+	[]string{"Device", "count(s1) + 1", "max_by(Time, s1)"},
+	[]string{"root.fq.a.d1|4|5", "root.fq.a.d2|3|4"},
+}, {
+	"select s1, s2 from root.fq.a.d2, root.fq.b.d1 fill(previous) align by device",
+	[]string{"Device", "s1", "s2"},
+	[]string{"1|root.fq.a.d2|10|null", "4|root.fq.a.d2|40|4", "2|root.fq.b.d1|100|0.5", "3|root.fq.b.d1|300|0.5"},
 }}
 
 // runFqCases runs fqCases through sess and checks every answer.
