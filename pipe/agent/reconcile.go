@@ -79,6 +79,11 @@ func (a *Agent) Reconcile() {
 		rt.cancel()
 		<-rt.done
 		a.forgetTask(stop[i])
+		if stillRunning(pipes, stop[i]) && !a.serves(stop[i].region) {
+			// Not the pipe's doing: this replica no longer serves the
+			// region, whose new leader carries the pipe on.
+			a.logger.Info("pipe task stopped: the region's leadership moved", "pipe", stop[i].pipe, "region", stop[i].region)
+		}
 	}
 	for _, key := range start {
 		a.startTask(key, want[key])
@@ -284,4 +289,26 @@ func (a *Agent) stopAll() {
 		rt.cancel()
 	}
 	a.tasksWG.Wait()
+}
+
+// stillRunning reports whether the pipe incarnation of task key is RUNNING
+// in pipes.
+func stillRunning(pipes []confignode.Pipe, key taskKey) bool {
+	for _, p := range pipes {
+		if p.Name == key.pipe && p.CreationTime == key.created {
+			return p.State == confignode.PipeRunning
+		}
+	}
+	return false
+}
+
+// serves reports whether this node leads region id and is not handing it
+// over.
+func (a *Agent) serves(id uint32) bool {
+	for _, r := range a.regions.All() {
+		if r.ID() == id {
+			return r.Serving() && !a.handingOver(id)
+		}
+	}
+	return false
 }
