@@ -26,6 +26,9 @@ func FuzzParse(f *testing.F) {
 		{0, "pattern", "root.`a``b`.c", "x", "root.`a``b`.c.d", "forwarding-pipe-requests", "TRUE"},
 		{0, "source.pattern", "root.`a", "pattern", "root", "", ""},
 		{1, "processor", "do-nothing-processor", "processor.x", "1", "", ""},
+		{1, "processor", "sdt-sampling-processor", "processor.sdt.compression-deviation", "0.5", "sdt.max-time-interval", "10"},
+		{1, "processor", "changing-value-sampling-processor", "changing-value.min-time-interval", "9", "changing-value.max-time-interval", "3"},
+		{1, "processor", "tumbling-time-sampling-processor", "processor.tumbling-time.interval-seconds", "9223372036854775807", "down-sampling.split-file", "true"},
 		{2, "sink", "iotdb-thrift-sink", "sink.ip", "127.0.0.1", "sink.port", "6668"},
 		{2, "sink", "iotdb-air-gap-sink", "ip", "127.0.0.1", "port", "6668"},
 		{2, "connector", "iotdb-thrift-sync-connector", "node-urls", "[::1]:6667,h:1", "user", "u"},
@@ -70,8 +73,15 @@ func FuzzParse(f *testing.F) {
 
 func checkSpec(t *testing.T, s Spec) {
 	t.Helper()
-	if _, ok := lookup(sinks, s.Sink["sink"]); !ok || s.Processor != ProcessorDoNothing || s.Source.Plugin != SourceIoTDB {
+	if _, ok := lookup(sinks, s.Sink["sink"]); !ok || s.Source.Plugin != SourceIoTDB {
 		t.Fatalf("plugins: %+v", s)
+	}
+	if _, ok := lookup(processors, s.Processor.Plugin); !ok {
+		t.Fatalf("processor: %+v", s.Processor)
+	}
+	if p := s.Processor; p.Sampling() && (p.Deviation < 0 || p.MinInterval < 0 || p.MinInterval > p.MaxInterval || p.MemoryLimitBytes < 1 ||
+		p.Plugin == ProcessorTumblingTime && p.IntervalMillis < 1000) {
+		t.Fatalf("processor parameters out of range: %+v", p)
 	}
 	if s.Source.Start > s.Source.End || s.Source.HistoryStart > s.Source.HistoryEnd {
 		t.Fatalf("inverted range: %+v", s.Source)

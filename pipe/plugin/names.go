@@ -10,6 +10,10 @@ import (
 const (
 	SourceIoTDB        = "iotdb-source"
 	ProcessorDoNothing = "do-nothing-processor"
+	// The sampling processors (docs/pipes.md describes what each keeps).
+	ProcessorTumblingTime  = "tumbling-time-sampling-processor"
+	ProcessorSDT           = "sdt-sampling-processor"
+	ProcessorChangingValue = "changing-value-sampling-processor"
 	// SinkThrift is the parallel (async) Thrift sink; iotdb-thrift-async-sink
 	// is the same plugin.
 	SinkThrift     = "iotdb-thrift-sink"
@@ -46,6 +50,9 @@ var (
 	}
 	processors = []builtin{
 		{ProcessorDoNothing, ProcessorDoNothing, "processor.donothing.DoNothingProcessor", true},
+		{ProcessorTumblingTime, ProcessorTumblingTime, "processor.downsampling.TumblingTimeSamplingProcessor", true},
+		{ProcessorSDT, ProcessorSDT, "processor.downsampling.SwingingDoorTrendingSamplingProcessor", true},
+		{ProcessorChangingValue, ProcessorChangingValue, "processor.downsampling.ChangingValueSamplingProcessor", true},
 	}
 	sinks = []builtin{
 		{SinkThrift, SinkThrift, "connector.iotdb.thrift.IoTDBThriftConnector", true},
@@ -67,7 +74,7 @@ var (
 // than as unknown names.
 var unsupported = map[string]bool{
 	"do-nothing-source": true, "do-nothing-extractor": true,
-	"tumbling-time-sampling-processor": true, "sdt-sampling-processor": true,
+	"aggregate-processor": true, "count-point-processor": true, "throwing-exception-processor": true,
 	"iotdb-air-gap-sink": true, "iotdb-air-gap-connector": true,
 	"websocket-sink": true, "websocket-connector": true,
 	"opc-ua-sink": true, "opc-ua-connector": true,

@@ -9,8 +9,8 @@ import (
 // Spec is a validated pipe definition.
 type Spec struct {
 	Source Source
-	// Processor is the canonical processor plugin, ProcessorDoNothing.
-	Processor string
+	// Processor is the processor plugin and its parameters.
+	Processor Processor
 	// Sink holds the sink's parameters by canonical key (no prefix, aliases
 	// resolved, see the SinkKey constants), values trimmed; Sink["sink"] is
 	// the canonical plugin name. Two pipes whose maps are equal share one
@@ -36,16 +36,4 @@ func Parse(source, processor, sink []ast.Attribute, zone *time.Location) (Spec, 
 		return Spec{}, err
 	}
 	return Spec{Source: src, Processor: proc, Sink: snk}, nil
-}
-
-func parseProcessor(attrs []ast.Attribute) (string, error) {
-	ps, err := processorClause.normalize(attrs)
-	if err != nil {
-		return "", err
-	}
-	name, err := ps.plugin(processors, ProcessorDoNothing)
-	if err != nil {
-		return "", err
-	}
-	return name, ps.checkKnown(name)
 }

@@ -107,8 +107,8 @@ func TestParseErrors(t *testing.T) {
 		// Processor.
 		{name: "unknown processor", proc: attrs("processor", "my-processor"), sink: minimalSink,
 			want: []string{"PROCESSOR clause", "'processor' = 'my-processor'", "do-nothing-processor"}},
-		{name: "sampling processor", proc: attrs("processor", "sdt-sampling-processor"), sink: minimalSink,
-			want: []string{"PROCESSOR clause", "not supported"}},
+		{name: "aggregate processor", proc: attrs("processor", "aggregate-processor"), sink: minimalSink,
+			want: []string{"PROCESSOR clause", "not supported", ProcessorSDT}},
 		{name: "processor key", proc: attrs("processor", "do-nothing-processor", "processor.x", "1"), sink: minimalSink,
 			want: []string{"PROCESSOR clause", "do-nothing-processor takes no parameters, got 'processor.x'"}},
 		{name: "processor.processor", proc: attrs("processor.processor", "do-nothing-processor"), sink: minimalSink,
@@ -251,8 +251,8 @@ func TestParseAccepts(t *testing.T) {
 		{name: "equal bounds", source: attrs("start-time", "7", "end-time", "7"), sink: minimalSink},
 		{name: "processor prefix-less default", proc: attrs(), sink: minimalSink,
 			check: func(t *testing.T, s Spec) {
-				if s.Processor != ProcessorDoNothing {
-					t.Errorf("%q", s.Processor)
+				if s.Processor != (Processor{Plugin: ProcessorDoNothing}) || s.Processor.Sampling() {
+					t.Errorf("%+v", s.Processor)
 				}
 			}},
 		{name: "processor upper case", proc: attrs("PROCESSOR", "Do-Nothing-Processor"), sink: minimalSink},

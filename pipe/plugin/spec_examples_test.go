@@ -28,8 +28,8 @@ func TestSpecQuickStart(t *testing.T) {
 	if s.Source != want {
 		t.Errorf("Source = %+v, want %+v", s.Source, want)
 	}
-	if s.Processor != ProcessorDoNothing {
-		t.Errorf("Processor = %q", s.Processor)
+	if s.Processor.Plugin != ProcessorDoNothing {
+		t.Errorf("Processor = %+v", s.Processor)
 	}
 	wantSink := map[string]string{"sink": SinkThrift, "ip": "127.0.0.1", "port": "6668"}
 	if !maps.Equal(s.Sink, wantSink) {
@@ -80,8 +80,8 @@ func TestSpecFullCreatePipe(t *testing.T) {
 	if !src.Matches(path(t, "root.timecho.d1.s1")) || src.Matches(path(t, "root.other.d1.s1")) {
 		t.Error("pattern root.timecho")
 	}
-	if s.Processor != ProcessorDoNothing || s.Sink["port"] != "6667" {
-		t.Errorf("Processor %q, Sink %v", s.Processor, s.Sink)
+	if s.Processor.Plugin != ProcessorDoNothing || s.Sink["port"] != "6667" {
+		t.Errorf("Processor %+v, Sink %v", s.Processor, s.Sink)
 	}
 }
 
