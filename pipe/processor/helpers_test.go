@@ -196,7 +196,7 @@ func checkRandom(t *testing.T, spec plugin.Processor, ref func(typ model.DataTyp
 				want = append(want, present[j].t)
 			}
 			if !slices.Equal(got[i], want) {
-				t.Fatalf("seed %d, %v: kept %d points, reference %d\n got %v\nwant %v", seed, typ, len(got[i]), len(want), got[i], want)
+				t.Fatalf("%+v, seed %d, %v: kept %d points, reference %d\n got %v\nwant %v", spec, seed, typ, len(got[i]), len(want), got[i], want)
 			}
 		}
 	}
