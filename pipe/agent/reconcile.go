@@ -7,6 +7,7 @@ import (
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/plugin"
+	"github.com/sluicedb/sluice/pipe/processor"
 	"github.com/sluicedb/sluice/pipe/sink"
 	"github.com/sluicedb/sluice/pipe/task"
 )
@@ -241,12 +242,16 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 				a.recovered(name)
 			},
 		}
-		t := task.New(task.Config{
+		cfg := task.Config{
 			Pipe: name, Region: r, Sink: drainable{snk, inFlight}, Filter: spec.Source,
 			History: spec.Source.HistoryEnabled, Realtime: spec.Source.RealtimeEnabled,
 			ForwardPipeRequests: spec.Source.ForwardPipeRequests, LocalCluster: a.meta.ClusterID(),
 			Start: task.Progress{HistoryDone: start.HistoryDone, Index: start.Index}, Slots: a.slots,
-		}, cb, a.logger)
+		}
+		if proc := processor.New(spec.Processor); proc != nil {
+			cfg.Processor = proc // one per task: sampling state is the task's own
+		}
+		t := task.New(cfg, cb, a.logger)
 		return t, snk, release
 	}
 }

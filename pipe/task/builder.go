@@ -4,14 +4,27 @@ import (
 	"github.com/sluicedb/sluice/model"
 )
 
-// builder accumulates filtered tablets into one batch.
+// builder accumulates filtered tablets into one batch, passing each
+// through the task's processor, if any.
 type builder struct {
 	max     int
 	points  int
 	tablets []*model.Tablet
+	proc    Processor
 }
 
-func newBuilder(max int) *builder { return &builder{max: max} }
+func newBuilder(max int, proc Processor) *builder { return &builder{max: max, proc: proc} }
+
+// add appends one extracted tablet, or what of it the processor passes.
+func (b *builder) add(tb *model.Tablet) {
+	if b.proc != nil {
+		if tb = b.proc.Process(tb); tb == nil {
+			return
+		}
+	}
+	b.tablets = append(b.tablets, tb)
+	b.points += tb.Points()
+}
 
 func (b *builder) full() bool { return b.points >= b.max }
 
@@ -39,8 +52,7 @@ func (b *builder) addSeries(s model.Series, times []int64, vals *model.Column, k
 		tb.Times[j] = times[i]
 	}
 	tb.Columns[0].Nulls = nil // idx holds no null rows
-	b.tablets = append(b.tablets, tb)
-	b.points += len(idx)
+	b.add(tb)
 }
 
 // addTablet adds the rows and measurements of a logged write that the
@@ -83,6 +95,5 @@ func (b *builder) addTablet(tb *model.Tablet, f Filter) {
 			out.Columns = append(out.Columns, tb.Columns[c].Gather(rows))
 		}
 	}
-	b.tablets = append(b.tablets, out)
-	b.points += out.Points()
+	b.add(out)
 }

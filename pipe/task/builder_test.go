@@ -38,7 +38,7 @@ func TestBuilderAddTablet(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newBuilder(100)
+			b := newBuilder(100, nil)
 			src := in()
 			b.addTablet(src, tc.filter)
 			got := b.take()
@@ -94,7 +94,7 @@ func TestBuilderAddSeries(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newBuilder(2)
+			b := newBuilder(2, nil)
 			b.addSeries(series, tc.times, tc.vals, func(ts int64) bool { return ts >= tc.lo })
 			if tc.want == nil {
 				if b.points != 0 || len(b.tablets) != 0 || b.full() {
@@ -124,7 +124,7 @@ func TestBuilderAddSeries(t *testing.T) {
 }
 
 func TestBuilderFull(t *testing.T) {
-	b := newBuilder(7)
+	b := newBuilder(7, nil)
 	tb := tablet("root.sg.d1", []int64{1, 2}, col{"a", model.Int32, []any{int32(1), nil}}, col{"b", model.Float, []any{float32(1), float32(2)}})
 	f := newFilter("root.sg")
 	for i, want := range []bool{false, false, true} {

@@ -23,6 +23,15 @@ type Filter interface {
 	InRealtime(t int64) bool
 }
 
+// Processor filters the tablets a task sends; pipe/processor implements
+// it.
+type Processor interface {
+	// Process returns what of tb to send: tb itself, a new tablet, or nil
+	// for nothing. It must not modify tb, and it sees the task's tablets
+	// one at a time, in the order the task reads them.
+	Process(tb *model.Tablet) *model.Tablet
+}
+
 // Progress is a task's commit frontier: once HistoryDone, every write of the
 // region up to Index has been acknowledged by the sink.
 type Progress struct {
@@ -50,6 +59,12 @@ type Config struct {
 	// RetryBudget is how long transient failures are retried before the
 	// pipe stops; default 10 minutes.
 	RetryBudget time.Duration
+	// Processor, when set, samples what the task sends (a sampling
+	// PROCESSOR plugin): every tablet the task extracts, from the
+	// historical snapshot and from the realtime log alike, goes through it
+	// before batching. It belongs to this task alone and lives as long as
+	// the task: a task started again samples afresh. Nil sends everything.
+	Processor Processor
 	// Slots, when set, bounds how many tasks of the node extract and
 	// batch at once (pipe_subtask_executor_max_thread_num): a task holds a
 	// slot while it reads a series or a run of log entries.
@@ -188,7 +203,7 @@ func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	w := newWindow(t, cancel, func(uint64) {})
 	defer w.stop()
-	b := newBuilder(t.cfg.BatchPoints)
+	b := newBuilder(t.cfg.BatchPoints, t.cfg.Processor)
 	for _, s := range snap.Series() {
 		if !t.cfg.Filter.Matches(s.Path) {
 			continue
@@ -284,7 +299,7 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 		if err != nil {
 			return w.cause(err)
 		}
-		b := newBuilder(t.cfg.BatchPoints)
+		b := newBuilder(t.cfg.BatchPoints, t.cfg.Processor)
 		origin := ""
 		flush := func(upTo uint64) error {
 			if b.points == 0 {
