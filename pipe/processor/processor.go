@@ -59,8 +59,9 @@ func New(p plugin.Processor) *Processor {
 // Process returns the points of tb that pass, in a tablet of the same
 // device: rows and measurements left with no point are dropped, values
 // that do not pass become nulls. It returns tb itself when every point
-// passes and nil when none does; it never modifies tb. Points are taken
-// row by row in the tablet's order, which need not be time order.
+// passes and nil when none does; it never modifies tb. Each series'
+// points are taken in the tablet's row order, which need not be time
+// order.
 func (p *Processor) Process(tb *model.Tablet) *model.Tablet {
 	if p == nil {
 		return tb
