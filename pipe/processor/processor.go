@@ -11,7 +11,10 @@ import (
 // concurrent use: a task processes its tablets one at a time.
 type Processor struct {
 	newSeries func(t int64, v value) sampler
-	series    map[string]*seriesState
+	// values is false when the sampler ignores values (tumbling-time),
+	// which spares reading them.
+	values bool
+	series map[string]*seriesState
 	// bytes estimates the state held; past limit, series are forgotten.
 	bytes, limit int64
 }
@@ -38,10 +41,11 @@ func New(p plugin.Processor) *Processor {
 	if !p.Sampling() {
 		return nil
 	}
-	proc := &Processor{series: map[string]*seriesState{}, limit: p.MemoryLimitBytes}
+	proc := &Processor{series: map[string]*seriesState{}, limit: p.MemoryLimitBytes, values: true}
 	switch p.Plugin {
 	case plugin.ProcessorTumblingTime:
 		proc.newSeries = func(t int64, _ value) sampler { return &tumbling{interval: p.IntervalMillis, last: t} }
+		proc.values = false
 	case plugin.ProcessorSDT:
 		proc.newSeries = func(t int64, v value) sampler {
 			return newSDT(p.Deviation, p.MinInterval, p.MaxInterval, t, v)
@@ -77,7 +81,10 @@ func (p *Processor) Process(tb *model.Tablet) *model.Tablet {
 			if col.IsNull(r) {
 				continue
 			}
-			v := valueOf(col, r)
+			v := value{typ: col.Type}
+			if p.values {
+				v = valueOf(col, r)
+			}
 			pass := true
 			if st.s == nil || st.typ != col.Type {
 				// A new series, or one dropped and made again with
@@ -206,7 +213,8 @@ func valueOf(col *model.Column, r int) value {
 }
 
 func floatAsDouble(f float32) float64 {
-	d, err := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
+	var buf [32]byte
+	d, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], float64(f), 'g', -1, 32)), 64)
 	if err != nil {
 		// Infinities and NaN format as +Inf, -Inf and NaN, which parse.
 		panic("BUG: float32 text does not parse: " + err.Error())

@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -154,6 +155,39 @@ func TestMemoryLimit(t *testing.T) {
 			if q.Process(tablet(m, model.Double, []pt{{t: int64(round), v: 1}})) != nil && round > 0 {
 				t.Fatalf("round %d: %s passed again", round, m)
 			}
+		}
+	}
+}
+
+// BenchmarkProcess: the cost per point of each sampler on a noisy DOUBLE
+// series in tablets of 4096 points, as the historical phase reads them.
+func BenchmarkProcess(b *testing.B) {
+	const n = 4096
+	pts := make([]pt, n)
+	for i := range pts {
+		pts[i] = pt{t: int64(i) * 100, v: 10*math.Sin(float64(i)/1000) + 0.1*math.Sin(float64(i)*7.3)}
+	}
+	for _, c := range []struct {
+		name string
+		spec plugin.Processor
+	}{
+		{"tumbling", tumblingSpec(1000)},
+		{"sdt", sdtSpec(0.5, 0, forever)},
+		{"changing-value", cvSpec(0.5, 0, forever)},
+	} {
+		for _, typ := range []model.DataType{model.Double, model.Float} {
+			b.Run(c.name+"/"+typ.String(), func(b *testing.B) {
+				p := New(c.spec)
+				tb := tablet("s", typ, pts)
+				b.SetBytes(n) // "bytes" are points: MB/s reads as millions of points a second
+				for i := 0; b.Loop(); i++ {
+					// Move on in time, so that every round samples.
+					for j := range tb.Times {
+						tb.Times[j] += n * 100
+					}
+					p.Process(tb)
+				}
+			})
 		}
 	}
 }
