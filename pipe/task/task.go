@@ -62,8 +62,8 @@ type Config struct {
 	// Processor, when set, samples what the task sends (a sampling
 	// PROCESSOR plugin): every tablet the task extracts, from the
 	// historical snapshot and from the realtime log alike, goes through it
-	// before batching. It belongs to this task alone and lives as long as
-	// the task: a task started again samples afresh. Nil sends everything.
+	// before batching. Its state is the task's: give each task its own,
+	// so that a task started again samples afresh. Nil sends everything.
 	Processor Processor
 	// Slots, when set, bounds how many tasks of the node extract and
 	// batch at once (pipe_subtask_executor_max_thread_num): a task holds a
