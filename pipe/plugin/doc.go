@@ -27,7 +27,8 @@
 // Accepted without effect: source 'realtime.mode' (hybrid, log, file,
 // forced-log), since Sluice's realtime phase always reads the replicated
 // log; processor 'down-sampling.split-file', since Sluice samples the
-// historical phase as well as the realtime one whatever it says. Refused: IoTDB plugins Sluice does not implement (air-gap, SSL,
-// WebSocket, OPC UA, write-back sinks; the aggregate, count-point and
+// historical phase as well as the realtime one whatever it says.
+// Refused: IoTDB plugins Sluice does not implement (air-gap, WebSocket,
+// OPC UA, write-back sinks; the aggregate, count-point and
 // throwing-exception processors; do-nothing source).
 package plugin
