@@ -162,15 +162,48 @@ func (r *Receiver) Handle(ctx context.Context, req *pipethrift.TPipeTransferReq)
 	if req.Version != transfer.Version {
 		return reply(status.Errorf(status.PipeError, "unsupported pipe transfer version %d: this receiver speaks version %d", req.Version, transfer.Version), nil)
 	}
-	switch req.Type {
-	case transfer.TypeHandshake:
-		body, err := r.handshake(ctx, req.Body)
-		return reply(err, body)
-	case transfer.TypeTablets:
-		return reply(r.tablets(ctx, req.Body), nil)
+	return r.serve(ctx, req.Type, req.Body, true)
+}
+
+// serve answers one request of type typ; a compressed request carries
+// another, which may not be compressed again.
+func (r *Receiver) serve(ctx context.Context, typ int16, body []byte, mayCompress bool) *pipethrift.TPipeTransferResp {
+	switch {
+	case typ == transfer.TypeHandshake:
+		res, err := r.handshake(ctx, body)
+		return reply(err, res)
+	case typ == transfer.TypeTablets:
+		return reply(r.tablets(ctx, body), nil)
+	case typ == transfer.TypeCompressed && mayCompress:
+		return r.compressed(ctx, body)
 	}
-	return reply(status.Errorf(status.PipeError, "unknown pipe transfer request type %d (version %d knows %d handshake and %d tablets)",
-		req.Type, transfer.Version, transfer.TypeHandshake, transfer.TypeTablets), nil)
+	return reply(status.Errorf(status.PipeError, "unknown pipe transfer request type %d (version %d knows %d handshake, %d tablets and %d compressed)",
+		typ, transfer.Version, transfer.TypeHandshake, transfer.TypeTablets, transfer.TypeCompressed), nil)
+}
+
+// compressed serves a request sent compressed (IoTDB's
+// PipeTransferCompressedReq, sink.compressor). Every length it announces
+// is checked against the payload limit before anything is decompressed,
+// and the decompression's memory (a stage's input and output) is taken
+// from the decoding budget while it runs; the request inside then takes
+// its own.
+func (r *Receiver) compressed(ctx context.Context, body []byte) *pipethrift.TPipeTransferResp {
+	need := int64(transfer.CompressedBound(body, r.maxPayload))
+	if err := r.memory.acquire(ctx, need); err != nil {
+		return reply(status.Errorf(status.WriteProcessReject, "pipe compressed request: waited for decoding memory until %v", err), nil)
+	}
+	version, typ, inner, err := transfer.DecodeCompressed(body, r.maxPayload)
+	r.memory.release(need)
+	switch {
+	case errors.Is(err, transfer.ErrTooLarge):
+		r.log.Warn("pipe transfer refused: over the size limit", "remote", connOf(ctx).remote, "err", err)
+		return reply(status.Errorf(status.IllegalParameter, "pipe compressed request: %w (pipe_receiver_max_decompressed_bytes)", err), nil)
+	case err != nil:
+		return reply(status.Errorf(status.IllegalParameter, "pipe compressed request: %w", err), nil)
+	case version != transfer.Version:
+		return reply(status.Errorf(status.PipeError, "unsupported pipe transfer version %d inside a compressed request: this receiver speaks version %d", version, transfer.Version), nil)
+	}
+	return r.serve(ctx, typ, inner, false)
 }
 
 // handshake checks a sender and returns the encoded HandshakeResult.

@@ -13,6 +13,10 @@ import (
 // anything else is a bug of the caller and panics.
 func EncodeTablets(t Tablets) []byte { return encodeTablets(t, compressZstdSized) }
 
+// EncodeTabletsUncompressed is EncodeTablets without Sluice's own zstd
+// compression, for a request that EncodeCompressed compresses as a whole.
+func EncodeTabletsUncompressed(t Tablets) []byte { return encodeTablets(t, compressNone) }
+
 func encodeTablets(t Tablets, comp byte) []byte {
 	payload := appendTablets(nil, t.Tablets)
 	head := make([]byte, 0, 1+3*binary.MaxVarintLen64+len(t.Token)+len(t.Origin)+len(payload)/4+64)
