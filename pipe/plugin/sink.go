@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sluicedb/sluice/pipe/transfer"
 	"github.com/sluicedb/sluice/sql/ast"
 )
 
@@ -31,6 +32,11 @@ const (
 	// SinkKeyRateLimit caps the bytes a sink instance transfers per
 	// second; 0 or absent is unlimited.
 	SinkKeyRateLimit = "rate-limit-bytes-per-second"
+	// SinkKeyCompressor lists the compressors (snappy, gzip, lz4, zstd,
+	// lzma2) a Thrift sink applies to each transfer, in order, as IoTDB's
+	// compressed request; SinkKeyZstdLevel is zstd's level.
+	SinkKeyCompressor = "compressor"
+	SinkKeyZstdLevel  = "compressor.zstd.level"
 )
 
 // IoTDB sink parameters Sluice checks and does not act on; docs/pipes.md
@@ -61,7 +67,8 @@ var (
 		sinkKeyConflictStrategy, sinkKeyConflictRetrySeconds, sinkKeyConflictRecordIgnored,
 		sinkKeyOthersRetrySeconds, sinkKeyOthersRecordIgnored}
 	legacySinkKeys = append(append([]string(nil), remoteSinkKeys...), SinkKeyVersion)
-	sslSinkKeys    = append(append([]string(nil), remoteSinkKeys...), SinkKeyTrustStore, SinkKeyTrustStorePassword)
+	thriftSinkKeys = append(append([]string(nil), remoteSinkKeys...), SinkKeyCompressor, SinkKeyZstdLevel)
+	sslSinkKeys    = append(append([]string(nil), thriftSinkKeys...), SinkKeyTrustStore, SinkKeyTrustStorePassword)
 )
 
 func parseSink(attrs []ast.Attribute) (map[string]string, error) {
@@ -84,7 +91,7 @@ func parseSink(attrs []ast.Attribute) (map[string]string, error) {
 	case SinkThriftSSL:
 		err = ps.checkKnown(plugin, sslSinkKeys...)
 	default:
-		err = ps.checkKnown(plugin, remoteSinkKeys...)
+		err = ps.checkKnown(plugin, thriftSinkKeys...)
 	}
 	if err != nil {
 		return nil, err
@@ -148,7 +155,30 @@ func checkRemote(ps *params) error {
 	if err := ps.integer(SinkKeyBatchSize, 1); err != nil {
 		return err
 	}
+	if err := checkCompressor(ps); err != nil {
+		return err
+	}
 	return checkAccepted(ps)
+}
+
+// checkCompressor checks 'compressor' (a comma-separated list of
+// compressors, empty for none) and 'compressor.zstd.level' (zstd's levels,
+// as IoTDB bounds them).
+func checkCompressor(ps *params) error {
+	if p, ok := ps.get(SinkKeyCompressor); ok {
+		if _, err := transfer.ParseCompressors(p.value); err != nil {
+			return ps.c.errorf("'%s' = '%s': %v", p.written, p.value, err)
+		}
+	}
+	n, err := ps.int64(SinkKeyZstdLevel, transfer.MinZstdLevel, transfer.DefaultZstdLevel)
+	if err != nil {
+		return err
+	}
+	if n > transfer.MaxZstdLevel {
+		p, _ := ps.get(SinkKeyZstdLevel)
+		return ps.c.errorf("'%s' = '%s': must be at most %d", p.written, p.value, transfer.MaxZstdLevel)
+	}
+	return nil
 }
 
 // checkAccepted checks the values of the IoTDB sink parameters Sluice

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sluicedb/sluice/certs"
+	"github.com/sluicedb/sluice/pipe/transfer"
 )
 
 // Plugin names, as SHOW PIPEPLUGINS lists them.
@@ -59,6 +60,12 @@ type attributes struct {
 	// rateLimit is rate-limit-bytes-per-second: the bytes per second the
 	// sink instance transfers at most; 0 is unlimited.
 	rateLimit int64
+	// compressors is compressor: the compressors each transfer goes
+	// through, in order, as IoTDB's compressed request; none sends
+	// Sluice's own zstd-compressed body. zstdLevel is
+	// compressor.zstd.level.
+	compressors []transfer.Compressor
+	zstdLevel   int
 }
 
 // parseAttributes reads the attributes New understands; others are left to
@@ -113,6 +120,17 @@ func parseAttributes(attrs map[string]string) (*attributes, error) {
 			return nil, fmt.Errorf("%s: sink attribute 'rate-limit-bytes-per-second' = %q: not a byte count >= 0", plugin, v)
 		}
 		a.rateLimit = n
+	}
+	if a.compressors, err = transfer.ParseCompressors(attrs["compressor"]); err != nil {
+		return nil, fmt.Errorf("%s: sink attribute 'compressor': %w", plugin, err)
+	}
+	a.zstdLevel = transfer.DefaultZstdLevel
+	if v, ok := attrs["compressor.zstd.level"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < transfer.MinZstdLevel || n > transfer.MaxZstdLevel {
+			return nil, fmt.Errorf("%s: sink attribute 'compressor.zstd.level' = %q: not a zstd level (%d to %d)", plugin, v, transfer.MinZstdLevel, transfer.MaxZstdLevel)
+		}
+		a.zstdLevel = n
 	}
 	if plugin == PluginThriftSSL {
 		a.trustStore = strings.TrimSpace(attrs["ssl.trust-store-path"])

@@ -2,6 +2,7 @@ package sink
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -130,14 +131,18 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 		// order; a failure resends them all, which applying tolerates.
 		parts := [][]*model.Tablet{b.Tablets}
 		if pc.maxPayload > 0 {
-			parts = transfer.Split(b.Tablets, pc.maxPayload)
+			parts = transfer.Split(b.Tablets, pc.maxPayload-s.requestOverhead(pc, b))
 		}
 		var resp *pipethrift.TPipeTransferResp
 		var lost bool
 		var err error
 		for _, part := range parts {
-			body := transfer.EncodeTablets(transfer.Tablets{Token: pc.token, Origin: b.Origin, Tablets: part})
-			resp, lost, err = s.send(ctx, pc, transfer.TypeTablets, body)
+			var typ int16
+			var body []byte
+			if typ, body, err = s.encode(pc, b.Origin, part); err != nil {
+				break
+			}
+			resp, lost, err = s.send(ctx, pc, typ, body)
 			if err != nil || lost || !succeeded(resp.GetStatus().Code) {
 				break
 			}
@@ -172,6 +177,31 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 		}
 		return s.statusError(pc.target, st)
 	}
+}
+
+// encode returns the request type and body that carry tablets: Sluice's
+// zstd-compressed tablets body, or with 'compressor' set the uncompressed
+// body inside IoTDB's compressed request.
+func (s *thriftSink) encode(pc *pipeConn, origin string, tablets []*model.Tablet) (int16, []byte, error) {
+	t := transfer.Tablets{Token: pc.token, Origin: origin, Tablets: tablets}
+	if len(s.a.compressors) == 0 {
+		return transfer.TypeTablets, transfer.EncodeTablets(t), nil
+	}
+	body, err := transfer.EncodeCompressed(transfer.Version, transfer.TypeTablets, transfer.EncodeTabletsUncompressed(t), s.a.compressors, s.a.zstdLevel)
+	if err != nil {
+		return 0, nil, fatalf("%s: compressor: %v", s.a.plugin, err)
+	}
+	return transfer.TypeCompressed, body, nil
+}
+
+// requestOverhead is what a compressed request adds to the payload in the
+// length the receiver checks against its limit: the request's version
+// and type, and the tablets body's header.
+func (s *thriftSink) requestOverhead(pc *pipeConn, b *pipe.Batch) int {
+	if len(s.a.compressors) == 0 {
+		return 0
+	}
+	return 3 + 1 + 3*binary.MaxVarintLen64 + len(pc.token) + len(b.Origin)
 }
 
 // dial opens and handshakes a connection on the next target round-robin,

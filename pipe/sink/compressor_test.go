@@ -1,0 +1,70 @@
+package sink
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/pipe"
+	"github.com/sluicedb/sluice/pipe/receiver"
+	"github.com/sluicedb/sluice/pipe/transfer"
+)
+
+// TestThriftCompressor sends through the real receiver with each
+// compressor, a chain of them and zstd at a high level, including a batch
+// the receiver's limit makes the sink split.
+func TestThriftCompressor(t *testing.T) {
+	lists := append(transfer.Compressors(), "snappy, gzip", "ZSTD")
+	for _, list := range lists {
+		t.Run(list, func(t *testing.T) {
+			target := &fakeTarget{}
+			srv := startReceiver(t, target, receiver.WithMaxPayloadBytes(16<<10))
+			attrs := thriftAttrs(PluginThriftSync, srv.addr())
+			attrs["compressor"] = list
+			if list == "ZSTD" {
+				attrs["compressor.zstd.level"] = "19"
+			}
+			s := newTestSink(t, attrs, testConfig)
+			tb := &model.Tablet{Device: model.Path{"root", "sg", "d"}, Measurements: []string{"t"}, Columns: []model.Column{model.NewColumn(model.Text, 0)}}
+			var want []int64
+			for i := range 2000 {
+				tb.Times = append(tb.Times, int64(i))
+				tb.Columns[0].Append(strings.Repeat("x", 50))
+				want = append(want, int64(i))
+			}
+			if err := s.Transfer(t.Context(), &pipe.Batch{Origin: senderCluster, Tablets: []*model.Tablet{tb}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Transfer(t.Context(), testBatch(5000)); err != nil {
+				t.Fatal(err)
+			}
+			target.mu.Lock()
+			defer target.mu.Unlock()
+			if target.calls < 3 || !slices.Equal(target.rows, append(want, 5000)) {
+				t.Fatalf("%d inserts holding %d rows, want several holding the 2001 rows in order", target.calls, len(target.rows))
+			}
+		})
+	}
+}
+
+func TestCompressorAttributes(t *testing.T) {
+	for _, tc := range []struct {
+		attrs map[string]string
+		ok    bool
+	}{
+		{map[string]string{"compressor": ""}, true},
+		{map[string]string{"compressor": "lz4,zstd", "compressor.zstd.level": "-5"}, true},
+		{map[string]string{"compressor": "brotli"}, false},
+		{map[string]string{"compressor.zstd.level": "23"}, false},
+		{map[string]string{"compressor.zstd.level": "x"}, false},
+	} {
+		attrs := thriftAttrs(PluginThrift, "h:1")
+		for k, v := range tc.attrs {
+			attrs[k] = v
+		}
+		if _, err := parseAttributes(attrs); (err == nil) != tc.ok {
+			t.Errorf("%v: err = %v, want ok %v", tc.attrs, err, tc.ok)
+		}
+	}
+}
