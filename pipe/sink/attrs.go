@@ -3,12 +3,15 @@ package sink
 import (
 	"crypto/tls"
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sluicedb/sluice/certs"
+	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/transfer"
 )
 
@@ -66,6 +69,9 @@ type attributes struct {
 	// compressor.zstd.level.
 	compressors []transfer.Compressor
 	zstdLevel   int
+	// batching is batch.enable, batch.max-delay-seconds and
+	// batch.size-bytes: how the tasks using the sink hold writes.
+	batching pipe.Batching
 }
 
 // parseAttributes reads the attributes New understands; others are left to
@@ -121,6 +127,9 @@ func parseAttributes(attrs map[string]string) (*attributes, error) {
 		}
 		a.rateLimit = n
 	}
+	if a.batching, err = parseBatching(attrs); err != nil {
+		return nil, fmt.Errorf("%s: %w", plugin, err)
+	}
 	if a.compressors, err = transfer.ParseCompressors(attrs["compressor"]); err != nil {
 		return nil, fmt.Errorf("%s: sink attribute 'compressor': %w", plugin, err)
 	}
@@ -136,6 +145,35 @@ func parseAttributes(attrs map[string]string) (*attributes, error) {
 		a.trustStore = strings.TrimSpace(attrs["ssl.trust-store-path"])
 	}
 	return a, nil
+}
+
+// parseBatching reads batch.enable (default true), batch.max-delay-seconds
+// (default 1) and batch.size-bytes (default 16 MiB), IoTDB's defaults for
+// tablets.
+func parseBatching(attrs map[string]string) (pipe.Batching, error) {
+	b := pipe.Batching{Enabled: pipe.DefaultBatchEnabled, MaxDelay: pipe.DefaultBatchMaxDelay, SizeBytes: pipe.DefaultBatchSizeBytes}
+	if v, ok := attrs["batch.enable"]; ok {
+		e, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(v)))
+		if err != nil {
+			return b, fmt.Errorf("sink attribute 'batch.enable' = %q: not true or false", v)
+		}
+		b.Enabled = e
+	}
+	if v, ok := attrs["batch.max-delay-seconds"]; ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 0 || n > math.MaxInt64/int64(time.Second) {
+			return b, fmt.Errorf("sink attribute 'batch.max-delay-seconds' = %q: not a number of seconds >= 0", v)
+		}
+		b.MaxDelay = time.Duration(n) * time.Second
+	}
+	if v, ok := attrs["batch.size-bytes"]; ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 1 {
+			return b, fmt.Errorf("sink attribute 'batch.size-bytes' = %q: not a byte count >= 1", v)
+		}
+		b.SizeBytes = int(min(n, math.MaxInt32))
+	}
+	return b, nil
 }
 
 // parseTargets reads "ip" (alias "host") with "port", and "node-urls", into

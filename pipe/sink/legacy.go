@@ -55,6 +55,9 @@ func newLegacySink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetric
 	return &legacySink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), turn: make(chan struct{}, 1)}
 }
 
+// Batching is what the sink's batch attributes ask of the tasks using it.
+func (s *legacySink) Batching() pipe.Batching { return s.a.batching }
+
 // TargetClusterID is empty: the client protocol does not reveal one.
 func (s *legacySink) TargetClusterID() string { return "" }
 

@@ -47,6 +47,14 @@ type shared struct{ pipe.Sink }
 // Close does nothing; see Registry.Acquire.
 func (*shared) Close() error { return nil }
 
+// Batching is the instance's, or disabled for a sink that does not batch.
+func (s *shared) Batching() pipe.Batching {
+	if b, ok := s.Sink.(pipe.Batcher); ok {
+		return b.Batching()
+	}
+	return pipe.Batching{}
+}
+
 // Connections is how many connections the instance holds open.
 func (s *shared) Connections() int { return Connections(s.Sink) }
 

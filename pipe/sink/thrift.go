@@ -81,6 +81,9 @@ func (s *thriftSink) Connections() int {
 	return len(s.open)
 }
 
+// Batching is what the sink's batch attributes ask of the tasks using it.
+func (s *thriftSink) Batching() pipe.Batching { return s.a.batching }
+
 // InFlight is the number of connections: 1 for the sync sink.
 func (s *thriftSink) InFlight() int { return s.inFlight }
 

@@ -7,10 +7,12 @@ import (
 // builder accumulates filtered tablets into one batch, passing each
 // through the task's processor, if any.
 type builder struct {
-	max     int
-	points  int
-	tablets []*model.Tablet
-	proc    Processor
+	max      int // points
+	maxBytes int // 0: no limit
+	points   int
+	bytes    int
+	tablets  []*model.Tablet
+	proc     Processor
 }
 
 func newBuilder(max int, proc Processor) *builder { return &builder{max: max, proc: proc} }
@@ -24,14 +26,44 @@ func (b *builder) add(tb *model.Tablet) {
 	}
 	b.tablets = append(b.tablets, tb)
 	b.points += tb.Points()
+	b.bytes += tabletBytes(tb)
 }
 
-func (b *builder) full() bool { return b.points >= b.max }
+func (b *builder) full() bool {
+	return b.points >= b.max || (b.maxBytes > 0 && b.bytes >= b.maxBytes)
+}
 
 func (b *builder) take() []*model.Tablet {
 	out := b.tablets
-	b.tablets, b.points = nil, 0
+	b.tablets, b.points, b.bytes = nil, 0, 0
 	return out
+}
+
+// tabletBytes is t's uncompressed size as pipe.Batching.SizeBytes counts
+// it.
+func tabletBytes(t *model.Tablet) int {
+	rows := len(t.Times)
+	n := 8 * rows
+	for _, node := range t.Device {
+		n += len(node)
+	}
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		n += len(t.Measurements[i])
+		switch c.Type {
+		case model.Boolean:
+			n += rows
+		case model.Int32, model.Float:
+			n += 4 * rows
+		case model.Text:
+			for _, v := range c.Texts {
+				n += 4 + len(v)
+			}
+		default:
+			n += 8 * rows
+		}
+	}
+	return n
 }
 
 // addSeries adds one series' points whose time passes keep, copying them

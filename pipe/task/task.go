@@ -277,18 +277,46 @@ const (
 )
 
 // realtime tails the region's log after index and sends matching writes.
+//
+// With the sink's batching enabled (pipe.Batching), matching writes are
+// held across reads of the log until they take Batching.SizeBytes (or
+// BatchPoints) or the oldest has waited Batching.MaxDelay. The frontier
+// never passes a held write: entries read after it that need no transfer
+// only raise the index its batch will acknowledge, and it moves once that
+// transfer is acknowledged.
 func (t *Task) realtime(ctx context.Context, index uint64) error {
 	ctx, cancel := context.WithCancel(ctx)
 	w := newWindow(t, cancel, func(frontier uint64) {
 		t.cb.Progress(Progress{HistoryDone: true, Index: frontier})
 	})
 	defer w.stop()
+	batching := t.batching()
 	after := index
 	t.cfg.Region.Pin(t.owner, after+1)
+	b := newBuilder(t.cfg.BatchPoints, t.cfg.Processor)
+	if batching.Enabled {
+		b.maxBytes = batching.SizeBytes
+	}
+	origin := ""
+	var heldSince time.Time // when the oldest held write was read
+	flush := func(upTo uint64) error {
+		if b.points == 0 {
+			w.skip(upTo)
+			return nil
+		}
+		heldSince = time.Time{}
+		return w.send(ctx, &pipe.Batch{Origin: origin, Tablets: b.take()}, upTo)
+	}
 	for {
 		if t.cfg.Region.AppliedIndex() <= after {
-			if err := t.cfg.Region.WaitApplied(ctx, after); err != nil {
-				return w.cause(err)
+			if err := t.waitApplied(ctx, after, heldSince, batching.MaxDelay); err != nil {
+				if !errors.Is(err, errHoldExpired) {
+					return w.cause(err)
+				}
+				if err := flush(after); err != nil {
+					return w.cause(err)
+				}
+				continue
 			}
 		}
 		if err := t.acquire(ctx); err != nil {
@@ -298,15 +326,6 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 		t.release()
 		if err != nil {
 			return w.cause(err)
-		}
-		b := newBuilder(t.cfg.BatchPoints, t.cfg.Processor)
-		origin := ""
-		flush := func(upTo uint64) error {
-			if b.points == 0 {
-				w.skip(upTo)
-				return nil
-			}
-			return w.send(ctx, &pipe.Batch{Origin: origin, Tablets: b.take()}, upTo)
 		}
 		for _, e := range entries {
 			o := e.Origin
@@ -324,6 +343,9 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 					b.addTablet(tb, t.cfg.Filter)
 				}
 			}
+			if b.points > 0 && heldSince.IsZero() {
+				heldSince = time.Now()
+			}
 			after = e.Index
 			if b.full() {
 				if err := flush(after); err != nil {
@@ -332,10 +354,44 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 			}
 		}
 		after = max(after, last)
+		if b.points > 0 && batching.Enabled && time.Since(heldSince) < batching.MaxDelay {
+			continue // held: the batch will acknowledge up to after
+		}
 		if err := flush(after); err != nil {
 			return w.cause(err)
 		}
 	}
+}
+
+// errHoldExpired ends a wait for new log entries when held writes are due.
+var errHoldExpired = errors.New("held writes are due")
+
+// waitApplied waits for the region to apply past after; while writes are
+// held (heldSince set), only until the oldest has waited delay, then it
+// returns errHoldExpired.
+func (t *Task) waitApplied(ctx context.Context, after uint64, heldSince time.Time, delay time.Duration) error {
+	if heldSince.IsZero() {
+		return t.cfg.Region.WaitApplied(ctx, after)
+	}
+	due := heldSince.Add(delay)
+	if !time.Now().Before(due) {
+		return errHoldExpired
+	}
+	wctx, cancel := context.WithDeadline(ctx, due)
+	defer cancel()
+	err := t.cfg.Region.WaitApplied(wctx, after)
+	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
+		return errHoldExpired
+	}
+	return err
+}
+
+// batching is the sink's batching, disabled for sinks that do not batch.
+func (t *Task) batching() pipe.Batching {
+	if b, ok := t.cfg.Sink.(pipe.Batcher); ok {
+		return b.Batching()
+	}
+	return pipe.Batching{}
 }
 
 // forward reports whether writes of origin (empty: local writes) are sent.
