@@ -73,7 +73,7 @@ func FuzzParse(f *testing.F) {
 
 func checkSpec(t *testing.T, s Spec) {
 	t.Helper()
-	if _, ok := lookup(sinks, s.Sink["sink"]); !ok || s.Source.Plugin != SourceIoTDB {
+	if _, ok := lookup(sinks, CanonicalSink(s.Sink)["sink"]); !ok || s.Source.Plugin != SourceIoTDB {
 		t.Fatalf("plugins: %+v", s)
 	}
 	if _, ok := lookup(processors, s.Processor.Plugin); !ok {

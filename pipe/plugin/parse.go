@@ -11,10 +11,11 @@ type Spec struct {
 	Source Source
 	// Processor is the processor plugin and its parameters.
 	Processor Processor
-	// Sink holds the sink's parameters by canonical key (no prefix, aliases
-	// resolved, see the SinkKey constants), values trimmed; Sink["sink"] is
-	// the canonical plugin name. Two pipes whose maps are equal share one
-	// sink instance.
+	// Sink holds the sink's parameters as written: keys lower-cased and
+	// trimmed, with the prefix they were given ('sink.ip', 'connector.ip'
+	// or 'ip'), values trimmed, the plugin name as written. Two pipes
+	// share one sink instance exactly when their maps are equal, as in
+	// IoTDB. CanonicalSink gives them by canonical key.
 	Sink map[string]string
 }
 

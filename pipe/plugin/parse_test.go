@@ -207,7 +207,7 @@ func TestParseAccepts(t *testing.T) {
 		{name: "keys case-insensitive, values trimmed", source: attrs(" Source.PATTERN ", " root.sg ", "SOURCE", " IoTDB-Source "),
 			sink: attrs("SINK", "IOTDB-THRIFT-SINK", "Sink.IP", " h ", "PORT", " 6667 "),
 			check: func(t *testing.T, s Spec) {
-				if s.Source.Pattern != "root.sg" || s.Sink["ip"] != "h" || s.Sink["port"] != "6667" || s.Sink["sink"] != SinkThrift {
+				if s.Source.Pattern != "root.sg" || CanonicalSink(s.Sink)["ip"] != "h" || CanonicalSink(s.Sink)["port"] != "6667" || CanonicalSink(s.Sink)["sink"] != SinkThrift {
 					t.Errorf("%+v %v", s.Source, s.Sink)
 				}
 			}},
@@ -258,7 +258,7 @@ func TestParseAccepts(t *testing.T) {
 		{name: "processor upper case", proc: attrs("PROCESSOR", "Do-Nothing-Processor"), sink: minimalSink},
 		{name: "connector names", sink: attrs("connector", "iotdb-thrift-sync-connector", "connector.node-urls", "[::1]:6667, h:1,"),
 			check: func(t *testing.T, s Spec) {
-				if s.Sink["sink"] != SinkThriftSync || s.Sink["node-urls"] != "[::1]:6667, h:1," {
+				if CanonicalSink(s.Sink)["sink"] != SinkThriftSync || CanonicalSink(s.Sink)["node-urls"] != "[::1]:6667, h:1," {
 					t.Errorf("%v", s.Sink)
 				}
 				if got := SinkEndpoints(s.Sink); len(got) != 2 || got[0] != "[::1]:6667" || got[1] != "h:1" {
@@ -269,8 +269,8 @@ func TestParseAccepts(t *testing.T) {
 			check: func(t *testing.T, s Spec) {
 				want := map[string]string{"sink": SinkLegacy, "ip": "h", "port": "1", "user": "u", "password": "p", "version": "0.13"}
 				for k, v := range want {
-					if s.Sink[k] != v {
-						t.Errorf("Sink[%q] = %q, want %q", k, s.Sink[k], v)
+					if CanonicalSink(s.Sink)[k] != v {
+						t.Errorf("Sink[%q] = %q, want %q", k, CanonicalSink(s.Sink)[k], v)
 					}
 				}
 			}},
@@ -284,7 +284,7 @@ func TestParseAccepts(t *testing.T) {
 			"batch.enable", "false", "batch.max-delay-seconds", "0", "batch.size-bytes", "16777216")},
 		{name: "do-nothing connector", sink: attrs("connector", "do-nothing-connector"),
 			check: func(t *testing.T, s Spec) {
-				if len(s.Sink) != 1 || s.Sink["sink"] != SinkDoNothing {
+				if len(s.Sink) != 1 || CanonicalSink(s.Sink)["sink"] != SinkDoNothing {
 					t.Errorf("%v", s.Sink)
 				}
 				if len(SinkEndpoints(s.Sink)) != 0 {
@@ -326,7 +326,7 @@ func TestParseIoTDBParameters(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s/%s: %v", pre.source, pre.sink, err)
 		}
-		if spec.Sink[SinkKeyIP] != "127.0.0.1" || spec.Sink[SinkKeyRateLimit] != "1000" {
+		if c := CanonicalSink(spec.Sink); c[SinkKeyIP] != "127.0.0.1" || c[SinkKeyRateLimit] != "1000" {
 			t.Errorf("%s: sink = %v", pre.sink, spec.Sink)
 		}
 	}
@@ -341,7 +341,7 @@ func TestParseLegacySink(t *testing.T) {
 	if got := SinkEndpoints(spec.Sink); len(got) != 2 || got[0] != "h:6667" || got[1] != "g:6667" {
 		t.Errorf("endpoints %q, want ip:port first, then node-urls", got)
 	}
-	if spec.Sink[SinkKeyVersion] != "1.1" {
-		t.Errorf("version %q", spec.Sink[SinkKeyVersion])
+	if v := CanonicalSink(spec.Sink)[SinkKeyVersion]; v != "1.1" {
+		t.Errorf("version %q", v)
 	}
 }

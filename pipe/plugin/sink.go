@@ -106,12 +106,30 @@ func parseSink(attrs []ast.Attribute) (map[string]string, error) {
 			return nil, err
 		}
 	}
+	// The attributes as written: IoTDB shares a sink between pipes whose
+	// attribute maps are equal as written (PipeConnectorSubtaskManager
+	// keys its subtasks by the sorted map), so 'sink.ip' and 'ip', or
+	// iotdb-thrift-sink and iotdb-thrift-async-sink, keep pipes apart.
 	out := make(map[string]string, len(ps.order))
 	for _, k := range ps.order {
-		out[k] = ps.byKey[k].value
+		p := ps.byKey[k]
+		out[p.written] = p.value
 	}
-	out[SinkKeyPlugin] = plugin
 	return out, nil
+}
+
+// CanonicalSink returns the attributes of a validated sink (Spec.Sink) by
+// canonical key: no prefix, aliases resolved (see the SinkKey constants),
+// and under SinkKeyPlugin the canonical plugin name.
+func CanonicalSink(sink map[string]string) map[string]string {
+	out := make(map[string]string, len(sink))
+	for k, v := range sink {
+		out[sinkClause.canonicalKey(k)] = v
+	}
+	if name, ok := lookup(sinks, strings.ToLower(out[SinkKeyPlugin])); ok {
+		out[SinkKeyPlugin] = name
+	}
+	return out
 }
 
 // checkRemote validates the target address and the options of a sink that
@@ -258,6 +276,7 @@ func splitNodeURLs(s string) ([]string, error) {
 // SinkEndpoints returns the target addresses (host:port) of a validated
 // sink: ip:port first, then node-urls, without repeats.
 func SinkEndpoints(sink map[string]string) []string {
+	sink = CanonicalSink(sink)
 	var out []string
 	add := func(a string) {
 		if !slices.Contains(out, a) {

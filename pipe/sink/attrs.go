@@ -77,6 +77,7 @@ type attributes struct {
 // parseAttributes reads the attributes New understands; others are left to
 // the package that validates pipe parameters.
 func parseAttributes(attrs map[string]string) (*attributes, error) {
+	attrs = withoutPrefixes(attrs)
 	plugin, ok := attrs["sink"]
 	if !ok {
 		plugin, ok = attrs["connector"]
@@ -145,6 +146,29 @@ func parseAttributes(attrs map[string]string) (*attributes, error) {
 		a.trustStore = strings.TrimSpace(attrs["ssl.trust-store-path"])
 	}
 	return a, nil
+}
+
+// withoutPrefixes returns attrs with their keys lower-cased and their
+// "sink." or "connector." prefixes removed; a key given both ways keeps
+// its prefixed value (the pipe package refuses such pairs before).
+func withoutPrefixes(attrs map[string]string) map[string]string {
+	out := make(map[string]string, len(attrs))
+	var prefixed []string
+	for k, v := range attrs {
+		k = strings.ToLower(strings.TrimSpace(k))
+		if strings.HasPrefix(k, "sink.") || strings.HasPrefix(k, "connector.") {
+			prefixed = append(prefixed, k)
+			continue
+		}
+		out[k] = v
+	}
+	for _, k := range prefixed {
+		_, rest, _ := strings.Cut(k, ".")
+		if rest != "" {
+			out[rest] = attrs[k]
+		}
+	}
+	return out
 }
 
 // parseBatching reads batch.enable (default true), batch.max-delay-seconds

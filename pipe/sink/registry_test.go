@@ -132,3 +132,44 @@ func TestRegistryClose(t *testing.T) {
 	r2 := NewRegistry(Config{}, nil, reg)
 	r2.Close()
 }
+
+// TestRegistryKeysAsIoTDB: pipes share an instance when their attributes
+// are equal as written, as IoTDB keys its sink subtasks; spellings that
+// mean the same sink still make separate instances.
+func TestRegistryKeysAsIoTDB(t *testing.T) {
+	r := NewRegistry(Config{}, nil, nil)
+	defer r.Close()
+	base := map[string]string{"sink": "iotdb-thrift-sink", "sink.ip": "localhost", "sink.port": "9999"}
+	s0, rel0, err := r.Acquire(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rel0()
+	for name, attrs := range map[string]map[string]string{
+		"async alias":       {"sink": "iotdb-thrift-async-sink", "sink.ip": "localhost", "sink.port": "9999"},
+		"prefix-less key":   {"sink": "iotdb-thrift-sink", "ip": "localhost", "sink.port": "9999"},
+		"connector keys":    {"connector": "iotdb-thrift-sink", "connector.ip": "localhost", "connector.port": "9999"},
+		"a default written": {"sink": "iotdb-thrift-sink", "sink.ip": "localhost", "sink.port": "9999", "sink.user": "root"},
+		"plugin name case":  {"sink": "IoTDB-Thrift-Sink", "sink.ip": "localhost", "sink.port": "9999"},
+	} {
+		s, rel, err := r.Acquire(attrs)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if s == s0 {
+			t.Errorf("%s: shares the instance of %v", name, base)
+		}
+		if a, err := parseAttributes(attrs); err != nil || len(a.targets) != 1 || a.targets[0] != "localhost:9999" {
+			t.Errorf("%s: attributes %+v, %v", name, a, err)
+		}
+		rel()
+	}
+	same, rel, err := r.Acquire(map[string]string{"sink.port": "9999", "sink": "iotdb-thrift-sink", "sink.ip": "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rel()
+	if same != s0 {
+		t.Error("the same attributes in another order got another instance")
+	}
+}

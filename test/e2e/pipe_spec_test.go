@@ -195,7 +195,8 @@ WITH SOURCE (
 }
 
 // TestPipeSinkReuse creates the SPEC's pipe1 and pipe2, whose sinks are
-// equal but for the order of the keys.
+// equal but for the order of the keys, and pipes whose sinks IoTDB would
+// keep apart.
 func TestPipeSinkReuse(t *testing.T) {
 	t.Parallel()
 	_, b, ca, cb := startPipePair(t)
@@ -216,7 +217,19 @@ WITH SINK (
 )`, b.Port),
 		// Not the same sink: another ip spelling.
 		fmt.Sprintf(`CREATE PIPE pipe3 WITH SOURCE ('source.pattern' = 'root.reuse.p3') %s`, pipeSinkClause("iotdb-thrift-sink", b.Port)),
+		// Not the same sink for IoTDB either, though they mean pipe1's:
+		// the async alias, and prefix-less keys.
+		fmt.Sprintf(`CREATE PIPE pipe4 WITH SOURCE ('source.pattern' = 'root.reuse.p4')
+WITH SINK ('sink' = 'iotdb-thrift-async-sink', 'sink.ip' = 'localhost', 'sink.port' = '%d')`, b.Port),
+		fmt.Sprintf(`CREATE PIPE pipe5 WITH SOURCE ('source.pattern' = 'root.reuse.p5')
+WITH SINK ('sink' = 'iotdb-thrift-sink', 'ip' = 'localhost', 'port' = '%d')`, b.Port),
 	)
+	for _, name := range []string{"pipe4", "pipe5"} {
+		if ids := ca.pipeIDs("SHOW PIPES WHERE SINK USED BY " + name); !slices.Equal(ids, []string{name}) {
+			t.Errorf("SHOW PIPES WHERE SINK USED BY %s lists %q, want only itself", name, ids)
+		}
+	}
+	ca.mustExec("DROP PIPE pipe4", "DROP PIPE pipe5")
 	for _, name := range []string{"pipe1", "pipe2"} {
 		if ids := ca.pipeIDs("SHOW PIPES WHERE SINK USED BY " + name); !slices.Equal(ids, []string{"pipe1", "pipe2"}) {
 			t.Errorf("SHOW PIPES WHERE SINK USED BY %s lists %q, want [pipe1 pipe2]", name, ids)
