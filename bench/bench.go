@@ -35,6 +35,9 @@ type Config struct {
 	// in the pipe benchmark; zero keeps the default (1 s). A very long one
 	// leaves the progress commits out of the measured run.
 	ProgressInterval time.Duration
+	// SinkAttributes are added to the benchmark pipe's SINK clause, as
+	// key=value (sink.batch.enable=false, sink.compressor=lz4, ...).
+	SinkAttributes []string
 	// Host and Port name a running server; empty Host starts an in-process
 	// standalone node on a temporary data dir (needed for bytes/point).
 	Host string

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/iotdb-client-go/client"
@@ -62,7 +63,16 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 	res.DirectPointsPerSecond = float64(n) / time.Since(start).Seconds()
 	fmt.Fprintf(out, "direct ingest into B: %.0f points/s\n", res.DirectPointsPerSecond)
 
-	if err := exec(sa[0], fmt.Sprintf("create pipe bench with source ('source.pattern'='root.sync') with sink ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d')", b.port)); err != nil {
+	sinkClause := fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d'", b.port)
+	for _, kv := range cfg.SinkAttributes {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return res, fmt.Errorf("sink attribute %q is not key=value", kv)
+		}
+		sinkClause += fmt.Sprintf(", '%s'='%s'", strings.ReplaceAll(k, "'", "''"), strings.ReplaceAll(v, "'", "''"))
+	}
+	fmt.Fprintf(out, "pipe sink: %s\n", sinkClause)
+	if err := exec(sa[0], "create pipe bench with source ('source.pattern'='root.sync') with sink ("+sinkClause+")"); err != nil {
 		return res, err
 	}
 	start = time.Now()

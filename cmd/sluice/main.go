@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/sluicedb/sluice/bench"
@@ -30,7 +31,7 @@ const usage = `usage:
   sluice health [confignode|datanode|standalone] [--config FILE] [--addr host:port] [--timeout 5s]
   sluice top [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [--interval 1s] [-n N]
   sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
-  sluice bench [--pipe [--progress-interval D]] [--host H --port P] [--rows-per-device N] [--workers N]
+  sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]...] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
   sluice version
 `
@@ -163,6 +164,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent client sessions")
 	syncBench := fs.Bool("pipe", false, "measure sync A -> B through a pipe instead of ingest into one node")
 	fs.DurationVar(&cfg.ProgressInterval, "progress-interval", 0, "with --pipe: the sender's pipe progress commit interval (default 1s; e.g. 1h leaves commits out)")
+	fs.Func("sink-attr", "with --pipe: add key=value to the pipe's SINK clause (repeatable; e.g. sink.batch.enable=false, sink.compressor=lz4)", func(kv string) error {
+		if k, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(k) == "" {
+			return fmt.Errorf("want key=value, got %q", kv)
+		}
+		cfg.SinkAttributes = append(cfg.SinkAttributes, kv)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
