@@ -50,7 +50,8 @@ FUZZ_TARGETS := \
 	datanode/clientrpc:FuzzDecodeTablet datanode/clientrpc:FuzzRequest \
 	datanode/region:FuzzDecodeCommand pipe/plugin:FuzzParse \
 	pipe/sink:FuzzParseAttributes pipe/transfer:FuzzDecodeHandshake \
-	pipe/transfer:FuzzDecodeTablets storage/encoding:FuzzDecodeChunk \
+	pipe/transfer:FuzzDecodeTablets pipe/transfer:FuzzDecodeCompressed \
+	storage/encoding:FuzzDecodeChunk \
 	storage/encoding:FuzzDecodeTimes storage/encoding:FuzzDecodeFloat64s
 
 fuzz:
