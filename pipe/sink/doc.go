@@ -27,6 +27,12 @@
 // the target and the receiver's words; everything else is transient.
 //
 // Registry shares one instance among pipes whose sink attributes are equal
-// as sets, as the data-sync documentation requires, and owns the sinks'
-// metrics.
+// as sets, as the data-sync documentation requires (as written, the way
+// IoTDB keys its sink subtasks), and owns the sinks' metrics.
+//
+// The sinks' attributes are read with or without their "sink." or
+// "connector." prefix. Besides the target and credentials they carry how
+// tasks batch their writes (pipe.Batcher) and, for the Thrift sinks, the
+// compressors each transfer goes through (IoTDB's compressed request, see
+// pipe/transfer).
 package sink

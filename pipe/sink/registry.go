@@ -20,7 +20,10 @@ var ErrRegistryClosed = errors.New("sink registry is closed")
 
 // Registry shares one sink instance among the pipes whose sink attributes
 // are identical as sets of key-value pairs (the order they were written in
-// does not matter), reference counted: the last release closes it.
+// does not matter), reference counted: the last release closes it. The
+// attributes are compared as given, prefixes and plugin aliases included,
+// as IoTDB compares them when it shares sink subtasks: 'sink.ip' and 'ip'
+// make two instances, though each sink reads them alike.
 type Registry struct {
 	cfg     Config
 	log     *slog.Logger

@@ -8,8 +8,8 @@ import (
 )
 
 // New returns the sink plugin that attrs name ("sink" = a name of
-// Plugins()). attrs are a pipe's sink attributes with their "sink." or
-// "connector." prefixes removed. New does not connect: connections open
+// Plugins()). attrs are a pipe's sink attributes, keys with or without
+// their "sink." or "connector." prefix. New does not connect: connections open
 // lazily on the first Transfer (see Probe to check a target up front). The
 // sink records no metrics; use a Registry for shared, measured sinks.
 func New(attrs map[string]string, cfg Config, logger *slog.Logger) (pipe.Sink, error) {
