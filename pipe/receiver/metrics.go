@@ -45,6 +45,8 @@ func typeLabel(t int16) string {
 		return "handshake"
 	case transfer.TypeTablets:
 		return "tablets"
+	case transfer.TypeCompressed:
+		return "compressed"
 	}
 	return "unknown"
 }
