@@ -31,7 +31,13 @@ func TestCompressedRequests(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := newEnv(t)
+			// Compressed requests need a handshake on the connection
+			// first; a compressed handshake then renews it.
 			resp := e.r.Handle(context.Background(), request(transfer.TypeCompressed,
+				compressedReq(t, transfer.TypeHandshake, transfer.EncodeHandshake(goodHandshake()), cs...)))
+			wantStatus(t, resp, CodeHandshakeRequired, HandshakeRequiredPrefix)
+			e.handshake(t)
+			resp = e.r.Handle(context.Background(), request(transfer.TypeCompressed,
 				compressedReq(t, transfer.TypeHandshake, transfer.EncodeHandshake(goodHandshake()), cs...)))
 			wantStatus(t, resp, status.Success, "")
 			res, err := transfer.DecodeHandshakeResult(resp.GetBody())

@@ -187,7 +187,14 @@ func (r *Receiver) serve(ctx context.Context, typ int16, body []byte, mayCompres
 // and the decompression's memory (a stage's input and output) is taken
 // from the decoding budget while it runs; the request inside then takes
 // its own.
+//
+// Only a connection that has handshaken may send one, so that a stranger
+// gets no decompression done; the sender is told to handshake (IoTDB's
+// senders, like Sluice's, send the handshake uncompressed).
 func (r *Receiver) compressed(ctx context.Context, body []byte) *pipethrift.TPipeTransferResp {
+	if !r.sessions.hasConn(connOf(ctx).id) {
+		return reply(status.Errorf(CodeHandshakeRequired, "%s: a compressed request needs a handshake on its connection first", HandshakeRequiredPrefix), nil)
+	}
 	need := int64(transfer.CompressedBound(body, r.maxPayload))
 	if err := r.memory.acquire(ctx, need); err != nil {
 		return reply(status.Errorf(status.WriteProcessReject, "pipe compressed request: waited for decoding memory until %v", err), nil)

@@ -86,6 +86,20 @@ func (s *sessions) dropConn(conn uint64) {
 	}
 }
 
+// hasConn reports whether connection conn holds a live token. It scans the
+// table, which holds a few tokens per live pipe connection.
+func (s *sessions) hasConn(conn uint64) bool {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.byToken {
+		if p.conn == conn && now.Sub(p.lastUsed) < s.idle {
+			return true
+		}
+	}
+	return false
+}
+
 // drop forgets token.
 func (s *sessions) drop(token string) {
 	s.mu.Lock()
