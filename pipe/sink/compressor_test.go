@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
@@ -66,5 +67,52 @@ func TestCompressorAttributes(t *testing.T) {
 		if _, err := parseAttributes(attrs); (err == nil) != tc.ok {
 			t.Errorf("%v: err = %v, want ok %v", tc.attrs, err, tc.ok)
 		}
+	}
+}
+
+// TestBatchingAttributes: IoTDB's defaults, each key with and without its
+// prefix, and the registry's shared instance passing them on.
+func TestBatchingAttributes(t *testing.T) {
+	def := pipe.Batching{Enabled: true, MaxDelay: time.Second, SizeBytes: 16 << 20}
+	for _, tc := range []struct {
+		attrs map[string]string
+		want  pipe.Batching
+		bad   bool
+	}{
+		{attrs: nil, want: def},
+		{attrs: map[string]string{"sink.batch.enable": "false"}, want: pipe.Batching{MaxDelay: time.Second, SizeBytes: 16 << 20}},
+		{attrs: map[string]string{"connector.batch.max-delay-seconds": "5", "batch.size-bytes": "1024"}, want: pipe.Batching{Enabled: true, MaxDelay: 5 * time.Second, SizeBytes: 1024}},
+		{attrs: map[string]string{"batch.enable": "maybe"}, bad: true},
+		{attrs: map[string]string{"batch.max-delay-seconds": "-1"}, bad: true},
+		{attrs: map[string]string{"batch.size-bytes": "0"}, bad: true},
+	} {
+		attrs := thriftAttrs(PluginThrift, "h:1")
+		for k, v := range tc.attrs {
+			attrs[k] = v
+		}
+		a, err := parseAttributes(attrs)
+		if (err != nil) != tc.bad {
+			t.Errorf("%v: err = %v, want error %v", tc.attrs, err, tc.bad)
+			continue
+		}
+		if err == nil && a.batching != tc.want {
+			t.Errorf("%v: batching %+v, want %+v", tc.attrs, a.batching, tc.want)
+		}
+	}
+	r := NewRegistry(Config{}, nil, nil)
+	defer r.Close()
+	for plugin, want := range map[string]pipe.Batching{PluginThriftSync: def, PluginLegacy: def, PluginDoNothing: {}} {
+		attrs := map[string]string{"sink": plugin}
+		if plugin != PluginDoNothing {
+			attrs["node-urls"] = "h:1"
+		}
+		s, rel, err := r.Acquire(attrs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.(pipe.Batcher).Batching(); got != want {
+			t.Errorf("%s: Batching() = %+v, want %+v", plugin, got, want)
+		}
+		rel()
 	}
 }
