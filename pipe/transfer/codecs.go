@@ -172,17 +172,13 @@ func readExactly(r io.Reader, size int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n != int64(size) {
-		return nil, fmt.Errorf("holds %s bytes, %d announced", moreOrFewer(n, size), size)
+	if n > int64(size) {
+		return nil, fmt.Errorf("holds more than the %d bytes announced", size)
+	}
+	if n < int64(size) {
+		return nil, fmt.Errorf("holds %d bytes, %d announced", n, size)
 	}
 	return buf.Bytes(), nil
-}
-
-func moreOrFewer(n int64, size int) string {
-	if n > int64(size) {
-		return "more than"
-	}
-	return fmt.Sprint(n)
 }
 
 // xzDict is the LZMA2 dictionary size the first block of the xz stream
