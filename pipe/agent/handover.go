@@ -139,3 +139,12 @@ func (d drainable) Transfer(ctx context.Context, b *pipe.Batch) error {
 	defer unwatch()
 	return d.Sink.Transfer(tctx, b)
 }
+
+// Batching passes on the sink's batch parameters (pipe.Batcher), which
+// the embedded interface would hide from the task.
+func (d drainable) Batching() pipe.Batching {
+	if b, ok := d.Sink.(pipe.Batcher); ok {
+		return b.Batching()
+	}
+	return pipe.Batching{}
+}
