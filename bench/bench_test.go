@@ -26,10 +26,7 @@ func TestRunCountsEveryPoint(t *testing.T) {
 }
 
 func TestRunPipeDeliversAndTimes(t *testing.T) {
-	// Batching would hold the probes for the default second, as long as
-	// the latency run.
 	cfg := small()
-	cfg.SinkAttributes = []string{"sink.batch.enable=false"}
 	res, err := RunPipe(context.Background(), cfg, io.Discard)
 	if err != nil {
 		t.Fatal(err)

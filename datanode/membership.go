@@ -31,10 +31,12 @@ type clusterLink struct {
 	serving  sync.WaitGroup // the server's goroutine
 	peers    *peer.Client
 
-	mu        sync.Mutex
-	leaders   map[uint32]uint32 // region -> DataNode, from the ConfigNode leader
-	running   map[uint32]bool   // DataNodes the ConfigNode leader sees Running
-	transfers map[uint32]time.Time
+	mu      sync.Mutex
+	leaders map[uint32]uint32 // region -> DataNode, from the ConfigNode leader
+	running map[uint32]bool   // DataNodes the ConfigNode leader sees Running
+	// nextHandBack is, per region, the earliest time balanceLeaders may
+	// try to hand it back again.
+	nextHandBack map[uint32]time.Time
 }
 
 // internalEndpoint and consensusEndpoint are where the other nodes reach
@@ -104,7 +106,7 @@ func (d *DataNode) listenCluster() error {
 	}
 	d.cluster = &clusterLink{internal: ln, mux: consensus.NewMux(cln, d.cfg.InternalAddress, d.cfg.Certs, d.logger),
 		peers:   peer.NewClient(peer.ClientConfig{Certs: d.cfg.Certs}),
-		leaders: map[uint32]uint32{}, running: map[uint32]bool{}, transfers: map[uint32]time.Time{}}
+		leaders: map[uint32]uint32{}, running: map[uint32]bool{}, nextHandBack: map[uint32]time.Time{}}
 	return nil
 }
 
@@ -214,9 +216,11 @@ func (d *DataNode) cachedLeader(id uint32) uint32 {
 
 // balanceLeaders moves the leadership of a region this node leads to the
 // region's preferred replica (its first, chosen at placement so that
-// leaders spread over the DataNodes) when that replica is running. A region
-// is tried at most once a minute so that a replica that cannot take over
-// does not see leadership bounce.
+// leaders spread over the DataNodes) when that replica is running. After a
+// hand-back a region is not tried again for handBackSpacing, so that a
+// replica that cannot keep the lead does not see leadership bounce; after a
+// failed attempt (the replica not caught up yet, say) it is tried again
+// after handBackRetry.
 func (d *DataNode) balanceLeaders() {
 	nodes := map[uint32]confignode.NodeInfo{}
 	for _, n := range d.meta.DataNodes() {
@@ -229,9 +233,9 @@ func (d *DataNode) balanceLeaders() {
 		}
 		want := reg.Replicas[0]
 		d.cluster.mu.Lock()
-		ok := d.cluster.running[want] && time.Since(d.cluster.transfers[reg.ID]) > time.Minute
+		ok := d.cluster.running[want] && time.Now().After(d.cluster.nextHandBack[reg.ID])
 		if ok {
-			d.cluster.transfers[reg.ID] = time.Now()
+			d.cluster.nextHandBack[reg.ID] = time.Now().Add(handBackSpacing)
 		}
 		d.cluster.mu.Unlock()
 		n, known := nodes[want]
@@ -254,10 +258,20 @@ func (d *DataNode) balanceLeaders() {
 				return d.transferLeadership(reg.ID, n)
 			}); err != nil {
 				d.logger.Debug("leadership transfer", "region", reg.ID, "to", want, "err", err)
+				d.cluster.mu.Lock()
+				d.cluster.nextHandBack[reg.ID] = time.Now().Add(handBackRetry)
+				d.cluster.mu.Unlock()
 			}
 		}()
 	}
 }
+
+// handBackSpacing and handBackRetry space the hand-backs of one region:
+// after an attempt, and after a failed one.
+const (
+	handBackSpacing = time.Minute
+	handBackRetry   = 10 * time.Second
+)
 
 // replicaID is the Raft server id of DataNode node's replicas.
 func replicaID(node uint32) string { return "dn" + strconv.FormatUint(uint64(node), 10) }

@@ -164,7 +164,7 @@ func checkRemote(ps *params) error {
 			return ps.c.errorf("'%s' is empty", p.written)
 		}
 	}
-	if _, err := ps.boolean(SinkKeyBatchEnable, true); err != nil {
+	if _, err := ps.boolean(SinkKeyBatchEnable, false); err != nil {
 		return err
 	}
 	if err := ps.integer(SinkKeyBatchMaxDelay, 0); err != nil {

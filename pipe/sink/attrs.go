@@ -171,9 +171,9 @@ func withoutPrefixes(attrs map[string]string) map[string]string {
 	return out
 }
 
-// parseBatching reads batch.enable (default true), batch.max-delay-seconds
-// (default 1) and batch.size-bytes (default 16 MiB), IoTDB's defaults for
-// tablets.
+// parseBatching reads batch.enable (default false, see
+// pipe.DefaultBatchEnabled), batch.max-delay-seconds (default 1) and
+// batch.size-bytes (default 16 MiB), IoTDB's defaults for tablets.
 func parseBatching(attrs map[string]string) (pipe.Batching, error) {
 	b := pipe.Batching{Enabled: pipe.DefaultBatchEnabled, MaxDelay: pipe.DefaultBatchMaxDelay, SizeBytes: pipe.DefaultBatchSizeBytes}
 	if v, ok := attrs["batch.enable"]; ok {

@@ -73,15 +73,15 @@ func TestCompressorAttributes(t *testing.T) {
 // TestBatchingAttributes: IoTDB's defaults, each key with and without its
 // prefix, and the registry's shared instance passing them on.
 func TestBatchingAttributes(t *testing.T) {
-	def := pipe.Batching{Enabled: true, MaxDelay: time.Second, SizeBytes: 16 << 20}
+	def := pipe.Batching{MaxDelay: time.Second, SizeBytes: 16 << 20}
 	for _, tc := range []struct {
 		attrs map[string]string
 		want  pipe.Batching
 		bad   bool
 	}{
 		{attrs: nil, want: def},
-		{attrs: map[string]string{"sink.batch.enable": "false"}, want: pipe.Batching{MaxDelay: time.Second, SizeBytes: 16 << 20}},
-		{attrs: map[string]string{"connector.batch.max-delay-seconds": "5", "batch.size-bytes": "1024"}, want: pipe.Batching{Enabled: true, MaxDelay: 5 * time.Second, SizeBytes: 1024}},
+		{attrs: map[string]string{"sink.batch.enable": "true"}, want: pipe.Batching{Enabled: true, MaxDelay: time.Second, SizeBytes: 16 << 20}},
+		{attrs: map[string]string{"batch.enable": "true", "connector.batch.max-delay-seconds": "5", "batch.size-bytes": "1024"}, want: pipe.Batching{Enabled: true, MaxDelay: 5 * time.Second, SizeBytes: 1024}},
 		{attrs: map[string]string{"batch.enable": "maybe"}, bad: true},
 		{attrs: map[string]string{"batch.max-delay-seconds": "-1"}, bad: true},
 		{attrs: map[string]string{"batch.size-bytes": "0"}, bad: true},
