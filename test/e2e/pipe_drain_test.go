@@ -69,21 +69,20 @@ func TestPipeGracefulRestartSendsNoDuplicates(t *testing.T) {
 // over before shutting down.
 const handedOverLine = "region leadership handed over before shutdown"
 
-// dbLeader returns the DataNode that SHOW REGIONS reports leading a data
-// region of database db.
+// dbLeader waits until a region of db is led by its preferred replica
+// (SHOW REGIONS lists a region's replicas preferred first) and returns that
+// DataNode: the one the region's leadership goes back to after a restart.
 func dbLeader(t *testing.T, c *pipeClient, cl *proc.Cluster, db string) *proc.Node {
 	t.Helper()
 	var found *proc.Node
-	pipeWaitFor(t, 30*time.Second, "a leader of a region of "+db, func() (bool, string) {
+	pipeWaitFor(t, 60*time.Second, "a region of "+db+" led by its preferred replica", func() (bool, string) {
 		for _, replicas := range dataRegions(t, c) {
-			for _, r := range replicas {
-				if r["Database"] == db && r["Role"] == "Leader" {
-					found = nodeByID(t, c, cl, r["DataNodeId"])
-					return true, ""
-				}
+			if len(replicas) > 0 && replicas[0]["Database"] == db && replicas[0]["Role"] == "Leader" {
+				found = nodeByID(t, c, cl, replicas[0]["DataNodeId"])
+				return true, ""
 			}
 		}
-		return false, "no leader yet"
+		return false, "leaders not on their preferred replicas yet"
 	})
 	return found
 }
