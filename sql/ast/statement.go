@@ -267,6 +267,23 @@ type ShowRegions struct {
 	Kind string // "DATA" or "SCHEMA" to show only those regions; "" for all
 }
 
+// LoadTsFile is LOAD 'path' [option ...]: it loads a TsFile, or every
+// .tsfile under a directory, from the server's file system. Both of IoTDB
+// 1.3's option forms (sglevel=2 verify=true onSuccess=delete, and WITH
+// ('database-level'='2', 'on-success'='delete', ...)) parse to these fields.
+type LoadTsFile struct {
+	Path string
+	// DatabaseLevel is how many nodes below root a database created for the
+	// file's devices spans; 0 is the server's default.
+	DatabaseLevel int
+	// Verify reads every file whole before writing any of it, so that a
+	// corrupt file loads nothing (IoTDB's default: true).
+	Verify bool
+	// DeleteOnSuccess removes each file (and its .mods) once it is loaded.
+	DeleteOnSuccess bool
+}
+
+func (*LoadTsFile) statement()              {}
 func (*Insert) statement()                  {}
 func (*InsertTablets) statement()           {}
 func (*Select) statement()                  {}

@@ -48,7 +48,7 @@ type parser struct {
 
 // statementKeywords are the words a statement may start with.
 var statementKeywords = []string{"ALTER", "COUNT", "CREATE", "DELETE", "DROP", "FLUSH", "GRANT",
-	"INSERT", "LIST", "REMOVE", "REVOKE", "SELECT", "SET", "SHOW", "START", "STOP", "UNSET"}
+	"INSERT", "LIST", "LOAD", "REMOVE", "REVOKE", "SELECT", "SET", "SHOW", "START", "STOP", "UNSET"}
 
 func (p *parser) statement() (ast.Statement, error) {
 	kw, err := p.keyword(statementKeywords...)
@@ -84,6 +84,8 @@ func (p *parser) statement() (ast.Statement, error) {
 		return p.revoke()
 	case "LIST":
 		return p.list()
+	case "LOAD":
+		return p.load()
 	case "START":
 		return p.startPipe()
 	case "REMOVE":
