@@ -38,6 +38,8 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		return query.Execute(ctx, readStore{d}, s, opts)
 	case *ast.Delete:
 		return nil, d.runDelete(ctx, user, s, opts)
+	case *ast.LoadTsFile:
+		return nil, d.runLoad(ctx, user, s)
 	case *ast.Flush:
 		return nil, d.flush()
 	case *ast.CreateDatabase:

@@ -107,7 +107,6 @@ func cells(tabs []*model.Tablet) map[string]any {
 
 func itoa(n int64) string { return fmtInt(n) }
 
-
 func TestFileTypesAndNulls(t *testing.T) {
 	for _, aligned := range []bool{false, true} {
 		t.Run(map[bool]string{false: "nonaligned", true: "aligned"}[aligned], func(t *testing.T) {

@@ -1,0 +1,149 @@
+package datanode
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sluicedb/sluice/load"
+	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/status"
+)
+
+// runLoad executes LOAD: each TsFile under s.Path (on this server's file
+// system) is checked whole, then written through the routed write path in
+// bounded batches. Files load one after another; a failed file does not stop
+// the others, and the statement's error lists which loaded and which failed.
+func (d *DataNode) runLoad(ctx context.Context, user string, s *ast.LoadTsFile) error {
+	files, err := load.Files(s.Path)
+	if err != nil {
+		return status.Errorf(status.SemanticError, "%w", err)
+	}
+	var loaded, failed []string
+	var firstCode status.Code
+	for _, f := range files {
+		start := time.Now()
+		st, err := d.loadFile(ctx, user, s, f)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			d.logger.Warn("load tsfile failed", "file", f, "points", st.Points, "err", err)
+			if firstCode == 0 {
+				firstCode = status.CodeOf(err)
+			}
+			failed = append(failed, err.Error())
+			continue
+		}
+		d.logger.Info("loaded tsfile", "file", f, "devices", st.Devices, "rows", st.Rows,
+			"points", st.Points, "elapsed", time.Since(start).Round(time.Millisecond))
+		loaded = append(loaded, f)
+		if s.DeleteOnSuccess {
+			if err := load.Remove(f); err != nil {
+				d.logger.Warn("remove loaded tsfile", "file", f, "err", err)
+			}
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	if firstCode == 0 || firstCode == status.InternalServerError {
+		firstCode = status.ExecuteStatementError
+	}
+	msg := fmt.Sprintf("%d of %d TsFiles failed to load: %s", len(failed), len(files), strings.Join(failed, "; "))
+	if len(loaded) > 0 {
+		msg += fmt.Sprintf("; loaded: %s", strings.Join(loaded, ", "))
+	}
+	return status.Errorf(firstCode, "%s", msg)
+}
+
+// loadFile loads one file. Everything that can be known before writing is
+// checked first (privileges, types against existing series, and with verify
+// every page of the file), so a file is refused whole; only a failure of the
+// write path itself can leave part of a file written, and the error then says
+// how many points were.
+func (d *DataNode) loadFile(ctx context.Context, user string, s *ast.LoadTsFile, path string) (load.Stats, error) {
+	f, err := load.Open(path)
+	if err != nil {
+		return load.Stats{}, status.Errorf(status.IllegalParameter, "%w", err)
+	}
+	defer f.Close()
+	devices, err := load.Schema(f.Reader)
+	if err != nil {
+		return load.Stats{}, status.Errorf(status.IllegalParameter, "%s: %w", path, err)
+	}
+	if err := d.checkLoad(ctx, user, s, devices); err != nil {
+		return load.Stats{}, fmt.Errorf("%s: %w", path, err)
+	}
+	dels, err := load.ReadMods(path)
+	if err != nil {
+		return load.Stats{}, status.Errorf(status.IllegalParameter, "%w", err)
+	}
+	if s.Verify {
+		if _, err := load.Reader(ctx, f.Reader, dels, load.Discard, load.Options{}); err != nil {
+			return load.Stats{}, status.Errorf(status.IllegalParameter, "%s: %w", path, err)
+		}
+	}
+	sink := load.SinkFunc(func(ctx context.Context, tabs []*model.Tablet) error {
+		return d.Insert(ctx, tabs, "")
+	})
+	st, err := load.Reader(ctx, f.Reader, dels, sink, load.Options{})
+	if err != nil {
+		if st.Points > 0 {
+			return st, status.Errorf(status.CodeOf(err), "%s: %w (%d points of it were written)", path, err, st.Points)
+		}
+		return st, status.Errorf(status.CodeOf(err), "%s: %w", path, err)
+	}
+	return st, nil
+}
+
+// checkLoad checks a file's devices before any of it is written: WRITE_DATA
+// on every series (as IoTDB 1.3's load analyzer checks), databases (created
+// at the statement's database level when none covers a device) and the
+// types of series that exist already.
+func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile, devices []load.Device) error {
+	level := s.DatabaseLevel
+	if level == 0 {
+		level = autoDatabaseLevel
+	}
+	for _, dev := range devices {
+		for _, m := range dev.Measurements {
+			if err := d.require(user, privWriteData, dev.Path.Append(m)); err != nil {
+				return err
+			}
+		}
+		db, ok := databaseOf(d.meta.Databases(), dev.Path)
+		if !ok {
+			if len(dev.Path) < level+2 {
+				return status.Errorf(status.IllegalPath, "device %s is too short for a database at level %d", dev.Path, level)
+			}
+			name := dev.Path[:level+1]
+			if err := d.require(user, privManageDatabase, name); err != nil {
+				return err
+			}
+			if err := d.createDatabase(ctx, name.String()); err != nil && status.CodeOf(err) != status.DatabaseAlreadyExists {
+				return err
+			}
+			if err := d.reconcile(ctx); err != nil {
+				return err
+			}
+			if db, ok = databaseOf(d.meta.Databases(), dev.Path); !ok {
+				return status.Errorf(status.DatabaseNotExist, "database of %s does not exist", dev.Path)
+			}
+		}
+		types, err := d.seriesTypes(ctx, db, dev.Path)
+		if err != nil {
+			return err
+		}
+		for i, m := range dev.Measurements {
+			if have, ok := types[m]; ok && have != dev.Types[i] {
+				return status.Errorf(status.DataTypeMismatch, "series %s is %s in the file but %s in the database",
+					dev.Path.Append(m), dev.Types[i], have)
+			}
+		}
+	}
+	return nil
+}
+
