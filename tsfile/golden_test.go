@@ -1,7 +1,6 @@
 package tsfile
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/tsfile/tsfiletest"
 )
 
 var goldenFiles = []string{"uncompressed", "snappy", "gzip", "zstd"}
@@ -62,7 +61,7 @@ func dumpFile(t *testing.T, path string, seriesOrder map[string][]string) string
 					b.WriteString("null")
 					continue
 				}
-				b.WriteString(javaString(v))
+				b.WriteString(tsfiletest.JavaString(v))
 			}
 			b.WriteByte('\n')
 		}
@@ -74,42 +73,16 @@ func dumpFile(t *testing.T, path string, seriesOrder map[string][]string) string
 	return b.String()
 }
 
-// javaString prints v as Java's toString does.
-func javaString(v any) string {
-	switch x := v.(type) {
-	case float32:
-		return model.FormatFloat(float64(x), 32)
-	case float64:
-		return model.FormatFloat(x, 64)
-	case []byte:
-		return string(x)
-	}
-	return fmt.Sprint(v)
-}
-
-// readDumpOrder returns the series order of each device in the expected dump.
-func readDumpOrder(t *testing.T, dump string) map[string][]string {
-	t.Helper()
-	order := map[string][]string{}
-	sc := bufio.NewScanner(strings.NewReader(dump))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line, ok := strings.CutPrefix(sc.Text(), "device ")
-		if !ok {
-			continue
-		}
-		name, list, _ := strings.Cut(line, " ")
-		order[name] = strings.Split(strings.Trim(list, "[]"), ", ")
-	}
-	return order
-}
-
 func TestGoldenFilesReadToExpectedDump(t *testing.T) {
 	want, err := os.ReadFile(filepath.Join("testdata", "expected.dump.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	order := readDumpOrder(t, string(want))
+	dump, err := tsfiletest.ParseDump(string(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := dump.SeriesOrder()
 	for _, name := range goldenFiles {
 		t.Run(name, func(t *testing.T) {
 			got := dumpFile(t, filepath.Join("testdata", name+".tsfile"), order)
