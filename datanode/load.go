@@ -116,10 +116,14 @@ func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile
 		}
 		db, ok := databaseOf(d.meta.Databases(), dev.Path)
 		if !ok {
-			if len(dev.Path) < level+2 {
-				return status.Errorf(status.IllegalPath, "device %s is too short for a database at level %d", dev.Path, level)
+			// IoTDB cuts the database from the series path; here a
+			// database lies strictly above its devices, so a level that
+			// reaches the device (or below) stops at the device's parent.
+			n := min(level+1, len(dev.Path)-1)
+			if n < 2 {
+				return status.Errorf(status.IllegalPath, "device %s is too short to derive a database", dev.Path)
 			}
-			name := dev.Path[:level+1]
+			name := dev.Path[:n]
 			if err := d.require(user, privManageDatabase, name); err != nil {
 				return err
 			}
