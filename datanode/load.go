@@ -150,4 +150,3 @@ func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile
 	}
 	return nil
 }
-
