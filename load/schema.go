@@ -13,6 +13,9 @@ type Device struct {
 	Aligned      bool
 	Measurements []string
 	Types        []model.DataType
+	// Points is how many values the file's statistics count for the device,
+	// before deletions.
+	Points int64
 }
 
 // ModelType maps a TsFile type to the one Sluice stores it as: the types
@@ -62,6 +65,9 @@ func Schema(r *tsfile.Reader) ([]Device, error) {
 			t, err := ModelType(s.Type)
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", name, s.Measurement, err)
+			}
+			if s.Stats != nil {
+				d.Points += int64(s.Stats.Count)
 			}
 			d.Measurements = append(d.Measurements, s.Measurement)
 			d.Types = append(d.Types, t)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sluicedb/sluice/bench"
 	"github.com/sluicedb/sluice/cli"
+	"github.com/sluicedb/sluice/cli/tsfiletool"
 	"github.com/sluicedb/sluice/cluster"
 	"github.com/sluicedb/sluice/config"
 	"github.com/sluicedb/sluice/quickstart"
@@ -30,6 +31,8 @@ const usage = `usage:
   sluice cli [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-e "SQL; SQL"] [--format table|csv|json]
   sluice health [confignode|datanode|standalone] [--config FILE] [--addr host:port] [--timeout 5s]
   sluice top [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [--interval 1s] [-n N]
+  sluice import-tsfile -s FILE|DIR [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-os none|delete]
+  sluice export-tsfile -t DIR [-f NAME] [-path root.db.** | -q "select ..."] [-h 127.0.0.1] [-p 6667] [-u root] [-pw root]
   sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
   sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]...] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
@@ -62,6 +65,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cli.Main(ctx, args[1:], stdin, stdout, stderr)
 	case "top":
 		return cli.Top(ctx, args[1:], stdout, stderr)
+	case "import-tsfile":
+		return tsfiletool.Import(ctx, args[1:], stdout, stderr)
+	case "export-tsfile":
+		return tsfiletool.Export(ctx, args[1:], stdout, stderr)
 	case "health":
 		return runHealth(ctx, args[1:], stdout, stderr)
 	case "cert":
