@@ -143,4 +143,3 @@ func (im *importer) write(ctx context.Context, tabs []*model.Tablet) error {
 	}
 	return nil
 }
-

@@ -13,6 +13,7 @@ import (
 // fuzzSeeds cover every statement form and the lexer's corners; they run as
 // ordinary tests through FuzzParse.
 var fuzzSeeds = []string{
+	"LOAD '/d/a.tsfile' sglevel=2, verify=false onSuccess=delete; LOAD \"/d\" WITH ('database-level'='3', 'on-success'='none',)",
 	"INSERT INTO root.db.d(time, m) values (1, 1)",
 	"insert into root.sg.`d.1`(timestamp, s1, `a``b`) aligned values (2017-11-01T00:00:00.123+08:00, -1.5e3, 'x''y'), (now(), null, true)",
 	"SELECT ** FROM root",
