@@ -205,3 +205,28 @@ func TestLoadGoldenTsFiles(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadInCluster loads a reference TsFile through one DataNode of a
+// cluster whose database spans regions led by both DataNodes, and reads it
+// back through the other.
+func TestLoadInCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a multi-process cluster")
+	}
+	cl := proc.StartCluster(t, proc.ClusterConfig{ConfigNodes: 1, DataNodes: 2, Props: map[string]string{
+		"data_replication_factor":                    "1",
+		"default_data_region_group_num_per_database": "2",
+	}})
+	path, _ := filepath.Abs(filepath.Join(goldenDir, "snappy.tsfile"))
+	execOK(t, sessionTo(t, cl.DataNodes[0]), fmt.Sprintf("LOAD '%s'", path))
+	checkAgainstDump(t, sessionTo(t, cl.DataNodes[1]), goldenDump(t), nil)
+	nodes := map[string]bool{}
+	for _, r := range mustShow(t, sqlTo(t, cl.DataNodes[1]), "show data regions") {
+		if r["Database"] == "root.sg" {
+			nodes[r["DataNodeId"]] = true
+		}
+	}
+	if len(nodes) != 2 {
+		t.Errorf("root.sg's regions are on DataNodes %v, want both", nodes)
+	}
+}
