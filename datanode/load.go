@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/load"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -100,14 +101,16 @@ func (d *DataNode) loadFile(ctx context.Context, user string, s *ast.LoadTsFile,
 }
 
 // checkLoad checks a file's devices before any of it is written: WRITE_DATA
-// on every series (as IoTDB 1.3's load analyzer checks), databases (created
-// at the statement's database level when none covers a device) and the
-// types of series that exist already.
+// on every series (as IoTDB 1.3's load analyzer checks), the types and
+// alignment of series that exist already, and MANAGE_DATABASE where a
+// database is missing; only once all of that holds does it create the
+// missing databases, at the statement's database level.
 func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile, devices []load.Device) error {
 	level := s.DatabaseLevel
 	if level == 0 {
 		level = autoDatabaseLevel
 	}
+	var create []model.Path
 	for _, dev := range devices {
 		for _, m := range dev.Measurements {
 			if err := d.require(user, privWriteData, dev.Path.Append(m)); err != nil {
@@ -127,26 +130,54 @@ func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile
 			if err := d.require(user, privManageDatabase, name); err != nil {
 				return err
 			}
-			if err := d.createDatabase(ctx, name.String()); err != nil && status.CodeOf(err) != status.DatabaseAlreadyExists {
-				return err
-			}
-			if err := d.reconcile(ctx); err != nil {
-				return err
-			}
-			if db, ok = databaseOf(d.meta.Databases(), dev.Path); !ok {
-				return status.Errorf(status.DatabaseNotExist, "database of %s does not exist", dev.Path)
-			}
+			create = append(create, name)
+			continue
 		}
-		types, err := d.seriesTypes(ctx, db, dev.Path)
-		if err != nil {
+		if err := d.checkLoadDevice(ctx, db, dev); err != nil {
 			return err
 		}
-		for i, m := range dev.Measurements {
-			if have, ok := types[m]; ok && have != dev.Types[i] {
-				return status.Errorf(status.DataTypeMismatch, "series %s is %s in the file but %s in the database",
-					dev.Path.Append(m), dev.Types[i], have)
-			}
+	}
+	for _, name := range create {
+		if _, ok := databaseOf(d.meta.Databases(), name.Append("x")); ok {
+			continue // created for an earlier device of the file
+		}
+		if err := d.createDatabase(ctx, name.String()); err != nil && status.CodeOf(err) != status.DatabaseAlreadyExists {
+			return err
+		}
+		if err := d.reconcile(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// checkLoadDevice refuses a device of a file whose existing series have
+// another alignment or type.
+func (d *DataNode) checkLoadDevice(ctx context.Context, db confignode.Database, dev load.Device) error {
+	existing, err := d.matchRegion(ctx, regionOf(db, dev.Path), dev.Path.Append(model.OneLevel))
+	if err != nil {
+		return err
+	}
+	types := make(map[string]model.DataType, len(existing))
+	for _, e := range existing {
+		if e.Aligned != dev.Aligned {
+			return status.Errorf(status.AlignedTimeseriesError, "device %s is %s in the file but %s in the database",
+				dev.Path, alignedWord(dev.Aligned), alignedWord(e.Aligned))
+		}
+		types[e.Measurement()] = e.Type
+	}
+	for i, m := range dev.Measurements {
+		if have, ok := types[m]; ok && have != dev.Types[i] {
+			return status.Errorf(status.DataTypeMismatch, "series %s is %s in the file but %s in the database",
+				dev.Path.Append(m), dev.Types[i], have)
+		}
+	}
+	return nil
+}
+
+func alignedWord(aligned bool) string {
+	if aligned {
+		return "aligned"
+	}
+	return "not aligned"
 }

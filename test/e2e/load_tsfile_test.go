@@ -194,6 +194,19 @@ func TestLoadGoldenTsFiles(t *testing.T) {
 		if n := len(query(t, root, "select * from root.sg.d1").rows); n != 0 {
 			t.Errorf("a refused file left %d rows of root.sg.d1", n)
 		}
+		execOK(t, root, "DROP DATABASE root.sg")
+
+		// So does a device that exists with the other alignment (d4 is
+		// aligned in the file, and comes after the devices that are fine).
+		execOK(t, root, "CREATE TIMESERIES root.sg.d4.other WITH DATATYPE=INT32")
+		st, err = nonQuery(root, fmt.Sprintf("LOAD '%s'", good))
+		msg = wantCode(t, "LOAD over an alignment conflict", st, err, 609)
+		if !strings.Contains(msg, "gzip.tsfile: device root.sg.d4 is aligned in the file but not aligned in the database") {
+			t.Errorf("alignment conflict message %q", msg)
+		}
+		if n := len(query(t, root, "select * from root.sg.d1").rows); n != 0 {
+			t.Errorf("a refused file left %d rows of root.sg.d1", n)
+		}
 
 		// A user needs WRITE_DATA on every series of the file.
 		execOK(t, root, "CREATE USER loader 'Loader-pw-31'", "GRANT WRITE_DATA ON root.sg.d1.** TO USER loader")
