@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/iotdb-client-go/client"
 
+	tsload "github.com/sluicedb/sluice/load"
 	"github.com/sluicedb/sluice/test/proc"
 )
 
@@ -104,5 +105,24 @@ func TestExportImportTsFileRoundTrip(t *testing.T) {
 	}
 	if n := countOf(t, b, "root.rt.al.t"); n != countOf(t, a, "root.rt.al.t") || n == 0 {
 		t.Errorf("count of root.rt.al.t: %d", n)
+	}
+
+	// -q exports a query's series only.
+	qdir := t.TempDir()
+	runTool(t, "export-tsfile", "-p", strconv.Itoa(src.Port), "-td", qdir, "-f", "q.tsfile", "-q", "select i32, t from root.rt.al where time < 1700000100000")
+	f, err := tsload.Open(filepath.Join(qdir, "q.tsfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	devs, err := tsload.Schema(f.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := query(t, a, "select count(i32), count(t) from root.rt.al where time < 1700000100000")
+	want := res.rows[0].vals[0].(int64) + res.rows[0].vals[1].(int64)
+	if len(devs) != 1 || devs[0].Path.String() != "root.rt.al" || !devs[0].Aligned ||
+		strings.Join(devs[0].Measurements, ",") != "i32,t" || devs[0].Points != want {
+		t.Errorf("-q export holds %+v, want root.rt.al aligned with i32 and t, %d points", devs, want)
 	}
 }
