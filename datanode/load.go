@@ -2,6 +2,7 @@ package datanode
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/status"
+	"github.com/sluicedb/sluice/tsfile"
 )
 
 // runLoad executes LOAD: each TsFile under s.Path (on this server's file
@@ -75,7 +77,8 @@ func (d *DataNode) loadFile(ctx context.Context, user string, s *ast.LoadTsFile,
 	if err != nil {
 		return load.Stats{}, status.Errorf(status.IllegalParameter, "%s: %w", path, err)
 	}
-	if err := d.checkLoad(ctx, user, s, devices); err != nil {
+	create, err := d.checkLoad(ctx, user, s, devices)
+	if err != nil {
 		return load.Stats{}, fmt.Errorf("%s: %w", path, err)
 	}
 	dels, err := load.ReadMods(path)
@@ -87,15 +90,22 @@ func (d *DataNode) loadFile(ctx context.Context, user string, s *ast.LoadTsFile,
 			return load.Stats{}, status.Errorf(status.IllegalParameter, "%s: %w", path, err)
 		}
 	}
+	if err := d.createLoadDatabases(ctx, create); err != nil {
+		return load.Stats{}, fmt.Errorf("%s: %w", path, err)
+	}
 	sink := load.SinkFunc(func(ctx context.Context, tabs []*model.Tablet) error {
 		return d.Insert(ctx, tabs, "")
 	})
 	st, err := load.Reader(ctx, f.Reader, dels, sink, load.Options{})
 	if err != nil {
-		if st.Points > 0 {
-			return st, status.Errorf(status.CodeOf(err), "%s: %w (%d points of it were written)", path, err, st.Points)
+		code := status.CodeOf(err)
+		if errors.Is(err, tsfile.ErrCorrupt) {
+			code = status.IllegalParameter
 		}
-		return st, status.Errorf(status.CodeOf(err), "%s: %w", path, err)
+		if st.Points > 0 {
+			return st, status.Errorf(code, "%s: %w (%d points of it were written)", path, err, st.Points)
+		}
+		return st, status.Errorf(code, "%s: %w", path, err)
 	}
 	return st, nil
 }
@@ -103,9 +113,9 @@ func (d *DataNode) loadFile(ctx context.Context, user string, s *ast.LoadTsFile,
 // checkLoad checks a file's devices before any of it is written: WRITE_DATA
 // on every series (as IoTDB 1.3's load analyzer checks), the types and
 // alignment of series that exist already, and MANAGE_DATABASE where a
-// database is missing; only once all of that holds does it create the
-// missing databases, at the statement's database level.
-func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile, devices []load.Device) error {
+// database is missing. It returns the databases to create (at the
+// statement's database level) once the file is also verified.
+func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile, devices []load.Device) ([]model.Path, error) {
 	level := s.DatabaseLevel
 	if level == 0 {
 		level = autoDatabaseLevel
@@ -114,7 +124,7 @@ func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile
 	for _, dev := range devices {
 		for _, m := range dev.Measurements {
 			if err := d.require(user, privWriteData, dev.Path.Append(m)); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		db, ok := databaseOf(d.meta.Databases(), dev.Path)
@@ -124,20 +134,25 @@ func (d *DataNode) checkLoad(ctx context.Context, user string, s *ast.LoadTsFile
 			// reaches the device (or below) stops at the device's parent.
 			n := min(level+1, len(dev.Path)-1)
 			if n < 2 {
-				return status.Errorf(status.IllegalPath, "device %s is too short to derive a database", dev.Path)
+				return nil, status.Errorf(status.IllegalPath, "device %s is too short to derive a database", dev.Path)
 			}
 			name := dev.Path[:n]
 			if err := d.require(user, privManageDatabase, name); err != nil {
-				return err
+				return nil, err
 			}
 			create = append(create, name)
 			continue
 		}
 		if err := d.checkLoadDevice(ctx, db, dev); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	for _, name := range create {
+	return create, nil
+}
+
+// createLoadDatabases creates the databases checkLoad found missing.
+func (d *DataNode) createLoadDatabases(ctx context.Context, names []model.Path) error {
+	for _, name := range names {
 		if _, ok := databaseOf(d.meta.Databases(), name.Append("x")); ok {
 			continue // created for an earlier device of the file
 		}

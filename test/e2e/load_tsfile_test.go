@@ -184,10 +184,45 @@ func TestLoadGoldenTsFiles(t *testing.T) {
 		checkAgainstDump(t, root, dump, nil)
 		execOK(t, root, "DROP DATABASE root.sg")
 
+		// A file whose last device's pages are damaged: verify (the default)
+		// refuses it whole; verify=false fails when it reaches the damage
+		// (this file is smaller than one write batch, so nothing was
+		// written yet; a bigger one would say how many points were).
+		r, err := tsfile.OpenFile(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d4, err := r.Series("root.sg.d4")
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(good)
+		off := d4[len(d4)-1].Chunks[0].Offset + 40
+		for i := off; i < off+64; i++ {
+			data[i] ^= 0x5a
+		}
+		damaged := filepath.Join(t.TempDir(), "damaged.tsfile")
+		os.WriteFile(damaged, data, 0o644)
+		st, err := nonQuery(root, fmt.Sprintf("LOAD '%s'", damaged))
+		msg := wantCode(t, "LOAD of a damaged file", st, err, 303)
+		if !strings.Contains(msg, "damaged.tsfile: tsfile: corrupt at offset") {
+			t.Errorf("damaged file message %q", msg)
+		}
+		if dbs := showDatabases(t, root); contains(dbs, "root.sg") {
+			t.Errorf("a refused damaged file created its database: %v", dbs)
+		}
+		st, err = nonQuery(root, fmt.Sprintf("LOAD '%s' verify=false", damaged))
+		msg = wantCode(t, "LOAD verify=false of a damaged file", st, err, 303)
+		if !strings.Contains(msg, "damaged.tsfile: tsfile: corrupt at offset") {
+			t.Errorf("damaged file message without verify %q", msg)
+		}
+		execOK(t, root, "DROP DATABASE root.sg")
+
 		// A series that exists with another type refuses the file whole.
 		execOK(t, root, "CREATE TIMESERIES root.sg.d3.int32_rle WITH DATATYPE=TEXT")
-		st, err := nonQuery(root, fmt.Sprintf("LOAD '%s'", good))
-		msg := wantCode(t, "LOAD over a type conflict", st, err, 614)
+		st, err = nonQuery(root, fmt.Sprintf("LOAD '%s'", good))
+		msg = wantCode(t, "LOAD over a type conflict", st, err, 614)
 		if !strings.Contains(msg, "gzip.tsfile: series root.sg.d3.int32_rle is INT32 in the file but TEXT in the database") {
 			t.Errorf("type conflict message %q", msg)
 		}
