@@ -10,9 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apache/iotdb-client-go/client"
-	"github.com/apache/iotdb-client-go/rpc"
-
 	"github.com/sluicedb/sluice/cli"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/tsfile"
@@ -29,6 +26,7 @@ func Export(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var conn cli.ConnFlags
 	conn.Register(fs)
+	conn.SetFetchSize(exportFetchSize)
 	var target string
 	fs.StringVar(&target, "t", "", "target `directory` (created if missing)")
 	fs.StringVar(&target, "td", "", "same as -t (IoTDB's name)")
@@ -135,60 +133,40 @@ func (e *exporter) run(ctx context.Context, out, pattern, query string, stdout i
 // showDevices lists the devices of pattern and records which are aligned.
 func (e *exporter) showDevices(ctx context.Context, pattern string) ([]string, error) {
 	e.aligned = map[string]bool{}
-	ds, err := e.query(ctx, "show devices "+pattern)
+	rows, err := e.conn.Query(ctx, "show devices "+pattern)
 	if err != nil {
 		return nil, err
 	}
-	defer ds.Close()
+	defer rows.Close()
+	if len(rows.Columns()) < 2 {
+		return nil, fmt.Errorf("SHOW DEVICES returned columns %v", rows.Columns())
+	}
 	var out []string
 	for {
-		ok, err := ds.Next()
+		ok, err := rows.Next(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			return out, nil
 		}
-		rec, err := ds.GetRowRecord()
-		if err != nil {
-			return nil, err
-		}
-		fields := rec.GetFields()
-		if len(fields) < 2 {
-			return nil, fmt.Errorf("SHOW DEVICES returned %d columns", len(fields))
-		}
-		name := fmt.Sprint(fields[0].GetValue())
-		aligned, _ := strconv.ParseBool(fmt.Sprint(fields[1].GetValue()))
+		v := rows.Values()
+		name := fmt.Sprint(v[0])
+		aligned, _ := strconv.ParseBool(fmt.Sprint(v[1]))
 		e.aligned[name] = aligned
 		out = append(out, name)
 	}
 }
 
-// query runs sql and returns its paged result.
-func (e *exporter) query(ctx context.Context, sql string) (*client.SessionDataSet, error) {
-	resp, err := e.conn.Service.ExecuteQueryStatement(ctx, &rpc.TSExecuteStatementReq{
-		SessionId: e.conn.SessionID, Statement: sql, StatementId: e.conn.StatementID, FetchSize: ptr(int32(exportFetchSize))})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sql, err)
-	}
-	if err := cli.CheckStatus(resp.GetStatus()); err != nil {
-		return nil, fmt.Errorf("%s: %w", sql, err)
-	}
-	return client.NewSessionDataSet(sql, resp.Columns, resp.DataTypeList, resp.ColumnNameIndexMap, resp.GetQueryId(),
-		e.conn.Service, e.conn.SessionID, resp.QueryDataSet, resp.GetIgnoreTimeStamp(), exportFetchSize, nil), nil
-}
-
-func ptr[T any](v T) *T { return &v }
-
 // export streams the rows of a raw query into chunk groups, one buffer per
 // device of the result's columns, each written out when full.
 func (e *exporter) export(ctx context.Context, sql string) error {
-	ds, err := e.query(ctx, sql)
+	rows, err := e.conn.Query(ctx, sql)
 	if err != nil {
 		return err
 	}
-	defer ds.Close()
-	bufs, cols, err := e.buffers(ds)
+	defer rows.Close()
+	bufs, err := e.buffers(rows)
 	if err != nil {
 		return err
 	}
@@ -197,28 +175,20 @@ func (e *exporter) export(ctx context.Context, sql string) error {
 	for _, b := range bufs {
 		width += len(b.tab.Series)
 	}
-	rows := max(1, e.budget/max(1, width))
+	n := max(1, e.budget/max(1, width))
 	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		ok, err := ds.Next()
+		ok, err := rows.Next(ctx)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			break
 		}
-		rec, err := ds.GetRowRecord()
-		if err != nil {
-			return err
-		}
-		fields := rec.GetFields()
 		for _, b := range bufs {
-			if b.addRow(rec.GetTimestamp(), fields, cols) {
+			if b.addRow(rows.Time(), rows.Values()) {
 				e.bar.add(0, int64(b.lastPoints))
 			}
-			if len(b.tab.Times) >= rows {
+			if len(b.tab.Times) >= n {
 				if err := b.flush(e.w); err != nil {
 					return err
 				}
@@ -241,19 +211,19 @@ type deviceBuf struct {
 }
 
 // buffers groups the result's columns (full series paths) by device.
-func (e *exporter) buffers(ds *client.SessionDataSet) ([]*deviceBuf, []string, error) {
-	names := ds.GetColumnNames()
+func (e *exporter) buffers(rows *cli.Rows) ([]*deviceBuf, error) {
 	byDevice := map[string]*deviceBuf{}
 	var order []*deviceBuf
-	for i, name := range names {
+	types := rows.Types()
+	for i, name := range rows.Columns() {
 		p, err := model.ParseFullPath(name)
 		if err != nil || len(p) < 3 {
-			return nil, nil, fmt.Errorf("column %q is not a series path: export raw SELECTs without aliases or expressions", name)
+			return nil, fmt.Errorf("column %q is not a series path: export raw SELECTs without aliases or expressions", name)
 		}
 		dev := p.Parent().String()
-		t, err := tsfileType(ds.GetColumnDataType(i))
+		t, err := tsfileType(types[i])
 		if err != nil {
-			return nil, nil, fmt.Errorf("column %s: %w", name, err)
+			return nil, fmt.Errorf("column %s: %w", name, err)
 		}
 		b := byDevice[dev]
 		if b == nil {
@@ -266,33 +236,34 @@ func (e *exporter) buffers(ds *client.SessionDataSet) ([]*deviceBuf, []string, e
 		b.tab.Nulls = append(b.tab.Nulls, nil)
 		b.fields = append(b.fields, i)
 	}
-	return order, names, nil
+	return order, nil
 }
 
-func tsfileType(t client.TSDataType) (tsfile.DataType, error) {
-	switch t {
-	case client.BOOLEAN:
+// tsfileType maps a result column's IoTDB type name to the TsFile type.
+func tsfileType(name string) (tsfile.DataType, error) {
+	switch name {
+	case "BOOLEAN":
 		return tsfile.Boolean, nil
-	case client.INT32:
+	case "INT32":
 		return tsfile.Int32, nil
-	case client.INT64:
+	case "INT64":
 		return tsfile.Int64, nil
-	case client.FLOAT:
+	case "FLOAT":
 		return tsfile.Float, nil
-	case client.DOUBLE:
+	case "DOUBLE":
 		return tsfile.Double, nil
-	case client.TEXT:
+	case "TEXT":
 		return tsfile.Text, nil
 	}
-	return 0, fmt.Errorf("type %d cannot be exported", t)
+	return 0, fmt.Errorf("type %s cannot be exported", name)
 }
 
 // addRow appends the device's cells of a result row; a row in which the
 // device has no value is skipped. It reports whether the row was added.
-func (b *deviceBuf) addRow(ts int64, fields []*client.Field, _ []string) bool {
+func (b *deviceBuf) addRow(ts int64, values []any) bool {
 	n := 0
 	for _, fi := range b.fields {
-		if fields[fi].GetValue() != nil {
+		if values[fi] != nil {
 			n++
 		}
 	}
@@ -302,7 +273,7 @@ func (b *deviceBuf) addRow(ts int64, fields []*client.Field, _ []string) bool {
 	}
 	b.tab.Times = append(b.tab.Times, ts)
 	for k, fi := range b.fields {
-		v := fields[fi].GetValue()
+		v := values[fi]
 		c := &b.tab.Columns[k]
 		b.tab.Nulls[k] = append(b.tab.Nulls[k], v == nil)
 		switch c.Type {
