@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,12 +107,23 @@ func TestLoadGoldenTsFiles(t *testing.T) {
 	s := proc.StartStandalone(t)
 	root := rootSession(t, s)
 	dump := goldenDump(t)
+	points := 0
+	for _, dev := range dump.Devices {
+		for _, r := range dev.Rows {
+			for _, c := range r[1:] {
+				if c != "null" {
+					points++
+				}
+			}
+		}
+	}
 	for _, name := range goldenNames {
 		t.Run(name, func(t *testing.T) {
 			path, _ := filepath.Abs(filepath.Join(goldenDir, name+".tsfile"))
 			start := time.Now()
 			execOK(t, root, fmt.Sprintf("LOAD '%s'", path))
-			t.Logf("LOAD %s: 62400 points in %v (%.0f points/s)", name, time.Since(start), 62400/time.Since(start).Seconds())
+			el := time.Since(start)
+			t.Logf("LOAD %s: %d points in %v (%.0f points/s)", name, points, el.Round(time.Millisecond), float64(points)/el.Seconds())
 			checkAgainstDump(t, root, dump, nil)
 			ts := showTimeseries(t, root, "root.sg.**")
 			for series, want := range map[string]string{"root.sg.d1.s_int32": "INT32", "root.sg.d2.s_float": "FLOAT",
@@ -124,6 +136,12 @@ func TestLoadGoldenTsFiles(t *testing.T) {
 			execOK(t, root, "DROP DATABASE root.sg")
 		})
 	}
+
+	t.Run("import-tsfile", func(t *testing.T) {
+		runTool(t, "import-tsfile", "-p", strconv.Itoa(s.Port), "-s", filepath.Join(goldenDir, "gzip.tsfile"), "-batch", "5000")
+		checkAgainstDump(t, root, dump, nil)
+		execOK(t, root, "DROP DATABASE root.sg")
+	})
 
 	t.Run("mods-and-directory", func(t *testing.T) {
 		dir := t.TempDir()
