@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/sluicedb/sluice/cli"
+	"github.com/sluicedb/sluice/clientwire"
 	"github.com/sluicedb/sluice/load"
 	"github.com/sluicedb/sluice/model"
 )
@@ -131,7 +132,10 @@ func (im *importer) write(ctx context.Context, tabs []*model.Tablet) error {
 		if len(group) == 0 {
 			continue
 		}
-		req := tabletsReq(group, group[0].Aligned)
+		req, _, err := clientwire.InsertTabletsReq(group, group[0].Aligned)
+		if err != nil {
+			return err
+		}
 		req.SessionId = im.conn.SessionID
 		st, err := im.conn.Service.InsertTablets(ctx, req)
 		if err != nil {

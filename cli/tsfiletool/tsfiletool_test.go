@@ -5,45 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/sluicedb/sluice/model"
 )
-
-func TestTabletsReqLayout(t *testing.T) {
-	tab := &model.Tablet{
-		Device:       model.Path{"root", "sg", "d1"},
-		Measurements: []string{"i", "s"},
-		Times:        []int64{1, 258},
-		Columns: []model.Column{
-			{Type: model.Int32, Int32s: []int32{-1, 7}},
-			{Type: model.Text, Texts: []string{"", "ab"}, Nulls: []bool{true, false}},
-		},
-	}
-	req := tabletsReq([]*model.Tablet{tab}, true)
-	if !req.GetIsAligned() || req.PrefixPaths[0] != "root.sg.d1" || req.SizeList[0] != 2 {
-		t.Fatalf("request %+v", req)
-	}
-	if got := req.TypesList[0]; len(got) != 2 || got[0] != 1 || got[1] != 5 {
-		t.Errorf("types %v, want [1 5]", got)
-	}
-	wantTimes := []byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 2}
-	if !bytes.Equal(req.TimestampsList[0], wantTimes) {
-		t.Errorf("times % x", req.TimestampsList[0])
-	}
-	want := []byte{
-		0xff, 0xff, 0xff, 0xff, 0, 0, 0, 7, // INT32 column
-		0, 0, 0, 0, 0, 0, 0, 2, 'a', 'b', // TEXT column: the null row is an empty placeholder
-		0,       // column i has no nulls
-		1, 0x01, // column s: bitmap, row 0 null
-	}
-	if !bytes.Equal(req.ValuesList[0], want) {
-		t.Errorf("values\n got % x\nwant % x", req.ValuesList[0], want)
-	}
-	tab.Columns[1].Nulls = nil
-	if got := tabletValues(tab); len(got) != 18 {
-		t.Errorf("without nulls the values carry no bitmaps: %d bytes, want 18", len(got))
-	}
-}
 
 func TestProgressLine(t *testing.T) {
 	var b bytes.Buffer

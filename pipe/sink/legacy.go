@@ -12,6 +12,7 @@ import (
 	"github.com/apache/iotdb-client-go/rpc"
 	"github.com/apache/thrift/lib/go/thrift"
 
+	"github.com/sluicedb/sluice/clientwire"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/status"
@@ -90,7 +91,7 @@ func (s *legacySink) Transfer(ctx context.Context, b *pipe.Batch) error {
 
 func (s *legacySink) transfer(ctx context.Context, b *pipe.Batch) error {
 	for run := range alignmentRuns(b.Tablets) {
-		req, size, err := insertTabletsReq(run, run[0].Aligned)
+		req, size, err := clientwire.InsertTabletsReq(run, run[0].Aligned)
 		if err != nil {
 			return fatalf("%s: cannot encode batch: %v", s.a.plugin, err)
 		}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sluicedb/sluice/clientwire"
 )
 
 // fakeClock is a clock whose sleeps advance it at once and are recorded.
@@ -112,7 +114,7 @@ func TestLegacyRateLimit(t *testing.T) {
 	b := richBatch()
 	total := 0
 	for run := range alignmentRuns(b.Tablets) {
-		_, size, err := insertTabletsReq(run, run[0].Aligned)
+		_, size, err := clientwire.InsertTabletsReq(run, run[0].Aligned)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,7 @@
-package sink
+// Package clientwire encodes tablets as the requests of IoTDB's client
+// protocol (TSIService), byte for byte as IoTDB's own clients lay them out:
+// what Sluice's legacy pipe sink and its import tool send.
+package clientwire
 
 import (
 	"encoding/binary"
@@ -10,14 +13,15 @@ import (
 	"github.com/sluicedb/sluice/model"
 )
 
-// insertTabletsReq lays tablets out as a TSIService insertTablets request,
+// InsertTabletsReq lays tablets out as a TSIService insertTablets request,
 // byte for byte as IoTDB's clients do: big-endian timestamps; per column
 // one value per row (nulls as zero placeholders, TEXT as a 4-byte length
 // and the bytes); then, only when some column has nulls, per column a flag
 // byte and, if set, a bitmap of rows/8+1 bytes in which bit 1<<(row%8) of
 // byte row/8 marks the row null. All tablets must share aligned.
-// SessionId is left for the caller.
-func insertTabletsReq(tablets []*model.Tablet, aligned bool) (*rpc.TSInsertTabletsReq, int, error) {
+// SessionId is left for the caller. It also returns the request's size in
+// bytes, for rate limits, and an error for a tablet that does not validate.
+func InsertTabletsReq(tablets []*model.Tablet, aligned bool) (*rpc.TSInsertTabletsReq, int, error) {
 	n := len(tablets)
 	req := &rpc.TSInsertTabletsReq{
 		PrefixPaths:      make([]string, n),
@@ -34,7 +38,7 @@ func insertTabletsReq(tablets []*model.Tablet, aligned bool) (*rpc.TSInsertTable
 			return nil, 0, err
 		}
 		if t.Aligned != aligned {
-			panic("BUG: insertTabletsReq given tablets of mixed alignment")
+			panic("BUG: InsertTabletsReq given tablets of mixed alignment")
 		}
 		req.PrefixPaths[i] = t.Device.String()
 		req.MeasurementsList[i] = make([]string, len(t.Measurements))
