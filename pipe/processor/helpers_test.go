@@ -82,6 +82,23 @@ func keptTimes(t *testing.T, spec plugin.Processor, typ model.DataType, pts []pt
 
 func ints(ts ...int64) []int64 { return ts }
 
+// checkKept checks a hand-worked case: the processor of spec keeps the
+// points at times want, and so does the reference, which kept the points
+// at indices ref.
+func checkKept(t *testing.T, spec plugin.Processor, ref []int, typ model.DataType, pts []pt, want []int64) {
+	t.Helper()
+	if got := keptTimes(t, spec, typ, pts); !slices.Equal(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+	var refTimes []int64
+	for _, i := range ref {
+		refTimes = append(refTimes, pts[i].t)
+	}
+	if !slices.Equal(refTimes, want) {
+		t.Errorf("reference kept %v, want %v", refTimes, want)
+	}
+}
+
 // nums makes points at times 0, 1, 2, ... of values vs.
 func nums(vs ...float64) []pt {
 	out := make([]pt, len(vs))

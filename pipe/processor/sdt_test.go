@@ -2,7 +2,6 @@ package processor
 
 import (
 	"math"
-	"slices"
 	"testing"
 
 	"github.com/sluicedb/sluice/model"
@@ -81,17 +80,7 @@ func TestSDT(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := keptTimes(t, sdtSpec(c.dev, c.min, c.max), c.typ, c.pts); !slices.Equal(got, c.want) {
-				t.Errorf("kept %v, want %v", got, c.want)
-			}
-			// The straightforward reference agrees.
-			var want []int64
-			for _, i := range sdtRef(c.dev, c.min, c.max, c.typ, c.pts) {
-				want = append(want, c.pts[i].t)
-			}
-			if !slices.Equal(want, c.want) {
-				t.Errorf("reference kept %v, want %v", want, c.want)
-			}
+			checkKept(t, sdtSpec(c.dev, c.min, c.max), sdtRef(c.dev, c.min, c.max, c.typ, c.pts), c.typ, c.pts, c.want)
 		})
 	}
 }
