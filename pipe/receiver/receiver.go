@@ -94,6 +94,7 @@ type Receiver struct {
 	log      *slog.Logger
 	metrics  *metrics
 	sessions *sessions
+	iotdb    iotdbSenders // connections speaking IoTDB 1.3's protocol (iotdb.go)
 }
 
 // New returns a Receiver applying transfers to t. Failed handshakes count
@@ -124,7 +125,10 @@ func New(t Target, th *throttle.Throttle, logger *slog.Logger, reg prometheus.Re
 // ConnClosed forgets the tokens handed out on a connection that closed
 // (clientrpc.Config.OnDisconnect): a token is good on its connection only,
 // so it would only take room in the table.
-func (r *Receiver) ConnClosed(connID uint64) { r.sessions.dropConn(connID) }
+func (r *Receiver) ConnClosed(connID uint64) {
+	r.sessions.dropConn(connID)
+	r.iotdb.drop(connID)
+}
 
 // Method returns the Thrift processor function of pipeTransfer, to serve
 // as clientrpc.Config.ExtraMethods[MethodName].
@@ -168,6 +172,9 @@ func (r *Receiver) Handle(ctx context.Context, req *pipethrift.TPipeTransferReq)
 // serve answers one request of type typ; a compressed request carries
 // another, which may not be compressed again.
 func (r *Receiver) serve(ctx context.Context, typ int16, body []byte, mayCompress bool) *pipethrift.TPipeTransferResp {
+	if resp, ok := r.handleIoTDB(ctx, typ, body); ok {
+		return resp
+	}
 	switch {
 	case typ == transfer.TypeHandshake:
 		res, err := r.handshake(ctx, body)
@@ -192,7 +199,7 @@ func (r *Receiver) serve(ctx context.Context, typ int16, body []byte, mayCompres
 // gets no decompression done; the sender is told to handshake (IoTDB's
 // senders, like Sluice's, send the handshake uncompressed).
 func (r *Receiver) compressed(ctx context.Context, body []byte) *pipethrift.TPipeTransferResp {
-	if !r.sessions.hasConn(connOf(ctx).id) {
+	if id := connOf(ctx).id; !r.sessions.hasConn(id) && !r.iotdb.has(id) {
 		return reply(status.Errorf(CodeHandshakeRequired, "%s: a compressed request needs a handshake on its connection first", HandshakeRequiredPrefix), nil)
 	}
 	need := int64(transfer.CompressedBound(body, r.maxPayload))

@@ -42,7 +42,7 @@ func TestHandleHandshake(t *testing.T) {
 			status.IllegalParameter, "no sender cluster id"},
 		{"corrupt body", request(transfer.TypeHandshake, []byte{0xff}),
 			status.IllegalParameter, "corrupt pipe transfer body"},
-		{"unknown type", request(7, nil), status.PipeError, "unknown pipe transfer request type 7"},
+		{"unknown type", request(99, nil), status.PipeError, "unknown pipe transfer request type 99"},
 		{"nil request", nil, status.IllegalParameter, "no body"},
 	}
 	for _, tt := range tests {
