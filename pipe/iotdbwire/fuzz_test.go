@@ -61,11 +61,14 @@ func FuzzDecodeTabletRaw(f *testing.F) {
 
 func FuzzDecodeTabletInsertNode(f *testing.F) {
 	seed(f, "tablet_insert_node")
+	f.Add((&enc{}).i16(nodeInsertRow).row(false, 5, "root.sg.r", true).str("id").i32(0).b)
+	f.Add((&enc{}).i16(nodeInsertRows).i32(2).row(false, 1, "root.sg.r1", false).row(false, 2, "root.sg.r2", true).i32(0).i32(1).str("id").i32(0).b)
 	fuzzData(f, DecodeTabletInsertNode)
 }
 
 func FuzzDecodeTabletBinary(f *testing.F) {
 	seed(f, "tablet_binary")
+	f.Add((&enc{}).byte(4).i64(0).i16(nodeInsertRow).i64(-1).row(true, 9, "root.sg.w", false).b)
 	fuzzData(f, DecodeTabletBinary)
 }
 

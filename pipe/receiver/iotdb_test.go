@@ -1,14 +1,18 @@
 package receiver
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/apache/thrift/lib/go/thrift"
+
 	"github.com/sluicedb/sluice/pipe/iotdbwire"
 	"github.com/sluicedb/sluice/pipe/transfer"
+	"github.com/sluicedb/sluice/proto/pipethrift"
 	"github.com/sluicedb/sluice/status"
 )
 
@@ -176,4 +180,43 @@ func TestIoTDBConnClosedForgetsSender(t *testing.T) {
 	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeHandshakeV1, iotdbGolden(t, "handshake_v1"))), status.Success, "")
 	e.r.ConnClosed(0)
 	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTabletRaw, iotdbGolden(t, "tablet_raw_aligned"))), CodeIoTDBHandshakeError, HandshakeRequiredPrefix)
+}
+
+// TestIoTDBGoldenThriftStructs: the golden requests' whole structs, in
+// Thrift's binary and compact protocols, carry version 1, IoTDB's type and
+// the body the decoders read.
+func TestIoTDBGoldenThriftStructs(t *testing.T) {
+	types := map[string]int16{
+		"handshake_v1":          iotdbwire.TypeHandshakeV1,
+		"handshake_v2":          iotdbwire.TypeHandshakeV2,
+		"tablet_raw_nonaligned": iotdbwire.TypeTabletRaw,
+		"tablet_raw_aligned":    iotdbwire.TypeTabletRaw,
+		"tablet_binary":         iotdbwire.TypeTabletBinary,
+		"tablet_insert_node":    iotdbwire.TypeTabletInsertNode,
+		"tablet_batch":          iotdbwire.TypeTabletBatch,
+	}
+	for name, typ := range types {
+		body := iotdbGolden(t, name)
+		for _, enc := range []string{"tbinary", "tcompact"} {
+			raw, err := os.ReadFile(filepath.Join(iotdbGoldenDir, name+"."+enc+".bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := thrift.NewTMemoryBuffer()
+			if _, err := buf.Write(raw); err != nil {
+				t.Fatal(err)
+			}
+			var p thrift.TProtocol = thrift.NewTBinaryProtocolConf(buf, nil)
+			if enc == "tcompact" {
+				p = thrift.NewTCompactProtocolConf(buf, nil)
+			}
+			var req pipethrift.TPipeTransferReq
+			if err := req.Read(context.Background(), p); err != nil {
+				t.Fatalf("%s.%s: %v", name, enc, err)
+			}
+			if req.Version != transfer.Version || req.Type != typ || !bytes.Equal(req.Body, body) {
+				t.Fatalf("%s.%s: version %d type %d body of %d bytes; want %d %d %d", name, enc, req.Version, req.Type, len(req.Body), transfer.Version, typ, len(body))
+			}
+		}
+	}
 }
