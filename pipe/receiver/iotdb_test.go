@@ -220,3 +220,25 @@ func TestIoTDBGoldenThriftStructs(t *testing.T) {
 		}
 	}
 }
+
+// TestIoTDBCompressed: an IoTDB sender with sink.compressor set wraps its
+// tablet requests in a compressed request, which is served on a
+// connection that handshook as IoTDB.
+func TestIoTDBCompressed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cs, err := transfer.ParseCompressors("zstd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := transfer.EncodeCompressed(transfer.Version, iotdbwire.TypeTabletBinary, iotdbGolden(t, "tablet_binary"), cs, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, e.r.Handle(ctx, request(transfer.TypeCompressed, body)), CodeHandshakeRequired, HandshakeRequiredPrefix)
+	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeHandshakeV1, iotdbGolden(t, "handshake_v1"))), status.Success, "")
+	wantStatus(t, e.r.Handle(ctx, request(transfer.TypeCompressed, body)), status.Success, "")
+	if calls := e.target.takeInserts(); len(calls) != 1 || calls[0].origin != IoTDBV1Origin {
+		t.Fatalf("inserts %+v, want one from %s", calls, IoTDBV1Origin)
+	}
+}
