@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -202,7 +203,8 @@ func (d *DataNode) Start(ctx context.Context) error {
 		d.logger.With("component", "pipe"))
 	d.pipes = agent.New(agent.Config{Interval: d.cfg.PipeProgressInterval, StallAfter: d.cfg.PipeStallAfter,
 		Slots: d.cfg.PipeExecutorThreads, OpenSecrets: d.openSecrets}, agentMeta{d.meta, d}, agentRegions{d}, d.sinks, d.progress, d.logger, d.reg)
-	d.recv = receiver.New(pipeTarget{d}, d.throttle, d.logger, d.reg, receiver.WithMaxPayloadBytes(int(d.cfg.PipeReceiverMaxBytes)))
+	d.recv = receiver.New(pipeTarget{d}, d.throttle, d.logger, d.reg, receiver.WithMaxPayloadBytes(int(d.cfg.PipeReceiverMaxBytes)),
+		receiver.WithFileDir(filepath.Join(d.cfg.DataDir, "pipe-receiver")))
 	eng, err := storage.Open(d.storageConfig(), d.logger, d.reg)
 	if err != nil {
 		return fmt.Errorf("open storage: %w", err)

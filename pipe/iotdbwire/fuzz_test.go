@@ -88,3 +88,22 @@ func FuzzDecodeHandshake(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeFileRequests(f *testing.F) {
+	f.Add((&enc{}).str("1-1-0-0.tsfile").i64(0).i32(3).raw([]byte("abc")).b)
+	f.Add((&enc{}).str("1-1-0-0.tsfile").i64(3).b)
+	f.Add((&enc{}).i32(2).str("a.mods").str("a.tsfile").i32(2).i64(1).i64(2).i32(1).str("k").str("v").b)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if p, err := DecodeFilePiece(body); err != nil && !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("piece: %v", err)
+		} else if err == nil && (p.Name == "" || p.Offset < 0) {
+			t.Fatalf("piece %+v decoded", p)
+		}
+		if _, err := DecodeFileSealV1(body); err != nil && !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("seal V1: %v", err)
+		}
+		if _, _, err := DecodeFileSealV2(body); err != nil && !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("seal V2: %v", err)
+		}
+	})
+}

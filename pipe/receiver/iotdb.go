@@ -50,8 +50,20 @@ type iotdbSender struct {
 // protocol has no token: a connection's handshake covers the requests
 // that follow on it, until it closes or handshakes again.
 type iotdbSenders struct {
-	mu     sync.Mutex
-	byConn map[uint64]iotdbSender
+	fileDir string // WithFileDir; "" refuses TsFile transfers
+	maxFile int64  // WithMaxFileBytes; 0 means DefaultMaxFileBytes
+
+	mu         sync.Mutex
+	byConn     map[uint64]iotdbSender
+	files      map[uint64]*iotdbFiles // TsFile transfers under way (iotdb_file.go)
+	dirCleared bool
+}
+
+func (s *iotdbSenders) maxFileBytes() int64 {
+	if s.maxFile > 0 {
+		return s.maxFile
+	}
+	return DefaultMaxFileBytes
 }
 
 func (s *iotdbSenders) get(conn uint64) (iotdbSender, bool) {
@@ -76,10 +88,16 @@ func (s *iotdbSenders) set(conn uint64, p iotdbSender) {
 	s.byConn[conn] = p
 }
 
+// drop forgets the sender on conn and deletes the files it sent.
 func (s *iotdbSenders) drop(conn uint64) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	fs := s.files[conn]
 	delete(s.byConn, conn)
+	delete(s.files, conn)
+	s.mu.Unlock()
+	if fs != nil {
+		fs.close()
+	}
 }
 
 // handleIoTDB serves req when it is an IoTDB 1.3 request: a V1 handshake
@@ -108,9 +126,10 @@ func (r *Receiver) handleIoTDB(ctx context.Context, typ int16, body []byte) (*pi
 		return reply(r.iotdbTablets(ctx, conn, typ, body), nil), true
 	case iotdbwire.TypeTabletRaw, iotdbwire.TypeTabletBinary, iotdbwire.TypeTabletBatch:
 		return reply(r.iotdbTablets(ctx, conn, typ, body), nil), true
-	case iotdbwire.TypeTsFilePiece, iotdbwire.TypeTsFileSeal:
-		return reply(status.Errorf(CodeIoTDBPipeTypeError,
-			"pipe request type %d (TsFile transfer) is not supported by this receiver: send tablets (see docs/compatibility.md)", typ), nil), true
+	case iotdbwire.TypeTsFilePiece, iotdbwire.TypeTsFilePieceWithMod:
+		return r.iotdbFilePiece(ctx, conn, body, typ == iotdbwire.TypeTsFilePiece), true
+	case iotdbwire.TypeTsFileSeal, iotdbwire.TypeTsFileSealWithMod:
+		return reply(r.iotdbFileSeal(ctx, conn, body, typ == iotdbwire.TypeTsFileSealWithMod), nil), true
 	}
 	if typ != transfer.TypeCompressed && r.iotdb.has(conn.id) {
 		return reply(status.Errorf(CodeIoTDBPipeTypeError, "unknown PipeRequestType %d", typ), nil), true
@@ -144,6 +163,7 @@ func (r *Receiver) iotdbHandshake(ctx context.Context, conn connInfo, params map
 	if cluster == "" {
 		cluster = IoTDBV1Origin
 	}
+	r.iotdb.drop(conn.id) // a new handshake starts afresh, as IoTDB's does
 	r.iotdb.set(conn.id, iotdbSender{user: user, credential: stamp, cluster: cluster})
 	if c, ok := clientconn.From(ctx); ok {
 		c.Authenticate()
@@ -187,13 +207,9 @@ func (r *Receiver) checkIoTDBHandshake(ctx context.Context, params map[string]st
 // iotdbTablets decodes and applies one IoTDB data request, through the
 // same privilege check, limits and origin marking as Sluice's tablets.
 func (r *Receiver) iotdbTablets(ctx context.Context, conn connInfo, typ int16, body []byte) error {
-	p, ok := r.iotdb.get(conn.id)
-	if !ok {
-		return status.Errorf(CodeIoTDBHandshakeError, "%s: this connection has not made an IoTDB pipe handshake", HandshakeRequiredPrefix)
-	}
-	if stamp, err := r.target.Credential(p.user); err != nil || stamp != p.credential {
-		r.iotdb.drop(conn.id)
-		return status.Errorf(CodeIoTDBHandshakeError, "%s: user %s was changed or dropped since the handshake", HandshakeRequiredPrefix, p.user)
+	p, err := r.iotdbSenderOf(conn)
+	if err != nil {
+		return err
 	}
 	if len(body) > r.maxPayload {
 		return status.Errorf(status.IllegalParameter, "pipe transfer of %d bytes exceeds the limit of %d bytes (pipe_receiver_max_decompressed_bytes)", len(body), r.maxPayload)
@@ -215,6 +231,25 @@ func (r *Receiver) iotdbTablets(ctx context.Context, conn connInfo, typ int16, b
 	case err != nil:
 		return status.Errorf(status.IllegalParameter, "pipe tablets: %v", err)
 	}
+	return r.applyIoTDB(ctx, p, tablets)
+}
+
+// iotdbSenderOf returns the IoTDB sender that handshook on conn, while its
+// user's password is the one it proved.
+func (r *Receiver) iotdbSenderOf(conn connInfo) (iotdbSender, error) {
+	p, ok := r.iotdb.get(conn.id)
+	if !ok {
+		return iotdbSender{}, status.Errorf(CodeIoTDBHandshakeError, "%s: this connection has not made an IoTDB pipe handshake", HandshakeRequiredPrefix)
+	}
+	if stamp, err := r.target.Credential(p.user); err != nil || stamp != p.credential {
+		r.iotdb.drop(conn.id)
+		return iotdbSender{}, status.Errorf(CodeIoTDBHandshakeError, "%s: user %s was changed or dropped since the handshake", HandshakeRequiredPrefix, p.user)
+	}
+	return p, nil
+}
+
+// applyIoTDB checks and writes tablets from sender p.
+func (r *Receiver) applyIoTDB(ctx context.Context, p iotdbSender, tablets []*model.Tablet) error {
 	tablets = nonEmpty(tablets)
 	if len(tablets) == 0 {
 		return nil

@@ -162,8 +162,8 @@ func TestIoTDBAndSluiceOnOneReceiver(t *testing.T) {
 	body := transfer.EncodeTablets(transfer.Tablets{Token: token, Tablets: nil})
 	wantStatus(t, e.r.Handle(ctx, request(transfer.TypeTablets, body)), status.Success, "")
 	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTabletInsertNode, iotdbGolden(t, "tablet_insert_node"))), CodeHandshakeRequired, HandshakeRequiredPrefix)
-	// TsFile transfers are refused with IoTDB's type error.
-	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTsFilePiece, nil)), CodeIoTDBPipeTypeError, "TsFile")
+	// TsFile transfers need an IoTDB handshake too.
+	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTsFilePiece, nil)), CodeIoTDBHandshakeError, HandshakeRequiredPrefix)
 }
 
 func TestIoTDBOversizeBody(t *testing.T) {
