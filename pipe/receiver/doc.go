@@ -29,4 +29,12 @@
 // transfer gave up waiting for decoding memory, 1107 for protocol
 // refusals, and the Target's
 // own status codes (801, 803, 508, 614, ...) otherwise.
+//
+// The same method takes an Apache IoTDB 1.3 sender's requests (iotdb.go,
+// bodies decoded by pipe/iotdbwire): a connection that handshakes with
+// IoTDB's V1 or V2 DataNode handshake speaks IoTDB's protocol until it
+// closes. It has no token; the handshake proves a user's password as
+// Sluice's does, and IoTDB's tablet, insert-node, batch and TsFile requests
+// are written through the same Target checks. docs/compatibility.md says
+// what is and is not taken.
 package receiver

@@ -126,6 +126,11 @@ func (r *Receiver) handleIoTDB(ctx context.Context, typ int16, body []byte) (*pi
 		return reply(r.iotdbTablets(ctx, conn, typ, body), nil), true
 	case iotdbwire.TypeTabletRaw, iotdbwire.TypeTabletBinary, iotdbwire.TypeTabletBatch:
 		return reply(r.iotdbTablets(ctx, conn, typ, body), nil), true
+	case 0, 50, 100, 101, 102, 200, 201, 202:
+		// ConfigNode handshakes, schema and configuration plans and
+		// snapshots: Sluice takes data only.
+		return reply(status.Errorf(CodeIoTDBPipeTypeError,
+			"pipe request type %d (IoTDB schema or configuration sync) is not supported: Sluice takes data only, creating series on first write (see docs/compatibility.md)", typ), nil), true
 	case iotdbwire.TypeTsFilePiece, iotdbwire.TypeTsFilePieceWithMod:
 		return r.iotdbFilePiece(ctx, conn, body, typ == iotdbwire.TypeTsFilePiece), true
 	case iotdbwire.TypeTsFileSeal, iotdbwire.TypeTsFileSealWithMod:

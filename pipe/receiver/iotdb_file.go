@@ -22,7 +22,8 @@ const DefaultMaxFileBytes = 4 << 30
 // WithFileDir lets IoTDB senders transfer TsFiles: each connection's
 // files are written under dir/<connection id> while they arrive, read
 // once sealed, their rows written, and deleted. Without it TsFile
-// transfers are refused. dir is emptied when the Receiver is created.
+// transfers are refused. What dir holds from an earlier run is deleted
+// when the first file arrives.
 func WithFileDir(dir string) Option {
 	return func(r *Receiver) { r.iotdb.fileDir = dir }
 }

@@ -162,6 +162,10 @@ func TestIoTDBAndSluiceOnOneReceiver(t *testing.T) {
 	body := transfer.EncodeTablets(transfer.Tablets{Token: token, Tablets: nil})
 	wantStatus(t, e.r.Handle(ctx, request(transfer.TypeTablets, body)), status.Success, "")
 	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTabletInsertNode, iotdbGolden(t, "tablet_insert_node"))), CodeHandshakeRequired, HandshakeRequiredPrefix)
+	// Schema and configuration sync is refused, handshaken or not.
+	for _, typ := range []int16{0, 50, 100, 202} {
+		wantStatus(t, e.r.Handle(ctx, request(typ, nil)), CodeIoTDBPipeTypeError, "data only")
+	}
 	// TsFile transfers need an IoTDB handshake too.
 	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTsFilePiece, nil)), CodeIoTDBHandshakeError, HandshakeRequiredPrefix)
 }
