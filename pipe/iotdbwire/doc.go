@@ -19,6 +19,9 @@
 //     plan node id).
 //   - TabletBatch (6): an int32-counted list of binary entries (each
 //     int32-length-prefixed), one of insert nodes and one of raw tablets.
+//   - TsFilePiece (4) and TsFilePieceWithMod (8): a file name, an offset
+//     and bytes; TsFileSeal (5): a file name and length; TsFileSealWithMod
+//     (9): names (the .mods file, then the TsFile), lengths, parameters.
 //
 // Every decoder treats its input as hostile: it checks each length read
 // from the wire against the bytes left before allocating for it, charges

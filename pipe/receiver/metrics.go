@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluicedb/sluice/pipe/iotdbwire"
 	"github.com/sluicedb/sluice/pipe/transfer"
 	"github.com/sluicedb/sluice/status"
 )
@@ -41,10 +42,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // few whatever senders send.
 func typeLabel(t int16) string {
 	switch t {
-	case transfer.TypeHandshake:
+	case transfer.TypeHandshake, iotdbwire.TypeHandshakeV2:
 		return "handshake"
-	case transfer.TypeTablets:
+	case transfer.TypeTablets, iotdbwire.TypeTabletRaw, iotdbwire.TypeTabletBatch, iotdbwire.TypeTabletBinary:
 		return "tablets"
+	case iotdbwire.TypeTsFilePiece, iotdbwire.TypeTsFileSeal, iotdbwire.TypeTsFilePieceWithMod, iotdbwire.TypeTsFileSealWithMod:
+		return "file"
 	case transfer.TypeCompressed:
 		return "compressed"
 	}
