@@ -110,7 +110,10 @@ func (r *Receiver) handleIoTDB(ctx context.Context, typ int16, body []byte) (*pi
 	case iotdbwire.TypeHandshakeV1:
 		precision, err := iotdbwire.DecodeHandshakeV1(body)
 		if err != nil {
-			return nil, false // Sluice's handshake
+			// Sluice's handshake: the connection speaks Sluice's protocol
+			// from now on.
+			r.iotdb.drop(conn.id)
+			return nil, false
 		}
 		return reply(r.iotdbHandshake(ctx, conn, map[string]string{iotdbwire.KeyTimestampPrecision: precision}, false), nil), true
 	case iotdbwire.TypeHandshakeV2:

@@ -178,6 +178,18 @@ func TestIoTDBOversizeBody(t *testing.T) {
 	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTabletRaw, iotdbGolden(t, "tablet_raw_aligned"))), status.IllegalParameter, "limit of 100 bytes")
 }
 
+// TestIoTDBThenSluiceHandshake: a Sluice handshake on a connection that
+// spoke IoTDB's protocol makes type 2 Sluice's tablets again.
+func TestIoTDBThenSluiceHandshake(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeHandshakeV1, iotdbGolden(t, "handshake_v1"))), status.Success, "")
+	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTabletInsertNode, iotdbGolden(t, "tablet_insert_node"))), status.Success, "")
+	token := e.handshake(t)
+	wantStatus(t, e.r.Handle(ctx, request(iotdbwire.TypeTabletInsertNode, iotdbGolden(t, "tablet_insert_node"))), CodeHandshakeRequired, HandshakeRequiredPrefix)
+	wantStatus(t, e.r.Handle(ctx, request(transfer.TypeTablets, transfer.EncodeTablets(transfer.Tablets{Token: token}))), status.Success, "")
+}
+
 func TestIoTDBConnClosedForgetsSender(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
