@@ -69,6 +69,7 @@ func FuzzDecodeTabletInsertNode(f *testing.F) {
 func FuzzDecodeTabletBinary(f *testing.F) {
 	seed(f, "tablet_binary")
 	f.Add((&enc{}).byte(4).i64(0).i16(nodeInsertRow).i64(-1).row(true, 9, "root.sg.w", false).b)
+	f.Add((&enc{}).byte(9).i64(0).i16(nodeInsertRows).i64(-1).i32(2).row(true, 1, "root.sg.r1", false).row(true, 2, "root.sg.r2", true).b)
 	fuzzData(f, DecodeTabletBinary)
 }
 

@@ -82,8 +82,10 @@ func (r *reader) insertNode(wal bool) []*model.Tablet {
 			}
 			ts = append(ts, t)
 		}
-		for range n {
-			r.int32("row index")
+		if !wal { // the WAL form keeps no row indexes
+			for range n {
+				r.int32("row index")
+			}
 		}
 	default:
 		r.failWith(ErrUnsupported, "plan node type %d is not an insert", typ)

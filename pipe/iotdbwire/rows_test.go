@@ -98,6 +98,18 @@ func TestInsertRowNodes(t *testing.T) {
 		}
 		wantRow(t, ts[0], 9, "root.sg.w", false)
 	})
+	t.Run("binary rows", func(t *testing.T) {
+		e := (&enc{}).byte(9).i64(0).i16(nodeInsertRows).i64(-1).i32(2).row(true, 1, "root.sg.r1", false).row(true, 2, "root.sg.r2", true)
+		ts, err := DecodeTabletBinary(e.b, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) != 2 {
+			t.Fatalf("%d tablets", len(ts))
+		}
+		wantRow(t, ts[0], 1, "root.sg.r1", false)
+		wantRow(t, ts[1], 2, "root.sg.r2", true)
+	})
 	t.Run("batch of rows", func(t *testing.T) {
 		entry := (&enc{}).byte(4).i64(0).i16(nodeInsertRow).i64(-1).row(true, 9, "root.sg.w", false).b
 		node := (&enc{}).i16(nodeInsertRow).row(false, 5, "root.sg.r", true).str("id").i32(0).b
