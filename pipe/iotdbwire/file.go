@@ -1,6 +1,7 @@
 package iotdbwire
 
 import (
+	"encoding/binary"
 	"path/filepath"
 	"strings"
 )
@@ -103,6 +104,12 @@ func DecodeFileSealV2(body []byte) ([]SealedFile, map[string]string, error) {
 // fileName reads a file name and refuses one that is not a plain name
 // (a path, "..", too long), since the receiver stores the file under it.
 func (r *reader) fileName() string {
+	if len(r.b) >= 4 {
+		if n := int32(binary.BigEndian.Uint32(r.b)); n > maxFileName {
+			r.fail("file name of %d bytes, at most %d are taken", n, maxFileName)
+			return ""
+		}
+	}
 	s := r.string("file name")
 	if r.ok() && (s == "" || len(s) > maxFileName || s == "." || s == ".." ||
 		strings.ContainsAny(s, "/\\\x00") || filepath.Base(s) != s) {
