@@ -111,6 +111,25 @@ func (c *Column) Append(v any) {
 	}
 }
 
+// ZeroRow sets row i to its type's zero value: what a null row holds, so
+// that bytes a client left in a null slot go no further.
+func (c *Column) ZeroRow(i int) {
+	switch c.Type {
+	case Boolean:
+		c.Bools[i] = false
+	case Int32:
+		c.Int32s[i] = 0
+	case Int64:
+		c.Int64s[i] = 0
+	case Float:
+		c.Float32s[i] = 0
+	case Double:
+		c.Float64s[i] = 0
+	case Text:
+		c.Texts[i] = ""
+	}
+}
+
 func (c *Column) appendZero() {
 	switch c.Type {
 	case Boolean:

@@ -262,29 +262,11 @@ func decodeBitmaps(r *buf, cols []model.Column, rows int) error {
 				c.Nulls = make([]bool, rows)
 			}
 			c.Nulls[row] = true
-			zero(c, row)
+			c.ZeroRow(row)
 		}
 	}
 	if r.remaining() != 0 {
 		return errMalformed("%d bytes left after the null bitmaps", r.remaining())
 	}
 	return nil
-}
-
-// zero resets row i of c to its type's zero value.
-func zero(c *model.Column, i int) {
-	switch c.Type {
-	case model.Boolean:
-		c.Bools[i] = false
-	case model.Int32:
-		c.Int32s[i] = 0
-	case model.Int64:
-		c.Int64s[i] = 0
-	case model.Float:
-		c.Float32s[i] = 0
-	case model.Double:
-		c.Float64s[i] = 0
-	case model.Text:
-		c.Texts[i] = ""
-	}
 }

@@ -189,22 +189,8 @@ func maskNulls(c *model.Column) {
 		return // nothing decoded: the reader failed
 	}
 	for i, null := range c.Nulls {
-		if !null {
-			continue
-		}
-		switch c.Type {
-		case model.Boolean:
-			c.Bools[i] = false
-		case model.Int32:
-			c.Int32s[i] = 0
-		case model.Int64:
-			c.Int64s[i] = 0
-		case model.Float:
-			c.Float32s[i] = 0
-		case model.Double:
-			c.Float64s[i] = 0
-		case model.Text:
-			c.Texts[i] = ""
+		if null {
+			c.ZeroRow(i)
 		}
 	}
 }
