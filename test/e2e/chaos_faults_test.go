@@ -20,7 +20,7 @@ import (
 type chaosKind string
 
 const (
-	faultDNKill        chaosKind = "dn-kill9"        // kill -9 of a sender DataNode, then restart
+	faultDNKill        chaosKind = "dn-kill9"        // kill -9 of a sender DataNode leading a region, then restart
 	faultCNLeaderKill  chaosKind = "cn-leader-kill9" // kill -9 of the ConfigNode leader, then restart
 	faultCNKill        chaosKind = "cn-kill9"        // kill -9 of a ConfigNode that does not lead, then restart
 	faultRecvKill      chaosKind = "recv-kill9"      // kill -9 of the receiver, then restart
@@ -31,12 +31,19 @@ const (
 	faultRolling       chaosKind = "dn-rolling"      // SIGTERM and restart of each DataNode in turn
 	faultSenderRestart chaosKind = "sender-restart"  // kill -9 of all six sender nodes, then restart
 	faultRecvRestart   chaosKind = "recv-restart"    // SIGTERM and restart of the receiver
+
+	// Two faults at once: the pipe's tasks must resume from their
+	// committed progress with events that never reached the receiver.
+	faultCutLeaderKill  chaosKind = "net-cut+leader-kill9"    // a region leader killed while the link is cut
+	faultRecvLeaderKill chaosKind = "recv-kill9+leader-kill9" // the receiver and a region leader killed together
+	faultCutSender      chaosKind = "net-cut+sender-restart"  // the whole sender killed while the link is cut
 )
 
 // chaosKinds lists every kind, in the order the report gives them.
 var chaosKinds = []chaosKind{
 	faultDNKill, faultCNLeaderKill, faultCNKill, faultRecvKill, faultDNPause, faultRecvPause,
 	faultNetCut, faultNetBlackhole, faultRolling, faultSenderRestart, faultRecvRestart,
+	faultCutLeaderKill, faultRecvLeaderKill, faultCutSender,
 }
 
 // chaosEnv is what the faults act on.
@@ -47,6 +54,8 @@ type chaosEnv struct {
 	recv  *proc.Standalone
 	meter *recvMeter
 	proxy *netfault.Proxy
+	// maxDown bounds how long a killed node stays down.
+	maxDown time.Duration
 }
 
 // chaosDeck deals fault kinds: every kind once in a random order, then
@@ -78,14 +87,44 @@ func (e *chaosEnv) between(lo, hi time.Duration) time.Duration {
 func (e *chaosEnv) inject(k chaosKind) (target string, healed time.Time) {
 	t := e.t
 	t.Helper()
-	down := e.between(time.Second, 4*time.Second)
+	down := e.between(time.Second, e.maxDown)
 	switch k {
 	case faultDNKill:
-		n := e.cl.DataNodes[e.rng.IntN(len(e.cl.DataNodes))]
+		n := e.regionLeader()
 		n.Kill()
 		time.Sleep(down)
 		n.Start()
 		return fmt.Sprintf("%s down %s", n.Name, down.Round(time.Millisecond)), time.Now()
+	case faultCutLeaderKill:
+		e.proxy.Cut()
+		time.Sleep(e.between(500*time.Millisecond, 2*time.Second))
+		n := e.regionLeader()
+		n.Kill()
+		time.Sleep(down)
+		n.Start()
+		time.Sleep(e.between(0, 2*time.Second))
+		e.proxy.Restore()
+		return fmt.Sprintf("%s down %s", n.Name, down.Round(time.Millisecond)), time.Now()
+	case faultRecvLeaderKill:
+		n := e.regionLeader()
+		_, _ = e.meter.poll()
+		e.recv.Kill()
+		e.meter.endRun()
+		n.Kill()
+		time.Sleep(down)
+		n.Start()
+		e.recv.Start()
+		return fmt.Sprintf("receiver and %s down %s", n.Name, down.Round(time.Millisecond)), time.Now()
+	case faultCutSender:
+		e.proxy.Cut()
+		time.Sleep(e.between(500*time.Millisecond, 2*time.Second))
+		e.cl.KillAll()
+		time.Sleep(down)
+		proc.StartAll(e.cl.ConfigNodes...)
+		proc.StartAll(e.cl.DataNodes...)
+		time.Sleep(e.between(0, 2*time.Second))
+		e.proxy.Restore()
+		return fmt.Sprintf("all six down %s", down.Round(time.Millisecond)), time.Now()
 	case faultCNLeaderKill, faultCNKill:
 		n, leads := e.configNode(k == faultCNLeaderKill)
 		n.Kill()
@@ -171,6 +210,37 @@ func (e *chaosEnv) configNode(leader bool) (*proc.Node, bool) {
 	// A follower; when the leader is unknown, any ConfigNode, which may
 	// lead.
 	return others[e.rng.IntN(len(others))], false
+}
+
+// regionLeader picks a DataNode that leads a data region, and so runs a
+// task of the pipe, as SHOW REGIONS through a DataNode tells; when none
+// can tell, any DataNode.
+func (e *chaosEnv) regionLeader() *proc.Node {
+	for _, dn := range e.cl.DataNodes {
+		regions, err := chaosShow(dn.Addr(), "SHOW REGIONS")
+		if err != nil {
+			continue
+		}
+		nodes, err := chaosShow(dn.Addr(), "SHOW CLUSTER")
+		if err != nil {
+			continue
+		}
+		var leaders []*proc.Node
+		for _, r := range regions {
+			if r["Type"] != "DataRegion" || r["Role"] != "Leader" {
+				continue
+			}
+			for _, n := range e.cl.DataNodes {
+				if row := nodeRow(nodes, n); row != nil && row["NodeID"] == r["DataNodeId"] {
+					leaders = append(leaders, n)
+				}
+			}
+		}
+		if len(leaders) > 0 {
+			return leaders[e.rng.IntN(len(leaders))]
+		}
+	}
+	return e.cl.DataNodes[e.rng.IntN(len(e.cl.DataNodes))]
 }
 
 // leaderID is the NodeID of the ConfigNode leader as DataNode dn shows it,

@@ -97,7 +97,9 @@ type chaosFault struct {
 // ConfigNodes, of the receiver; SIGSTOP/SIGCONT of a DataNode and of the
 // receiver; a cut and a black-holed link between the clusters; rolling
 // graceful restarts of the DataNodes; full restarts of the sender and of
-// the receiver. Afterwards the load stops, the pipe drains, and the
+// the receiver; and pairs of them: a region leader or the whole sender
+// killed while the link is cut, the receiver and a region leader killed
+// together. Afterwards the load stops, the pipe drains, and the
 // receiver must hold every acknowledged point with its value and nothing
 // no write made (test/validator). Duplicates and how long the pipe took to
 // resume after each fault are measured and logged, not checked.
@@ -125,7 +127,10 @@ func TestChaos(t *testing.T) {
 	proxy := netfault.StartProxy(t, recv.Addr())
 	rec := validator.NewRecorder()
 	env := &chaosEnv{t: t, rng: rand.New(rand.NewPCG(plan.seed, plan.seed^0x5eed)), cl: cl, recv: recv,
-		meter: newRecvMeter(recv), proxy: proxy}
+		meter: newRecvMeter(recv), proxy: proxy, maxDown: 4 * time.Second}
+	if plan.long {
+		env.maxDown = 10 * time.Second
+	}
 	var load *chaosLoad
 	t.Cleanup(func() {
 		if load != nil {
@@ -298,7 +303,10 @@ func chaosFigures(t *testing.T, plan chaosPlan, faults []*chaosFault, final chao
 		dups[prev.kind] += (f.received - prev.received) - float64(f.held-prev.held)
 		prev = f
 	}
-	fmt.Fprintf(&b, "  duplicates by fault kind (arrived from its start to the next fault's):")
+	// The windows' bounds are read one after the other, not at once, and
+	// a killed receiver's last moment goes uncounted: a window's figure
+	// may be off by a batch or so either way.
+	fmt.Fprintf(&b, "  duplicates by fault kind (arrived from its start to the next fault's, give or take a batch):")
 	for _, k := range append([]chaosKind{"before-faults"}, chaosKinds...) {
 		if count[k] > 0 || k == "before-faults" {
 			fmt.Fprintf(&b, " %s %.0f", k, dups[k])
@@ -324,7 +332,7 @@ func chaosFigures(t *testing.T, plan chaosPlan, faults []*chaosFault, final chao
 		if len(all) > 0 {
 			maxS = all[len(all)-1].Round(10 * time.Millisecond).String()
 		}
-		fmt.Fprintf(&b, "    %-16s max %s: %s\n", k, maxS, strings.Join(ds, ", "))
+		fmt.Fprintf(&b, "    %-24s max %s: %s\n", k, maxS, strings.Join(ds, ", "))
 	}
 	t.Log(b.String())
 }
