@@ -15,6 +15,7 @@ type Key struct {
 	Time   int64
 }
 
+// String renders k as series@time.
 func (k Key) String() string { return fmt.Sprintf("%s@%d", k.Series, k.Time) }
 
 // Point is one value of one series, its value rendered as text the way
@@ -24,6 +25,7 @@ type Point struct {
 	Value string
 }
 
+// String renders p as series@time=value.
 func (p Point) String() string { return fmt.Sprintf("%s=%s", p.Key, p.Value) }
 
 // Points is the content of a target: one value per key.
@@ -124,6 +126,7 @@ type Mismatch struct {
 	Got  string
 }
 
+// String renders m as "series@time = got, want value".
 func (m Mismatch) String() string {
 	return fmt.Sprintf("%s = %s, want %s", m.Want.Key, m.Got, m.Want.Value)
 }
