@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/sluicedb/sluice/confignode"
@@ -47,17 +48,18 @@ func (a *Agent) Reconcile() {
 		return
 	}
 	pipes := a.meta.Pipes()
-	if a.startsTasks(pipes) {
+	served := a.served()
+	if a.startsTasks(pipes, served) {
 		// The task resumes from the committed frontier: read it as of
 		// now, not as of a copy that may lag behind a commit another
 		// node made just before handing the region over.
 		a.syncMeta()
-		pipes = a.meta.Pipes()
+		pipes, served = a.meta.Pipes(), a.served()
 	}
 	a.forgetDropped(pipes)
 	a.frontiers.ReleaseDropped(pipes)
 	a.frontiers.PinFollowers(pipes)
-	want := a.wanted(pipes)
+	want := a.wanted(pipes, served)
 	a.mu.Lock()
 	var stop []taskKey
 	var stopping []*runningTask
@@ -80,7 +82,7 @@ func (a *Agent) Reconcile() {
 		rt.cancel()
 		<-rt.done
 		a.forgetTask(stop[i])
-		if stillRunning(pipes, stop[i]) && !a.serves(stop[i].region) {
+		if stillRunning(pipes, stop[i]) && !slices.ContainsFunc(served, func(r Region) bool { return r.ID() == stop[i].region }) {
 			// Not the pipe's doing: this replica no longer serves the
 			// region, whose new leader carries the pipe on.
 			a.logger.Info("pipe task stopped: the region's leadership moved", "pipe", stop[i].pipe, "region", stop[i].region)
@@ -91,16 +93,22 @@ func (a *Agent) Reconcile() {
 	}
 }
 
-// wanted lists the tasks the metadata wants here: one per RUNNING pipe and
-// region this node serves.
-func (a *Agent) wanted(pipes []confignode.Pipe) map[taskKey]taskBuild {
-	want := map[taskKey]taskBuild{}
+// served lists the regions whose tasks run here: those this node leads
+// and is not handing over.
+func (a *Agent) served() []Region {
 	var regions []Region
 	for _, r := range a.regions.All() {
 		if r.Serving() && !a.handingOver(r.ID()) {
 			regions = append(regions, r)
 		}
 	}
+	return regions
+}
+
+// wanted lists the tasks the metadata wants here: one per RUNNING pipe and
+// served region.
+func (a *Agent) wanted(pipes []confignode.Pipe, regions []Region) map[taskKey]taskBuild {
+	want := map[taskKey]taskBuild{}
 	for i := range pipes {
 		p := &pipes[i]
 		if p.State != confignode.PipeRunning {
@@ -123,22 +131,17 @@ func (a *Agent) wanted(pipes []confignode.Pipe) map[taskKey]taskBuild {
 	return want
 }
 
-// startsTasks reports whether pipes want a task here that is not running.
-func (a *Agent) startsTasks(pipes []confignode.Pipe) bool {
-	var regions []uint32
-	for _, r := range a.regions.All() {
-		if r.Serving() && !a.handingOver(r.ID()) {
-			regions = append(regions, r.ID())
-		}
-	}
+// startsTasks reports whether pipes want a task on a served region that is
+// not running.
+func (a *Agent) startsTasks(pipes []confignode.Pipe, regions []Region) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, p := range pipes {
 		if p.State != confignode.PipeRunning {
 			continue
 		}
-		for _, id := range regions {
-			if _, ok := a.tasks[taskKey{pipe: p.Name, created: p.CreationTime, region: id}]; !ok {
+		for _, r := range regions {
+			if _, ok := a.tasks[taskKey{pipe: p.Name, created: p.CreationTime, region: r.ID()}]; !ok {
 				return true
 			}
 		}
@@ -302,17 +305,6 @@ func stillRunning(pipes []confignode.Pipe, key taskKey) bool {
 	for _, p := range pipes {
 		if p.Name == key.pipe && p.CreationTime == key.created {
 			return p.State == confignode.PipeRunning
-		}
-	}
-	return false
-}
-
-// serves reports whether this node leads region id and is not handing it
-// over.
-func (a *Agent) serves(id uint32) bool {
-	for _, r := range a.regions.All() {
-		if r.ID() == id {
-			return r.Serving() && !a.handingOver(id)
 		}
 	}
 	return false
