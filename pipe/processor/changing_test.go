@@ -86,10 +86,7 @@ func cvRef(dev float64, min, max int64, typ model.DataType, pts []pt) []int {
 }
 
 func TestChangingValueRandom(t *testing.T) {
-	for _, c := range []struct {
-		dev      float64
-		min, max int64
-	}{{0, 0, forever}, {0.5, 0, forever}, {2, 0, forever}, {1, 3, 40}, {0.25, 0, 25}, {10, 1, 1}} {
+	for _, c := range randomParams {
 		checkRandom(t, cvSpec(c.dev, c.min, c.max), func(typ model.DataType, pts []pt) []int {
 			return cvRef(c.dev, c.min, c.max, typ, pts)
 		})

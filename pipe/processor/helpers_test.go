@@ -82,6 +82,13 @@ func keptTimes(t *testing.T, spec plugin.Processor, typ model.DataType, pts []pt
 
 func ints(ts ...int64) []int64 { return ts }
 
+// randomParams are the deviation and time bounds the random tests of SDT
+// and changing-value run under.
+var randomParams = []struct {
+	dev      float64
+	min, max int64
+}{{0, 0, forever}, {0.5, 0, forever}, {2, 0, forever}, {1, 3, 40}, {0.25, 0, 25}, {10, 1, 1}}
+
 // checkKept checks a hand-worked case: the processor of spec keeps the
 // points at times want, and so does the reference, which kept the points
 // at indices ref.

@@ -96,7 +96,10 @@ func sdtRef(dev float64, min, max int64, typ model.DataType, pts []pt) []int {
 	upper, lower := 4.9e-324, math.MaxFloat64
 	for i := 1; i < len(pts); i++ {
 		dt := pts[i].t - pts[pivot].t
-		gap := max0(dt, -dt)
+		gap := dt
+		if gap < 0 {
+			gap = -gap
+		}
 		if gap <= min {
 			continue
 		}
@@ -131,18 +134,8 @@ func sdtRef(dev float64, min, max int64, typ model.DataType, pts []pt) []int {
 	return kept
 }
 
-func max0(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
-}
-
 func TestSDTRandom(t *testing.T) {
-	for _, c := range []struct {
-		dev      float64
-		min, max int64
-	}{{0, 0, forever}, {0.5, 0, forever}, {2, 0, forever}, {1, 3, 40}, {0.25, 0, 25}, {10, 1, 1}} {
+	for _, c := range randomParams {
 		checkRandom(t, sdtSpec(c.dev, c.min, c.max), func(typ model.DataType, pts []pt) []int {
 			return sdtRef(c.dev, c.min, c.max, typ, pts)
 		})
