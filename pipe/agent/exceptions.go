@@ -3,7 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +13,10 @@ import (
 
 // reportTimeout bounds one exception report to the ConfigNodes.
 const reportTimeout = 10 * time.Second
+
+// retryingPrefix starts the ExceptionMessage of a pipe whose transfers
+// are being retried.
+const retryingPrefix = "retrying: "
 
 // fail stops a pipe with err as its exception message.
 func (a *Agent) fail(name string, err error) {
@@ -51,10 +55,24 @@ func (a *Agent) transient(name string, err error) {
 	a.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
 	defer cancel()
-	msg := fmt.Sprintf("retrying: %v", err)
+	msg := retryingPrefix + err.Error()
 	if rerr := a.meta.ReportPipeException(ctx, name, msg, false); rerr != nil && !errors.Is(rerr, context.Canceled) {
 		a.logger.Warn("report pipe error", "pipe", name, "err", rerr)
 	}
+}
+
+// adoptRetrying makes this agent the one to clear the retried error p
+// shows, at its first successful transfer: the agent that reported it may
+// have died or lost its regions, and the message would otherwise stay on
+// after the pipe recovered. An agent whose transfers still fail shows it
+// again within a second.
+func (a *Agent) adoptRetrying(p *confignode.Pipe) {
+	if !strings.HasPrefix(p.Exception, retryingPrefix) {
+		return
+	}
+	a.mu.Lock()
+	a.retrying[p.Name] = true
+	a.mu.Unlock()
 }
 
 // recovered clears a pipe's shown transient error once transfers succeed
@@ -89,7 +107,7 @@ func (a *Agent) stalled(key taskKey, err *sink.StallError) {
 	}
 	st := a.statsOf(key)
 	st.retries++
-	st.exception = "retrying: " + err.Error()
+	st.exception = retryingPrefix + err.Error()
 	// Counted under the lock that saw the task running: its series are
 	// forgotten only after it has left the table.
 	a.metrics.sinkError(key.pipe, key.region)
