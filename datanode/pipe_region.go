@@ -72,7 +72,7 @@ func (p pipeRegion) Entries(after, upTo uint64, max int) ([]task.Entry, uint64, 
 			return nil, after, fmt.Errorf("region %d entry %d: %w", p.r.id, i, err)
 		}
 		if ok {
-			out = append(out, task.Entry{Index: i, Origin: w.Origin, Tablets: w.Tablets})
+			out = append(out, task.Entry{Index: i, Origin: w.Origin, Tablets: w.Tablets, Appended: l.AppendedAt})
 		}
 	}
 	return out, last, nil

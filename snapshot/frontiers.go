@@ -48,6 +48,8 @@ type Frontiers struct {
 	commitMu sync.Mutex
 	mu       sync.Mutex
 	pending  map[Ref]map[uint32]confignode.Progress
+	// hurry asks the periodic committer for an early commit.
+	hurry chan struct{}
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -69,17 +71,18 @@ func New(cfg Config, store Store, replicas Replicas, logger *slog.Logger) *Front
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Frontiers{cfg: cfg, store: store, replicas: replicas, logger: logger,
-		pending: map[Ref]map[uint32]confignode.Progress{}, ctx: ctx, cancel: cancel}
+		pending: map[Ref]map[uint32]confignode.Progress{}, hurry: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
 }
 
-// Start commits the pending frontiers every Interval until Close. It does
-// not block.
+// Start commits the pending frontiers every Interval, and early when
+// HurryIfBehind asks, until Close. It does not block.
 func (f *Frontiers) Start(ctx context.Context) {
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
 		t := time.NewTicker(f.cfg.Interval)
 		defer t.Stop()
+		var last time.Time
 		for {
 			select {
 			case <-ctx.Done():
@@ -87,10 +90,41 @@ func (f *Frontiers) Start(ctx context.Context) {
 			case <-f.ctx.Done():
 				return
 			case <-t.C:
-				_ = f.Commit(f.ctx) // failures are logged and retried next round
+			case <-f.hurry:
+				// At most one early commit per hurryGap.
+				select {
+				case <-ctx.Done():
+					return
+				case <-f.ctx.Done():
+					return
+				case <-time.After(time.Until(last.Add(f.hurryGap()))):
+				}
 			}
+			last = time.Now()
+			_ = f.Commit(f.ctx) // failures are logged and retried next round
 		}
 	}()
+}
+
+// hurryGap is the least time between two commits HurryIfBehind asks for.
+func (f *Frontiers) hurryGap() time.Duration { return f.cfg.Interval / 10 }
+
+// HurryIfBehind asks for the pending frontiers to be committed within a
+// tenth of the interval rather than at the next tick when appended, the
+// time the write at a frontier just recorded was appended to its log, is
+// more than an interval ago: the task is catching up on a backlog (after
+// a leadership change or a link outage) and sends faster than the log
+// grew, so a crash before the next tick would have it resend many
+// intervals' worth of writes. In the steady state a frontier is a moment
+// old and commits stay one per interval.
+func (f *Frontiers) HurryIfBehind(appended time.Time) {
+	if appended.IsZero() || time.Since(appended) <= f.cfg.Interval {
+		return
+	}
+	select {
+	case f.hurry <- struct{}{}:
+	default: // one is pending already
+	}
 }
 
 // Close stops the periodic commits and commits what is pending, so that
@@ -150,6 +184,7 @@ func (f *Frontiers) Commit(ctx context.Context) error {
 		err := f.store.CommitPipeProgress(cctx, ref.Name, ref.Created, prog)
 		cancel()
 		if err == nil {
+			f.logger.Debug("pipe progress committed", "pipe", ref.Name, "frontiers", prog)
 			f.advancePins(ref.Name, prog)
 			continue
 		}

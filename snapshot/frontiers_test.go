@@ -166,3 +166,38 @@ func TestCommitWaitsForCommitUnderWay(t *testing.T) {
 		t.Fatalf("committed %+v, want the requeued progress", calls)
 	}
 }
+
+// TestHurryIfBehind: a frontier whose write is more than an interval old
+// (a task catching up) is committed at once instead of at the next tick,
+// and early commits are spaced by a tenth of the interval; a frontier a
+// moment old waits for the tick.
+func TestHurryIfBehind(t *testing.T) {
+	store := &fakeStore{}
+	f := New(Config{Interval: time.Hour}, store, replicas(true, 1), nil)
+	f.Start(context.Background())
+	defer f.Close()
+	ref := Ref{"p", 1}
+	commits := func() int { return len(store.committed()) }
+
+	f.Record(ref, 1, done(5))
+	f.HurryIfBehind(time.Now())
+	time.Sleep(100 * time.Millisecond)
+	if n := commits(); n != 0 {
+		t.Fatalf("a current frontier was committed before the tick (%d commits)", n)
+	}
+	f.HurryIfBehind(time.Now().Add(-2 * time.Hour))
+	deadline := time.Now().Add(5 * time.Second)
+	for commits() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := commits(); n != 1 {
+		t.Fatalf("a frontier two intervals behind: %d commits, want 1 at once", n)
+	}
+	// The next early commit waits a tenth of the interval (6 minutes).
+	f.Record(ref, 1, done(9))
+	f.HurryIfBehind(time.Now().Add(-2 * time.Hour))
+	time.Sleep(100 * time.Millisecond)
+	if n := commits(); n != 1 {
+		t.Fatalf("a second early commit right after the first (%d commits)", n)
+	}
+}

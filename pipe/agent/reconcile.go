@@ -217,6 +217,8 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 			return nil, nil, nil
 		}
 		start := a.frontiers.Resume(p, r.ID())
+		a.adoptRetrying(p)
+		a.logger.Info("pipe task starting", "pipe", p.Name, "region", r.ID(), "from_index", start.Index, "history_done", start.HistoryDone)
 		name := p.Name
 		key := taskKey{pipe: p.Name, created: p.CreationTime, region: r.ID()}
 		cb := task.Callbacks{
@@ -231,7 +233,7 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 				a.mu.Lock()
 				st := a.statsOf(key)
 				st.retries++
-				st.exception = "retrying: " + err.Error()
+				st.exception = retryingPrefix + err.Error()
 				a.mu.Unlock()
 				a.transient(name, err)
 			},
@@ -263,6 +265,7 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 // figures.
 func (a *Agent) record(key taskKey, pr task.Progress) {
 	a.frontiers.Record(key.ref(), key.region, confignode.Progress{HistoryDone: pr.HistoryDone, Index: pr.Index})
+	a.frontiers.HurryIfBehind(pr.Appended)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.metrics.frontier(key.pipe, key.region, pr.Index)

@@ -248,10 +248,13 @@ func (r *fakeRegion) write(origin string) uint64 {
 
 func (r *fakeRegion) appendLocked(origin string) uint64 {
 	r.applied++
-	r.entries = append(r.entries, Entry{Index: r.applied, Origin: origin, Tablets: writeAt(r.applied)})
+	r.entries = append(r.entries, Entry{Index: r.applied, Origin: origin, Tablets: writeAt(r.applied), Appended: appendedAt(r.applied)})
 	r.notifyLocked()
 	return r.applied
 }
+
+// appendedAt is when the fake log appended entry i: a second apart.
+func appendedAt(i uint64) time.Time { return time.Unix(1_700_000_000+int64(i), 0) }
 
 // writes appends n local write entries atomically.
 func (r *fakeRegion) writes(n int) {
@@ -644,6 +647,9 @@ func (r *recorder) last() Progress {
 	}
 	return r.progress[len(r.progress)-1]
 }
+
+// position is p without its append time, for comparisons.
+func position(p Progress) Progress { return Progress{HistoryDone: p.HistoryDone, Index: p.Index} }
 
 func (r *recorder) reports() []Progress {
 	r.mu.Lock()

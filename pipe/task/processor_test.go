@@ -98,7 +98,7 @@ func TestProcessorDropsAll(t *testing.T) {
 	cfg := defaultConfig(r, s, newFilter("root.sg"))
 	cfg.Processor = dropAll{}
 	run := start(t, cfg, rec)
-	eventually(t, "frontier at 8", func() bool { return rec.last() == Progress{HistoryDone: true, Index: 8} })
+	eventually(t, "frontier at 8", func() bool { return position(rec.last()) == Progress{HistoryDone: true, Index: 8} })
 	r.writes(2)
 	eventually(t, "frontier at 10", func() bool { return rec.last().Index == 10 })
 	if err := run.stop(); err != nil {

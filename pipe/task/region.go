@@ -3,6 +3,7 @@ package task
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/sluicedb/sluice/model"
 )
@@ -65,4 +66,7 @@ type Entry struct {
 	Index   uint64
 	Origin  string
 	Tablets []*model.Tablet
+	// Appended is when the entry was appended to the leader's log; zero
+	// when unknown.
+	Appended time.Time
 }

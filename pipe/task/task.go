@@ -37,6 +37,10 @@ type Processor interface {
 type Progress struct {
 	HistoryDone bool
 	Index       uint64
+	// Appended is when the last write up to Index was appended to the
+	// region's log, zero when unknown (history): how far behind the
+	// log's head the task is.
+	Appended time.Time
 }
 
 // Config is one task's definition.
@@ -201,7 +205,7 @@ func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 		return Progress{HistoryDone: true, Index: index}, nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	w := newWindow(t, cancel, func(uint64) {})
+	w := newWindow(t, cancel, func(uint64, time.Time) {})
 	defer w.stop()
 	b := newBuilder(t.cfg.BatchPoints, t.cfg.Processor)
 	for _, s := range snap.Series() {
@@ -218,7 +222,7 @@ func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 		}
 	}
 	if b.points > 0 {
-		if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index); err != nil {
+		if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index, time.Time{}); err != nil {
 			return Progress{}, w.cause(err)
 		}
 	}
@@ -264,7 +268,7 @@ func (t *Task) sendSeries(ctx context.Context, w *window, b *builder, snap Snaps
 		}
 		b.addSeries(s, times, &vals, keep)
 		if b.full() {
-			if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index); err != nil {
+			if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index, time.Time{}); err != nil {
 				return w.cause(err)
 			}
 		}
@@ -286,8 +290,8 @@ const (
 // transfer is acknowledged.
 func (t *Task) realtime(ctx context.Context, index uint64) error {
 	ctx, cancel := context.WithCancel(ctx)
-	w := newWindow(t, cancel, func(frontier uint64) {
-		t.cb.Progress(Progress{HistoryDone: true, Index: frontier})
+	w := newWindow(t, cancel, func(frontier uint64, appended time.Time) {
+		t.cb.Progress(Progress{HistoryDone: true, Index: frontier, Appended: appended})
 	})
 	defer w.stop()
 	batching := t.batching()
@@ -299,13 +303,14 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 	}
 	origin := ""
 	var heldSince time.Time // when the oldest held write was read
+	var appended time.Time  // when the last write read was appended
 	flush := func(upTo uint64) error {
 		if b.points == 0 {
-			w.skip(upTo)
+			w.skip(upTo, appended)
 			return nil
 		}
 		heldSince = time.Time{}
-		return w.send(ctx, &pipe.Batch{Origin: origin, Tablets: b.take()}, upTo)
+		return w.send(ctx, &pipe.Batch{Origin: origin, Tablets: b.take()}, upTo, appended)
 	}
 	for {
 		if t.cfg.Region.AppliedIndex() <= after {
@@ -346,7 +351,7 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 			if b.points > 0 && heldSince.IsZero() {
 				heldSince = time.Now()
 			}
-			after = e.Index
+			after, appended = e.Index, e.Appended
 			if b.full() {
 				if err := flush(after); err != nil {
 					return w.cause(err)

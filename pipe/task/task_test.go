@@ -105,7 +105,7 @@ func TestHistoryThenRealtime(t *testing.T) {
 			if got := batchPoints(s.ackedBatches()); !mapsEqual(got, want()) {
 				t.Errorf("sink received (want exactly once): %s", diffPoints(got, want()))
 			}
-			if ps := rec.reports(); ps[0] != (Progress{HistoryDone: true, Index: 5}) || ps[len(ps)-1] != (Progress{HistoryDone: true, Index: 14}) {
+			if ps := rec.reports(); position(ps[0]) != (Progress{HistoryDone: true, Index: 5}) || position(ps[len(ps)-1]) != (Progress{HistoryDone: true, Index: 14}) {
 				t.Errorf("progress %v, want {true 5} first and {true 14} last", ps)
 			}
 			if tr, fa := rec.errors(); len(tr)+len(fa) > 0 {
@@ -155,7 +155,7 @@ func TestPhaseSwitches(t *testing.T) {
 		if got := batchPoints(s.ackedBatches()); !mapsEqual(got, want) {
 			t.Errorf("sink received: %s", diffPoints(got, want))
 		}
-		if ps := rec.reports(); ps[0] != (Progress{HistoryDone: true, Index: 5}) {
+		if ps := rec.reports(); position(ps[0]) != (Progress{HistoryDone: true, Index: 5}) {
 			t.Errorf("first progress %+v, want the snapshot's index 5", ps[0])
 		}
 		checkPins(t, r, 6, 11)
@@ -187,7 +187,7 @@ func TestPhaseSwitches(t *testing.T) {
 		if got := batchPoints(s.ackedBatches()); !mapsEqual(got, want) {
 			t.Errorf("sink received: %s", diffPoints(got, want))
 		}
-		if ps := rec.reports(); len(ps) != 1 || ps[0] != (Progress{HistoryDone: true, Index: 5}) {
+		if ps := rec.reports(); len(ps) != 1 || position(ps[0]) != (Progress{HistoryDone: true, Index: 5}) {
 			t.Errorf("progress %v, want only {true 5}", ps)
 		}
 		checkEnd(t, r, s, rec)
@@ -537,7 +537,7 @@ func TestTruncatedLog(t *testing.T) {
 		if got := batchPoints(s.ackedBatches()); !mapsEqual(got, want) {
 			t.Errorf("sink acknowledged: %s", diffPoints(got, want))
 		}
-		if ps := rec.reports(); ps[0] != (Progress{HistoryDone: true, Index: 8}) {
+		if ps := rec.reports(); position(ps[0]) != (Progress{HistoryDone: true, Index: 8}) {
 			t.Errorf("progress %v, want the fresh snapshot's {true 8} first", ps)
 		}
 		checkEnd(t, r, s, rec)
@@ -610,6 +610,32 @@ func TestEntriesOtherThanWrites(t *testing.T) {
 		t.Errorf("sink acknowledged: %s", diffPoints(got, want))
 	}
 	checkEnd(t, r, s, rec)
+}
+
+// TestProgressCarriesAppendTime: a realtime frontier reports when the last
+// write up to it was appended, so the agent can tell a task catching up
+// from one at the head of the log; entries that are not writes leave it
+// at the write before them.
+func TestProgressCarriesAppendTime(t *testing.T) {
+	r, s, rec := newRegion(), &fakeSink{inFlight: 2}, newRecorder(t)
+	cfg := defaultConfig(r, s, newFilter("root.sg"))
+	cfg.History = false
+	r.writes(3)
+	r.other()
+	r.snapAt = 1 // realtime from entry 2
+	run := start(t, cfg, rec)
+	eventually(t, "frontier at 4", func() bool { return rec.last().Index == 4 })
+	if got := rec.last().Appended; !got.Equal(appendedAt(3)) {
+		t.Errorf("frontier 4 reports appended %v, want %v (write 3's)", got, appendedAt(3))
+	}
+	r.write("")
+	eventually(t, "frontier at 5", func() bool { return rec.last().Index == 5 })
+	if got := rec.last().Appended; !got.Equal(appendedAt(5)) {
+		t.Errorf("frontier 5 reports appended %v, want %v", got, appendedAt(5))
+	}
+	if err := run.stop(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
 }
 
 func TestCancel(t *testing.T) {

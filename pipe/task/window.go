@@ -3,6 +3,7 @@ package task
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/sluicedb/sluice/pipe"
 )
@@ -12,7 +13,7 @@ import (
 // however the transfers complete.
 type window struct {
 	t          *Task
-	onFrontier func(uint64)
+	onFrontier func(frontier uint64, appended time.Time)
 	cancel     context.CancelFunc // stops the task's phase on a failed transfer
 	sem        chan struct{}
 	wg         sync.WaitGroup
@@ -27,17 +28,19 @@ type window struct {
 }
 
 type slot struct {
-	index uint64
-	done  bool
+	index    uint64
+	appended time.Time // of the last write up to index
+	done     bool
 }
 
-func newWindow(t *Task, cancel context.CancelFunc, onFrontier func(uint64)) *window {
+func newWindow(t *Task, cancel context.CancelFunc, onFrontier func(uint64, time.Time)) *window {
 	return &window{t: t, cancel: cancel, onFrontier: onFrontier, sem: make(chan struct{}, max(1, t.cfg.Sink.InFlight()))}
 }
 
 // send transfers b in the background; index is the frontier once b and
-// everything sent before it are acknowledged.
-func (w *window) send(ctx context.Context, b *pipe.Batch, index uint64) error {
+// everything sent before it are acknowledged, and appended when the last
+// write up to index was appended to the log.
+func (w *window) send(ctx context.Context, b *pipe.Batch, index uint64, appended time.Time) error {
 	if err := w.failed(); err != nil {
 		return err
 	}
@@ -51,7 +54,7 @@ func (w *window) send(ctx context.Context, b *pipe.Batch, index uint64) error {
 		<-w.sem
 		return err
 	}
-	s := &slot{index: index}
+	s := &slot{index: index, appended: appended}
 	w.mu.Lock()
 	w.pending = append(w.pending, s)
 	w.mu.Unlock()
@@ -80,9 +83,9 @@ func (w *window) send(ctx context.Context, b *pipe.Batch, index uint64) error {
 }
 
 // skip moves the frontier past entries that needed no transfer.
-func (w *window) skip(index uint64) {
+func (w *window) skip(index uint64, appended time.Time) {
 	w.mu.Lock()
-	w.pending = append(w.pending, &slot{index: index, done: true})
+	w.pending = append(w.pending, &slot{index: index, appended: appended, done: true})
 	w.mu.Unlock()
 	w.advance()
 }
@@ -92,14 +95,15 @@ func (w *window) advance() {
 	defer w.report.Unlock()
 	w.mu.Lock()
 	var frontier uint64
+	var appended time.Time
 	moved := false
 	for len(w.pending) > 0 && w.pending[0].done {
-		frontier, moved = w.pending[0].index, true
+		frontier, appended, moved = w.pending[0].index, w.pending[0].appended, true
 		w.pending = w.pending[1:]
 	}
 	w.mu.Unlock()
 	if moved {
-		w.onFrontier(frontier)
+		w.onFrontier(frontier, appended)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
@@ -40,7 +41,7 @@ func TestWindowFrontier(t *testing.T) {
 			var mu sync.Mutex
 			var reports []uint64
 			ctx, cancel := context.WithCancel(context.Background())
-			w := newWindow(tk, cancel, func(f uint64) {
+			w := newWindow(tk, cancel, func(f uint64, _ time.Time) {
 				mu.Lock()
 				defer mu.Unlock()
 				from := uint64(1)
@@ -61,11 +62,11 @@ func TestWindowFrontier(t *testing.T) {
 			defer w.stop()
 			for i := uint64(1); i <= n; i++ {
 				if skipped(i) {
-					w.skip(i)
+					w.skip(i, time.Time{})
 					continue
 				}
 				b := &pipe.Batch{Origin: "A", Tablets: []*model.Tablet{tablet("root.sg.d", []int64{int64(i)}, col{"s", model.Int64, []any{int64(i)}})}}
-				if err := w.send(ctx, b, i); err != nil {
+				if err := w.send(ctx, b, i, time.Time{}); err != nil {
 					t.Fatalf("send %d: %v", i, err)
 				}
 			}
