@@ -79,8 +79,9 @@ type Config struct {
 
 // Knobs are testing hooks.
 type Knobs struct {
-	// MaxBackoff caps the retry backoff; default 1s, so that a receiver
-	// back from an outage hears from the task within a second.
+	// MaxBackoff caps the retry backoff; default 500ms, so that a
+	// receiver back from an outage hears from the task within half a
+	// second (a refused dial costs next to nothing).
 	MaxBackoff time.Duration
 }
 
@@ -113,7 +114,7 @@ func New(cfg Config, cb Callbacks, logger *slog.Logger) *Task {
 		cfg.RetryBudget = 10 * time.Minute
 	}
 	if cfg.Knobs.MaxBackoff <= 0 {
-		cfg.Knobs.MaxBackoff = time.Second
+		cfg.Knobs.MaxBackoff = 500 * time.Millisecond
 	}
 	return &Task{cfg: cfg, cb: cb, owner: Owner(cfg.Pipe),
 		logger: logger.With("pipe", cfg.Pipe, "region", cfg.Region.ID())}

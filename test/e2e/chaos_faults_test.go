@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluicedb/sluice/test/netfault"
 	"github.com/sluicedb/sluice/test/proc"
+	"github.com/sluicedb/sluice/test/validator"
 )
 
 // The chaos test's faults (chaos_test.go). Each fault is injected and
@@ -49,6 +50,7 @@ var chaosKinds = []chaosKind{
 // chaosEnv is what the faults act on.
 type chaosEnv struct {
 	t     *testing.T
+	rec   *validator.Recorder // the load's writes
 	rng   *rand.Rand
 	cl    *proc.Cluster
 	recv  *proc.Standalone
@@ -62,13 +64,14 @@ type chaosEnv struct {
 // again in another, so that a short run meets most kinds and a long one
 // meets them all about equally often.
 type chaosDeck struct {
-	rng  *rand.Rand
-	left []chaosKind
+	rng   *rand.Rand
+	kinds []chaosKind
+	left  []chaosKind
 }
 
 func (d *chaosDeck) next() chaosKind {
 	if len(d.left) == 0 {
-		d.left = append([]chaosKind(nil), chaosKinds...)
+		d.left = append([]chaosKind(nil), d.kinds...)
 		d.rng.Shuffle(len(d.left), func(i, j int) { d.left[i], d.left[j] = d.left[j], d.left[i] })
 	}
 	k := d.left[0]

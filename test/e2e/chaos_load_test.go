@@ -29,8 +29,8 @@ const (
 	chaosWriters = 4
 	chaosRows    = 10                     // rows per insert
 	chaosPace    = 100 * time.Millisecond // between a writer's acknowledged inserts
-	// chaosGiveUp is how long a writer retries one batch on the other
-	// DataNodes before leaving it a maybe write and going on.
+	// chaosGiveUp is how long a writer tries to reach a DataNode before
+	// skipping a batch.
 	chaosGiveUp = 5 * time.Second
 	// chaosCallTimeout bounds one client call, so that a write to a paused
 	// DataNode ends as a maybe write.
@@ -152,15 +152,19 @@ type chaosLoad struct {
 	addrs []string // the DataNodes' client addresses, which survive restarts
 	stop  chan struct{}
 	wg    sync.WaitGroup
+	// started is when the load began.
+	started time.Time
 
-	batches, failures, givenUp atomic.Int64
-	mu                         sync.Mutex
-	lastErr                    string
+	// batches were acknowledged, abandoned failed (maybe writes) and
+	// unsent never left, for want of a DataNode to take them.
+	batches, abandoned, unsent, failures atomic.Int64
+	mu                                   sync.Mutex
+	lastErr                              string
 }
 
 // startChaosLoad starts the writers; stopChaosLoad ends them.
 func startChaosLoad(rec *validator.Recorder, dns []*proc.Node) *chaosLoad {
-	l := &chaosLoad{rec: rec, stop: make(chan struct{})}
+	l := &chaosLoad{rec: rec, stop: make(chan struct{}), started: time.Now()}
 	for _, n := range dns {
 		l.addrs = append(l.addrs, n.Addr())
 	}
@@ -209,11 +213,16 @@ func (l *chaosLoad) note(err error) {
 func (l *chaosLoad) describe() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return fmt.Sprintf("%d batches acknowledged, %d failed attempts, %d batches given up (last error %q)",
-		l.batches.Load(), l.failures.Load(), l.givenUp.Load(), l.lastErr)
+	return fmt.Sprintf("%d batches acknowledged, %d failed (maybe writes), %d never sent, %d errors (last %q)",
+		l.batches.Load(), l.abandoned.Load(), l.unsent.Load(), l.failures.Load(), l.lastErr)
 }
 
-// write is writer w's loop.
+// write is writer w's loop. A batch is sent at most once: an insert that
+// failed or timed out may have been applied, and sending its points again
+// could apply them twice, which the pipe would then faithfully send twice
+// and the run would count among the pipe's duplicates. So a failed
+// insert leaves its batch a maybe write, and the writer goes on with new
+// points through the next DataNode.
 func (l *chaosLoad) write(w int) {
 	series := chaosSeries(w)
 	dev, m := series[:strings.LastIndexByte(series, '.')], series[strings.LastIndexByte(series, '.')+1:]
@@ -225,6 +234,12 @@ func (l *chaosLoad) write(w int) {
 		}
 	}()
 	for b := int64(0); !l.stopped(); b++ {
+		if conn == nil {
+			if conn = l.dial(&node); conn == nil {
+				l.unsent.Add(1)
+				continue
+			}
+		}
 		pts := make([]validator.Point, chaosRows)
 		vals := make([]string, chaosRows)
 		for i := range pts {
@@ -233,35 +248,38 @@ func (l *chaosLoad) write(w int) {
 			pts[i] = validator.Point{Key: validator.Key{Series: series, Time: ts}, Value: strconv.FormatInt(v, 10)}
 			vals[i] = fmt.Sprintf("(%d, %d)", ts, v)
 		}
-		sql := fmt.Sprintf("INSERT INTO %s(time, %s) VALUES %s", dev, m, strings.Join(vals, ", "))
-		start, backoff := time.Now(), 100*time.Millisecond
-		for {
-			err := error(nil)
-			if conn == nil {
-				conn, err = chaosDial(l.addrs[node], chaosCallTimeout)
-			}
-			if err == nil {
-				if err = chaosExec(conn, sql); err == nil {
-					l.rec.Ack(pts...)
-					l.batches.Add(1)
-					break
-				}
-				// The insert may have been applied.
-				l.rec.Maybe(pts...)
-				conn.trans.Close()
-				conn = nil
-			}
+		err := chaosExec(conn, fmt.Sprintf("INSERT INTO %s(time, %s) VALUES %s", dev, m, strings.Join(vals, ", ")))
+		if err != nil {
+			l.rec.Maybe(pts...)
+			l.abandoned.Add(1)
 			l.note(err)
+			conn.trans.Close()
+			conn = nil
 			node = (node + 1) % len(l.addrs)
-			if l.stopped() || time.Since(start) > chaosGiveUp {
-				l.givenUp.Add(1)
-				break
-			}
-			l.sleep(backoff)
-			backoff = min(2*backoff, time.Second)
+		} else {
+			l.rec.Ack(pts...)
+			l.batches.Add(1)
 		}
 		l.sleep(chaosPace)
 	}
+}
+
+// dial opens a session to the DataNode *node, going round the DataNodes
+// with a growing pause until one answers, for up to chaosGiveUp; nil if
+// none did or the load stopped.
+func (l *chaosLoad) dial(node *int) *rawSession {
+	start, backoff := time.Now(), 100*time.Millisecond
+	for !l.stopped() && time.Since(start) <= chaosGiveUp {
+		conn, err := chaosDial(l.addrs[*node], chaosCallTimeout)
+		if err == nil {
+			return conn
+		}
+		l.note(err)
+		*node = (*node + 1) % len(l.addrs)
+		l.sleep(backoff)
+		backoff = min(2*backoff, time.Second)
+	}
+	return nil
 }
 
 // recvMeter follows the receiver's count of points received through pipe

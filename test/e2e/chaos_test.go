@@ -21,6 +21,7 @@ const (
 	chaosSeedEnv     = "SLUICE_CHAOS_SEED"     // replay a run's fault schedule
 	chaosDurationEnv = "SLUICE_CHAOS_DURATION" // long run: time to inject faults for, e.g. 20m
 	chaosFaultsEnv   = "SLUICE_CHAOS_FAULTS"   // long run: number of faults, e.g. 60
+	chaosKindsEnv    = "SLUICE_CHAOS_KINDS"    // only these kinds of fault, comma-separated, e.g. dn-rolling,sender-restart
 )
 
 // chaosShortFaults is how long the short run injects faults for.
@@ -32,11 +33,21 @@ type chaosPlan struct {
 	duration time.Duration // 0: no bound
 	faults   int           // 0: no bound
 	long     bool
+	kinds    []chaosKind // the kinds of fault dealt
 }
 
 func chaosPlanFromEnv(t *testing.T) chaosPlan {
 	t.Helper()
-	p := chaosPlan{seed: rand.Uint64() >> 1, duration: chaosShortFaults}
+	p := chaosPlan{seed: rand.Uint64() >> 1, duration: chaosShortFaults, kinds: chaosKinds}
+	if s := os.Getenv(chaosKindsEnv); s != "" {
+		p.kinds = nil
+		for _, k := range strings.Split(s, ",") {
+			if !slices.Contains(chaosKinds, chaosKind(k)) {
+				t.Fatalf("%s: unknown kind of fault %q; the kinds are %v", chaosKindsEnv, k, chaosKinds)
+			}
+			p.kinds = append(p.kinds, chaosKind(k))
+		}
+	}
 	if s := os.Getenv(chaosSeedEnv); s != "" {
 		v, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
@@ -87,6 +98,14 @@ type chaosFault struct {
 	received float64
 	held     int64
 	ok       bool
+	// dups is how many points the receiver received more than once from
+	// the fault's start to the next fault's.
+	dups float64
+	// ackedAtStart and ackedAtHeal are the load's acknowledged points
+	// when the fault started and when it was healed: the write rate
+	// between one fault's healing and the next one's start is the rate a
+	// resend is measured against.
+	ackedAtStart, ackedAtHeal int
 }
 
 // TestChaos syncs a 3 ConfigNode + 3 DataNode sender (RF=3) to a
@@ -106,8 +125,9 @@ type chaosFault struct {
 //
 // The short run (about 75 s of faults) is part of the suite; set
 // SLUICE_CHAOS_DURATION (e.g. 20m) and/or SLUICE_CHAOS_FAULTS (e.g. 60)
-// for a long run, and SLUICE_CHAOS_SEED to replay a run's schedule of
-// faults (the timing of the processes is not replayed).
+// for a long run, SLUICE_CHAOS_SEED to replay a run's schedule of faults
+// (the timing of the processes is not replayed), and SLUICE_CHAOS_KINDS to
+// deal only some kinds of fault.
 func TestChaos(t *testing.T) {
 	plan := chaosPlanFromEnv(t)
 	t.Logf("chaos seed %d (replay with %s=%d)", plan.seed, chaosSeedEnv, plan.seed)
@@ -126,7 +146,7 @@ func TestChaos(t *testing.T) {
 	recv := proc.StartStandalone(t)
 	proxy := netfault.StartProxy(t, recv.Addr())
 	rec := validator.NewRecorder()
-	env := &chaosEnv{t: t, rng: rand.New(rand.NewPCG(plan.seed, plan.seed^0x5eed)), cl: cl, recv: recv,
+	env := &chaosEnv{t: t, rec: rec, rng: rand.New(rand.NewPCG(plan.seed, plan.seed^0x5eed)), cl: cl, recv: recv,
 		meter: newRecvMeter(recv), proxy: proxy, maxDown: 4 * time.Second}
 	if plan.long {
 		env.maxDown = 10 * time.Second
@@ -173,7 +193,7 @@ func TestChaos(t *testing.T) {
 
 	rep := rec.Check(got)
 	t.Logf("chaos seed %d: %s", plan.seed, rep)
-	chaosFigures(t, plan, faults, final, rep)
+	chaosFigures(t, plan, faults, final, rep, load.started)
 	if !drained || !rep.OK() {
 		t.Errorf("chaos seed %d (replay with %s=%d): the receiver lost or altered acknowledged writes or holds invented ones (drained within %s: %v):\n%s",
 			plan.seed, chaosSeedEnv, plan.seed, drain, drained, rep)
@@ -187,14 +207,16 @@ func TestChaos(t *testing.T) {
 // between them, and returns them.
 func (e *chaosEnv) run(plan chaosPlan) []*chaosFault {
 	t := e.t
-	deck := &chaosDeck{rng: e.rng}
+	deck := &chaosDeck{rng: e.rng, kinds: plan.kinds}
 	var faults []*chaosFault
 	time.Sleep(2 * time.Second)
 	start := time.Now()
 	for !plan.done(start, len(faults)) {
 		f := &chaosFault{kind: deck.next(), start: time.Now()}
 		e.sample(f)
+		f.ackedAtStart = e.rec.AckedPoints()
 		f.target, f.healed = e.inject(f.kind)
+		f.ackedAtHeal = e.rec.AckedPoints()
 		f.resume = e.waitResume(20 * time.Second)
 		t.Logf("fault %d at +%s: %s %s, healed after %s; receiver resumed %s later",
 			len(faults)+1, f.start.Sub(start).Round(time.Second), f.kind, f.target,
@@ -274,9 +296,10 @@ func chaosDrain(t *testing.T, rec *validator.Recorder, recv *proc.Standalone, ti
 }
 
 // chaosFigures logs the run's figures: faults by kind, points, duplicates
-// in all and by the kind of fault during and after which they arrived
-// (up to the next fault), and resume times by kind.
-func chaosFigures(t *testing.T, plan chaosPlan, faults []*chaosFault, final chaosFault, rep *validator.Report) {
+// in all and by the fault during and after which they arrived (up to the
+// next fault), against a region's second of writes, and resume times by
+// kind.
+func chaosFigures(t *testing.T, plan chaosPlan, faults []*chaosFault, final chaosFault, rep *validator.Report, loadStart time.Time) {
 	t.Helper()
 	received := final.received
 	var b strings.Builder
@@ -294,26 +317,53 @@ func chaosFigures(t *testing.T, plan chaosPlan, faults []*chaosFault, final chao
 	fmt.Fprintf(&b, "  duplicates: %d (received %.0f, held %d)\n", rep.Duplicates(int64(received)), received, rep.Held)
 
 	// Duplicates by window: from one fault's start to the next one's.
-	dups := map[chaosKind]float64{}
 	windows := append(append([]*chaosFault(nil), faults...), &final)
 	prev := &chaosFault{kind: "before-faults", ok: true}
+	before := prev
 	for _, f := range windows {
 		if !f.ok {
 			continue // merged into the window before
 		}
-		dups[prev.kind] += (f.received - prev.received) - float64(f.held-prev.held)
+		prev.dups = (f.received - prev.received) - float64(f.held-prev.held)
 		prev = f
 	}
 	// The windows' bounds are read one after the other, not at once, and
 	// a killed receiver's last moment goes uncounted: a window's figure
-	// may be off by a batch or so either way.
-	fmt.Fprintf(&b, "  duplicates by fault kind (arrived from its start to the next fault's, give or take a batch):")
-	for _, k := range append([]chaosKind{"before-faults"}, chaosKinds...) {
-		if count[k] > 0 || k == "before-faults" {
-			fmt.Fprintf(&b, " %s %.0f", k, dups[k])
+	// may be off by a batch or so either way. A region's second of writes
+	// is the load's average rate shared by the database's regions: the
+	// yardstick of a crash's resend.
+	// Each fault's figure is also given in seconds of the cluster's
+	// writes at the rate of the calm spell before it (all regions
+	// together: a crash resends up to an interval of each region it led).
+	rate := make(map[*chaosFault]float64, len(faults))
+	lastHeal, lastAcked := loadStart, 0
+	for _, f := range faults {
+		if d := f.start.Sub(lastHeal).Seconds(); d > 0 {
+			rate[f] = float64(f.ackedAtStart-lastAcked) / d
+		}
+		lastHeal, lastAcked = f.healed, f.ackedAtHeal
+	}
+	fmt.Fprintf(&b, "  duplicates by fault (arrived from its start to the next fault's, give or take a batch), and in seconds of the cluster's writes before it:\n")
+	fmt.Fprintf(&b, "    %-24s %.0f\n", before.kind, before.dups)
+	for _, k := range chaosKinds {
+		var sum, most, mostSec float64
+		var each []string
+		for _, f := range faults {
+			if f.kind != k || !f.ok {
+				continue
+			}
+			sec := 0.0
+			if rate[f] > 0 {
+				sec = f.dups / rate[f]
+			}
+			sum, most, mostSec = sum+f.dups, max(most, f.dups), max(mostSec, sec)
+			each = append(each, fmt.Sprintf("%.0f (%.2f s)", f.dups, sec))
+		}
+		if len(each) > 0 {
+			fmt.Fprintf(&b, "    %-24s sum %.0f, max %.0f, max %.2f s: %s\n", k, sum, most, mostSec, strings.Join(each, ", "))
 		}
 	}
-	b.WriteString("\n  resume times (healed -> receiver's count grows):\n")
+	b.WriteString("  resume times (healed -> receiver's count grows):\n")
 	for _, k := range chaosKinds {
 		var ds []string
 		var all []time.Duration
