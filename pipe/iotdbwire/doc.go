@@ -1,6 +1,8 @@
 // Package iotdbwire decodes the pipe transfer bodies an Apache IoTDB 1.3
 // sender puts in TPipeTransferReq.body, so that an IoTDB cluster's
-// iotdb-thrift-sink can write into Sluice.
+// iotdb-thrift-sink can write into Sluice, and encodes the ones Sluice's
+// sink sends to an IoTDB 1.3 receiver: both handshakes, raw tablets and
+// batches of raw tablets, byte for byte as IoTDB's sender writes them.
 //
 // IoTDB serializes with Java's DataOutputStream conventions: big-endian
 // fixed-width integers and IEEE 754 floats, a boolean as one byte, a string
