@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sluicedb/sluice/pipe"
+	"github.com/sluicedb/sluice/proto/pipethrift"
 	"github.com/sluicedb/sluice/status"
 )
 
@@ -75,6 +76,17 @@ func succeeded(code int32) bool {
 type subStatus struct {
 	code int32
 	msg  string
+}
+
+// subStatuses returns st's sub-statuses.
+func subStatuses(st *pipethrift.TSStatus) []subStatus {
+	var subs []subStatus
+	for _, sub := range st.GetSubStatus() {
+		if sub != nil {
+			subs = append(subs, subStatus{code: sub.Code, msg: sub.GetMessage()})
+		}
+	}
+	return subs
 }
 
 // statusError turns a non-success receiver status into a StatusError,

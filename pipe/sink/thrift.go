@@ -49,7 +49,19 @@ type thriftSink struct {
 	open     map[*pipeConn]struct{} // every connection, idle or busy
 	closed   bool
 	targetID string
+	// kind is what the first successful handshake found: kindSluice or
+	// kindIoTDB; every target must be of the same kind.
+	kind string
+	// iotdbTargets are the targets found to be IoTDB receivers: later
+	// connections to them skip Sluice's handshake.
+	iotdbTargets map[string]bool
 }
+
+// Kinds of receiver a Thrift sink may find at its targets.
+const (
+	kindSluice = "Sluice"
+	kindIoTDB  = "IoTDB"
+)
 
 // pipeConn is a connection with its transfer session.
 type pipeConn struct {
@@ -59,6 +71,9 @@ type pipeConn struct {
 	// maxPayload is the receiver's limit on a transfer's payload, from
 	// the last handshake; 0 when it did not say.
 	maxPayload int
+	// iotdb is set when the receiver is an IoTDB 1.3 DataNode, which
+	// speaks IoTDB's protocol (iotdb.go) rather than Sluice's.
+	iotdb *iotdbSession
 }
 
 func newThriftSink(a *attributes, cfg Config, inFlight int, logger *slog.Logger, m *sinkMetrics) *thriftSink {
@@ -146,7 +161,7 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 				break
 			}
 			resp, lost, err = s.send(ctx, pc, typ, body)
-			if err != nil || lost || !succeeded(resp.GetStatus().Code) {
+			if err != nil || lost || !pc.succeeded(resp.GetStatus()) {
 				break
 			}
 		}
@@ -167,9 +182,12 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 		}
 		st := resp.GetStatus()
 		switch {
-		case succeeded(st.Code):
+		case pc.succeeded(st):
+			if st.Code == codeIoTDBIdempotentConflict {
+				s.log.Info("IoTDB receiver reports an idempotent conflict: counted as applied", "target", pc.target, "message", st.GetMessage())
+			}
 			return nil
-		case receiver.IsHandshakeRequired(st) && attempt == 0:
+		case pc.handshakeRequired(st) && attempt == 0:
 			s.log.Debug("receiver asks for a new handshake", "target", pc.target, "code", st.Code)
 			if err := s.handshake(ctx, pc); err != nil {
 				s.drop(pc)
@@ -178,19 +196,32 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 			}
 			continue
 		}
-		return s.statusError(pc.target, st)
+		return s.statusError(pc, st)
 	}
 }
 
 // encode returns the request type and body that carry tablets: Sluice's
 // zstd-compressed tablets body, or with 'compressor' set the uncompressed
-// body inside IoTDB's compressed request.
+// body inside IoTDB's compressed request. Toward an IoTDB receiver they
+// are IoTDB's raw tablets (iotdbSession.encode), compressed the same way.
 func (s *thriftSink) encode(pc *pipeConn, origin string, tablets []*model.Tablet) (int16, []byte, error) {
+	typ, body := transfer.TypeTablets, []byte(nil)
 	t := transfer.Tablets{Token: pc.token, Origin: origin, Tablets: tablets}
-	if len(s.a.compressors) == 0 {
+	switch {
+	case pc.iotdb != nil:
+		var err error
+		if typ, body, err = pc.iotdb.encode(tablets); err != nil {
+			return 0, nil, fatalf("%s %s: %v", s.a.plugin, pc.target, err)
+		}
+	case len(s.a.compressors) == 0:
 		return transfer.TypeTablets, transfer.EncodeTablets(t), nil
+	default:
+		body = transfer.EncodeTabletsUncompressed(t)
 	}
-	body, err := transfer.EncodeCompressed(transfer.Version, transfer.TypeTablets, transfer.EncodeTabletsUncompressed(t), s.a.compressors, s.a.zstdLevel)
+	if len(s.a.compressors) == 0 {
+		return typ, body, nil
+	}
+	body, err := transfer.EncodeCompressed(transfer.Version, typ, body, s.a.compressors, s.a.zstdLevel)
 	if err != nil {
 		return 0, nil, fatalf("%s: compressor: %v", s.a.plugin, err)
 	}
@@ -244,15 +275,21 @@ func (s *thriftSink) dial(ctx context.Context) (*pipeConn, error) {
 			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
 			continue
 		}
-		s.log.Debug("connected", "target", target, "target_cluster", s.TargetClusterID())
+		s.log.Debug("connected", "target", target, "target_cluster", s.TargetClusterID(), "iotdb", pc.iotdb != nil)
 		return pc, nil
 	}
 	return nil, fmt.Errorf("%s: no target available: %s", s.a.plugin, strings.Join(failures, "; "))
 }
 
 // handshake (re)opens pc's transfer session and records the token and the
-// target's cluster id.
+// target's cluster id. It tells a Sluice receiver from an IoTDB 1.3 one
+// by the answer to Sluice's handshake, which an IoTDB receiver cannot
+// read (isIoTDBAnswer), and then handshakes as IoTDB's sink does; a
+// target once found to be IoTDB gets IoTDB's handshake straight away.
 func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
+	if pc.iotdb != nil || s.isIoTDBTarget(pc.target) {
+		return s.handshakeIoTDB(ctx, pc)
+	}
 	body := transfer.EncodeHandshake(transfer.Handshake{
 		ClusterID:          s.cfg.ClusterID,
 		TimestampPrecision: transfer.PrecisionMillis,
@@ -270,7 +307,17 @@ func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
 		return fmt.Errorf("%s %s: handshake: %w", s.a.plugin, pc.target, err)
 	}
 	if st := resp.GetStatus(); !succeeded(st.Code) {
-		return s.statusError(pc.target, st)
+		if isIoTDBAnswer(st) {
+			s.log.Info("target is an IoTDB receiver: speaking IoTDB's pipe protocol", "target", pc.target)
+			s.mu.Lock()
+			if s.iotdbTargets == nil {
+				s.iotdbTargets = map[string]bool{}
+			}
+			s.iotdbTargets[pc.target] = true
+			s.mu.Unlock()
+			return s.handshakeIoTDB(ctx, pc)
+		}
+		return s.statusError(pc, st)
 	}
 	res, err := transfer.DecodeHandshakeResult(resp.GetBody())
 	if err == nil && res.Token == "" {
@@ -282,6 +329,9 @@ func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
 	if !s.allowSelf && s.cfg.ClusterID != "" && res.ClusterID == s.cfg.ClusterID {
 		return fatalf("%s %s: the target is this cluster (%s): a pipe cannot sync a cluster into itself", s.a.plugin, pc.target, res.ClusterID)
 	}
+	if err := s.sameKind(pc.target, kindSluice); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	prev := s.targetID
 	if prev == "" {
@@ -292,6 +342,35 @@ func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
 		return fatalf("%s %s: the target belongs to cluster %s but earlier targets to %s: list DataNodes of one cluster", s.a.plugin, pc.target, res.ClusterID, prev)
 	}
 	pc.token, pc.maxPayload = res.Token, res.MaxPayloadBytes
+	return nil
+}
+
+// handshakeIoTDB opens pc's session with an IoTDB receiver.
+func (s *thriftSink) handshakeIoTDB(ctx context.Context, pc *pipeConn) error {
+	if err := s.iotdbHandshake(ctx, pc); err != nil {
+		return err
+	}
+	return s.sameKind(pc.target, kindIoTDB)
+}
+
+func (s *thriftSink) isIoTDBTarget(target string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.iotdbTargets[target]
+}
+
+// sameKind records the kind of receiver the first handshake found and
+// refuses a target of the other kind: one pipe syncs to one cluster.
+func (s *thriftSink) sameKind(target, kind string) error {
+	s.mu.Lock()
+	prev := s.kind
+	if prev == "" {
+		s.kind = kind
+	}
+	s.mu.Unlock()
+	if prev != "" && prev != kind {
+		return fatalf("%s %s: the target is an %s receiver but earlier targets are %s: list DataNodes of one cluster", s.a.plugin, target, kind, prev)
+	}
 	return nil
 }
 
@@ -318,21 +397,19 @@ func (s *thriftSink) send(ctx context.Context, pc *pipeConn, typ int16, body []b
 	return resp, lost, nil
 }
 
-// statusError classifies a receiver's refusal. Besides the common fatal
-// codes, PipeError (1107) is fatal: the receiver uses it for protocol
-// refusals (version, timestamp precision, a sender of its own cluster),
-// except for the handshake-required reply, which stays transient when it
-// comes again right after a new handshake.
-func (s *thriftSink) statusError(target string, st *pipethrift.TSStatus) error {
-	var subs []subStatus
-	for _, sub := range st.GetSubStatus() {
-		if sub != nil {
-			subs = append(subs, subStatus{code: sub.Code, msg: sub.GetMessage()})
-		}
+// statusError classifies a receiver's refusal on pc. Besides the common
+// fatal codes, a Sluice receiver's PipeError (1107) is fatal: it uses it
+// for protocol refusals (version, timestamp precision, a sender of its own
+// cluster), except for the handshake-required reply, which stays
+// transient when it comes again right after a new handshake. An IoTDB
+// receiver's refusals are classified by iotdbStatusError.
+func (s *thriftSink) statusError(pc *pipeConn, st *pipethrift.TSStatus) error {
+	if pc.iotdb != nil {
+		return s.iotdbStatusError(pc.target, st)
 	}
 	handshakeAgain := receiver.IsHandshakeRequired(st)
 	protocolRefusal := func(code int32) bool { return code == int32(status.PipeError) && !handshakeAgain }
-	return statusError(s.a.plugin, target, st.Code, st.GetMessage(), subs, protocolRefusal)
+	return statusError(s.a.plugin, pc.target, st.Code, st.GetMessage(), subStatuses(st), protocolRefusal)
 }
 
 func (s *thriftSink) isClosed() bool {
