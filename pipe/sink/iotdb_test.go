@@ -2,14 +2,18 @@ package sink
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/iotdbwire"
@@ -309,5 +313,37 @@ func TestThriftSinkRefusesMixedReceivers(t *testing.T) {
 	err := s.Transfer(t.Context(), testBatch(2))
 	if !errors.Is(err, pipe.ErrFatal) || !strings.Contains(err.Error(), "list DataNodes of one cluster") {
 		t.Fatalf("Transfer = %v, want fatal refusing the mix", err)
+	}
+}
+
+// TestIoTDBSinkSSL: iotdb-thrift-ssl-sink detects an IoTDB receiver
+// behind TLS the same way.
+func TestIoTDBSinkSSL(t *testing.T) {
+	dir := t.TempDir()
+	if err := certs.CreateCA(dir, certs.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := certs.CreateNode(dir, "", []string{"127.0.0.1"}, certs.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, certs.NodeCertFile), filepath.Join(dir, certs.NodeKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeIoTDB{}
+	srv := serveThriftOn(t, tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}}), pipethrift.NewPipeTransferServiceProcessor(f))
+	attrs := thriftAttrs(PluginThriftSSL, srv.addr())
+	attrs["sink.ssl.trust-store-path"] = filepath.Join(dir, certs.CACertFile)
+	s := newTestSink(t, attrs, testConfig)
+	if err := s.Transfer(t.Context(), richBatch()); err != nil {
+		t.Fatal(err)
+	}
+	types, got := f.seen()
+	if !slices.Equal(types, []int16{1, iotdbwire.TypeHandshakeV2, iotdbwire.TypeTabletBatch}) || len(got) != 3 {
+		t.Fatalf("request types %v with %d tablets", types, len(got))
 	}
 }

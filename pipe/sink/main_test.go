@@ -30,6 +30,12 @@ func serveThrift(t *testing.T, p thrift.TProcessor) *thriftServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveThriftOn(t, ln, p)
+}
+
+// serveThriftOn is serveThrift on a listener of the caller's (TLS).
+func serveThriftOn(t *testing.T, ln net.Listener, p thrift.TProcessor) *thriftServer {
+	t.Helper()
 	s := &thriftServer{ln: ln, conn: map[net.Conn]struct{}{}}
 	s.wg.Go(func() {
 		for {
