@@ -135,7 +135,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 				{Type: model.Int32, Int32s: []int32{math.MinInt32, 0, 7}},
 				{Type: model.Int64, Int64s: []int64{0, 0, 0}, Nulls: allNull},
 				{Type: model.Float, Float32s: []float32{float32(math.Inf(-1)), 0, 1e-38}, Nulls: some},
-				{Type: model.Double, Float64s: []float64{math.SmallestNonzeroFloat64, 2, -0.0}},
+				{Type: model.Double, Float64s: []float64{math.SmallestNonzeroFloat64, 2, math.Copysign(0, -1)}},
 				{Type: model.Text, Texts: []string{"日本語", "", "tab\there"}, Nulls: some},
 			},
 		},

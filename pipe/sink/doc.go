@@ -17,7 +17,10 @@
 // The Thrift sinks speak pipeTransfer (see pipe/transfer) on the target
 // DataNode's client port: each connection handshakes lazily, keeps the
 // token the receiver hands out, and handshakes again when the receiver says
-// the token expired. Targets come from "ip"+"port" and/or "node-urls";
+// the token expired. A target that answers Sluice's handshake as an Apache
+// IoTDB 1.3 DataNode does is spoken to in IoTDB's protocol instead
+// (iotdb.go): its V2 or V1 handshake, raw tablets and batches encoded by
+// pipe/iotdbwire, and IoTDB's status codes. Targets come from "ip"+"port" and/or "node-urls";
 // connections are spread round-robin over them and fail over to the next
 // target when one cannot be reached.
 //

@@ -24,9 +24,6 @@ const (
 	// codeIoTDBHandshakeError refuses a handshake (timestamp precision,
 	// a sender of the receiver's own cluster).
 	codeIoTDBHandshakeError int32 = 1802
-	// codeIoTDBTemporaryUnavailable: the receiver cannot write now
-	// (read-only, out of memory); IoTDB's sender retries without end.
-	codeIoTDBTemporaryUnavailable int32 = 1808
 	// codeIoTDBIdempotentConflict: the write changes nothing the receiver
 	// keeps (out of its TTL, a conflict it resolved); IoTDB's sender
 	// counts it as done.
@@ -181,8 +178,9 @@ func (sess *iotdbSession) scaled(tablets []*model.Tablet) ([]*model.Tablet, erro
 // after a while stops the pipe instead, so nothing is dropped silently:
 // besides the common fatal codes, a refused handshake (1802), a request
 // type the receiver does not take (1801) and a user conflict (1810) are
-// fatal. Everything else, its read failures (1107) and temporary
-// unavailability (1808) among them, is retried.
+// fatal. Everything else is retried: among it the receiver's read
+// failures (1107) and its temporary unavailability (1808: read-only, out
+// of memory), which IoTDB's sender retries without end.
 func (s *thriftSink) iotdbStatusError(target string, st *pipethrift.TSStatus) error {
 	fatal := func(code int32) bool {
 		return code == codeIoTDBHandshakeError || code == codeIoTDBTypeError || code == codeIoTDBUserConflict
