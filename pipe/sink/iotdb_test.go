@@ -17,6 +17,7 @@ import (
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/iotdbwire"
+	"github.com/sluicedb/sluice/pipe/transfer"
 	"github.com/sluicedb/sluice/proto/pipethrift"
 )
 
@@ -29,11 +30,12 @@ type fakeIoTDB struct {
 	precision string // "ms" when empty
 	noV2      bool   // a receiver that predates the V2 handshake
 
-	mu      sync.Mutex
-	types   []int16 // every request's type, in order
-	params  map[string]string
-	tablets []*model.Tablet
-	answers []*pipethrift.TSStatus // for data requests, consumed in order
+	mu         sync.Mutex
+	types      []int16 // every request's type, in order
+	compressed int     // compressed requests among them
+	params     map[string]string
+	tablets    []*model.Tablet
+	answers    []*pipethrift.TSStatus // for data requests, consumed in order
 }
 
 func (f *fakeIoTDB) answer(code int32, msg string) *pipethrift.TPipeTransferResp {
@@ -71,22 +73,35 @@ func (f *fakeIoTDB) PipeTransfer(_ context.Context, req *pipethrift.TPipeTransfe
 		}
 		f.params = params
 		return checkPrecision(params[iotdbwire.KeyTimestampPrecision]), nil
+	case transfer.TypeCompressed:
+		f.compressed++
+		_, typ, inner, err := transfer.DecodeCompressed(req.Body, 1<<20)
+		if err != nil || (typ != iotdbwire.TypeTabletRaw && typ != iotdbwire.TypeTabletBatch) {
+			return f.answer(1107, fmt.Sprintf("compressed request of type %d: %v", typ, err)), nil
+		}
+		return f.data(typ, inner), nil
 	case iotdbwire.TypeTabletRaw, iotdbwire.TypeTabletBatch:
-		tablets, err := iotdbwire.Decode(req.Type, req.Body, 1<<20)
-		if err != nil {
-			return f.answer(1107, err.Error()), nil
-		}
-		if len(f.answers) > 0 {
-			st := f.answers[0]
-			f.answers = f.answers[1:]
-			if st.Code != 200 {
-				return &pipethrift.TPipeTransferResp{Status: st}, nil
-			}
-		}
-		f.tablets = append(f.tablets, tablets...)
-		return f.answer(200, ""), nil
+		return f.data(req.Type, req.Body), nil
 	}
 	return f.answer(1801, fmt.Sprintf("Unknown PipeRequestType %d.", req.Type)), nil
+}
+
+// data decodes and stores a data request, or answers it with the next
+// scripted status.
+func (f *fakeIoTDB) data(typ int16, body []byte) *pipethrift.TPipeTransferResp {
+	tablets, err := iotdbwire.Decode(typ, body, 1<<20)
+	if err != nil {
+		return f.answer(1107, err.Error())
+	}
+	if len(f.answers) > 0 {
+		st := f.answers[0]
+		f.answers = f.answers[1:]
+		if st.Code != 200 {
+			return &pipethrift.TPipeTransferResp{Status: st}
+		}
+	}
+	f.tablets = append(f.tablets, tablets...)
+	return f.answer(200, "")
 }
 
 func (f *fakeIoTDB) script(codes ...int32) {
@@ -345,5 +360,31 @@ func TestIoTDBSinkSSL(t *testing.T) {
 	types, got := f.seen()
 	if !slices.Equal(types, []int16{1, iotdbwire.TypeHandshakeV2, iotdbwire.TypeTabletBatch}) || len(got) != 3 {
 		t.Fatalf("request types %v with %d tablets", types, len(got))
+	}
+}
+
+// TestIoTDBSinkCompressed: with 'compressor' set, IoTDB's data requests go
+// inside IoTDB's compressed request.
+func TestIoTDBSinkCompressed(t *testing.T) {
+	f := &fakeIoTDB{}
+	srv := startIoTDB(t, f)
+	attrs := thriftAttrs(PluginThriftSync, srv.addr())
+	attrs["compressor"] = "snappy,zstd"
+	s := newTestSink(t, attrs, testConfig)
+	b := richBatch()
+	if err := s.Transfer(t.Context(), b); err != nil {
+		t.Fatal(err)
+	}
+	types, got := f.seen()
+	f.mu.Lock()
+	compressed := f.compressed
+	f.mu.Unlock()
+	if !slices.Equal(types, []int16{1, iotdbwire.TypeHandshakeV2, transfer.TypeCompressed}) || compressed != 1 {
+		t.Fatalf("request types %v", types)
+	}
+	for i := range b.Tablets {
+		if err := sameTablet(got[i], b.Tablets[i]); err != nil {
+			t.Fatalf("tablet %d: %v", i, err)
+		}
 	}
 }

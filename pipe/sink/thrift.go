@@ -205,21 +205,21 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 // body inside IoTDB's compressed request. Toward an IoTDB receiver they
 // are IoTDB's raw tablets (iotdbSession.encode), compressed the same way.
 func (s *thriftSink) encode(pc *pipeConn, origin string, tablets []*model.Tablet) (int16, []byte, error) {
-	typ, body := transfer.TypeTablets, []byte(nil)
-	t := transfer.Tablets{Token: pc.token, Origin: origin, Tablets: tablets}
+	var typ int16
+	var body []byte
 	switch {
 	case pc.iotdb != nil:
 		var err error
 		if typ, body, err = pc.iotdb.encode(tablets); err != nil {
 			return 0, nil, fatalf("%s %s: %v", s.a.plugin, pc.target, err)
 		}
+		if len(s.a.compressors) == 0 {
+			return typ, body, nil
+		}
 	case len(s.a.compressors) == 0:
-		return transfer.TypeTablets, transfer.EncodeTablets(t), nil
+		return transfer.TypeTablets, transfer.EncodeTablets(transfer.Tablets{Token: pc.token, Origin: origin, Tablets: tablets}), nil
 	default:
-		body = transfer.EncodeTabletsUncompressed(t)
-	}
-	if len(s.a.compressors) == 0 {
-		return typ, body, nil
+		typ, body = transfer.TypeTablets, transfer.EncodeTabletsUncompressed(transfer.Tablets{Token: pc.token, Origin: origin, Tablets: tablets})
 	}
 	body, err := transfer.EncodeCompressed(transfer.Version, typ, body, s.a.compressors, s.a.zstdLevel)
 	if err != nil {
@@ -369,7 +369,7 @@ func (s *thriftSink) sameKind(target, kind string) error {
 	}
 	s.mu.Unlock()
 	if prev != "" && prev != kind {
-		return fatalf("%s %s: the target is an %s receiver but earlier targets are %s: list DataNodes of one cluster", s.a.plugin, target, kind, prev)
+		return fatalf("%s %s: the target speaks %s's pipe protocol but earlier targets speak %s's: list DataNodes of one cluster", s.a.plugin, target, kind, prev)
 	}
 	return nil
 }
