@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/apache/thrift/lib/go/thrift"
+
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/iotdbwire"
@@ -58,6 +60,16 @@ type iotdbSession struct {
 // Sluice's handshake (see iotdbExceptionMarker).
 func isIoTDBAnswer(st *pipethrift.TSStatus) bool {
 	return st.Code == int32(status.PipeError) && strings.Contains(st.GetMessage(), iotdbExceptionMarker)
+}
+
+// isIoTDBFailure reports whether err is how the first IoTDB 1.3 releases
+// answer Sluice's handshake: their receiver lets its failure to read the
+// body escape, and Thrift answers with an internal-error exception, after
+// which the connection is still in step. Sluice's receiver answers every
+// request with a status and never raises one.
+func isIoTDBFailure(err error) bool {
+	var ae thrift.TApplicationException
+	return errors.As(err, &ae) && ae.TypeId() == thrift.INTERNAL_ERROR
 }
 
 // iotdbHandshake opens pc's session with an IoTDB receiver as IoTDB's own

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/apache/thrift/lib/go/thrift"
+
 	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
@@ -29,6 +31,9 @@ import (
 type fakeIoTDB struct {
 	precision string // "ms" when empty
 	noV2      bool   // a receiver that predates the V2 handshake
+	// escape answers an unreadable V1 handshake with Thrift's
+	// internal-error exception, as the first IoTDB 1.3 releases do.
+	escape bool
 
 	mu         sync.Mutex
 	types      []int16 // every request's type, in order
@@ -59,6 +64,9 @@ func (f *fakeIoTDB) PipeTransfer(_ context.Context, req *pipethrift.TPipeTransfe
 	switch req.Type {
 	case iotdbwire.TypeHandshakeV1:
 		p, err := iotdbwire.DecodeHandshakeV1(req.Body)
+		if err != nil && f.escape {
+			return nil, thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing pipeTransfer")
+		}
 		if err != nil {
 			return f.answer(1107, fmt.Sprintf("Exception null encountered while handling request %v.", req)), nil
 		}
@@ -182,8 +190,11 @@ func TestIoTDBSinkDetectsAndSends(t *testing.T) {
 	}
 }
 
+// TestIoTDBSinkFallsBackToV1: an early IoTDB 1.3, whose receiver answers
+// Sluice's handshake with Thrift's internal-error exception and knows no
+// V2 handshake, gets V1 on the same connection.
 func TestIoTDBSinkFallsBackToV1(t *testing.T) {
-	f := &fakeIoTDB{noV2: true}
+	f := &fakeIoTDB{noV2: true, escape: true}
 	srv := startIoTDB(t, f)
 	s := newTestSink(t, thriftAttrs(PluginThriftSync, srv.addr()), testConfig)
 	if err := s.Transfer(t.Context(), testBatch(1)); err != nil {

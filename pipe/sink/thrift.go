@@ -303,19 +303,14 @@ func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
 		return ctx.Err()
 	case errors.Is(err, pipe.ErrFatal):
 		return err
+	case isIoTDBFailure(err):
+		return s.foundIoTDB(ctx, pc)
 	case err != nil:
 		return fmt.Errorf("%s %s: handshake: %w", s.a.plugin, pc.target, err)
 	}
 	if st := resp.GetStatus(); !succeeded(st.Code) {
 		if isIoTDBAnswer(st) {
-			s.log.Info("target is an IoTDB receiver: speaking IoTDB's pipe protocol", "target", pc.target)
-			s.mu.Lock()
-			if s.iotdbTargets == nil {
-				s.iotdbTargets = map[string]bool{}
-			}
-			s.iotdbTargets[pc.target] = true
-			s.mu.Unlock()
-			return s.handshakeIoTDB(ctx, pc)
+			return s.foundIoTDB(ctx, pc)
 		}
 		return s.statusError(pc, st)
 	}
@@ -343,6 +338,19 @@ func (s *thriftSink) handshake(ctx context.Context, pc *pipeConn) error {
 	}
 	pc.token, pc.maxPayload = res.Token, res.MaxPayloadBytes
 	return nil
+}
+
+// foundIoTDB records that pc's target is an IoTDB receiver and opens
+// pc's session with it.
+func (s *thriftSink) foundIoTDB(ctx context.Context, pc *pipeConn) error {
+	s.log.Info("target is an IoTDB receiver: speaking IoTDB's pipe protocol", "target", pc.target)
+	s.mu.Lock()
+	if s.iotdbTargets == nil {
+		s.iotdbTargets = map[string]bool{}
+	}
+	s.iotdbTargets[pc.target] = true
+	s.mu.Unlock()
+	return s.handshakeIoTDB(ctx, pc)
 }
 
 // handshakeIoTDB opens pc's session with an IoTDB receiver.
