@@ -36,6 +36,7 @@ type thriftSink struct {
 	m        *sinkMetrics
 	inFlight int
 	limit    *rateLimiter // rate-limit-bytes-per-second; nil unlimited
+	warns    *warnLimiter // of failures to reach a target
 	// allowSelf lets a handshake with this very cluster succeed (Probe
 	// reports the id and leaves the verdict to its caller).
 	allowSelf bool
@@ -78,7 +79,7 @@ type pipeConn struct {
 
 func newThriftSink(a *attributes, cfg Config, inFlight int, logger *slog.Logger, m *sinkMetrics) *thriftSink {
 	s := &thriftSink{
-		a: a, cfg: cfg, log: logger, m: m, inFlight: inFlight, limit: newRateLimiter(a.rateLimit),
+		a: a, cfg: cfg, log: logger, m: m, inFlight: inFlight, limit: newRateLimiter(a.rateLimit), warns: newWarnLimiter(warnEvery),
 		slots: make(chan *pipeConn, inFlight),
 		done:  make(chan struct{}),
 		open:  make(map[*pipeConn]struct{}),
@@ -258,7 +259,9 @@ func (s *thriftSink) dial(ctx context.Context) (*pipeConn, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			s.log.Warn("cannot connect to target", "target", target, "err", err)
+			if ok, held := s.warns.allow(target); ok {
+				s.log.Warn("cannot connect to target", "target", target, "err", err, "similar_warnings_held_back", held)
+			}
 			failures = append(failures, fmt.Sprintf("%s: %v", target, err))
 			continue
 		}
@@ -271,10 +274,13 @@ func (s *thriftSink) dial(ctx context.Context) (*pipeConn, error) {
 			if errors.Is(err, pipe.ErrFatal) || ctx.Err() != nil {
 				return nil, err
 			}
-			s.log.Warn("handshake failed", "target", target, "err", err)
+			if ok, held := s.warns.allow(target); ok {
+				s.log.Warn("handshake failed", "target", target, "err", err, "similar_warnings_held_back", held)
+			}
 			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
 			continue
 		}
+		s.warns.reset(target)
 		s.log.Debug("connected", "target", target, "target_cluster", s.TargetClusterID(), "iotdb", pc.iotdb != nil)
 		return pc, nil
 	}
