@@ -38,6 +38,7 @@ type legacySink struct {
 	m   *sinkMetrics
 	// limit is rate-limit-bytes-per-second; nil unlimited.
 	limit *rateLimiter
+	warns *warnLimiter // of failures to reach a target
 
 	// turn serialises transfers (InFlight is 1) while letting a waiting
 	// Transfer give up on its context.
@@ -53,7 +54,7 @@ type legacySink struct {
 
 func newLegacySink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) *legacySink {
 	logger.Debug("legacy sink created", "targets", a.targets, "target_version", a.version)
-	return &legacySink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), turn: make(chan struct{}, 1)}
+	return &legacySink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), warns: newWarnLimiter(warnEvery), turn: make(chan struct{}, 1)}
 }
 
 // Batching is what the sink's batch attributes ask of the tasks using it.
@@ -166,7 +167,9 @@ func (s *legacySink) connect(ctx context.Context) (c *thriftConn, client *rpc.TS
 			if errors.Is(err, pipe.ErrFatal) || ctx.Err() != nil {
 				return nil, nil, 0, false, err
 			}
-			s.log.Warn("legacy sink cannot connect", "target", target, "err", err)
+			if ok, held := s.warns.allow(target); ok {
+				s.log.Warn("legacy sink cannot connect", "target", target, "err", err, "similar_warnings_held_back", held)
+			}
 			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
 			continue
 		}
@@ -178,6 +181,7 @@ func (s *legacySink) connect(ctx context.Context) (c *thriftConn, client *rpc.TS
 		}
 		s.conn, s.client, s.session, s.next = c, client, session, (idx+1)%n
 		s.mu.Unlock()
+		s.warns.reset(target)
 		s.m.connOpened()
 		return c, client, session, true, nil
 	}
