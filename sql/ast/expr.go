@@ -78,11 +78,13 @@ type IsNull struct {
 	Not bool
 }
 
-// Like is x [NOT] LIKE 'pattern' (SQL % and _ wildcards).
+// Like is x [NOT] LIKE 'pattern' (SQL % and _ wildcards), or with Regexp
+// x [NOT] REGEXP 'pattern' (a regular expression found anywhere in x).
 type Like struct {
 	X       Expr
 	Pattern string
 	Not     bool
+	Regexp  bool
 }
 
 func (*PathExpr) expr() {}

@@ -16,7 +16,10 @@ type Insert struct {
 
 // InsertRow is one parenthesised row of an INSERT.
 type InsertRow struct {
-	Time   Expr // *Literal (Int, DateTime) or *Call now()
+	// Time is a *Literal (Int, DateTime), now(), either one plus or minus
+	// durations (a *Binary), or nil when the INSERT names no time column:
+	// its one row is stamped with the server's time.
+	Time   Expr
 	Values []*Literal
 }
 
@@ -48,6 +51,24 @@ type Select struct {
 	SLimit        int64 // -1 when absent
 	SOffset       int64
 	AlignByDevice bool
+	// OrderBy lists the keys of ORDER BY as written; nil when absent.
+	OrderBy []OrderItem
+}
+
+// SortKey is a key of ORDER BY.
+type SortKey int
+
+// Sort keys.
+const (
+	SortTime       SortKey = iota // TIME (or TIMESTAMP)
+	SortDevice                    // DEVICE: ALIGN BY DEVICE only
+	SortTimeseries                // TIMESERIES: SELECT LAST only
+)
+
+// OrderItem is one key of ORDER BY with its direction.
+type OrderItem struct {
+	Key  SortKey
+	Desc bool
 }
 
 // SelectItem is one result expression with an optional AS alias.
@@ -146,9 +167,10 @@ type ShowTimeseries struct {
 	Limit, Offset int64 // Limit -1 when absent
 }
 
-// ShowDevices is SHOW DEVICES [pattern] [LIMIT n] [OFFSET n].
+// ShowDevices is SHOW DEVICES [pattern] [WITH DATABASE] [LIMIT n] [OFFSET n].
 type ShowDevices struct {
 	Pattern       model.Path
+	WithDatabase  bool // adds the Database column
 	Limit, Offset int64
 }
 
@@ -160,6 +182,23 @@ type CountTimeseries struct {
 
 // CountDevices is COUNT DEVICES [pattern].
 type CountDevices struct{ Pattern model.Path }
+
+// CountDatabases is COUNT DATABASES [pattern] (also COUNT STORAGE GROUP).
+type CountDatabases struct{ Pattern model.Path }
+
+// ShowChildPaths is SHOW CHILD PATHS [pattern]: the paths one level below
+// the nodes the pattern matches, with their node types.
+type ShowChildPaths struct{ Pattern model.Path }
+
+// ShowChildNodes is SHOW CHILD NODES [pattern]: the names of the nodes one
+// level below the nodes the pattern matches.
+type ShowChildNodes struct{ Pattern model.Path }
+
+// CountNodes is COUNT NODES pattern LEVEL = n.
+type CountNodes struct {
+	Pattern model.Path
+	Level   int
+}
 
 // SetTTL is SET TTL TO path ttl-millis.
 type SetTTL struct {
@@ -299,6 +338,10 @@ func (*ShowTimeseries) statement()          {}
 func (*ShowDevices) statement()             {}
 func (*CountTimeseries) statement()         {}
 func (*CountDevices) statement()            {}
+func (*CountDatabases) statement()          {}
+func (*ShowChildPaths) statement()          {}
+func (*ShowChildNodes) statement()          {}
+func (*CountNodes) statement()              {}
 func (*SetTTL) statement()                  {}
 func (*UnsetTTL) statement()                {}
 func (*ShowTTL) statement()                 {}

@@ -79,9 +79,10 @@ func TestSelect(t *testing.T) {
 		{"select last.x from root.sg.d1", sel("root.sg.d1", pe("last.x"))},
 		{"select s1 from root.sg.d1 order by time desc limit 10 offset 2 slimit 3 soffset 1 align by device", &ast.Select{
 			Items: items(pe("s1")), From: fps("root.sg.d1"), OrderDesc: true,
-			Limit: 10, Offset: 2, SLimit: 3, SOffset: 1, AlignByDevice: true}},
+			Limit: 10, Offset: 2, SLimit: 3, SOffset: 1, AlignByDevice: true, OrderBy: []ast.OrderItem{{Desc: true}}}},
 		{"select s1 from root.sg.d1 SOFFSET 1 SLIMIT 3 OFFSET 2 LIMIT 10 ORDER BY TIME ASC ALIGN BY TIME", &ast.Select{
-			Items: items(pe("s1")), From: fps("root.sg.d1"), Limit: 10, Offset: 2, SLimit: 3, SOffset: 1}},
+			Items: items(pe("s1")), From: fps("root.sg.d1"), Limit: 10, Offset: 2, SLimit: 3, SOffset: 1,
+			OrderBy: []ast.OrderItem{{Key: ast.SortTime}}}},
 		{"select count(s1) from root.sg.d1 group by ([2017-11-01T00:00:00, 2017-11-07T23:00:00), 1d)", &ast.Select{
 			Items: items(call("count", pe("s1"))), From: fps("root.sg.d1"), Limit: -1, SLimit: -1,
 			GroupBy: &ast.GroupByTime{
@@ -207,7 +208,8 @@ func TestSelectFillLevelHaving(t *testing.T) {
 		{"select s1 from root.sg.d1 fill(-2.5)", base(&ast.Select{Items: items(pe("s1")), From: fps("root.sg.d1"),
 			Fill: &ast.Fill{Method: ast.FillConstant, Value: floatLit(-2.5, "-2.5")}})},
 		{"select s1 from root.sg.d1 fill('x') order by time desc", &ast.Select{Items: items(pe("s1")), From: fps("root.sg.d1"),
-			Fill: &ast.Fill{Method: ast.FillConstant, Value: strLit("x", "'x'")}, OrderDesc: true, Limit: -1, SLimit: -1}},
+			Fill: &ast.Fill{Method: ast.FillConstant, Value: strLit("x", "'x'")}, OrderDesc: true, Limit: -1, SLimit: -1,
+			OrderBy: []ast.OrderItem{{Desc: true}}}},
 		{"select count(s1) from root.** group by level = 1, 3", base(&ast.Select{
 			Items: items(&ast.Call{Name: "count", Args: []ast.Expr{pe("s1")}}), From: fps("root.**"), Levels: []int{1, 3}})},
 		{"select count(s1) from root.** group by ([0, 100), 10ms), level = 1 having count(s1) > 1 fill(previous)", base(&ast.Select{

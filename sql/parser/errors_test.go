@@ -36,7 +36,7 @@ func TestErrors(t *testing.T) {
 		{"select 1.5e from root", "line 1:7 malformed number '1.5e'"},
 		{"select s1 from root.sg.d1 select", "line 1:26 mismatched input 'select' expecting {',', WHERE, GROUP, HAVING, FILL, ORDER, LIMIT, OFFSET, SLIMIT, SOFFSET, ALIGN, ';', <EOF>}"},
 		{"select s1 from root.sg.d1 where " + deep(300), "line 1:232 expression nested too deeply"},
-		{"insert into root.sg.d1(s1) values(1)", "line 1:23 missing time column: INSERT INTO root.sg.d1(time, ...) must name time (or timestamp) first, got 's1'"},
+		{"insert into root.sg.d1(s1) values(1), (2)", "line 1:38 need timestamps when insert multi rows"},
 		{"insert into root.sg.d1(time, s1) values(1)", "line 1:39 row 1 has 0 values for 1 measurements"},
 		{"insert into root.sg.d1(time, s1) values(1, 1), (2, 2, 3)", "line 1:47 row 2 has 2 values for 1 measurements"},
 		{"insert into root.sg.d1(time) values(1)", "line 1:27 mismatched input ')' expecting ','"},

@@ -15,7 +15,7 @@ const maxDepth = 200
 var reserved = map[string]bool{
 	"FROM": true, "WHERE": true, "GROUP": true, "ORDER": true, "LIMIT": true, "OFFSET": true,
 	"SLIMIT": true, "SOFFSET": true, "ALIGN": true, "AND": true, "OR": true, "NOT": true,
-	"AS": true, "BETWEEN": true, "IN": true, "IS": true, "LIKE": true, "SELECT": true,
+	"AS": true, "BETWEEN": true, "IN": true, "IS": true, "LIKE": true, "REGEXP": true, "SELECT": true,
 	"FILL": true, "HAVING": true, "INTO": true,
 }
 
@@ -80,8 +80,8 @@ var comparisons = map[string]string{
 	"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
 }
 
-// predicate reads a comparison, [NOT] BETWEEN, [NOT] IN, [NOT] LIKE or
-// IS [NOT] NULL, or just an arithmetic expression.
+// predicate reads a comparison, [NOT] BETWEEN, [NOT] IN, [NOT] LIKE,
+// [NOT] REGEXP or IS [NOT] NULL, or just an arithmetic expression.
 func (p *parser) predicate() (ast.Expr, error) {
 	x, err := p.additive()
 	if err != nil {
@@ -101,7 +101,7 @@ func (p *parser) predicate() (ast.Expr, error) {
 		return &ast.Binary{Op: comparisons[t.text], L: x, R: y}, nil
 	}
 	not := false
-	if n := p.peekAt(1); p.isKw("NOT") && (isKw(n, "BETWEEN") || isKw(n, "IN") || isKw(n, "LIKE")) {
+	if n := p.peekAt(1); p.isKw("NOT") && (isKw(n, "BETWEEN") || isKw(n, "IN") || isKw(n, "LIKE") || isKw(n, "REGEXP")) {
 		p.next()
 		not = true
 	}
@@ -144,13 +144,14 @@ func (p *parser) predicate() (ast.Expr, error) {
 			return nil, err
 		}
 		return in, nil
-	case p.acceptKw("LIKE"):
+	case p.isKw("LIKE") || p.isKw("REGEXP"):
+		re := isKw(p.next(), "REGEXP")
 		t := p.peek()
 		if t.kind != tokString {
 			return nil, p.unexpected(t, "a string literal")
 		}
 		p.next()
-		return &ast.Like{X: x, Pattern: t.text, Not: not}, nil
+		return &ast.Like{X: x, Pattern: t.text, Not: not, Regexp: re}, nil
 	case p.acceptKw("IS"):
 		isNot := p.acceptKw("NOT")
 		if err := p.expectKw("NULL"); err != nil {

@@ -325,36 +325,66 @@ func (p *parser) pagination() (limit, offset int64, err error) {
 	}
 }
 
-// countStmt reads COUNT TIMESERIES [p] [GROUP BY LEVEL = n] and COUNT DEVICES [p].
+// countStmt reads COUNT TIMESERIES [p] [GROUP BY LEVEL = n], COUNT DEVICES
+// [p], COUNT DATABASES [p] (or STORAGE GROUP) and COUNT NODES p LEVEL = n.
 func (p *parser) countStmt() (ast.Statement, error) {
-	kw, err := p.keyword("TIMESERIES", "DEVICES")
+	kw, err := p.keyword("TIMESERIES", "DEVICES", "DATABASES", "STORAGE", "NODES")
 	if err != nil {
 		return nil, err
 	}
-	path, err := p.optPath()
+	if kw == "STORAGE" {
+		if err := p.expectKw("GROUP"); err != nil {
+			return nil, err
+		}
+	}
+	var path model.Path
+	if kw == "NODES" {
+		path, err = p.fullPath(true)
+	} else {
+		path, err = p.optPath()
+	}
 	if err != nil {
 		return nil, err
 	}
-	if kw == "DEVICES" {
+	switch kw {
+	case "DEVICES":
 		return &ast.CountDevices{Pattern: path}, nil
+	case "DATABASES", "STORAGE":
+		return &ast.CountDatabases{Pattern: path}, nil
+	case "NODES":
+		if err := p.expectKw("LEVEL"); err != nil {
+			return nil, err
+		}
+		n, err := p.levelValue()
+		if err != nil {
+			return nil, err
+		}
+		return &ast.CountNodes{Pattern: path, Level: n}, nil
 	}
 	c := &ast.CountTimeseries{Pattern: path}
 	if p.acceptKw("GROUP") {
 		if err := p.expectKw("BY", "LEVEL"); err != nil {
 			return nil, err
 		}
-		if err := p.expectEq(); err != nil {
+		if c.Level, err = p.levelValue(); err != nil {
 			return nil, err
 		}
-		t := p.peek()
-		n, err := p.nonNegInt("a level")
-		if err != nil {
-			return nil, err
-		}
-		if n > 1<<20 {
-			return nil, p.errorf(t, "level %d is out of range", n)
-		}
-		c.Level = int(n)
 	}
 	return c, nil
+}
+
+// levelValue reads = n after LEVEL.
+func (p *parser) levelValue() (int, error) {
+	if err := p.expectEq(); err != nil {
+		return 0, err
+	}
+	t := p.peek()
+	n, err := p.nonNegInt("a level")
+	if err != nil {
+		return 0, err
+	}
+	if n > 1<<20 {
+		return 0, p.errorf(t, "level %d is out of range", n)
+	}
+	return int(n), nil
 }

@@ -98,12 +98,7 @@ func (p *parser) selectClause(s *ast.Select, kw string) error {
 		if err = p.expectKw("BY"); err != nil {
 			return err
 		}
-		if _, err = p.keyword("TIME", "TIMESTAMP"); err != nil {
-			return err
-		}
-		if !p.acceptKw("ASC") {
-			s.OrderDesc = p.acceptKw("DESC")
-		}
+		err = p.orderBy(s)
 	case "LIMIT":
 		s.Limit, err = p.positive("LIMIT")
 	case "OFFSET":
@@ -122,6 +117,37 @@ func (p *parser) selectClause(s *ast.Select, kw string) error {
 		}
 	}
 	return err
+}
+
+// sortKeys maps the words of ORDER BY to their keys.
+var sortKeys = map[string]ast.SortKey{"TIME": ast.SortTime, "TIMESTAMP": ast.SortTime,
+	"DEVICE": ast.SortDevice, "TIMESERIES": ast.SortTimeseries}
+
+// orderBy reads key [ASC|DESC] {, key [ASC|DESC]}, each key at most once.
+func (p *parser) orderBy(s *ast.Select) error {
+	for {
+		t := p.peek()
+		kw, err := p.keyword("TIME", "TIMESTAMP", "DEVICE", "TIMESERIES")
+		if err != nil {
+			return err
+		}
+		item := ast.OrderItem{Key: sortKeys[kw]}
+		for _, o := range s.OrderBy {
+			if o.Key == item.Key {
+				return p.errorf(t, "duplicate %s in ORDER BY", kw)
+			}
+		}
+		if !p.acceptKw("ASC") {
+			item.Desc = p.acceptKw("DESC")
+		}
+		if item.Key == ast.SortTime {
+			s.OrderDesc = item.Desc
+		}
+		s.OrderBy = append(s.OrderBy, item)
+		if !p.acceptPunct(",") {
+			return nil
+		}
+	}
 }
 
 // positive reads the argument of LIMIT or SLIMIT.
@@ -349,7 +375,9 @@ func (p *parser) timeTerm() (ast.Expr, error) {
 	return nil, p.unexpected(t, "a timestamp")
 }
 
-// insert reads INTO device(time, m...) [ALIGNED] VALUES (...), (...).
+// insert reads INTO device([time, ]m...) [ALIGNED] VALUES (...), (...).
+// Without a time column only one row may follow; it is stamped with the
+// server's time.
 func (p *parser) insert() (ast.Statement, error) {
 	if err := p.expectKw("INTO"); err != nil {
 		return nil, err
@@ -362,13 +390,9 @@ func (p *parser) insert() (ast.Statement, error) {
 		return nil, err
 	}
 	ins := &ast.Insert{Device: dev}
-	if t := p.peek(); !isKw(t, "TIME") && !isKw(t, "TIMESTAMP") {
-		return nil, p.errorf(t, "missing time column: INSERT INTO %s(time, ...) must name time (or timestamp) first, got '%s'",
-			dev, p.raw(t))
-	}
-	p.next()
+	timed := p.acceptKw("TIME") || p.acceptKw("TIMESTAMP")
 	seen := map[string]bool{}
-	for p.acceptPunct(",") {
+	for first := !timed; first || p.acceptPunct(","); first = false {
 		t := p.peek()
 		if isKw(t, "TIME") || isKw(t, "TIMESTAMP") {
 			return nil, p.errorf(t, "'%s' is reserved and cannot name a measurement", p.raw(t))
@@ -398,20 +422,12 @@ func (p *parser) insert() (ast.Statement, error) {
 		if err := p.expectPunct("("); err != nil {
 			return nil, err
 		}
-		tv, err := p.timeValue(false)
+		if !timed && len(ins.Rows) == 1 {
+			return nil, p.errorf(open, "need timestamps when insert multi rows")
+		}
+		row, err := p.insertRow(timed)
 		if err != nil {
 			return nil, err
-		}
-		row := ast.InsertRow{Time: tv}
-		for p.acceptPunct(",") {
-			v, err := p.literal()
-			if err != nil {
-				return nil, err
-			}
-			row.Values = append(row.Values, v)
-		}
-		if err := p.expectPunct(")"); err != nil {
-			return nil, p.unexpected(p.peek(), "','", "')'")
 		}
 		if len(row.Values) != len(ins.Measurements) {
 			return nil, p.errorf(open, "row %d has %d values for %d measurements", len(ins.Rows)+1,
@@ -422,6 +438,31 @@ func (p *parser) insert() (ast.Statement, error) {
 			return ins, nil
 		}
 	}
+}
+
+// insertRow reads the rest of one row after its '(': the time (if timed),
+// the values and ')'.
+func (p *parser) insertRow(timed bool) (ast.InsertRow, error) {
+	var row ast.InsertRow
+	for first := true; first || p.acceptPunct(","); first = false {
+		if first && timed {
+			tv, err := p.timeValue(true)
+			if err != nil {
+				return row, err
+			}
+			row.Time = tv
+			continue
+		}
+		v, err := p.literal()
+		if err != nil {
+			return row, err
+		}
+		row.Values = append(row.Values, v)
+	}
+	if err := p.expectPunct(")"); err != nil {
+		return row, p.unexpected(p.peek(), "','", "')'")
+	}
+	return row, nil
 }
 
 // deleteStmt reads DELETE FROM ..., DELETE TIMESERIES, DELETE DATABASE and

@@ -3,7 +3,7 @@ package parser
 import "github.com/sluicedb/sluice/sql/ast"
 
 // showKeywords are the words that may follow SHOW.
-var showKeywords = []string{"ALL", "CLUSTER", "CONFIGNODES", "DATA", "DATABASES", "DATANODES",
+var showKeywords = []string{"ALL", "CHILD", "CLUSTER", "CONFIGNODES", "DATA", "DATABASES", "DATANODES",
 	"DEVICES", "PIPE", "PIPEPLUGINS", "PIPES", "REGIONS", "SCHEMA", "STORAGE", "TIMESERIES",
 	"TTL", "VERSION"}
 
@@ -30,12 +30,25 @@ func (p *parser) show() (ast.Statement, error) {
 		if err != nil {
 			return nil, err
 		}
+		withDB := kw == "DEVICES" && p.isKw("WITH")
+		if withDB {
+			p.next()
+			db, err := p.keyword("DATABASE", "STORAGE")
+			if err != nil {
+				return nil, err
+			}
+			if db == "STORAGE" {
+				if err := p.expectKw("GROUP"); err != nil {
+					return nil, err
+				}
+			}
+		}
 		limit, offset, err := p.pagination()
 		if err != nil {
 			return nil, err
 		}
 		if kw == "DEVICES" {
-			return &ast.ShowDevices{Pattern: path, Limit: limit, Offset: offset}, nil
+			return &ast.ShowDevices{Pattern: path, WithDatabase: withDB, Limit: limit, Offset: offset}, nil
 		}
 		return &ast.ShowTimeseries{Pattern: path, Limit: limit, Offset: offset}, nil
 	case "TTL":
@@ -54,6 +67,19 @@ func (p *parser) show() (ast.Statement, error) {
 		return &ast.ShowTTL{}, nil
 	case "VERSION":
 		return &ast.ShowVersion{}, nil
+	case "CHILD":
+		what, err := p.keyword("PATHS", "NODES")
+		if err != nil {
+			return nil, err
+		}
+		path, err := p.optPath()
+		if err != nil {
+			return nil, err
+		}
+		if what == "PATHS" {
+			return &ast.ShowChildPaths{Pattern: path}, nil
+		}
+		return &ast.ShowChildNodes{Pattern: path}, nil
 	case "PIPES", "PIPE":
 		return p.showPipes(kw == "PIPE")
 	case "PIPEPLUGINS":
