@@ -2,6 +2,7 @@ package query
 
 import (
 	"math"
+	"regexp"
 	"strconv"
 
 	"github.com/sluicedb/sluice/model"
@@ -187,9 +188,9 @@ func (c *compiler) compile(e ast.Expr) (compiled, error) {
 		if err := wantKind(x, kText, "[TEXT]"); err != nil {
 			return out, err
 		}
-		re, err := likeRegexp(e.Pattern)
+		re, err := patternRegexp(e)
 		if err != nil {
-			return out, status.Errorf(status.SemanticError, "illegal LIKE pattern %q: %v", e.Pattern, err)
+			return out, err
 		}
 		out.n, out.k, out.t = likeNode{x.n, re, e.Not}, kBool, model.Boolean
 		return out, nil
@@ -308,4 +309,24 @@ func comparable(e ast.Expr, a, b compiled) error {
 	}
 	return status.Errorf(status.SemanticError, "%s: cannot compare %s (%s) with %s (%s)",
 		exprString(e), exprString(a.expr), a.t, exprString(b.expr), b.t)
+}
+
+// patternRegexp compiles the pattern of LIKE or REGEXP. A REGEXP pattern
+// is RE2 syntax, found anywhere in the value (anchor it with ^ and $ to
+// match whole values); RE2 refuses the Java forms it lacks (backreferences,
+// lookaround, possessive quantifiers) with an error naming them.
+func patternRegexp(e *ast.Like) (*regexp.Regexp, error) {
+	if !e.Regexp {
+		re, err := likeRegexp(e.Pattern)
+		if err != nil {
+			return nil, status.Errorf(status.SemanticError, "illegal LIKE pattern %q: %v", e.Pattern, err)
+		}
+		return re, nil
+	}
+	re, err := regexp.Compile(e.Pattern)
+	if err != nil {
+		return nil, status.Errorf(status.SemanticError,
+			"illegal REGEXP pattern %q: %v (patterns use RE2 syntax, without backreferences or lookaround)", e.Pattern, err)
+	}
+	return re, nil
 }

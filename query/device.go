@@ -165,7 +165,8 @@ func (ds *deviceSchema) measurementType(m string) (model.DataType, bool, error) 
 }
 
 // byDevice plans a query with ALIGN BY DEVICE: a Device column, then one
-// column per measurement expression, rows device by device.
+// column per measurement expression, rows device by device (or by time,
+// as ORDER BY says).
 func (x *executor) byDevice(agg bool) (*model.Result, error) {
 	ds, err := x.deviceSchema()
 	if err != nil {
@@ -190,11 +191,12 @@ func (x *executor) byDevice(agg bool) (*model.Result, error) {
 	if len(cols) == 0 || len(ds.devices) == 0 {
 		return emptyResult(), nil
 	}
+	hasTime := !agg || x.sel.GroupBy != nil
 	return &model.Result{
 		Columns: append([]string{"Device"}, names(cols)...),
 		Types:   append([]model.DataType{model.Text}, types...),
-		HasTime: !agg || x.sel.GroupBy != nil,
-		Rows:    &deviceRows{devices: ds.devices, open: open},
+		HasTime: hasTime,
+		Rows:    orderDevices(x.sel, ds.devices, open, types, hasTime),
 	}, nil
 }
 

@@ -51,6 +51,9 @@ func Execute(ctx context.Context, st Store, sel *ast.Select, opts Options) (*mod
 	if sel.Offset < 0 || sel.SOffset < 0 || sel.Limit < -1 || sel.SLimit < -1 {
 		return nil, status.Errorf(status.SemanticError, "LIMIT, OFFSET, SLIMIT and SOFFSET must not be negative")
 	}
+	if err := checkOrderBy(sel); err != nil {
+		return nil, err
+	}
 	times, exact, err := analyzeTime(sel.Where, opts)
 	if err != nil {
 		return nil, err

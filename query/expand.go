@@ -146,7 +146,7 @@ func expandExpr(e ast.Expr, paths func(model.Path) ([]model.Path, error), nullIf
 	case *ast.IsNull:
 		return mapExpanded(e.X, paths, nullIfNone, func(x ast.Expr) ast.Expr { return &ast.IsNull{X: x, Not: e.Not} })
 	case *ast.Like:
-		return mapExpanded(e.X, paths, nullIfNone, func(x ast.Expr) ast.Expr { return &ast.Like{X: x, Pattern: e.Pattern, Not: e.Not} })
+		return mapExpanded(e.X, paths, nullIfNone, func(x ast.Expr) ast.Expr { return &ast.Like{X: x, Pattern: e.Pattern, Not: e.Not, Regexp: e.Regexp} })
 	}
 	return nil, status.Errorf(status.SemanticError, "unsupported expression %T", e)
 }

@@ -14,7 +14,8 @@ import (
 var lastColumns = []string{"Timeseries", "Value", "DataType"}
 
 // last plans SELECT LAST: the newest point of each series (within the time
-// condition), one row per series that has one, in path order.
+// condition), one row per series that has one, in path order (reversed by
+// ORDER BY TIMESERIES DESC).
 func (x *executor) last() (*model.Result, error) {
 	if !x.timeOnly {
 		return nil, status.Errorf(status.SemanticError, "Only time filters are supported in LAST query")
@@ -41,6 +42,9 @@ func (x *executor) last() (*model.Result, error) {
 		}
 	}
 	slices.SortFunc(series, func(a, b model.Series) int { return comparePaths(a.Path, b.Path) })
+	if sortDesc(x.sel, ast.SortTimeseries) {
+		slices.Reverse(series)
+	}
 	if err := x.checkSeriesCount(len(series)); err != nil {
 		return nil, err
 	}

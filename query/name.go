@@ -185,7 +185,11 @@ func writeExpr(b *strings.Builder, e ast.Expr) {
 		if e.Not {
 			b.WriteString(" NOT")
 		}
-		b.WriteString(" LIKE pattern = '")
+		if e.Regexp {
+			b.WriteString(" REGEXP pattern = '")
+		} else {
+			b.WriteString(" LIKE pattern = '")
+		}
 		b.WriteString(e.Pattern)
 		b.WriteByte('\'')
 	}

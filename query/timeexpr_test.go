@@ -169,6 +169,7 @@ func TestExprString(t *testing.T) {
 		{&ast.Unary{Op: "NOT", X: bin(col("a"), ">", num(1))}, "!(a > 1)"},
 		{bin(col("s5"), "=", str("x")), `s5 = "x"`},
 		{&ast.Like{X: col("s5"), Pattern: "a%", Not: true}, "s5 NOT LIKE pattern = 'a%'"},
+		{&ast.Like{X: col("s5"), Pattern: "^a", Regexp: true}, "s5 REGEXP pattern = '^a'"},
 		{&ast.IsNull{X: col("s1"), Not: true}, "s1 IS NOT NULL"},
 		{&ast.Between{X: col("s1"), Lo: num(1), Hi: num(3)}, "s1 BETWEEN 1 AND 3"},
 		{&ast.In{X: col("s1"), List: []*ast.Literal{num(1), str("b")}}, "s1 IN (1,b)"},
