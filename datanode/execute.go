@@ -77,6 +77,14 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		return d.countTimeseries(ctx, user, s)
 	case *ast.CountDevices:
 		return d.countDevices(ctx, user, s.Pattern)
+	case *ast.CountDatabases:
+		return d.countDatabases(user, s.Pattern), nil
+	case *ast.ShowChildPaths:
+		return d.showChildPaths(ctx, user, s)
+	case *ast.ShowChildNodes:
+		return d.showChildNodes(ctx, user, s)
+	case *ast.CountNodes:
+		return d.countNodes(ctx, user, s)
 	case *ast.ShowVersion:
 		return textResult([]string{"Version", "BuildInfo"}, [][]string{{d.cfg.Version, "sluice"}}), nil
 	case *ast.CreateUser, *ast.DropUser, *ast.AlterUserPassword, *ast.Grant, *ast.Revoke, *ast.ListUser, *ast.ListPrivileges:

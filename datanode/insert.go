@@ -41,10 +41,14 @@ func (d *DataNode) runInsertTablets(ctx context.Context, user string, s *ast.Ins
 	return d.Insert(ctx, typed, "")
 }
 
-// runInsert executes SQL INSERT INTO ... VALUES.
+// runInsert executes SQL INSERT INTO ... VALUES. A row without a time (the
+// one row of an INSERT that names no time column) is stamped with opts.Now.
 func (d *DataNode) runInsert(ctx context.Context, user string, s *ast.Insert, opts query.Options) error {
 	if err := d.require(user, privWriteData, s.Device.Append(model.MultiLevel)); err != nil {
 		return err
+	}
+	if len(s.Rows) > 1 && s.Rows[0].Time == nil {
+		return status.Errorf(status.SemanticError, "need timestamps when insert multi rows")
 	}
 	times := make([]int64, len(s.Rows))
 	cols := make([][]*ast.Literal, len(s.Measurements))
@@ -52,11 +56,17 @@ func (d *DataNode) runInsert(ctx context.Context, user string, s *ast.Insert, op
 		cols[i] = make([]*ast.Literal, len(s.Rows))
 	}
 	for r, row := range s.Rows {
-		t, err := query.ResolveTime(row.Time, opts)
-		if err != nil {
-			return status.Errorf(status.SemanticError, "row %d: %w", r+1, err)
+		if row.Time == nil {
+			// No time column: the server's time, in milliseconds, the one
+			// timestamp precision Sluice stores.
+			times[r] = opts.Now.UnixMilli()
+		} else {
+			t, err := query.ResolveTime(row.Time, opts)
+			if err != nil {
+				return status.Errorf(status.SemanticError, "row %d: %w", r+1, err)
+			}
+			times[r] = t
 		}
-		times[r] = t
 		if len(row.Values) != len(s.Measurements) {
 			return status.Errorf(status.SemanticError, "row %d has %d values for %d measurements", r+1, len(row.Values), len(s.Measurements))
 		}

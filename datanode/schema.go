@@ -48,25 +48,15 @@ func (d *DataNode) runDropDatabase(ctx context.Context, user string, patterns []
 }
 
 func (d *DataNode) showDatabases(user string, pattern model.Path) *model.Result {
-	if pattern == nil {
-		pattern = model.Path{"root", model.MultiLevel}
-	}
 	replicas := map[uint32]int{}
 	for _, r := range d.meta.Regions() {
 		replicas[r.ID] = len(r.Replicas)
 	}
 	var rows [][]string
-	for _, db := range d.meta.Databases() {
+	for _, db := range d.matchingDatabases(user, pattern) {
 		rf := 1
 		if len(db.Regions) > 0 {
 			rf = replicas[db.Regions[0]]
-		}
-		p, err := model.ParsePath(db.Name)
-		if err != nil || !(p.Matches(pattern) || p.HasPrefix(pattern) && !pattern.HasWildcard()) {
-			continue
-		}
-		if !d.meta.Allowed(user, privReadSchema, p.Append(model.MultiLevel)) && !d.meta.Allowed(user, privManageDatabase, p) {
-			continue
 		}
 		rows = append(rows, []string{db.Name, ttlCell(db.TTL), strconv.Itoa(rf), strconv.Itoa(rf), "604800000"})
 	}
@@ -294,8 +284,9 @@ func window[T any](xs []T, limit, offset int64) []T {
 }
 
 type deviceInfo struct {
-	path    model.Path
-	aligned bool
+	path     model.Path
+	aligned  bool
+	database string
 }
 
 func (d *DataNode) devices(ctx context.Context, user string, pattern model.Path) ([]deviceInfo, error) {
@@ -312,7 +303,7 @@ func (d *DataNode) devices(ctx context.Context, user string, pattern model.Path)
 		if n := len(out); n > 0 && comparePaths(out[n-1].path, dev) == 0 {
 			continue
 		}
-		out = append(out, deviceInfo{path: dev, aligned: s.Aligned})
+		out = append(out, deviceInfo{path: dev, aligned: s.Aligned, database: s.Database})
 	}
 	return out, nil
 }
@@ -325,7 +316,14 @@ func (d *DataNode) showDevices(ctx context.Context, user string, s *ast.ShowDevi
 	devs = window(devs, s.Limit, s.Offset)
 	rows := make([][]string, 0, len(devs))
 	for _, dv := range devs {
-		rows = append(rows, []string{dv.path.String(), strconv.FormatBool(dv.aligned), nullCell})
+		row := []string{dv.path.String(), strconv.FormatBool(dv.aligned), nullCell}
+		if s.WithDatabase {
+			row = append([]string{row[0], dv.database}, row[1:]...)
+		}
+		rows = append(rows, row)
+	}
+	if s.WithDatabase {
+		return textResult([]string{"Device", "Database", "IsAligned", "Template"}, rows), nil
 	}
 	return textResult([]string{"Device", "IsAligned", "Template"}, rows), nil
 }
