@@ -1,6 +1,7 @@
 package query
 
 import (
+	"container/heap"
 	"context"
 	"slices"
 
@@ -73,6 +74,10 @@ func orderDevices(sel *ast.Select, devices []model.Path, open func(context.Conte
 	return &timeMergeRows{streams: streams, types: append([]model.DataType{model.Text}, types...), desc: sel.OrderDesc}
 }
 
+// mergeChunk is how many rows timeMergeRows asks each stream for at once:
+// it holds one such batch per device.
+const mergeChunk = 256
+
 // timeMergeRows merges streams that are each sorted by time (descending
 // with desc) into one stream sorted by time; among rows of equal time the
 // earlier stream's row comes first.
@@ -82,6 +87,7 @@ type timeMergeRows struct {
 	desc    bool
 	heads   []*model.Batch // current batch of each stream; nil once it ends
 	pos     []int
+	live    streamHeap // the streams with rows left, next row first
 	started bool
 }
 
@@ -89,18 +95,23 @@ func (m *timeMergeRows) start(ctx context.Context) error {
 	m.started = true
 	m.heads = make([]*model.Batch, len(m.streams))
 	m.pos = make([]int, len(m.streams))
+	m.live = streamHeap{m: m}
 	for i := range m.streams {
 		if err := m.advance(ctx, i); err != nil {
 			return err
 		}
+		if m.heads[i] != nil {
+			m.live.idx = append(m.live.idx, i)
+		}
 	}
+	heap.Init(&m.live)
 	return nil
 }
 
 // advance loads stream i's next non-empty batch, or marks it ended.
 func (m *timeMergeRows) advance(ctx context.Context, i int) error {
 	for {
-		b, err := m.streams[i].Next(ctx, scanChunk)
+		b, err := m.streams[i].Next(ctx, mergeChunk)
 		if err != nil {
 			return err
 		}
@@ -111,22 +122,6 @@ func (m *timeMergeRows) advance(ctx context.Context, i int) error {
 	}
 }
 
-// pick returns the stream whose current row comes next, or -1 at the end.
-func (m *timeMergeRows) pick() int {
-	best := -1
-	var bt int64
-	for i, b := range m.heads {
-		if b == nil {
-			continue
-		}
-		t := b.Times[m.pos[i]]
-		if best < 0 || (!m.desc && t < bt) || (m.desc && t > bt) {
-			best, bt = i, t
-		}
-	}
-	return best
-}
-
 func (m *timeMergeRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 	if !m.started {
 		if err := m.start(ctx); err != nil {
@@ -134,11 +129,8 @@ func (m *timeMergeRows) Next(ctx context.Context, max int) (*model.Batch, error)
 		}
 	}
 	out := &model.Batch{Times: []int64{}, Columns: newColumns(m.types, 0)}
-	for len(out.Times) < max {
-		i := m.pick()
-		if i < 0 {
-			break
-		}
+	for len(out.Times) < max && len(m.live.idx) > 0 {
+		i := m.live.idx[0]
 		b, r := m.heads[i], m.pos[i]
 		out.Times = append(out.Times, b.Times[r])
 		for c := range out.Columns {
@@ -148,6 +140,11 @@ func (m *timeMergeRows) Next(ctx context.Context, max int) (*model.Batch, error)
 			if err := m.advance(ctx, i); err != nil {
 				return nil, err
 			}
+		}
+		if m.heads[i] == nil {
+			heap.Pop(&m.live)
+		} else {
+			heap.Fix(&m.live, 0)
 		}
 	}
 	if len(out.Times) == 0 {
@@ -163,7 +160,39 @@ func (m *timeMergeRows) Close() error {
 			first = err
 		}
 	}
-	m.heads = nil
+	m.live.idx = nil
 	m.started = true
 	return first
+}
+
+// streamHeap orders the live streams of a timeMergeRows by their current
+// row's time, then by stream index.
+type streamHeap struct {
+	m   *timeMergeRows
+	idx []int
+}
+
+func (h *streamHeap) Len() int { return len(h.idx) }
+
+func (h *streamHeap) Less(a, b int) bool {
+	i, j := h.idx[a], h.idx[b]
+	ti, tj := h.m.heads[i].Times[h.m.pos[i]], h.m.heads[j].Times[h.m.pos[j]]
+	switch {
+	case ti == tj:
+		return i < j
+	case h.m.desc:
+		return ti > tj
+	default:
+		return ti < tj
+	}
+}
+
+func (h *streamHeap) Swap(a, b int) { h.idx[a], h.idx[b] = h.idx[b], h.idx[a] }
+
+func (h *streamHeap) Push(x any) { h.idx = append(h.idx, x.(int)) }
+
+func (h *streamHeap) Pop() any {
+	x := h.idx[len(h.idx)-1]
+	h.idx = h.idx[:len(h.idx)-1]
+	return x
 }

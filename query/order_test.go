@@ -1,8 +1,12 @@
 package query
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"testing"
 
+	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/status"
 )
@@ -111,4 +115,35 @@ func TestOrderByTimeseries(t *testing.T) {
 		errCode: status.SemanticError,
 		errText: "Last queries can only be sorted by timeseries now.",
 	}})
+}
+
+// TestOrderByTimeAcrossBatches interleaves three devices whose rows span
+// many of the merge's per-device batches.
+func TestOrderByTimeAcrossBatches(t *testing.T) {
+	st := newFakeStore()
+	const n = 1000
+	var want, wantDesc []string
+	for i := range n {
+		dev := []string{"a", "b", "c"}[i%3]
+		st.add("root.m."+dev+".s", model.Int64, i, int64(i))
+		want = append(want, fmt.Sprintf("%d|root.m.%s|%d", i, dev, i))
+	}
+	for i := n - 1; i >= 0; i-- {
+		wantDesc = append(wantDesc, want[i])
+	}
+	for _, tc := range []struct {
+		key  ast.OrderItem
+		want []string
+	}{{byTime, want}, {byTimeDesc, wantDesc}} {
+		for _, max := range []int{7, 5000} {
+			q := sel(col("s")).from("root.m.*").byDevice().orderBy(tc.key)
+			res, err := Execute(context.Background(), st, q.s, testOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := collect(t, res, max); !slices.Equal(got, tc.want) {
+				t.Fatalf("desc %v, max %d: %d rows, first %q, want %d rows, first %q", tc.key.Desc, max, len(got), got[:min(3, len(got))], len(tc.want), tc.want[:3])
+			}
+		}
+	}
 }
