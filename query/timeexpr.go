@@ -41,13 +41,29 @@ func ResolveTime(e ast.Expr, opts Options) (int64, error) {
 			if err != nil {
 				return 0, err
 			}
-			if e.Op == "-" {
-				return l - r, nil
+			sum, ok := addTime(l, r, e.Op == "-")
+			if !ok {
+				return 0, status.Errorf(status.SemanticError, "%s overflows the timestamp range", exprString(e))
 			}
-			return l + r, nil
+			return sum, nil
 		}
 	}
 	return 0, status.Errorf(status.SemanticError, "%s is not a time value", exprString(e))
+}
+
+// addTime returns l + r (l - r with sub), or false when that leaves int64.
+func addTime(l, r int64, sub bool) (int64, bool) {
+	if sub {
+		if r == math.MinInt64 { // -r does not exist; l - r fits only for negative l
+			return l - r, l < 0
+		}
+		r = -r
+	}
+	sum := l + r
+	if (r > 0 && sum < l) || (r < 0 && sum > l) {
+		return 0, false
+	}
+	return sum, true
 }
 
 // isTimeConst reports whether e can be resolved by ResolveTime without

@@ -31,6 +31,9 @@ func TestResolveTime(t *testing.T) {
 		{str("2011-12-03T09:15:30Z"), 1322903730000},
 		{fn("now"), 1_700_000_000_123},
 		{bin(fn("now"), "-", num(123)), 1_700_000_000_000},
+		{bin(num(math.MaxInt64), "-", num(1)), math.MaxInt64 - 1},
+		{bin(num(-1), "-", num(math.MinInt64)), math.MaxInt64},
+		{bin(num(math.MinInt64), "+", num(math.MaxInt64)), -1},
 	}
 	for _, c := range cases {
 		got, err := ResolveTime(c.in, opts)
@@ -41,6 +44,7 @@ func TestResolveTime(t *testing.T) {
 	for _, bad := range []ast.Expr{
 		dt("2011-13-03"), dt("2011-02-30"), dt("2011-12-03T25:00:00"), dt("11-12-03"),
 		dt("2011-12-03T10:15:30+1"), dt("2011-12-03x"), flt(1.5), col("s1"), fn("count", col("s1")),
+		bin(num(math.MaxInt64), "+", num(1)), bin(num(math.MinInt64), "-", num(1)), bin(num(0), "-", num(math.MinInt64)),
 	} {
 		if _, err := ResolveTime(bad, opts); status.CodeOf(err) != status.SemanticError {
 			t.Errorf("ResolveTime(%s): err = %v, want a SemanticError", exprString(bad), err)
