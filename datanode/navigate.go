@@ -57,24 +57,37 @@ func (d *DataNode) schemaTree(ctx context.Context, user string) (*schemaTree, er
 	}
 	t := &schemaTree{nodes: map[string]*treeNode{}, children: map[string][]*treeNode{}}
 	t.add(model.Path{"root"}, nodeRoot)
+	dbs := map[string]model.Path{}
 	for _, db := range d.matchingDatabases(user, nil) {
-		p, err := model.ParsePath(db.Name)
-		if err != nil {
-			continue
+		if p, err := model.ParsePath(db.Name); err == nil {
+			dbs[db.Name] = p
+			t.addDatabase(p)
 		}
-		for i := 2; i < len(p); i++ {
-			t.add(p[:i], nodeSGInternal)
-		}
-		t.add(p, nodeDatabase)
 	}
 	for _, s := range series {
-		for i := 2; i < len(s.Path)-1; i++ {
+		below := 1 // the nodes after root and the database are INTERNAL
+		if db, ok := dbs[s.Database]; ok {
+			below = len(db)
+		} else if db, err := model.ParsePath(s.Database); err == nil && s.Path.HasPrefix(db) {
+			dbs[s.Database] = db // a database the user sees only through its series
+			t.addDatabase(db)
+			below = len(db)
+		}
+		for i := below + 1; i < len(s.Path)-1; i++ {
 			t.add(s.Path[:i], nodeInternal)
 		}
 		t.add(s.Device(), nodeDevice)
 		t.add(s.Path, nodeTimeseries)
 	}
 	return t, nil
+}
+
+// addDatabase adds database p and the SG INTERNAL nodes above it.
+func (t *schemaTree) addDatabase(p model.Path) {
+	for i := 2; i < len(p); i++ {
+		t.add(p[:i], nodeSGInternal)
+	}
+	t.add(p, nodeDatabase)
 }
 
 // matching returns the nodes that match pattern, root by default.

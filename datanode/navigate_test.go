@@ -7,12 +7,14 @@ import (
 )
 
 // guideSchema is the schema of IoTDB's user guide examples, plus a
-// database two levels down and one whose device sits right below it.
+// database two levels down (an SG INTERNAL node above it) and one whose
+// device sits right below it.
 const guideSchema = `create database root.ln; create database root.sgcc; create database root.turbine; create database root.a.b;
 insert into root.ln.wf01.wt01(time, status, temperature) values (1, true, 25.5);
 insert into root.ln.wf02.wt02(time, hardware, status) values (1, 'v1', false);
 insert into root.sgcc.wf03.wt01(time, status, temperature) values (1, true, 20.5);
-insert into root.turbine.d1(time, s1) values (1, 1)`
+insert into root.turbine.d1(time, s1) values (1, 1);
+insert into root.a.b.d(time, s) values (1, 1)`
 
 func TestSchemaNavigation(t *testing.T) {
 	n := startNode(t, t.TempDir())
@@ -25,11 +27,11 @@ func TestSchemaNavigation(t *testing.T) {
 		{"show child paths", "root.a,SG INTERNAL;root.ln,DATABASE;root.sgcc,DATABASE;root.turbine,DATABASE"},
 		{"show child paths root.ln", "root.ln.wf01,INTERNAL;root.ln.wf02,INTERNAL"},
 		{"show child paths root.ln.wf01.wt01", "root.ln.wf01.wt01.status,TIMESERIES;root.ln.wf01.wt01.temperature,TIMESERIES"},
-		{"show child paths root.*.*", "root.ln.wf01.wt01,DEVICE;root.ln.wf02.wt02,DEVICE;root.sgcc.wf03.wt01,DEVICE;root.turbine.d1.s1,TIMESERIES"},
+		{"show child paths root.*.*", "root.a.b.d,DEVICE;root.ln.wf01.wt01,DEVICE;root.ln.wf02.wt02,DEVICE;root.sgcc.wf03.wt01,DEVICE;root.turbine.d1.s1,TIMESERIES"},
 		{"show child paths root.a", "root.a.b,DATABASE"},
 		{"show child paths root.ln.wf01.wt01.status", ""},
 		{"show child nodes root.ln", "wf01;wf02"},
-		{"show child nodes root.*.*", "s1;wt01;wt02"},
+		{"show child nodes root.*.*", "d;s1;wt01;wt02"},
 		{"show child nodes", "a;ln;sgcc;turbine"},
 		{"count nodes root.** level=2", "5"},
 		{"count nodes root.ln.** level=2", "2"},
@@ -37,9 +39,9 @@ func TestSchemaNavigation(t *testing.T) {
 		{"count nodes root.**.temperature level=3", "2"},
 		{"count nodes root.**.temperature level=1", "2"},
 		{"count nodes root.** level=9", "0"},
-		{"show devices root.** with database", "root.ln.wf01.wt01,root.ln,false,<nil>;root.ln.wf02.wt02,root.ln,false,<nil>;" +
+		{"show devices root.** with database", "root.a.b.d,root.a.b,false,<nil>;root.ln.wf01.wt01,root.ln,false,<nil>;root.ln.wf02.wt02,root.ln,false,<nil>;" +
 			"root.sgcc.wf03.wt01,root.sgcc,false,<nil>;root.turbine.d1,root.turbine,false,<nil>"},
-		{"show devices with database limit 2 offset 1", "root.ln.wf02.wt02,root.ln,false,<nil>;root.sgcc.wf03.wt01,root.sgcc,false,<nil>"},
+		{"show devices with database limit 2 offset 1", "root.ln.wf01.wt01,root.ln,false,<nil>;root.ln.wf02.wt02,root.ln,false,<nil>"},
 		{"show devices root.ln.** limit 1", "root.ln.wf01.wt01,false,<nil>"},
 	}
 	for _, tt := range tests {
@@ -60,6 +62,15 @@ func TestSchemaNavigation(t *testing.T) {
 		if got, err := n.exec("bobby", sql); err != nil || flat(got) != want {
 			t.Errorf("%s as bobby = %q, %v; want %q", sql, flat(got), err, want)
 		}
+	}
+	// One who sees a database's series but not the database still sees
+	// its node's type.
+	n.mustExec("create user carol 'secret12'; grant READ_SCHEMA on root.ln.wf01.** to user carol")
+	if got, err := n.exec("carol", "show child paths root.*"); err != nil || flat(got) != "root.ln.wf01,INTERNAL" {
+		t.Errorf("show child paths root.* as carol = %q, %v", flat(got), err)
+	}
+	if got, err := n.exec("carol", "show child paths"); err != nil || flat(got) != "root.ln,DATABASE" {
+		t.Errorf("show child paths as carol = %q, %v", flat(got), err)
 	}
 }
 
