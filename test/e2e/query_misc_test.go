@@ -113,6 +113,13 @@ func runMiscCases(t *testing.T, sess *client.Session) {
 			t.Errorf("%s:\n got %q\nwant %q", c.sql, got, c.rows)
 		}
 	}
+	for sql, want := range map[string]client.TSDataType{
+		"COUNT DATABASES": client.INT32, "COUNT NODES root.** LEVEL=1": client.INT64, "SHOW CHILD NODES": client.TEXT,
+	} {
+		if res := query(t, sess, sql); len(res.types) != 1 || res.types[0] != want {
+			t.Errorf("%s: column types %v, want %v", sql, res.types, want)
+		}
+	}
 	for sql, want := range map[string]struct {
 		code int32
 		msg  string
