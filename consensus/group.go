@@ -52,6 +52,13 @@ type Config struct {
 	// Timeout bounds heartbeats and elections; default 1s. A single-voter
 	// group may use much less.
 	Timeout time.Duration
+	// SoleVoter says this replica is and stays the group's only voter (a
+	// standalone server): it elects itself within soleVoterElection of
+	// opening instead of after a heartbeat timeout, which is what a write
+	// creating a region waits for. Never set it on a group that may gain
+	// voters: Raft's leader lease then stays at a few milliseconds, which
+	// a leader with followers would keep losing.
+	SoleVoter bool
 	// PinnedLogLimit bounds the log bytes pins keep from compaction (0:
 	// unbounded); OnPinRelease hears of each pin released for it.
 	PinnedLogLimit uint64
@@ -75,6 +82,11 @@ func (c *Config) withDefaults() {
 		c.Timeout = time.Second
 	}
 }
+
+// soleVoterElection is how soon a SoleVoter replica elects itself: the
+// least heartbeat timeout Raft accepts is 5 ms, and its leader lease (half
+// of it) must be at least that.
+const soleVoterElection = 10 * time.Millisecond
 
 // Group is one replica of a Raft group.
 type Group struct {
@@ -140,6 +152,10 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 	rc.HeartbeatTimeout = cfg.Timeout
 	rc.ElectionTimeout = cfg.Timeout
 	rc.LeaderLeaseTimeout = cfg.Timeout / 2
+	if cfg.SoleVoter {
+		// No follower to time out: these only delay the first election.
+		rc.HeartbeatTimeout, rc.ElectionTimeout, rc.LeaderLeaseTimeout = soleVoterElection, soleVoterElection, soleVoterElection/2
+	}
 	rc.NoSnapshotRestoreOnStart = false
 	rc.NoLegacyTelemetry = true // peers as labels, not in metric names
 

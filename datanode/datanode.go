@@ -319,7 +319,7 @@ func (d *DataNode) Close() error {
 	if d.sinks != nil {
 		errs = append(errs, d.sinks.Close())
 	}
-	for _, r := range d.regions.all() {
+	for _, r := range d.regions.close() {
 		errs = append(errs, d.closeRegion(r.id, false))
 	}
 	if d.cluster != nil {

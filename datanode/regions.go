@@ -2,6 +2,7 @@ package datanode
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +29,40 @@ type replica struct {
 type regionSet struct {
 	mu       sync.RWMutex
 	replicas map[uint32]*replica
+	closed   bool // the node is shutting down: no region opens any more
+}
+
+// errRegionsClosed refuses a region opened while the node shuts down.
+var errRegionsClosed = errors.New("the DataNode is shutting down")
+
+// lookup returns region id if it is open, and an error once the set is
+// closed.
+func (s *regionSet) lookup(id uint32) (*replica, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, errRegionsClosed
+	}
+	return s.replicas[id], nil
+}
+
+// add makes r one of the open regions, unless the set is closed.
+func (s *regionSet) add(r *replica) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errRegionsClosed
+	}
+	s.replicas[r.id] = r
+	return nil
+}
+
+// close stops regions from opening and returns those open.
+func (s *regionSet) close() []*replica {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return s.all()
 }
 
 func (s *regionSet) get(id uint32) *replica {
@@ -59,12 +94,13 @@ func (r *replica) leaderNode() uint32 {
 
 // openRegion opens (or creates) region id. In a standalone process it
 // waits for the region's single-replica group to lead; in a cluster the
-// group elects its leader once a majority of its replicas is up.
+// group elects its leader once a majority of its replicas is up. It runs
+// under reconcileMu, without holding the region set's lock while the
+// region opens: requests to other regions go on meanwhile, and reconcile
+// opens several regions at once.
 func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32) (*replica, error) {
-	d.regions.mu.Lock()
-	defer d.regions.mu.Unlock()
-	if r := d.regions.replicas[id]; r != nil {
-		return r, nil
+	if r, err := d.regions.lookup(id); r != nil || err != nil {
+		return r, err
 	}
 	st, err := d.engine.Region(id)
 	if err != nil {
@@ -79,6 +115,7 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32)
 		SnapshotThreshold: 512, TrailingLogs: 4, LogCacheSize: 32, Timeout: d.cfg.RaftTimeout,
 		PinnedLogLimit: uint64(max(0, d.cfg.PipePinnedLogMaxBytes)),
 		OnPinRelease:   func(r consensus.PinRelease) { d.pinReleased(id, r) },
+		SoleVoter:      d.cluster == nil,
 	}
 	if d.cluster != nil {
 		if err := d.clusterGroupConfig(&gc, replicas); err != nil {
@@ -92,24 +129,47 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32)
 		}
 		return nil, err
 	}
-	if d.cluster != nil {
-		r := &replica{id: id, fsm: fsm, group: g}
-		d.regions.replicas[id] = r
-		return r, nil
-	}
-	if err := g.WaitLeader(ctx); err != nil {
-		g.Close()
-		return nil, err
-	}
-	if g.IsLeader() {
-		if err := g.Barrier(ctx); err != nil {
+	if d.cluster == nil {
+		if err := g.WaitLeader(ctx); err != nil {
 			g.Close()
 			return nil, err
 		}
+		if g.IsLeader() {
+			if err := g.Barrier(ctx); err != nil {
+				g.Close()
+				return nil, err
+			}
+		}
 	}
 	r := &replica{id: id, fsm: fsm, group: g}
-	d.regions.replicas[id] = r
+	if err := d.regions.add(r); err != nil {
+		g.Close()
+		return nil, err
+	}
 	return r, nil
+}
+
+// openRegions opens the regions of want (id to replicas) at once: a
+// database's regions elect their leaders together rather than one after
+// the other.
+func (d *DataNode) openRegions(ctx context.Context, want map[uint32][]uint32) error {
+	errs := make(chan error, len(want))
+	var wg sync.WaitGroup
+	for id, replicas := range want {
+		wg.Go(func() {
+			_, err := d.openRegion(ctx, id, replicas)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		if err != nil {
+			all = append(all, err)
+		}
+	}
+	return errors.Join(all...)
 }
 
 // closeRegion stops region id and, when drop is set, deletes its data.
@@ -150,10 +210,8 @@ func (d *DataNode) reconcile(ctx context.Context) error {
 			}
 		}
 	}
-	for id, replicas := range want {
-		if _, err := d.openRegion(ctx, id, replicas); err != nil {
-			return err
-		}
+	if err := d.openRegions(ctx, want); err != nil {
+		return err
 	}
 	for _, r := range d.regions.all() {
 		if _, ok := want[r.id]; !ok {
