@@ -281,6 +281,25 @@ type ShowPipes struct {
 	UsedBy string // WHERE SINK USED BY id
 }
 
+// AlterPipe is ALTER PIPE [IF EXISTS] id [MODIFY|REPLACE SOURCE (...)]
+// [MODIFY|REPLACE PROCESSOR (...)] [MODIFY|REPLACE SINK (...)], as in
+// IoTDB 1.3.3. A nil clause leaves that stage as it is.
+type AlterPipe struct {
+	Name string
+	// IfExists makes a missing pipe no error.
+	IfExists  bool
+	Source    *PipeChange
+	Processor *PipeChange
+	Sink      *PipeChange
+}
+
+// PipeChange is one clause of ALTER PIPE: MODIFY merges Attributes into
+// the stage's current ones, REPLACE (Replace set) puts them in their place.
+type PipeChange struct {
+	Replace    bool
+	Attributes []Attribute
+}
+
 // ShowPipePlugins is SHOW PIPEPLUGINS.
 type ShowPipePlugins struct{}
 
@@ -358,6 +377,7 @@ func (*StartPipe) statement()               {}
 func (*StopPipe) statement()                {}
 func (*DropPipe) statement()                {}
 func (*ShowPipes) statement()               {}
+func (*AlterPipe) statement()               {}
 func (*ShowPipePlugins) statement()         {}
 func (*ShowPipeStatistics) statement()      {}
 func (*ShowCluster) statement()             {}

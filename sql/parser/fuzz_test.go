@@ -43,6 +43,7 @@ var fuzzSeeds = []string{
 	"LIST USER; LIST PRIVILEGES OF USER u; list privileges user u",
 	"CREATE PIPE a2b -- comment\nWITH SOURCE (\n-- c\n'source' = 'iotdb-source',\n'source.pattern' = 'root.timecho',\n)\nWITH PROCESSOR ('processor' = 'do-nothing-processor',)\nWITH SINK ('sink' = 'iotdb-thrift-sink', 'sink.ip' = '127.0.0.1', 'sink.port' = '6667',)",
 	"create pipe p with extractor () with connector (\"connector\"=\"x\")",
+	"ALTER PIPE a2b MODIFY SOURCE ('source.pattern'='root.a') REPLACE PROCESSOR () MODIFY SINK ('sink.ip'='10.0.0.2'); alter pipe if exists p replace connector ('connector'='do-nothing-sink')",
 	"START PIPE a2b; STOP PIPE iotdb-kafka; DROP PIPE `p q`; SHOW PIPES; SHOW PIPE a2b; SHOW PIPES WHERE SINK USED BY a2b; SHOW PIPES STATISTICS; SHOW PIPEPLUGINS",
 	"SHOW CLUSTER DETAILS; SHOW CONFIGNODES; SHOW DATANODES; SHOW REGIONS; SHOW DATA REGIONS; SHOW SCHEMA REGIONS",
 	"count databases root.**; count storage group; show child paths root.ln.*; show child nodes; count nodes root.**.s level=2",

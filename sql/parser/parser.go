@@ -77,6 +77,9 @@ func (p *parser) statement() (ast.Statement, error) {
 	case "COUNT":
 		return p.countStmt()
 	case "ALTER":
+		if p.acceptKw("PIPE") {
+			return p.alterPipe()
+		}
 		return p.alterUser()
 	case "GRANT":
 		return p.grant()

@@ -39,6 +39,34 @@ func (p *parser) pipeName() (string, error) {
 // pipeStages orders CREATE PIPE's clauses.
 var pipeStages = map[string]int{"SOURCE": 1, "EXTRACTOR": 1, "PROCESSOR": 2, "SINK": 3, "CONNECTOR": 3}
 
+// stageOrder is the last pipe clause read: its stage (pipeStages) and how
+// it was written, for messages.
+type stageOrder struct {
+	stage  int
+	clause string
+}
+
+// nextStage reads a clause's stage keyword after verb (WITH, MODIFY or
+// REPLACE) and returns its stage, refusing a stage given twice or out of
+// IoTDB's order (source, processor, sink).
+func (p *parser) nextStage(o *stageOrder, verb string) (int, error) {
+	t := p.peek()
+	kw, err := p.keyword("SOURCE", "EXTRACTOR", "PROCESSOR", "SINK", "CONNECTOR")
+	if err != nil {
+		return 0, err
+	}
+	clause := verb + " " + strings.ToUpper(t.text)
+	switch st := pipeStages[kw]; {
+	case st == o.stage:
+		return 0, p.errorf(t, "duplicate %s clause", clause)
+	case st < o.stage:
+		return 0, p.errorf(t, "%s must come before %s", clause, o.clause)
+	default:
+		o.stage, o.clause = st, clause
+		return st, nil
+	}
+}
+
 // createPipe reads the rest of CREATE PIPE id [WITH SOURCE (...)]
 // [WITH PROCESSOR (...)] WITH SINK (...).
 func (p *parser) createPipe() (ast.Statement, error) {
@@ -56,20 +84,11 @@ func (p *parser) createPipe() (ast.Statement, error) {
 		return nil, err
 	}
 	c := &ast.CreatePipe{Name: name, IfNotExists: ifNotExists}
-	stage, clause := 0, ""
+	var order stageOrder
 	for p.acceptKw("WITH") {
-		t := p.peek()
-		kw, err := p.keyword("SOURCE", "EXTRACTOR", "PROCESSOR", "SINK", "CONNECTOR")
+		stage, err := p.nextStage(&order, "WITH")
 		if err != nil {
 			return nil, err
-		}
-		switch st := pipeStages[kw]; {
-		case st == stage:
-			return nil, p.errorf(t, "duplicate WITH %s clause", strings.ToUpper(t.text))
-		case st < stage:
-			return nil, p.errorf(t, "WITH %s must come before WITH %s", strings.ToUpper(t.text), clause)
-		default:
-			stage, clause = st, strings.ToUpper(t.text)
 		}
 		attrs, err := p.attributes()
 		if err != nil {
@@ -84,7 +103,7 @@ func (p *parser) createPipe() (ast.Statement, error) {
 			c.Sink = attrs
 		}
 	}
-	if stage < 3 {
+	if order.stage < 3 {
 		if t := p.peek(); t.kind != tokEOF && !isPunct(t, ";") {
 			return nil, p.unexpected(t, "WITH")
 		}
@@ -128,6 +147,48 @@ func (p *parser) attributes() ([]ast.Attribute, error) {
 		return nil, p.unexpected(p.peek(), "','", "')'")
 	}
 	return attrs, nil
+}
+
+// alterPipe reads the rest of ALTER PIPE [IF EXISTS] id
+// [MODIFY|REPLACE SOURCE (...)] [MODIFY|REPLACE PROCESSOR (...)]
+// [MODIFY|REPLACE SINK (...)], the clauses in that order.
+func (p *parser) alterPipe() (ast.Statement, error) {
+	// IF EXISTS, unless "if" is the pipe's name.
+	ifExists := p.isKw("IF") && isKw(p.peekAt(1), "EXISTS")
+	if ifExists {
+		p.next()
+		p.next()
+	}
+	name, err := p.pipeName()
+	if err != nil {
+		return nil, err
+	}
+	a := &ast.AlterPipe{Name: name, IfExists: ifExists}
+	var order stageOrder
+	for p.isKw("MODIFY") || p.isKw("REPLACE") {
+		verb := strings.ToUpper(p.next().text)
+		stage, err := p.nextStage(&order, verb)
+		if err != nil {
+			return nil, err
+		}
+		attrs, err := p.attributes()
+		if err != nil {
+			return nil, err
+		}
+		change := &ast.PipeChange{Replace: verb == "REPLACE", Attributes: attrs}
+		switch stage {
+		case 1:
+			a.Source = change
+		case 2:
+			a.Processor = change
+		default:
+			a.Sink = change
+		}
+	}
+	if t := p.peek(); t.kind != tokEOF && !isPunct(t, ";") {
+		return nil, p.unexpected(t, "MODIFY", "REPLACE", "';'")
+	}
+	return a, nil
 }
 
 // startPipe reads the rest of START PIPE id.

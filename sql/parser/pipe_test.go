@@ -137,3 +137,35 @@ func TestPipeIfExistsErrors(t *testing.T) {
 		{"CREATE PIPE IF NOT p WITH SINK ('sink'='do-nothing-sink')", "line 1:19 mismatched input 'p' expecting EXISTS"},
 	})
 }
+
+func TestAlterPipe(t *testing.T) {
+	modify := func(kv ...string) *ast.PipeChange { return &ast.PipeChange{Attributes: attrs(kv...)} }
+	replace := func(kv ...string) *ast.PipeChange { return &ast.PipeChange{Replace: true, Attributes: attrs(kv...)} }
+	runParseCases(t, []parseCase{
+		{`ALTER PIPE a2b REPLACE SINK ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='6669')`,
+			&ast.AlterPipe{Name: "a2b", Sink: replace("sink", "iotdb-thrift-sink", "sink.ip", "127.0.0.1", "sink.port", "6669")}},
+		{`alter pipe a2b modify processor ('processor'='tumbling-time-sampling-processor',)`,
+			&ast.AlterPipe{Name: "a2b", Processor: modify("processor", "tumbling-time-sampling-processor")}},
+		{`ALTER PIPE p MODIFY SOURCE ('pattern'='root.a') REPLACE PROCESSOR () MODIFY SINK ('port'=6668)`,
+			&ast.AlterPipe{Name: "p", Source: modify("pattern", "root.a"), Processor: replace(), Sink: modify("port", "6668")}},
+		{`ALTER PIPE p MODIFY EXTRACTOR ('extractor.pattern'='root.a') REPLACE CONNECTOR ('connector'='do-nothing-sink')`,
+			&ast.AlterPipe{Name: "p", Source: modify("extractor.pattern", "root.a"), Sink: replace("connector", "do-nothing-sink")}},
+		{`ALTER PIPE IF EXISTS iotdb-kafka MODIFY SINK ('sink.port'='6668')`,
+			&ast.AlterPipe{Name: "iotdb-kafka", IfExists: true, Sink: modify("sink.port", "6668")}},
+		{`alter pipe if modify sink ()`, &ast.AlterPipe{Name: "if", Sink: modify()}},
+		{`ALTER PIPE p`, &ast.AlterPipe{Name: "p"}},
+		{`ALTER PIPE p;`, &ast.AlterPipe{Name: "p"}},
+	})
+}
+
+func TestAlterPipeErrors(t *testing.T) {
+	runErrorCases(t, []errorCase{
+		{"ALTER PIPE p MODIFY SINK ('sink'='x') MODIFY SOURCE ('pattern'='root')", "line 1:45 MODIFY SOURCE must come before MODIFY SINK"},
+		{"ALTER PIPE p MODIFY SINK ('sink'='x') REPLACE CONNECTOR ()", "line 1:46 duplicate REPLACE CONNECTOR clause"},
+		{"ALTER PIPE p SET SINK ('sink'='x')", "line 1:13 mismatched input 'SET' expecting {MODIFY, REPLACE, ';'}"},
+		{"ALTER PIPE p MODIFY ('sink'='x')", "line 1:20 mismatched input '(' expecting {SOURCE, EXTRACTOR, PROCESSOR, SINK, CONNECTOR}"},
+		{"ALTER PIPE p WITH SINK ('sink'='x')", "line 1:13 mismatched input 'WITH' expecting {MODIFY, REPLACE, ';'}"},
+		{"ALTER PIPE p MODIFY SINK ('sink'=)", "line 1:33 mismatched input ')' expecting a quoted value"},
+		{"ALTER PIPE", "line 1:10 mismatched input '<EOF>' expecting a pipe name"},
+	})
+}
