@@ -30,6 +30,7 @@ const (
 	cmdCommitProgress cmdType = 15
 	cmdRegisterNode   cmdType = 16
 	cmdRemoveNode     cmdType = 17
+	cmdAlterPipe      cmdType = 18
 )
 
 // createDatabaseCmd creates a database. A DataNode proposes only the name;
@@ -120,6 +121,7 @@ var commandBodies = map[cmdType]func() any{
 	cmdCommitProgress: func() any { return &pipeProgressCmd{} },
 	cmdRegisterNode:   func() any { return &registerNodeCmd{} },
 	cmdRemoveNode:     func() any { return &removeNodeCmd{} },
+	cmdAlterPipe:      func() any { return &alterPipeCmd{} },
 }
 
 // validateCommand decodes cmd as the state machine will: a command that

@@ -127,6 +127,11 @@ func (f *fsm) Apply(l *raft.Log) any {
 		if err = json.Unmarshal(body, &c); err == nil {
 			resp = f.removeNode(c)
 		}
+	case cmdAlterPipe:
+		var c alterPipeCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.alterPipe(c)
+		}
 	default:
 		err = fmt.Errorf("unknown command type %d", l.Data[0])
 	}

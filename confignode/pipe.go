@@ -42,6 +42,9 @@ type Pipe struct {
 	// recorded have none and are not checked.
 	Owner     string     `json:"owner,omitempty"`
 	ReadScope model.Path `json:"read_scope,omitempty"`
+	// Revision counts the ALTER PIPEs that changed the definition: a
+	// task runs one revision, and a new one replaces it.
+	Revision uint64 `json:"revision,omitempty"`
 }
 
 // Progress is a region task's committed position: once HistoryDone, every
