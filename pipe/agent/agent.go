@@ -135,11 +135,18 @@ type Agent struct {
 }
 
 // taskKey names a task; the creation time tells a re-created pipe of the
-// same name apart.
+// same name apart, and the revision an altered one: a task runs one
+// definition, and ALTER PIPE replaces it with a task of the new one.
 type taskKey struct {
-	pipe    string
-	created int64
-	region  uint32
+	pipe     string
+	created  int64
+	revision uint64
+	region   uint32
+}
+
+// keyOf is the key of pipe p's task on region.
+func keyOf(p *confignode.Pipe, region uint32) taskKey {
+	return taskKey{pipe: p.Name, created: p.CreationTime, revision: p.Revision, region: region}
 }
 
 func (k taskKey) ref() snapshot.Ref { return snapshot.Ref{Name: k.pipe, Created: k.created} }

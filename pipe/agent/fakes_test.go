@@ -419,17 +419,20 @@ func (s *fakeSink) sent() (unique, dups int) {
 	return unique, dups
 }
 
-// fakeSinks hands out one sink and counts acquisitions not released.
+// fakeSinks hands out one sink and counts acquisitions not released;
+// last is the attributes of the latest.
 type fakeSinks struct {
 	sink *fakeSink
 	mu   sync.Mutex
 	held int
+	last map[string]string
 }
 
-func (f *fakeSinks) Acquire(map[string]string) (pipe.Sink, func(), error) {
+func (f *fakeSinks) Acquire(attrs map[string]string) (pipe.Sink, func(), error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.held++
+	f.last = attrs
 	var once sync.Once
 	return f.sink, func() {
 		once.Do(func() {

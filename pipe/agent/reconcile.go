@@ -86,6 +86,8 @@ func (a *Agent) Reconcile() {
 			// Not the pipe's doing: this replica no longer serves the
 			// region, whose new leader carries the pipe on.
 			a.logger.Info("pipe task stopped: the region's leadership moved", "pipe", stop[i].pipe, "region", stop[i].region)
+		} else if stillRunning(pipes, stop[i]) {
+			a.logger.Info("pipe task restarts with the pipe's altered definition", "pipe", stop[i].pipe, "region", stop[i].region)
 		}
 	}
 	for _, key := range start {
@@ -125,7 +127,7 @@ func (a *Agent) wanted(pipes []confignode.Pipe, regions []Region) map[taskKey]ta
 			continue
 		}
 		for _, r := range regions {
-			want[taskKey{pipe: p.Name, created: p.CreationTime, region: r.ID()}] = a.taskFactory(p, spec, r)
+			want[keyOf(p, r.ID())] = a.taskFactory(p, spec, r)
 		}
 	}
 	return want
@@ -136,12 +138,12 @@ func (a *Agent) wanted(pipes []confignode.Pipe, regions []Region) map[taskKey]ta
 func (a *Agent) startsTasks(pipes []confignode.Pipe, regions []Region) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, p := range pipes {
-		if p.State != confignode.PipeRunning {
+	for i := range pipes {
+		if pipes[i].State != confignode.PipeRunning {
 			continue
 		}
 		for _, r := range regions {
-			if _, ok := a.tasks[taskKey{pipe: p.Name, created: p.CreationTime, region: r.ID()}]; !ok {
+			if _, ok := a.tasks[keyOf(&pipes[i], r.ID())]; !ok {
 				return true
 			}
 		}
@@ -220,7 +222,7 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 		a.adoptRetrying(p)
 		a.logger.Info("pipe task starting", "pipe", p.Name, "region", r.ID(), "from_index", start.Index, "history_done", start.HistoryDone)
 		name := p.Name
-		key := taskKey{pipe: p.Name, created: p.CreationTime, region: r.ID()}
+		key := keyOf(p, r.ID())
 		cb := task.Callbacks{
 			Progress: func(pr task.Progress) { a.record(key, pr) },
 			Error: func(err error, fatal bool) {
