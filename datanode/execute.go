@@ -89,7 +89,7 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		return textResult([]string{"Version", "BuildInfo"}, [][]string{{d.cfg.Version, "sluice"}}), nil
 	case *ast.CreateUser, *ast.DropUser, *ast.AlterUserPassword, *ast.Grant, *ast.Revoke, *ast.ListUser, *ast.ListPrivileges:
 		return d.runAuth(ctx, user, stmt)
-	case *ast.CreatePipe, *ast.StartPipe, *ast.StopPipe, *ast.DropPipe, *ast.ShowPipes, *ast.ShowPipePlugins, *ast.ShowPipeStatistics:
+	case *ast.CreatePipe, *ast.AlterPipe, *ast.StartPipe, *ast.StopPipe, *ast.DropPipe, *ast.ShowPipes, *ast.ShowPipePlugins, *ast.ShowPipeStatistics:
 		if err := d.requireGlobal(user, privUsePipe); err != nil {
 			return nil, err
 		}

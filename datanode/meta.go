@@ -40,6 +40,7 @@ type Meta interface {
 	StateIndex() uint64
 	WaitIndex(ctx context.Context, min uint64) error
 	CreatePipe(ctx context.Context, name, owner string, scope model.Path, source, processor, sink []ast.Attribute) error
+	AlterPipe(ctx context.Context, name string, created int64, revision uint64, def confignode.PipeDefinition) error
 	StartPipe(ctx context.Context, name string) error
 	StopPipe(ctx context.Context, name string) error
 	DropPipe(ctx context.Context, name string) error

@@ -159,10 +159,6 @@ func (d *DataNode) wantsPipe(name string, created int64) bool {
 // pipeCreated is the creation time of the pipe called name, 0 if there is
 // none.
 func (d *DataNode) pipeCreated(name string) int64 {
-	for _, p := range d.meta.Pipes() {
-		if p.Name == name {
-			return p.CreationTime
-		}
-	}
-	return 0
+	p, _ := d.pipeNamed(name)
+	return p.CreationTime
 }

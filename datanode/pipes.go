@@ -18,10 +18,11 @@ import (
 
 // runPipe executes the pipe statements. Each change is committed through
 // the ConfigNode before it returns, and the local tasks follow at once;
-// STOP and DROP also wait for the other DataNodes' tasks to stop.
+// STOP, DROP and ALTER also wait for the other DataNodes to stop the tasks
+// that the change ends (ALTER: those of the old definition).
 func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement) (*model.Result, error) {
 	var err error
-	stopping, created := "", int64(0) // the pipe a STOP or DROP stops
+	stopping, created := "", int64(0) // the pipe a STOP, DROP or ALTER stops tasks of
 	switch s := stmt.(type) {
 	case *ast.CreatePipe:
 		if s.IfNotExists && d.pipeExists(s.Name) {
@@ -42,6 +43,11 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 		}
 		stopping, created = s.Name, d.pipeCreated(s.Name)
 		err = d.meta.DropPipe(ctx, s.Name)
+	case *ast.AlterPipe:
+		if created, err = d.alterPipe(ctx, user, s); err == nil && created == 0 {
+			return nil, nil // nothing to change
+		}
+		stopping = s.Name
 	case *ast.ShowPipes:
 		return d.showPipes(ctx, s)
 	case *ast.ShowPipeStatistics:
@@ -63,21 +69,37 @@ func (d *DataNode) runPipe(ctx context.Context, user string, stmt ast.Statement)
 
 // pipeExists reports whether the metadata holds a pipe called name.
 func (d *DataNode) pipeExists(name string) bool {
-	for _, p := range d.meta.Pipes() {
-		if p.Name == name {
-			return true
-		}
-	}
-	return false
+	_, ok := d.pipeNamed(name)
+	return ok
 }
 
-// createPipe commits a pipe owned by user, who needs READ_DATA on what its
-// source selects: USE_PIPE alone must not ship data its holder could not
-// SELECT.
+// pipeNamed returns the pipe called name from the local metadata copy.
+func (d *DataNode) pipeNamed(name string) (confignode.Pipe, bool) {
+	for _, p := range d.meta.Pipes() {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return confignode.Pipe{}, false
+}
+
+// createPipe commits a pipe owned by user.
 func (d *DataNode) createPipe(ctx context.Context, user string, s *ast.CreatePipe) error {
-	spec, err := plugin.Parse(s.Source, s.Processor, s.Sink, time.Local)
+	scope, err := d.checkPipe(ctx, user, s.Source, s.Processor, s.Sink)
 	if err != nil {
 		return err
+	}
+	return d.meta.CreatePipe(ctx, s.Name, user, scope, s.Source, s.Processor, d.sealSecrets(s.Sink))
+}
+
+// checkPipe validates a pipe definition (its sink's secrets open) for
+// user, as CREATE and ALTER PIPE take it, and returns the scope its source
+// reads. user needs READ_DATA on that scope: USE_PIPE alone must not ship
+// data its holder could not SELECT. The sink must not be this cluster.
+func (d *DataNode) checkPipe(ctx context.Context, user string, source, processor, sink []ast.Attribute) (model.Path, error) {
+	spec, err := plugin.Parse(source, processor, sink, time.Local)
+	if err != nil {
+		return nil, err
 	}
 	scope := spec.Source.ReadScope()
 	if !d.meta.Allowed(user, privReadData, scope) {
@@ -86,13 +108,13 @@ func (d *DataNode) createPipe(ctx context.Context, user string, s *ast.CreatePip
 			hint = fmt.Sprintf(" (the pattern %s is a prefix: it also selects paths whose last node continues it; end it with a dot, %s., to select its subtree only)",
 				spec.Source.Pattern, spec.Source.Pattern)
 		}
-		return status.Errorf(status.NoPermission, "no permissions for this operation, please add privilege READ_DATA on %s: the pipe's source selects it%s",
+		return nil, status.Errorf(status.NoPermission, "no permissions for this operation, please add privilege READ_DATA on %s: the pipe's source selects it%s",
 			scope, hint)
 	}
 	if err := d.refuseSelfSink(ctx, spec.Sink); err != nil {
-		return err
+		return nil, err
 	}
-	return d.meta.CreatePipe(ctx, s.Name, user, scope, s.Source, s.Processor, d.sealSecrets(s.Sink))
+	return scope, nil
 }
 
 // sealSecrets returns attrs with every secret (a password) sealed with the

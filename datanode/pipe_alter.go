@@ -1,0 +1,55 @@
+package datanode
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/sluicedb/sluice/confignode"
+	"github.com/sluicedb/sluice/pipe/plugin"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/status"
+)
+
+// alterPipe commits ALTER PIPE's new definition of a pipe, merged as
+// plugin.Alter merges it and validated as CREATE PIPE validates one
+// before anything changes; user becomes the pipe's owner. It returns the
+// pipe's creation time, or 0 when there is nothing to change: a missing
+// pipe under IF EXISTS, or a definition equal to the current one.
+func (d *DataNode) alterPipe(ctx context.Context, user string, s *ast.AlterPipe) (int64, error) {
+	cur, ok := d.pipeNamed(s.Name)
+	if !ok {
+		if s.IfExists {
+			return 0, nil
+		}
+		return 0, status.Errorf(status.PipeError, "Failed to alter pipe %s, the pipe does not exist", s.Name)
+	}
+	curSink, err := d.openSecrets(cur.Sink)
+	if err != nil {
+		return 0, fmt.Errorf("alter pipe %s: %w", s.Name, err)
+	}
+	source, err := plugin.Alter(plugin.StageSource, cur.Source, s.Source)
+	if err != nil {
+		return 0, fmt.Errorf("alter pipe %s: %w", s.Name, err)
+	}
+	processor, err := plugin.Alter(plugin.StageProcessor, cur.Processor, s.Processor)
+	if err != nil {
+		return 0, fmt.Errorf("alter pipe %s: %w", s.Name, err)
+	}
+	sink, err := plugin.Alter(plugin.StageSink, curSink, s.Sink)
+	if err != nil {
+		return 0, fmt.Errorf("alter pipe %s: %w", s.Name, err)
+	}
+	if slices.Equal(source, cur.Source) && slices.Equal(processor, cur.Processor) && slices.Equal(sink, curSink) {
+		return 0, nil
+	}
+	scope, err := d.checkPipe(ctx, user, source, processor, sink)
+	if err != nil {
+		return 0, fmt.Errorf("alter pipe %s: %w", s.Name, err)
+	}
+	def := confignode.PipeDefinition{Source: source, Processor: processor, Sink: d.sealSecrets(sink), Owner: user, ReadScope: scope}
+	if err := d.meta.AlterPipe(ctx, s.Name, cur.CreationTime, cur.Revision, def); err != nil {
+		return 0, err
+	}
+	return cur.CreationTime, nil
+}

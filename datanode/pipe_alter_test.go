@@ -1,0 +1,78 @@
+package datanode
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sluicedb/sluice/status"
+)
+
+// TestAlterPipeRefusedChangesNothing: an ALTER PIPE that is invalid in
+// any way is refused with a message naming the problem, and the pipe
+// keeps its definition, revision and state.
+func TestAlterPipeRefusedChangesNothing(t *testing.T) {
+	n := startNode(t, t.TempDir())
+	n.mustExec("create pipe p with source ('source.pattern'='root.a') with sink ('sink'='do-nothing-sink')")
+	n.mustExec("stop pipe p")
+	n.mustExec("create user alice 'secret12'")
+	n.mustExec("grant USE_PIPE on root.** to user alice")
+	before := n.pipeRow("p")
+	for _, c := range []struct {
+		user, sql string
+		code      status.Code
+		msg       string
+	}{
+		{"root", "alter pipe p modify source ('source.patern'='root.b')", status.PipeError, "did you mean 'source.pattern'?"},
+		{"root", "alter pipe nosuch modify sink ('sink'='do-nothing-sink')", status.PipeError, "Failed to alter pipe nosuch, the pipe does not exist"},
+		{"root", "alter pipe p replace sink ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='70000')", status.PipeError, "70000"},
+		{"root", fmt.Sprintf("alter pipe p replace sink ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%s')", n.dn.rpcPort()),
+			status.PipeError, "cannot sync a cluster to itself"},
+		{"root", "alter pipe p replace sink ()", status.PipeError, "SINK clause"},
+		{"root", "alter pipe p modify processor ('processor'='no-such-processor')", status.PipeError, "unknown plugin"},
+		{"root", "alter pipe p modify source ('pattern'='root.b', 'source.pattern'='root.c')", status.PipeError, "given twice"},
+		{"alice", "alter pipe p modify sink ('sink.x'='1')", status.PipeError, "do-nothing-sink takes no parameters"},
+		{"alice", "alter pipe p modify source ('source.pattern'='root.b')", status.NoPermission, "READ_DATA on root.**"},
+	} {
+		_, err := n.exec(c.user, c.sql)
+		if status.CodeOf(err) != c.code || !strings.Contains(fmt.Sprint(err), c.msg) {
+			t.Errorf("%s as %s: %v, want %d with %q", c.sql, c.user, err, c.code, c.msg)
+		}
+		if after := n.pipeRow("p"); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatalf("%s changed the pipe:\n%v\n%v", c.sql, before, after)
+		}
+	}
+	if p, _ := n.dn.pipeNamed("p"); p.Revision != 0 || p.Owner != "root" {
+		t.Fatalf("refused ALTERs left revision %d, owner %s", p.Revision, p.Owner)
+	}
+	if _, err := n.exec("root", "alter pipe if exists nosuch modify sink ('sink'='do-nothing-sink')"); err != nil {
+		t.Fatalf("ALTER PIPE IF EXISTS of a missing pipe: %v", err)
+	}
+	// Equal attributes: nothing to commit, nothing restarts.
+	n.mustExec("alter pipe p modify source ('source.pattern'='root.a') modify sink ()")
+	if p, _ := n.dn.pipeNamed("p"); p.Revision != 0 {
+		t.Fatalf("an ALTER that changes nothing committed revision %d", p.Revision)
+	}
+}
+
+// TestAlterPipeByAnotherUser: a user with USE_PIPE who may read what the
+// altered source selects may alter another user's pipe, and becomes its
+// owner; the pipe stays stopped.
+func TestAlterPipeByAnotherUser(t *testing.T) {
+	n := startNode(t, t.TempDir())
+	n.mustExec("create pipe p with sink ('sink'='do-nothing-sink')")
+	n.mustExec("stop pipe p")
+	n.mustExec("create user alice 'secret12'")
+	n.mustExec("grant USE_PIPE on root.** to user alice")
+	n.mustExec("grant READ_DATA on root.a.** to user alice")
+	if _, err := n.exec("alice", "alter pipe p modify source ('source.pattern'='root.a.')"); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := n.dn.pipeNamed("p")
+	if p.Owner != "alice" || p.Revision != 1 || p.State != "STOPPED" || p.ReadScope.String() != "root.a.**" {
+		t.Fatalf("after ALTER by alice: %+v", p)
+	}
+	if row := n.pipeRow("p"); row["PipeSource"] != "{source.pattern=root.a.}" || row["State"] != "STOPPED" {
+		t.Fatalf("SHOW PIPE after ALTER: %v", row)
+	}
+}
