@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/pipe/plugin"
@@ -11,12 +12,25 @@ import (
 	"github.com/sluicedb/sluice/status"
 )
 
+// alterSyncTimeout bounds bringing the metadata copy up to date before
+// ALTER PIPE reads the pipe's definition.
+const alterSyncTimeout = 2 * time.Second
+
 // alterPipe commits ALTER PIPE's new definition of a pipe, merged as
 // plugin.Alter merges it and validated as CREATE PIPE validates one
 // before anything changes; user becomes the pipe's owner. It returns the
 // pipe's creation time, or 0 when there is nothing to change: a missing
 // pipe under IF EXISTS, or a definition equal to the current one.
 func (d *DataNode) alterPipe(ctx context.Context, user string, s *ast.AlterPipe) (int64, error) {
+	// MODIFY merges into the current definition: read it as of now, not
+	// from a copy that may lag behind a change made through another
+	// DataNode. Should that fail, the copy serves: the ConfigNodes refuse
+	// a definition computed from an outdated revision anyway.
+	sctx, cancel := context.WithTimeout(ctx, alterSyncTimeout)
+	if err := (agentMeta{Meta: d.meta, d: d}).Sync(sctx); err != nil {
+		d.logger.Warn("alter pipe reads a metadata copy that may be behind", "pipe", s.Name, "err", err)
+	}
+	cancel()
 	cur, ok := d.pipeNamed(s.Name)
 	if !ok {
 		if s.IfExists {

@@ -14,7 +14,8 @@ import (
 // old definition's tasks: not one point written after it returned reaches
 // the old receiver B, and every one reaches the new receiver C. The tasks
 // keep their progress: none of what B had received two seconds before the
-// ALTER is sent to C again. Every DataNode's SHOW PIPES shows the new sink.
+// ALTER is sent to C again. The ALTER goes through another DataNode than
+// the CREATE. Every DataNode's SHOW PIPES shows the new sink.
 func TestPipeAlterInCluster(t *testing.T) {
 	cl := startTestCluster(t, 1, 3)
 	b, c := proc.StartStandalone(t), proc.StartStandalone(t)
@@ -37,8 +38,9 @@ func TestPipeAlterInCluster(t *testing.T) {
 		}
 	}
 
+	// Through another DataNode than the one the pipe was created on.
 	start := time.Now()
-	ca.mustExec(fmt.Sprintf("ALTER PIPE altcl REPLACE SINK ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d')", c.Port))
+	sqlTo(t, cl.DataNodes[1]).mustExec(fmt.Sprintf("ALTER PIPE altcl REPLACE SINK ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d')", c.Port))
 	took := time.Since(start)
 	w.mark() // every write started from now on was made after the ALTER returned
 	time.Sleep(2 * time.Second)
