@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicedb/sluice/seal"
 	"github.com/sluicedb/sluice/status"
 )
 
@@ -74,5 +75,52 @@ func TestAlterPipeByAnotherUser(t *testing.T) {
 	}
 	if row := n.pipeRow("p"); row["PipeSource"] != "{source.pattern=root.a.}" || row["State"] != "STOPPED" {
 		t.Fatalf("SHOW PIPE after ALTER: %v", row)
+	}
+}
+
+// TestAlterPipeKeepsSecretsSealed: MODIFY SINK merges into the sink's
+// attributes with their passwords opened, and the result is stored with
+// every password sealed again: the kept one still opens to what was
+// written at CREATE, a new one to its new value.
+func TestAlterPipeKeepsSecretsSealed(t *testing.T) {
+	keyDir := t.TempDir()
+	if err := seal.CreateKeyFile(keyDir); err != nil {
+		t.Fatal(err)
+	}
+	key, err := seal.LoadKey(keyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := startNode(t, t.TempDir(), func(c *Config) { c.SealKey = key })
+	n.mustExec("create pipe p with sink ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='1', 'sink.password'='first-pw')")
+	n.mustExec("stop pipe p")
+	password := func() string {
+		t.Helper()
+		p, _ := n.dn.pipeNamed("p")
+		for _, a := range p.Sink {
+			if strings.HasSuffix(a.Key, "password") {
+				if !seal.IsSealed(a.Value) {
+					t.Fatalf("stored password %q is not sealed", a.Value)
+				}
+				v, err := key.Open(a.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+		}
+		t.Fatalf("no password in %v", p.Sink)
+		return ""
+	}
+	n.mustExec("alter pipe p modify sink ('sink.port'='2')")
+	if got := password(); got != "first-pw" {
+		t.Fatalf("kept password opens to %q", got)
+	}
+	n.mustExec("alter pipe p modify sink ('password'='second-pw')")
+	if got := password(); got != "second-pw" {
+		t.Fatalf("new password opens to %q", got)
+	}
+	if row := n.pipeRow("p"); strings.Contains(row["PipeSink"], "second-pw") || !strings.Contains(row["PipeSink"], "sink.port=2") {
+		t.Fatalf("SHOW PIPE: %v", row)
 	}
 }
