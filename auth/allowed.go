@@ -7,7 +7,8 @@ import (
 	"github.com/sluicedb/sluice/status"
 )
 
-// Allowed reports whether user may use privilege p on path. root may do
+// Allowed reports whether user may use privilege p on path, through its
+// own privileges or those of its roles. root may do
 // anything; an unknown user nothing. A global privilege ignores path. A
 // path-scoped one is allowed when path matches a pattern it was granted
 // on (root.sg.** covers root.sg.d1.s1). A path with wildcards is handled
@@ -44,26 +45,37 @@ func (s *State) allowed(name string, p Privilege, path model.Path) bool {
 		return false
 	case name == RootUser:
 		return true
-	case p == All:
+	}
+	// A user holds its own privileges and those of its roles.
+	sets := []*privSet{&u.privSet}
+	for r := range u.roles {
+		sets = append(sets, s.roles[r])
+	}
+	if p == All {
 		for _, q := range privileges {
-			if !u.allowed(q, path) {
+			if !holds(sets, q, path) {
 				return false
 			}
 		}
 		return true
 	}
-	return u.allowed(p, path)
+	return holds(sets, p, path)
 }
 
-func (u *user) allowed(p Privilege, path model.Path) bool {
+// holds reports whether sets together grant p on path: a path-scoped
+// privilege may be covered by patterns from several sets.
+func holds(sets []*privSet, p Privilege, path model.Path) bool {
 	if !p.PathScoped() {
-		return u.global[p]
+		for _, ps := range sets {
+			if ps.hasGlobal(p) {
+				return true
+			}
+		}
+		return false
 	}
 	var pats []model.Path
-	for _, pg := range u.paths {
-		if pg.privs[p] {
-			pats = append(pats, pg.path)
-		}
+	for _, ps := range sets {
+		pats = ps.patterns(p, pats)
 	}
 	return covered(path, pats)
 }

@@ -14,13 +14,13 @@ import (
 
 func TestAllowed(t *testing.T) {
 	s := newState(t)
-	if err := s.Grant("alice", []Privilege{ReadData}, mustPaths(t, "root.sg.**", "root.db.*.s1")); err != nil {
+	if err := s.Grant("alice", []Privilege{ReadData}, mustPaths(t, "root.sg.**", "root.db.*.s1"), false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Grant("alice", []Privilege{WriteData}, mustPaths(t, "root.sg.d1.s1")); err != nil {
+	if err := s.Grant("alice", []Privilege{WriteData}, mustPaths(t, "root.sg.d1.s1"), false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Grant("alice", []Privilege{UsePipe}, mustPaths(t, "root.**")); err != nil {
+	if err := s.Grant("alice", []Privilege{UsePipe}, mustPaths(t, "root.**"), false); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -146,7 +146,7 @@ func TestConcurrentUse(t *testing.T) {
 			defer wg.Done()
 			for j := range 50 {
 				if i == 0 {
-					_ = s.Grant("alice", []Privilege{ReadData}, mustPaths(t, fmt.Sprintf("root.sg%d.**", j)))
+					_ = s.Grant("alice", []Privilege{ReadData}, mustPaths(t, fmt.Sprintf("root.sg%d.**", j)), false)
 					continue
 				}
 				s.Allowed("alice", ReadData, path)

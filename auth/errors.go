@@ -10,7 +10,7 @@ var (
 	ErrWrongPassword   = errors.New("wrong password")
 	ErrNoPermission    = errors.New("no permission")
 	ErrBadPrivilege    = errors.New("unknown privilege")
-	ErrBadName         = errors.New("illegal user name")
+	ErrBadName         = errors.New("illegal user or role name")
 	ErrBadPassword     = errors.New("illegal password")
 	ErrBadHash         = errors.New("not a bcrypt password hash")
 	ErrBadGrant        = errors.New("illegal grant")
@@ -25,3 +25,12 @@ type authFailed struct{ reason error }
 
 func (e authFailed) Error() string { return "Authentication failed." }
 func (e authFailed) Unwrap() error { return e.reason }
+
+// Errors about roles, wrapped like the others.
+var (
+	ErrRoleExists     = errors.New("role already exists")
+	ErrRoleNotFound   = errors.New("role does not exist")
+	ErrUserHasRole    = errors.New("user already has the role")
+	ErrUserNotHasRole = errors.New("user does not have the role")
+	ErrBadRoleName    = errors.New("illegal role name")
+)

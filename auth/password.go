@@ -66,13 +66,13 @@ func validateHash(hash string) error {
 
 // validateName applies IoTDB's user name rules: 4 to 32 letters, digits
 // and underscores.
-func validateName(name string) error {
+func validateName(what, name string) error {
 	if len(name) < MinNameLen || len(name) > MaxNameLen {
-		return status.Errorf(status.IllegalParameter, "user name %q must have %d to %d characters: %w", name, MinNameLen, MaxNameLen, ErrBadName)
+		return status.Errorf(status.IllegalParameter, "%s %q must have %d to %d characters: %w", what, name, MinNameLen, MaxNameLen, ErrBadName)
 	}
 	for _, c := range []byte(name) {
 		if !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return status.Errorf(status.IllegalParameter, "user name %q may only have letters, digits and underscores: %w", name, ErrBadName)
+			return status.Errorf(status.IllegalParameter, "%s %q may only have letters, digits and underscores: %w", what, name, ErrBadName)
 		}
 	}
 	return nil

@@ -17,18 +17,33 @@ const snapshotVersion = 1
 type stateJSON struct {
 	Version int        `json:"version"`
 	Users   []userJSON `json:"users"`
+	Roles   []roleJSON `json:"roles,omitempty"`
 }
 
 type userJSON struct {
-	Name         string      `json:"name"`
-	PasswordHash string      `json:"password_hash"`
-	Global       []Privilege `json:"global,omitempty"`
-	Paths        []pathJSON  `json:"paths,omitempty"`
+	Name         string `json:"name"`
+	PasswordHash string `json:"password_hash"`
+	privsJSON
+	Roles []string `json:"roles,omitempty"`
+}
+
+type roleJSON struct {
+	Name string `json:"name"`
+	privsJSON
+}
+
+// privsJSON is a privSet; the GrantOption lists name the privileges held
+// WITH GRANT OPTION.
+type privsJSON struct {
+	Global            []Privilege `json:"global,omitempty"`
+	GlobalGrantOption []Privilege `json:"global_grant_option,omitempty"`
+	Paths             []pathJSON  `json:"paths,omitempty"`
 }
 
 type pathJSON struct {
-	Path       string      `json:"path"`
-	Privileges []Privilege `json:"privileges"`
+	Path        string      `json:"path"`
+	Privileges  []Privilege `json:"privileges"`
+	GrantOption []Privilege `json:"grant_option,omitempty"`
 }
 
 // MarshalJSON writes the state for a Raft snapshot, password hashes
@@ -40,18 +55,53 @@ func (s *State) MarshalJSON() ([]byte, error) {
 	out := stateJSON{Version: snapshotVersion, Users: []userJSON{}}
 	for _, name := range slices.Sorted(maps.Keys(s.users)) {
 		u := s.users[name]
-		uj := userJSON{Name: name, PasswordHash: u.hash, Global: sortedPrivs(u.global)}
-		for _, key := range slices.Sorted(maps.Keys(u.paths)) {
-			uj.Paths = append(uj.Paths, pathJSON{Path: key, Privileges: sortedPrivs(u.paths[key].privs)})
-		}
-		out.Users = append(out.Users, uj)
+		out.Users = append(out.Users, userJSON{Name: name, PasswordHash: u.hash, privsJSON: u.toJSON(),
+			Roles: slices.Sorted(maps.Keys(u.roles))})
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.roles)) {
+		out.Roles = append(out.Roles, roleJSON{Name: name, privsJSON: s.roles[name].toJSON()})
 	}
 	return json.Marshal(out)
 }
 
+func (ps *privSet) toJSON() privsJSON {
+	out := privsJSON{Global: sortedPrivs(ps.global, false), GlobalGrantOption: sortedPrivs(ps.global, true)}
+	for _, key := range slices.Sorted(maps.Keys(ps.paths)) {
+		privs := ps.paths[key].privs
+		out.Paths = append(out.Paths, pathJSON{Path: key, Privileges: sortedPrivs(privs, false),
+			GrantOption: sortedPrivs(privs, true)})
+	}
+	return out
+}
+
+// decode checks pj and builds its privSet; who names the holder for
+// errors.
+func (pj privsJSON) decode(who string) (privSet, error) {
+	ps := newPrivSet()
+	for _, p := range pj.Global {
+		if p.rank() < 0 || p.PathScoped() {
+			return ps, fmt.Errorf("%s: global privilege %q: %w", who, p, ErrBadPrivilege)
+		}
+		ps.add(Grant{Privilege: p, GrantOption: slices.Contains(pj.GlobalGrantOption, p)})
+	}
+	for _, pth := range pj.Paths {
+		path, err := model.ParsePath(pth.Path)
+		if err != nil {
+			return ps, fmt.Errorf("%s: %w", who, err)
+		}
+		for _, p := range pth.Privileges {
+			if !p.PathScoped() {
+				return ps, fmt.Errorf("%s: path privilege %q: %w", who, p, ErrBadPrivilege)
+			}
+			ps.add(Grant{Path: path, Privilege: p, GrantOption: slices.Contains(pth.GrantOption, p)})
+		}
+	}
+	return ps, nil
+}
+
 // UnmarshalJSON replaces the state with one MarshalJSON wrote, after
-// checking it whole: names, hashes, privileges and patterns must be valid
-// and root must be there.
+// checking it whole: names, hashes, privileges and patterns must be valid,
+// root must be there and every role a user has must exist.
 func (s *State) UnmarshalJSON(data []byte) error {
 	var in stateJSON
 	if err := json.Unmarshal(data, &in); err != nil {
@@ -62,7 +112,7 @@ func (s *State) UnmarshalJSON(data []byte) error {
 	}
 	users := make(map[string]*user, len(in.Users))
 	for _, uj := range in.Users {
-		if err := validateName(uj.Name); err != nil {
+		if err := validateName("user name", uj.Name); err != nil {
 			return fmt.Errorf("decode auth state: %w", err)
 		}
 		if users[uj.Name] != nil {
@@ -73,38 +123,52 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		if err := validateHash(uj.PasswordHash); err != nil && !seal.IsSealed(uj.PasswordHash) {
 			return fmt.Errorf("decode auth state: user %s: %w", uj.Name, err)
 		}
-		u := newUser(uj.PasswordHash)
-		for _, p := range uj.Global {
-			if p.rank() < 0 || p.PathScoped() {
-				return fmt.Errorf("decode auth state: user %s: global privilege %q: %w", uj.Name, p, ErrBadPrivilege)
-			}
-			u.global[p] = true
+		ps, err := uj.decode("user " + uj.Name)
+		if err != nil {
+			return fmt.Errorf("decode auth state: %w", err)
 		}
-		for _, pj := range uj.Paths {
-			path, err := model.ParsePath(pj.Path)
-			if err != nil {
-				return fmt.Errorf("decode auth state: user %s: %w", uj.Name, err)
-			}
-			for _, p := range pj.Privileges {
-				if !p.PathScoped() {
-					return fmt.Errorf("decode auth state: user %s: path privilege %q: %w", uj.Name, p, ErrBadPrivilege)
-				}
-				u.add(Grant{Path: path, Privilege: p})
-			}
-		}
-		users[uj.Name] = u
+		users[uj.Name] = &user{hash: uj.PasswordHash, privSet: ps, roles: map[string]bool{}}
 	}
 	if users[RootUser] == nil {
 		return fmt.Errorf("decode auth state: no user %s", RootUser)
 	}
+	roles := make(map[string]*privSet, len(in.Roles))
+	for _, rj := range in.Roles {
+		if err := validateName("role name", rj.Name); err != nil {
+			return fmt.Errorf("decode auth state: %w", err)
+		}
+		if roles[rj.Name] != nil {
+			return fmt.Errorf("decode auth state: role %s twice", rj.Name)
+		}
+		ps, err := rj.decode("role " + rj.Name)
+		if err != nil {
+			return fmt.Errorf("decode auth state: %w", err)
+		}
+		roles[rj.Name] = &ps
+	}
+	for _, uj := range in.Users {
+		for _, r := range uj.Roles {
+			if roles[r] == nil {
+				return fmt.Errorf("decode auth state: user %s has role %s, which does not exist", uj.Name, r)
+			}
+			users[uj.Name].roles[r] = true
+		}
+	}
 	s.mu.Lock()
-	s.users = users
+	s.users, s.roles = users, roles
 	s.mu.Unlock()
 	return nil
 }
 
-func sortedPrivs(set map[Privilege]bool) []Privilege {
-	out := slices.Collect(maps.Keys(set))
+// sortedPrivs lists the privileges of set in IoTDB's order: all of them,
+// or only those held with grant option.
+func sortedPrivs(set map[Privilege]bool, grantOptionOnly bool) []Privilege {
+	var out []Privilege
+	for p, opt := range set {
+		if opt || !grantOptionOnly {
+			out = append(out, p)
+		}
+	}
 	slices.SortFunc(out, func(a, b Privilege) int { return a.rank() - b.rank() })
 	return out
 }

@@ -12,10 +12,10 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := s.CreateUser("bob_the_user", mustHash(t, "bobpass")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Grant("alice", []Privilege{ReadData, WriteSchema}, mustPaths(t, "root.sg.**", "root.`x.y`.*")); err != nil {
+	if err := s.Grant("alice", []Privilege{ReadData, WriteSchema}, mustPaths(t, "root.sg.**", "root.`x.y`.*"), false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Grant("alice", []Privilege{UsePipe, Maintain}, mustPaths(t, "root.**")); err != nil {
+	if err := s.Grant("alice", []Privilege{UsePipe, Maintain}, mustPaths(t, "root.**"), false); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetPassword("root", mustHash(t, "newroot")); err != nil {
@@ -87,11 +87,11 @@ func TestUnmarshalJSONErrors(t *testing.T) {
 
 func TestClone(t *testing.T) {
 	s := newState(t)
-	if err := s.Grant("alice", []Privilege{ReadData}, mustPaths(t, "root.sg.**")); err != nil {
+	if err := s.Grant("alice", []Privilege{ReadData}, mustPaths(t, "root.sg.**"), false); err != nil {
 		t.Fatal(err)
 	}
 	c := s.Clone()
-	if err := s.Grant("alice", []Privilege{WriteData}, mustPaths(t, "root.sg.**")); err != nil {
+	if err := s.Grant("alice", []Privilege{WriteData}, mustPaths(t, "root.sg.**"), false); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DropUser("alice"); err != nil {

@@ -20,12 +20,13 @@ const DefaultRootPassword = "root"
 // rootPattern is root.**, where global privileges are granted.
 var rootPattern = model.Path{"root", model.MultiLevel}
 
-// State holds the users and their privileges. Its methods are safe for
+// State holds the users, the roles and their privileges. Its methods are safe for
 // concurrent use; state-changing ones are deterministic (see the package
 // comment). The zero State is not usable: call New or UnmarshalJSON.
 type State struct {
 	mu    sync.RWMutex
 	users map[string]*user
+	roles map[string]*privSet
 
 	// verified remembers passwords that matched a hash, so that a client
 	// opening many sessions pays bcrypt's cost once. Not replicated.
@@ -33,38 +34,36 @@ type State struct {
 }
 
 type user struct {
-	hash   string
-	global map[Privilege]bool
-	paths  map[string]*pathGrant // by pattern text
+	hash string
+	privSet
+	roles map[string]bool // the roles granted to the user
 }
 
-// pathGrant is the path-scoped privileges granted on one pattern.
-type pathGrant struct {
-	path  model.Path
-	privs map[Privilege]bool
-}
-
-// Grant is one row of LIST PRIVILEGES OF USER: a privilege on a path
-// pattern. Global privileges are listed on root.**.
+// Grant is one row of LIST PRIVILEGES: a privilege on a path pattern,
+// held by a user itself (Role empty) or through Role. Global privileges
+// are listed on root.**.
 type Grant struct {
-	Path      model.Path
-	Privilege Privilege
+	Role        string
+	Path        model.Path
+	Privilege   Privilege
+	GrantOption bool // granted WITH GRANT OPTION
 }
 
-// New returns the initial state: the user root, password "root".
+// New returns the initial state: the user root, password "root", and no
+// roles.
 func New() *State {
-	return &State{users: map[string]*user{RootUser: newUser(rootPasswordHash)}}
+	return &State{users: map[string]*user{RootUser: newUser(rootPasswordHash)}, roles: map[string]*privSet{}}
 }
 
 func newUser(hash string) *user {
-	return &user{hash: hash, global: map[Privilege]bool{}, paths: map[string]*pathGrant{}}
+	return &user{hash: hash, privSet: newPrivSet(), roles: map[string]bool{}}
 }
 
 // String describes the state without its password hashes.
 func (s *State) String() string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return fmt.Sprintf("auth.State{%d users}", len(s.users))
+	return fmt.Sprintf("auth.State{%d users, %d roles}", len(s.users), len(s.roles))
 }
 
 // lookup returns the user or an error wrapping ErrUserNotFound; op names
@@ -80,7 +79,7 @@ func (s *State) lookup(op, name string) (*user, error) {
 // CreateUser adds a user with the given bcrypt password hash (made by
 // HashPassword) and no privileges.
 func (s *State) CreateUser(name, hash string) error {
-	if err := validateName(name); err != nil {
+	if err := validateName("user name", name); err != nil {
 		return err
 	}
 	if err := validateHash(hash); err != nil {
@@ -148,12 +147,12 @@ func (s *State) Authenticate(name, pw string) error {
 	return nil
 }
 
-// Grant gives user every privilege of privs on every pattern of paths.
-// Global privileges must be granted on root.**; ALL on root.** grants
-// everything, ALL on another pattern grants the path-scoped privileges.
-// Granting what the user already has is not an error. Nothing changes on
-// error.
-func (s *State) Grant(name string, privs []Privilege, paths []model.Path) error {
+// Grant gives user every privilege of privs on every pattern of paths,
+// WITH GRANT OPTION when grantOption is set. Global privileges must be
+// granted on root.**; ALL on root.** grants everything, ALL on another
+// pattern grants the path-scoped privileges. Granting what the user
+// already has is not an error. Nothing changes on error.
+func (s *State) Grant(name string, privs []Privilege, paths []model.Path, grantOption bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, err := s.lookup("grant", name)
@@ -163,14 +162,7 @@ func (s *State) Grant(name string, privs []Privilege, paths []model.Path) error 
 	if name == RootUser {
 		return status.Errorf(status.NoPermission, "grant: %s already has all privileges: %w", name, ErrRootUser)
 	}
-	grants, err := expand(privs, paths)
-	if err != nil {
-		return err
-	}
-	for _, g := range grants {
-		u.add(g)
-	}
-	return nil
+	return grantTo(&u.privSet, privs, paths, grantOption)
 }
 
 // Revoke takes privileges back, expanding privs and paths as Grant does.
@@ -186,53 +178,40 @@ func (s *State) Revoke(name string, privs []Privilege, paths []model.Path) error
 	if name == RootUser {
 		return status.Errorf(status.NoPermission, "revoke: %s must keep all privileges: %w", name, ErrRootUser)
 	}
+	return revokeFrom(&u.privSet, "user "+name, privs, paths)
+}
+
+// grantTo adds the grants privs and paths stand for to ps, or nothing on
+// error.
+func grantTo(ps *privSet, privs []Privilege, paths []model.Path, grantOption bool) error {
+	grants, err := expand(privs, paths)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		g.GrantOption = grantOption
+		ps.add(g)
+	}
+	return nil
+}
+
+// revokeFrom removes the grants privs and paths stand for from ps, the
+// privileges of who; it fails with ErrNotHasPrivilege when ps held none.
+func revokeFrom(ps *privSet, who string, privs []Privilege, paths []model.Path) error {
 	grants, err := expand(privs, paths)
 	if err != nil {
 		return err
 	}
 	removed := 0
 	for _, g := range grants {
-		if u.remove(g) {
+		if ps.remove(g) {
 			removed++
 		}
 	}
 	if removed == 0 {
-		return status.Errorf(status.NotHasPrivilege, "revoke from %s: %w", name, ErrNotHasPrivilege)
+		return status.Errorf(status.NotHasPrivilege, "revoke from %s: %w", who, ErrNotHasPrivilege)
 	}
 	return nil
-}
-
-func (u *user) add(g Grant) {
-	if !g.Privilege.PathScoped() {
-		u.global[g.Privilege] = true
-		return
-	}
-	key := g.Path.String()
-	pg := u.paths[key]
-	if pg == nil {
-		pg = &pathGrant{path: slices.Clone(g.Path), privs: map[Privilege]bool{}}
-		u.paths[key] = pg
-	}
-	pg.privs[g.Privilege] = true
-}
-
-// remove takes g away and reports whether the user had it.
-func (u *user) remove(g Grant) bool {
-	if !g.Privilege.PathScoped() {
-		had := u.global[g.Privilege]
-		delete(u.global, g.Privilege)
-		return had
-	}
-	key := g.Path.String()
-	pg := u.paths[key]
-	if pg == nil || !pg.privs[g.Privilege] {
-		return false
-	}
-	delete(pg.privs, g.Privilege)
-	if len(pg.privs) == 0 {
-		delete(u.paths, key)
-	}
-	return true
 }
 
 // expand checks privs and paths and returns the (privilege, pattern) pairs
@@ -291,9 +270,10 @@ func (s *State) Users() []string {
 	return slices.Sorted(maps.Keys(s.users))
 }
 
-// Privileges returns a user's grants, for LIST PRIVILEGES OF USER, sorted
-// by pattern and then in IoTDB's privilege order. root has every
-// privilege on root.**.
+// Privileges returns a user's grants, for LIST PRIVILEGES OF USER: its
+// own, then those of each of its roles by role name, each sorted by
+// pattern and then in IoTDB's privilege order. root has every privilege
+// on root.**.
 func (s *State) Privileges(name string) ([]Grant, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -301,27 +281,17 @@ func (s *State) Privileges(name string) ([]Grant, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Grant
 	if name == RootUser {
+		var out []Grant
 		for _, p := range privileges {
 			out = append(out, Grant{Path: slices.Clone(rootPattern), Privilege: p})
 		}
 		return out, nil
 	}
-	for p := range u.global {
-		out = append(out, Grant{Path: slices.Clone(rootPattern), Privilege: p})
+	out := u.grants("")
+	for _, r := range slices.Sorted(maps.Keys(u.roles)) {
+		out = append(out, s.roles[r].grants(r)...)
 	}
-	for _, pg := range u.paths {
-		for p := range pg.privs {
-			out = append(out, Grant{Path: slices.Clone(pg.path), Privilege: p})
-		}
-	}
-	slices.SortFunc(out, func(a, b Grant) int {
-		if c := slices.Compare(a.Path, b.Path); c != 0 {
-			return c
-		}
-		return a.Privilege.rank() - b.Privilege.rank()
-	})
 	return out, nil
 }
 
@@ -329,14 +299,13 @@ func (s *State) Privileges(name string) ([]Grant, error) {
 func (s *State) Clone() *State {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	c := &State{users: make(map[string]*user, len(s.users))}
+	c := &State{users: make(map[string]*user, len(s.users)), roles: make(map[string]*privSet, len(s.roles))}
 	for name, u := range s.users {
-		cu := newUser(u.hash)
-		maps.Copy(cu.global, u.global)
-		for k, pg := range u.paths {
-			cu.paths[k] = &pathGrant{path: slices.Clone(pg.path), privs: maps.Clone(pg.privs)}
-		}
-		c.users[name] = cu
+		c.users[name] = &user{hash: u.hash, privSet: u.clone(), roles: maps.Clone(u.roles)}
+	}
+	for name, r := range s.roles {
+		cr := r.clone()
+		c.roles[name] = &cr
 	}
 	return c
 }

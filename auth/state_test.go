@@ -274,11 +274,12 @@ func TestGrantRevoke(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newState(t)
 			for i, o := range tt.ops {
-				f := s.Grant
+				var err error
 				if o.revoke {
-					f = s.Revoke
+					err = s.Revoke(o.user, o.privs, mustPaths(t, o.paths...))
+				} else {
+					err = s.Grant(o.user, o.privs, mustPaths(t, o.paths...), false)
 				}
-				err := f(o.user, o.privs, mustPaths(t, o.paths...))
 				if (err == nil) != (o.err == nil) {
 					t.Fatalf("op %d: error %v, want %v", i, err, o.err)
 				}

@@ -47,6 +47,10 @@ const (
 	NoPermission         Code = 803
 	UserNotExist         Code = 804
 	UserAlreadyExist     Code = 805
+	UserAlreadyHasRole   Code = 806
+	UserNotHasRole       Code = 807
+	RoleNotExist         Code = 808
+	RoleAlreadyExist     Code = 809
 	AlreadyHasPrivilege  Code = 810
 	NotHasPrivilege      Code = 811
 	UnknownAuthPrivilege Code = 813
