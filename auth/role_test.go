@@ -102,7 +102,7 @@ func TestRolePrivilegesAreTheUsers(t *testing.T) {
 	if err := s.RevokeRole("alice", "piper"); err != nil {
 		t.Fatal(err)
 	}
-	if s.Allowed("alice", Maintain, rootPattern) || s.Allowed("alice", ReadData, sgD1) {
+	if s.Allowed("alice", Maintain, rootPattern) || s.Allowed("alice", ReadData, mustPath(t, "root.sg.d2.s1")) {
 		t.Error("the role's privileges survive REVOKE ROLE")
 	}
 	if !s.Allowed("alice", ReadData, mustPath(t, "root.db.d.s")) {
