@@ -224,26 +224,44 @@ type DropUser struct{ Name string }
 // AlterUserPassword is ALTER USER name SET PASSWORD 'password'.
 type AlterUserPassword struct{ Name, Password string }
 
-// Grant is GRANT privileges ON paths TO USER name [WITH GRANT OPTION].
+// Grant is GRANT privileges ON paths TO USER|ROLE name [WITH GRANT OPTION].
 type Grant struct {
 	Privileges  []string // upper-case names, e.g. READ_DATA, USE_PIPE, ALL
 	Paths       []model.Path
 	User        string
-	GrantOption bool // WITH GRANT OPTION: the user may grant these privileges on
+	Role        string // set instead of User by TO ROLE
+	GrantOption bool   // WITH GRANT OPTION: the user may grant these privileges on
 }
 
-// Revoke is REVOKE privileges ON paths FROM USER name.
+// Revoke is REVOKE privileges ON paths FROM USER|ROLE name.
 type Revoke struct {
 	Privileges []string
 	Paths      []model.Path
 	User       string
+	Role       string // set instead of User by FROM ROLE
 }
 
-// ListUser is LIST USER.
-type ListUser struct{}
+// ListUser is LIST USER, or LIST USER OF ROLE name when Role is set.
+type ListUser struct{ Role string }
 
-// ListPrivileges is LIST PRIVILEGES OF USER name.
-type ListPrivileges struct{ User string }
+// ListPrivileges is LIST PRIVILEGES OF USER name, or OF ROLE name when
+// Role is set.
+type ListPrivileges struct{ User, Role string }
+
+// CreateRole is CREATE ROLE name.
+type CreateRole struct{ Name string }
+
+// DropRole is DROP ROLE name.
+type DropRole struct{ Name string }
+
+// GrantRole is GRANT ROLE role TO user.
+type GrantRole struct{ Role, User string }
+
+// RevokeRole is REVOKE ROLE role FROM user.
+type RevokeRole struct{ Role, User string }
+
+// ListRole is LIST ROLE, or LIST ROLE OF USER name when User is set.
+type ListRole struct{ User string }
 
 // Attribute is one 'key' = 'value' pair of a pipe's plugin clause, in the
 // order written.
@@ -372,6 +390,11 @@ func (*Grant) statement()                   {}
 func (*Revoke) statement()                  {}
 func (*ListUser) statement()                {}
 func (*ListPrivileges) statement()          {}
+func (*CreateRole) statement()              {}
+func (*DropRole) statement()                {}
+func (*GrantRole) statement()               {}
+func (*RevokeRole) statement()              {}
+func (*ListRole) statement()                {}
 func (*CreatePipe) statement()              {}
 func (*StartPipe) statement()               {}
 func (*StopPipe) statement()                {}

@@ -24,5 +24,22 @@ func TestAuthStatements(t *testing.T) {
 		{"LIST USER", &ast.ListUser{}},
 		{"LIST PRIVILEGES OF USER u1", &ast.ListPrivileges{User: "u1"}},
 		{"list privileges user u1", &ast.ListPrivileges{User: "u1"}},
+		{"CREATE ROLE role1", &ast.CreateRole{Name: "role1"}},
+		{"create role `ro le`", &ast.CreateRole{Name: "ro le"}},
+		{"DROP ROLE role1", &ast.DropRole{Name: "role1"}},
+		{"GRANT READ ON root.** TO ROLE role1", &ast.Grant{Privileges: []string{"READ"}, Paths: fps("root.**"), Role: "role1"}},
+		{"grant use_pipe, maintain on root.** to role piper with grant option", &ast.Grant{
+			Privileges: []string{"USE_PIPE", "MAINTAIN"}, Paths: fps("root.**"), Role: "piper", GrantOption: true}},
+		{"REVOKE READ_DATA ON root.sg.**, root.db.** FROM ROLE role1", &ast.Revoke{
+			Privileges: []string{"READ_DATA"}, Paths: fps("root.sg.**", "root.db.**"), Role: "role1"}},
+		{"GRANT ROLE admin TO user1", &ast.GrantRole{Role: "admin", User: "user1"}},
+		{"grant role admin to user user1", &ast.GrantRole{Role: "admin", User: "user1"}},
+		{"REVOKE ROLE admin FROM user1", &ast.RevokeRole{Role: "admin", User: "user1"}},
+		{"LIST ROLE", &ast.ListRole{}},
+		{"list roles", &ast.ListRole{}},
+		{"LIST ROLE OF USER tempuser", &ast.ListRole{User: "tempuser"}},
+		{"LIST USER OF ROLE roleuser", &ast.ListUser{Role: "roleuser"}},
+		{"LIST PRIVILEGES OF ROLE actor", &ast.ListPrivileges{Role: "actor"}},
+		{"list privileges role actor", &ast.ListPrivileges{Role: "actor"}},
 	})
 }

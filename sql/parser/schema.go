@@ -9,7 +9,7 @@ import (
 
 // create reads the statements that start with CREATE.
 func (p *parser) create() (ast.Statement, error) {
-	kw, err := p.keyword("DATABASE", "STORAGE", "TIMESERIES", "ALIGNED", "USER", "PIPE")
+	kw, err := p.keyword("DATABASE", "STORAGE", "TIMESERIES", "ALIGNED", "USER", "PIPE", "ROLE")
 	if err != nil {
 		return nil, err
 	}
@@ -25,6 +25,12 @@ func (p *parser) create() (ast.Statement, error) {
 		return p.createAlignedTimeseries()
 	case "USER":
 		return p.createUser()
+	case "ROLE":
+		name, err := p.roleName()
+		if err != nil {
+			return nil, err
+		}
+		return &ast.CreateRole{Name: name}, nil
 	default:
 		return p.createPipe()
 	}
@@ -32,7 +38,7 @@ func (p *parser) create() (ast.Statement, error) {
 
 // drop reads the statements that start with DROP.
 func (p *parser) drop() (ast.Statement, error) {
-	kw, err := p.keyword("DATABASE", "STORAGE", "TIMESERIES", "USER", "PIPE")
+	kw, err := p.keyword("DATABASE", "STORAGE", "TIMESERIES", "USER", "PIPE", "ROLE")
 	if err != nil {
 		return nil, err
 	}
@@ -47,6 +53,12 @@ func (p *parser) drop() (ast.Statement, error) {
 		return &ast.DeleteTimeseries{Patterns: paths}, nil
 	case "USER":
 		return p.dropUser()
+	case "ROLE":
+		name, err := p.roleName()
+		if err != nil {
+			return nil, err
+		}
+		return &ast.DropRole{Name: name}, nil
 	default:
 		return p.dropPipe()
 	}
