@@ -31,6 +31,10 @@ const (
 	cmdRegisterNode   cmdType = 16
 	cmdRemoveNode     cmdType = 17
 	cmdAlterPipe      cmdType = 18
+	cmdCreateRole     cmdType = 19
+	cmdDropRole       cmdType = 20
+	cmdGrantRole      cmdType = 21
+	cmdRevokeRole     cmdType = 22
 )
 
 // createDatabaseCmd creates a database. A DataNode proposes only the name;
@@ -85,10 +89,14 @@ type userCmd struct {
 	Time int64 `json:"time,omitempty"`
 }
 
+// grantCmd grants or revokes privileges of a user, or of a role when Role
+// is set.
 type grantCmd struct {
-	User       string       `json:"user"`
-	Privileges []string     `json:"privileges"`
-	Paths      []model.Path `json:"paths"`
+	User        string       `json:"user"`
+	Role        string       `json:"role,omitempty"`
+	Privileges  []string     `json:"privileges"`
+	Paths       []model.Path `json:"paths"`
+	GrantOption bool         `json:"grant_option,omitempty"`
 	// Time stamps the exception of pipes that a REVOKE stops.
 	Time int64 `json:"time,omitempty"`
 }
@@ -122,6 +130,10 @@ var commandBodies = map[cmdType]func() any{
 	cmdRegisterNode:   func() any { return &registerNodeCmd{} },
 	cmdRemoveNode:     func() any { return &removeNodeCmd{} },
 	cmdAlterPipe:      func() any { return &alterPipeCmd{} },
+	cmdCreateRole:     func() any { return &roleCmd{} },
+	cmdDropRole:       func() any { return &roleCmd{} },
+	cmdGrantRole:      func() any { return &roleCmd{} },
+	cmdRevokeRole:     func() any { return &roleCmd{} },
 }
 
 // validateCommand decodes cmd as the state machine will: a command that

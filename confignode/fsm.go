@@ -80,8 +80,13 @@ func (f *fsm) Apply(l *raft.Log) any {
 		var c grantCmd
 		if err = json.Unmarshal(body, &c); err == nil {
 			if resp = f.grant(cmdType(l.Data[0]) == cmdGrant, c); resp == nil {
-				f.stopPipesOf(c.User, c.Time)
+				f.stopPipesOfGrantee(c.User, c.Role, c.Time)
 			}
+		}
+	case cmdCreateRole, cmdDropRole, cmdGrantRole, cmdRevokeRole:
+		var c roleCmd
+		if err = json.Unmarshal(body, &c); err == nil {
+			resp = f.applyRole(cmdType(l.Data[0]), c)
 		}
 	case cmdSetClusterID:
 		var c clusterIDCmd
@@ -195,8 +200,13 @@ func (f *fsm) grant(grant bool, c grantCmd) any {
 		}
 		privs = append(privs, pv)
 	}
-	if grant {
-		return f.state.Auth.Grant(c.User, privs, c.Paths)
+	switch {
+	case c.Role != "" && grant:
+		return f.state.Auth.GrantToRole(c.Role, privs, c.Paths, c.GrantOption)
+	case c.Role != "":
+		return f.state.Auth.RevokeFromRole(c.Role, privs, c.Paths)
+	case grant:
+		return f.state.Auth.Grant(c.User, privs, c.Paths, c.GrantOption)
 	}
 	return f.state.Auth.Revoke(c.User, privs, c.Paths)
 }

@@ -105,9 +105,10 @@ func (m *Meta) SetPassword(ctx context.Context, name, password string) error {
 	return err
 }
 
-// Grant gives user privileges on paths.
-func (m *Meta) Grant(ctx context.Context, user string, privs []string, paths []model.Path) error {
-	_, err := m.commit(ctx, encode(cmdGrant, grantCmd{User: user, Privileges: privs, Paths: paths}))
+// Grant gives user privileges on paths, WITH GRANT OPTION when
+// grantOption is set.
+func (m *Meta) Grant(ctx context.Context, user string, privs []string, paths []model.Path, grantOption bool) error {
+	_, err := m.commit(ctx, encode(cmdGrant, grantCmd{User: user, Privileges: privs, Paths: paths, GrantOption: grantOption}))
 	return err
 }
 

@@ -51,7 +51,7 @@ func TestMetadataSurvivesRestart(t *testing.T) {
 	if err := c.CreateUser(ctx, "alice", "secret123"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Grant(ctx, "alice", []string{"READ_DATA"}, []model.Path{{"root", "sg", "**"}}); err != nil {
+	if err := c.Grant(ctx, "alice", []string{"READ_DATA"}, []model.Path{{"root", "sg", "**"}}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Close(); err != nil {

@@ -103,14 +103,14 @@ func TestPipeOwnerNeedsReadData(t *testing.T) {
 	if err := c.CreateUser(ctx, "alice", "alice-pw"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Grant(ctx, "alice", []string{"USE_PIPE"}, []model.Path{{"root", model.MultiLevel}}); err != nil {
+	if err := c.Grant(ctx, "alice", []string{"USE_PIPE"}, []model.Path{{"root", model.MultiLevel}}, false); err != nil {
 		t.Fatal(err)
 	}
 	err := c.CreatePipe(ctx, "leak", "alice", secret, nil, nil, sink)
 	if status.CodeOf(err) != status.NoPermission || !strings.Contains(err.Error(), "READ_DATA on root.secret.**") {
 		t.Fatalf("pipe over data its owner cannot read: %v", err)
 	}
-	if err := c.Grant(ctx, "alice", []string{"READ_DATA"}, []model.Path{secret}); err != nil {
+	if err := c.Grant(ctx, "alice", []string{"READ_DATA"}, []model.Path{secret}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.CreatePipe(ctx, "p", "alice", secret, nil, nil, sink); err != nil {
@@ -136,7 +136,7 @@ func TestPipeOwnerNeedsReadData(t *testing.T) {
 	if err := c.StartPipe(ctx, "q"); status.CodeOf(err) != status.NoPermission {
 		t.Fatalf("START PIPE after REVOKE: %v", err)
 	}
-	if err := c.Grant(ctx, "alice", []string{"READ_DATA"}, []model.Path{secret}); err != nil {
+	if err := c.Grant(ctx, "alice", []string{"READ_DATA"}, []model.Path{secret}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.StartPipe(ctx, "p"); err != nil {
