@@ -89,6 +89,8 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		return textResult([]string{"Version", "BuildInfo"}, [][]string{{d.cfg.Version, "sluice"}}), nil
 	case *ast.CreateUser, *ast.DropUser, *ast.AlterUserPassword, *ast.Grant, *ast.Revoke, *ast.ListUser, *ast.ListPrivileges:
 		return d.runAuth(ctx, user, stmt)
+	case *ast.CreateRole, *ast.DropRole, *ast.GrantRole, *ast.RevokeRole, *ast.ListRole:
+		return d.runRole(ctx, user, stmt)
 	case *ast.CreatePipe, *ast.AlterPipe, *ast.StartPipe, *ast.StopPipe, *ast.DropPipe, *ast.ShowPipes, *ast.ShowPipePlugins, *ast.ShowPipeStatistics:
 		if err := d.requireGlobal(user, privUsePipe); err != nil {
 			return nil, err
@@ -164,6 +166,7 @@ const (
 	privWriteSchema    auth.Privilege = "WRITE_SCHEMA"
 	privManageDatabase auth.Privilege = "MANAGE_DATABASE"
 	privManageUser     auth.Privilege = "MANAGE_USER"
+	privManageRole     auth.Privilege = "MANAGE_ROLE"
 	privUsePipe        auth.Privilege = "USE_PIPE"
 	privMaintain       auth.Privilege = "MAINTAIN"
 )

@@ -28,13 +28,24 @@ type Meta interface {
 	CreateUser(ctx context.Context, name, password string) error
 	DropUser(ctx context.Context, name string) error
 	SetPassword(ctx context.Context, name, password string) error
-	Grant(ctx context.Context, user string, privs []string, paths []model.Path) error
+	Grant(ctx context.Context, user string, privs []string, paths []model.Path, grantOption bool) error
 	Revoke(ctx context.Context, user string, privs []string, paths []model.Path) error
 	Authenticate(user, password string) error
 	Credential(user string) (string, error)
 	Allowed(user string, p auth.Privilege, path model.Path) bool
 	Users() []string
 	Privileges(user string) ([]auth.Grant, error)
+
+	CreateRole(ctx context.Context, name string) error
+	DropRole(ctx context.Context, name string) error
+	GrantRole(ctx context.Context, role, user string) error
+	RevokeRole(ctx context.Context, role, user string) error
+	GrantToRole(ctx context.Context, role string, privs []string, paths []model.Path, grantOption bool) error
+	RevokeFromRole(ctx context.Context, role string, privs []string, paths []model.Path) error
+	Roles() []string
+	RolesOf(user string) ([]string, error)
+	UsersOf(role string) ([]string, error)
+	RolePrivileges(role string) ([]auth.Grant, error)
 
 	ClusterID() string
 	StateIndex() uint64
