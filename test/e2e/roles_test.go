@@ -1,12 +1,40 @@
 package e2e
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluicedb/sluice/test/proc"
 )
+
+// roleSettle bounds how long a role change committed through one
+// DataNode takes to reach another's copy of the metadata.
+const roleSettle = 10 * time.Second
+
+// settle waits until sql as cl gets code (200: success). Only for
+// statements that change nothing.
+func settle(t *testing.T, cl *pipeClient, sql string, code int32) {
+	t.Helper()
+	pipeWaitFor(t, roleSettle, fmt.Sprintf("%s as %s gets %d", sql, cl.user, code), func() (bool, string) {
+		st, err := cl.exec(sql)
+		if err != nil {
+			return false, err.Error()
+		}
+		return st.Code == code, statusString(st)
+	})
+}
+
+// settleRows waits until rows() is want.
+func settleRows(t *testing.T, what string, rows func() []string, want []string) {
+	t.Helper()
+	pipeWaitFor(t, roleSettle, what, func() (bool, string) {
+		got := rows()
+		return slices.Equal(got, want), fmt.Sprintf("%q, want %q", got, want)
+	})
+}
 
 // roleClients are the sessions of a roles test: admin runs the role
 // statements, other is root on another server of the same cluster (the
@@ -42,8 +70,21 @@ func TestRolesStandalone(t *testing.T) {
 func TestRolesCluster(t *testing.T) {
 	cl := startTestCluster(t, 1, 3)
 	dn := cl.DataNodes
-	checkRoles(t, roleClients{admin: sqlTo(t, dn[0]), other: sqlTo(t, dn[1]),
-		user: func() *pipeClient { return newPipeClientAs(t, at(dn[2]), "pipeuser", "pipepw123") }})
+	checkRoles(t, roleClients{admin: sqlTo(t, dn[0]), other: sqlTo(t, dn[1]), user: func() *pipeClient {
+		// The user, created through dn[0], reaches dn[2] moments later.
+		srv := at(dn[2])
+		var c *pipeClient
+		pipeWaitFor(t, roleSettle, "login as pipeuser to "+srv.Addr(), func() (bool, string) {
+			r := dialRaw(t, srv)
+			resp, err := r.login("pipeuser", "pipepw123", "UTC")
+			if err != nil {
+				return false, err.Error()
+			}
+			c = &pipeClient{t: t, srv: srv, raw: r, user: "pipeuser"}
+			return resp.GetStatus().GetCode() == 200, statusString(resp.GetStatus())
+		})
+		return c
+	}})
 }
 
 func checkRoles(t *testing.T, c roleClients) {
@@ -87,6 +128,7 @@ func checkRoles(t *testing.T, c roleClients) {
 			"GRANT READ_DATA ON root.** TO ROLE piper WITH GRANT OPTION",
 			"GRANT ROLE piper TO pipeuser")
 		wantCode(admin, "GRANT ROLE piper TO pipeuser", 806, "piper")
+		settle(t, u, "SHOW PIPES", 200)
 		u.mustExec("CREATE PIPE rp WITH SINK ('sink'='do-nothing-sink')")
 		if ids := u.pipeIDs("SHOW PIPES"); !slices.Contains(ids, "rp") {
 			t.Errorf("SHOW PIPES as pipeuser: %q, want rp", ids)
@@ -103,26 +145,23 @@ func checkRoles(t *testing.T, c roleClients) {
 	})
 
 	t.Run("listings", func(t *testing.T) {
-		if got := column(t, other, "LIST ROLE", "Role"); !slices.Equal(got, []string{"piper"}) {
-			t.Errorf("LIST ROLE: %q", got)
-		}
-		if got := column(t, admin, "LIST USER OF ROLE piper", "User"); !slices.Equal(got, []string{"pipeuser"}) {
-			t.Errorf("LIST USER OF ROLE piper: %q", got)
-		}
+		settleRows(t, "LIST ROLE", func() []string { return column(t, other, "LIST ROLE", "Role") }, []string{"piper"})
+		settleRows(t, "LIST USER OF ROLE piper", func() []string { return column(t, admin, "LIST USER OF ROLE piper", "User") },
+			[]string{"pipeuser"})
 		admin.mustExec("GRANT WRITE_DATA ON root.own.** TO USER pipeuser")
-		want := []string{" root.own.** WRITE_DATA false", "piper root.** READ_DATA true", "piper root.** USE_PIPE false"}
-		if got := privilegeRows(t, other, "LIST PRIVILEGES OF USER pipeuser"); !slices.Equal(got, want) {
-			t.Errorf("LIST PRIVILEGES OF USER pipeuser: %q, want %q", got, want)
-		}
+		settleRows(t, "LIST PRIVILEGES OF USER pipeuser", func() []string { return privilegeRows(t, other, "LIST PRIVILEGES OF USER pipeuser") },
+			[]string{" root.own.** WRITE_DATA false", "piper root.** READ_DATA true", "piper root.** USE_PIPE false"})
 	})
 
 	t.Run("revoke-role", func(t *testing.T) {
 		admin.mustExec("REVOKE ROLE piper FROM pipeuser")
+		settle(t, u, "SHOW PIPES", 803)
 		wantCode(u, "SHOW PIPES", 803, "USE_PIPE")
 		wantCode(u, "DROP PIPE rp2", 803, "USE_PIPE")
-		if r := other.pipe("rp2"); r == nil || r["State"] != "STOPPED" || !strings.Contains(r["ExceptionMessage"], "READ_DATA") {
-			t.Errorf("rp2 after its owner lost the role: %v, want STOPPED naming READ_DATA", r)
-		}
+		pipeWaitFor(t, roleSettle, "rp2 STOPPED naming READ_DATA after its owner lost the role", func() (bool, string) {
+			r := other.pipe("rp2")
+			return r != nil && r["State"] == "STOPPED" && strings.Contains(r["ExceptionMessage"], "READ_DATA"), fmt.Sprint(r)
+		})
 		if got := column(t, u, "LIST ROLE OF USER pipeuser", "Role"); len(got) != 0 {
 			t.Errorf("roles of pipeuser after REVOKE ROLE: %q", got)
 		}
@@ -130,12 +169,10 @@ func checkRoles(t *testing.T, c roleClients) {
 
 	t.Run("drop-role", func(t *testing.T) {
 		other.mustExec("GRANT ROLE piper TO pipeuser")
-		u.mustExec("SHOW PIPES")
+		settle(t, u, "SHOW PIPES", 200)
 		admin.mustExec("DROP ROLE piper")
-		wantCode(u, "SHOW PIPES", 803, "USE_PIPE")
-		if got := column(t, other, "LIST ROLE", "Role"); len(got) != 0 {
-			t.Errorf("LIST ROLE after DROP ROLE: %q", got)
-		}
+		settle(t, u, "SHOW PIPES", 803)
+		settleRows(t, "LIST ROLE after DROP ROLE", func() []string { return column(t, other, "LIST ROLE", "Role") }, nil)
 		if got := column(t, other, "LIST ROLE OF USER pipeuser", "Role"); len(got) != 0 {
 			t.Errorf("roles of pipeuser after DROP ROLE: %q", got)
 		}
@@ -146,6 +183,7 @@ func checkRoles(t *testing.T, c roleClients) {
 		// MANAGE_ROLE, itself held through a role, is enough to manage
 		// roles but not users.
 		admin.mustExec("CREATE ROLE admins", "GRANT MANAGE_ROLE ON root.** TO ROLE admins", "GRANT ROLE admins TO pipeuser")
+		settle(t, u, "LIST ROLE", 200)
 		u.mustExec("CREATE ROLE piper", "GRANT USE_PIPE ON root.** TO ROLE piper", "GRANT ROLE piper TO pipeuser", "SHOW PIPES", "LIST ROLE")
 		wantCode(u, "CREATE USER other_user 'pw-other-1'", 803, "MANAGE_USER")
 		wantCode(u, "LIST USER OF ROLE piper", 803, "MANAGE_USER")
