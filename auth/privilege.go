@@ -9,7 +9,8 @@ import (
 // Privilege is one of IoTDB 1.3's privileges.
 type Privilege string
 
-// The privileges. ALL stands for all the others.
+// The privileges. ALL stands for all the others; READ for READ_DATA and
+// READ_SCHEMA, WRITE for WRITE_DATA and WRITE_SCHEMA, as in IoTDB 1.3.
 const (
 	ReadData       Privilege = "READ_DATA"
 	WriteData      Privilege = "WRITE_DATA"
@@ -26,6 +27,8 @@ const (
 	Maintain       Privilege = "MAINTAIN"
 	ExtendTemplate Privilege = "EXTEND_TEMPLATE"
 	All            Privilege = "ALL"
+	Read           Privilege = "READ"
+	Write          Privilege = "WRITE"
 )
 
 // privileges lists every privilege but ALL, in IoTDB's order, which is
@@ -42,7 +45,7 @@ func AllPrivileges() []Privilege { return append([]Privilege(nil), privileges...
 // ParsePrivilege reads a privilege name, in any case.
 func ParsePrivilege(s string) (Privilege, error) {
 	p := Privilege(strings.ToUpper(strings.TrimSpace(s)))
-	if p == All || p.rank() >= 0 {
+	if p.composite() != nil || p.rank() >= 0 {
 		return p, nil
 	}
 	return "", status.Errorf(status.UnknownAuthPrivilege, "%q: %w", s, ErrBadPrivilege)
@@ -56,6 +59,20 @@ func (p Privilege) PathScoped() bool {
 		return true
 	}
 	return false
+}
+
+// composite returns what READ and WRITE stand for, nil for the others
+// (ALL included: expand grants it as what it may be on the pattern).
+func (p Privilege) composite() []Privilege {
+	switch p {
+	case Read:
+		return []Privilege{ReadData, ReadSchema}
+	case Write:
+		return []Privilege{WriteData, WriteSchema}
+	case All:
+		return privileges
+	}
+	return nil
 }
 
 // rank is p's position in privileges, -1 for ALL and unknown names.

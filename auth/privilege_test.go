@@ -28,6 +28,8 @@ func TestParsePrivilege(t *testing.T) {
 		{"MAINTAIN", Maintain, false},
 		{"EXTEND_TEMPLATE", ExtendTemplate, false},
 		{"all", All, false},
+		{"read", Read, false},
+		{"Write", Write, false},
 	}
 	for _, tt := range tests {
 		got, err := ParsePrivilege(tt.in)
@@ -38,7 +40,7 @@ func TestParsePrivilege(t *testing.T) {
 			t.Errorf("%s.PathScoped() = %v", got, !tt.scoped)
 		}
 	}
-	for _, bad := range []string{"", "READ", "INSERT_TIMESERIES", "READ DATA"} {
+	for _, bad := range []string{"", "READS", "INSERT_TIMESERIES", "READ DATA"} {
 		_, err := ParsePrivilege(bad)
 		if !errors.Is(err, ErrBadPrivilege) || status.CodeOf(err) != status.UnknownAuthPrivilege {
 			t.Errorf("ParsePrivilege(%q) = %v, want ErrBadPrivilege with UnknownAuthPrivilege", bad, err)

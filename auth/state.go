@@ -237,14 +237,14 @@ func expand(privs []Privilege, paths []model.Path) ([]Grant, error) {
 		}
 	}
 	for _, p := range privs {
-		if p != All && p.rank() < 0 {
+		if p.composite() == nil && p.rank() < 0 {
 			return nil, status.Errorf(status.UnknownAuthPrivilege, "%q: %w", string(p), ErrBadPrivilege)
 		}
 		for _, path := range paths {
 			onRoot := isRootPattern(path)
 			switch {
-			case p == All:
-				for _, q := range privileges {
+			case p.composite() != nil:
+				for _, q := range p.composite() {
 					if onRoot || q.PathScoped() {
 						addGrant(q, path)
 					}

@@ -219,6 +219,11 @@ func TestGrantRevoke(t *testing.T) {
 		{"all on a database", []op{
 			{false, "alice", []Privilege{All}, []string{"root.sg.**"}, nil, 0},
 		}, []string{"root.sg.** READ_DATA", "root.sg.** WRITE_DATA", "root.sg.** READ_SCHEMA", "root.sg.** WRITE_SCHEMA"}},
+		{"read and write composites", []op{
+			{false, "alice", []Privilege{Read}, []string{"root.sg.**"}, nil, 0},
+			{false, "alice", []Privilege{Write}, []string{"root.**"}, nil, 0},
+			{true, "alice", []Privilege{Write}, []string{"root.**"}, nil, 0},
+		}, []string{"root.sg.** READ_DATA", "root.sg.** READ_SCHEMA"}},
 		{"unknown privilege", []op{
 			{false, "alice", []Privilege{"FLY"}, []string{"root.**"}, ErrBadPrivilege, status.UnknownAuthPrivilege},
 		}, nil},
