@@ -46,28 +46,63 @@ func (s *State) allowed(name string, p Privilege, path model.Path) bool {
 	case name == RootUser:
 		return true
 	}
-	// A user holds its own privileges and those of its roles.
-	sets := []*privSet{&u.privSet}
-	for r := range u.roles {
-		sets = append(sets, s.roles[r])
-	}
+	sets := s.setsOf(u)
 	if p == All {
 		for _, q := range privileges {
-			if !holds(sets, q, path) {
+			if !holds(sets, q, path, false) {
 				return false
 			}
 		}
 		return true
 	}
-	return holds(sets, p, path)
+	return holds(sets, p, path, false)
 }
 
-// holds reports whether sets together grant p on path: a path-scoped
-// privilege may be covered by patterns from several sets.
-func holds(sets []*privSet, p Privilege, path model.Path) bool {
+// setsOf is what u holds: its own privileges and those of its roles.
+func (s *State) setsOf(u *user) []*privSet {
+	sets := []*privSet{&u.privSet}
+	for r := range u.roles {
+		sets = append(sets, s.roles[r])
+	}
+	return sets
+}
+
+// MayGrant reports whether user holds every privilege of privs on every
+// pattern of paths (expanded as Grant expands them) WITH GRANT OPTION,
+// itself or through its roles: such a user may grant them to, and revoke
+// them from, other users and roles without MANAGE_USER or MANAGE_ROLE, as
+// in IoTDB 1.3. root may grant anything; bad privileges or paths are
+// never grantable.
+func (s *State) MayGrant(user string, privs []Privilege, paths []model.Path) bool {
+	grants, err := expand(privs, paths)
+	if err != nil {
+		return false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.users[user]
+	switch {
+	case u == nil:
+		return false
+	case user == RootUser:
+		return true
+	}
+	sets := s.setsOf(u)
+	for _, g := range grants {
+		if !holds(sets, g.Privilege, g.Path, true) {
+			return false
+		}
+	}
+	return true
+}
+
+// holds reports whether sets together grant p on path, only counting
+// grants WITH GRANT OPTION when optionOnly is set: a path-scoped privilege
+// may be covered by patterns from several sets.
+func holds(sets []*privSet, p Privilege, path model.Path, optionOnly bool) bool {
 	if !p.PathScoped() {
 		for _, ps := range sets {
-			if ps.hasGlobal(p) {
+			if ps.hasGlobal(p) && (!optionOnly || ps.hasGlobalOption(p)) {
 				return true
 			}
 		}
@@ -75,7 +110,7 @@ func holds(sets []*privSet, p Privilege, path model.Path) bool {
 	}
 	var pats []model.Path
 	for _, ps := range sets {
-		pats = ps.patterns(p, pats)
+		pats = ps.patterns(p, optionOnly, pats)
 	}
 	return covered(path, pats)
 }

@@ -68,10 +68,15 @@ func (ps *privSet) hasGlobal(p Privilege) bool {
 	return ok
 }
 
-// patterns appends the patterns the path-scoped privilege p is held on.
-func (ps *privSet) patterns(p Privilege, out []model.Path) []model.Path {
+// hasGlobalOption reports whether the global privilege p is held WITH
+// GRANT OPTION.
+func (ps *privSet) hasGlobalOption(p Privilege) bool { return ps.global[p] }
+
+// patterns appends the patterns the path-scoped privilege p is held on,
+// only those WITH GRANT OPTION when optionOnly is set.
+func (ps *privSet) patterns(p Privilege, optionOnly bool, out []model.Path) []model.Path {
 	for _, pg := range ps.paths {
-		if _, ok := pg.privs[p]; ok {
+		if opt, ok := pg.privs[p]; ok && (opt || !optionOnly) {
 			out = append(out, pg.path)
 		}
 	}

@@ -255,3 +255,40 @@ func TestRolesSnapshot(t *testing.T) {
 		}
 	}
 }
+
+func TestMayGrant(t *testing.T) {
+	s := roleState(t) // piper: USE_PIPE on root.**, READ_DATA on root.sg.**, both with grant option
+	if err := s.Grant("bobby", []Privilege{WriteData}, mustPaths(t, "root.w.**"), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Grant("bobby", []Privilege{ReadSchema, Maintain}, mustPaths(t, "root.**"), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.GrantRole("bobby", "piper"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		privs []Privilege
+		paths []string
+		want  bool
+	}{
+		{[]Privilege{ReadData}, []string{"root.sg.**"}, true},
+		{[]Privilege{ReadData}, []string{"root.sg.d1.*", "root.sg.d2.s"}, true},
+		{[]Privilege{ReadData, WriteData}, []string{"root.sg.**"}, false},
+		{[]Privilege{WriteData}, []string{"root.w.d.**"}, true},
+		{[]Privilege{ReadData}, []string{"root.**"}, false},
+		{[]Privilege{UsePipe}, []string{"root.**"}, true},
+		{[]Privilege{Maintain}, []string{"root.**"}, false}, // held without the option
+		{[]Privilege{ReadSchema}, []string{"root.sg.**"}, false},
+		{[]Privilege{All}, []string{"root.sg.**"}, false},
+		{[]Privilege{"FLY"}, []string{"root.sg.**"}, false},
+	}
+	for _, tt := range tests {
+		if got := s.MayGrant("bobby", tt.privs, mustPaths(t, tt.paths...)); got != tt.want {
+			t.Errorf("MayGrant(bobby, %v, %v) = %v, want %v", tt.privs, tt.paths, got, tt.want)
+		}
+	}
+	if !s.MayGrant(RootUser, []Privilege{All}, mustPaths(t, "root.**")) || s.MayGrant("alice", []Privilege{ReadData}, mustPaths(t, "root.sg.**")) || s.MayGrant("nobody", []Privilege{ReadData}, mustPaths(t, "root.sg.**")) {
+		t.Error("MayGrant of root, a user without options or an unknown user is wrong")
+	}
+}

@@ -136,3 +136,20 @@ func (m *Meta) RolePrivileges(role string) ([]auth.Grant, error) {
 	m.read(func(s *State) { out, err = s.Auth.RolePrivileges(role) })
 	return out, err
 }
+
+// MayGrant reports whether user may grant and revoke privs on paths by
+// holding them WITH GRANT OPTION (auth.State.MayGrant). Unknown privilege
+// names are never grantable.
+func (m *Meta) MayGrant(user string, privs []string, paths []model.Path) bool {
+	ps := make([]auth.Privilege, 0, len(privs))
+	for _, p := range privs {
+		pv, err := auth.ParsePrivilege(p)
+		if err != nil {
+			return false
+		}
+		ps = append(ps, pv)
+	}
+	var ok bool
+	m.read(func(s *State) { ok = s.Auth.MayGrant(user, ps, paths) })
+	return ok
+}

@@ -46,6 +46,7 @@ type Meta interface {
 	RolesOf(user string) ([]string, error)
 	UsersOf(role string) ([]string, error)
 	RolePrivileges(role string) ([]auth.Grant, error)
+	MayGrant(user string, privs []string, paths []model.Path) bool
 
 	ClusterID() string
 	StateIndex() uint64

@@ -12,8 +12,9 @@ import (
 
 // runAuth executes user and privilege statements. Every user may change
 // their own password and list their own privileges, and those of a role
-// they have; the rest needs MANAGE_USER, or MANAGE_ROLE where a role is
-// addressed, as in IoTDB 1.3.
+// they have, and grant and revoke what they hold WITH GRANT OPTION; the
+// rest needs MANAGE_USER, or MANAGE_ROLE where a role is addressed, as in
+// IoTDB 1.3.
 func (d *DataNode) runAuth(ctx context.Context, user string, stmt ast.Statement) (*model.Result, error) {
 	if err := d.mayRunAuth(user, stmt); err != nil {
 		return nil, err
@@ -79,15 +80,26 @@ func (d *DataNode) mayRunAuth(user string, stmt ast.Statement) error {
 			return nil
 		}
 	case *ast.Grant:
-		if s.Role != "" {
-			return d.requireGlobal(user, privManageRole)
-		}
+		return d.mayGrant(user, s.User, s.Privileges, s.Paths)
 	case *ast.Revoke:
-		if s.Role != "" {
-			return d.requireGlobal(user, privManageRole)
-		}
+		return d.mayGrant(user, s.User, s.Privileges, s.Paths)
 	}
 	return d.requireGlobal(user, privManageUser)
+}
+
+// mayGrant lets user grant or revoke privs on paths of a user (toUser set)
+// with MANAGE_USER, of a role with MANAGE_ROLE, or of either when it holds
+// them all WITH GRANT OPTION.
+func (d *DataNode) mayGrant(user, toUser string, privs []string, paths []model.Path) error {
+	need := privManageUser
+	if toUser == "" {
+		need = privManageRole
+	}
+	err := d.requireGlobal(user, need)
+	if err != nil && d.meta.MayGrant(user, privs, paths) {
+		return nil
+	}
+	return err
 }
 
 // mayListRole lets user see a role it has; any other needs MANAGE_ROLE.

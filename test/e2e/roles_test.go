@@ -191,6 +191,22 @@ func checkRoles(t *testing.T, c roleClients) {
 		wantCode(u, "SHOW PIPES", 803, "USE_PIPE")
 		admin.mustExec("DROP ROLE admins")
 	})
+
+	t.Run("grant-option", func(t *testing.T) {
+		// What a user holds WITH GRANT OPTION, through a role here, it may
+		// grant and revoke without MANAGE_USER or MANAGE_ROLE.
+		admin.mustExec("CREATE USER granted_user 'pw-granted-1'", "CREATE ROLE granter", "CREATE ROLE target",
+			"GRANT READ_DATA ON root.g.** TO ROLE granter WITH GRANT OPTION", "GRANT WRITE_DATA ON root.g.** TO ROLE granter",
+			"GRANT ROLE granter TO pipeuser")
+		settle(t, u, "LIST PRIVILEGES OF ROLE granter", 200)
+		u.mustExec("GRANT READ_DATA ON root.g.d1.** TO USER granted_user", "GRANT READ_DATA ON root.g.** TO ROLE target")
+		wantCode(u, "GRANT READ_DATA ON root.** TO USER granted_user", 803, "MANAGE_USER")
+		wantCode(u, "GRANT WRITE_DATA ON root.g.** TO USER granted_user", 803, "MANAGE_USER")
+		wantCode(u, "GRANT READ_DATA, WRITE_DATA ON root.g.** TO ROLE target", 803, "MANAGE_ROLE")
+		u.mustExec("REVOKE READ_DATA ON root.g.d1.** FROM USER granted_user", "REVOKE READ_DATA ON root.g.** FROM ROLE target")
+		settleRows(t, "LIST PRIVILEGES OF ROLE target", func() []string { return privilegeRows(t, other, "LIST PRIVILEGES OF ROLE target") }, nil)
+		admin.mustExec("DROP ROLE granter", "DROP ROLE target", "DROP USER granted_user")
+	})
 }
 
 // column runs a LIST statement and returns one column's values.
