@@ -230,6 +230,14 @@ func TestRolesSnapshot(t *testing.T) {
 	if !got.Allowed("alice", UsePipe, rootPattern) {
 		t.Error("alice's role lost in the snapshot")
 	}
+	// The copy the ConfigNodes send to DataNodes keeps the roles.
+	sealed, err := got.WithHashes(func(h string) (string, error) { return "sealed:" + h, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sealed.Allowed("alice", UsePipe, rootPattern) || !reflect.DeepEqual(sealed.Roles(), got.Roles()) {
+		t.Error("WithHashes lost the roles")
+	}
 	// The copy is independent of its source.
 	c := got.Clone()
 	if err := got.DropRole("piper"); err != nil {
