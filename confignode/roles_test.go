@@ -99,6 +99,8 @@ func TestRolesApplyAndSnapshot(t *testing.T) {
 	}
 }
 
+// TestRolesSurviveRestart: roles come back from a Raft snapshot and the
+// log after it.
 func TestRolesSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -115,6 +117,17 @@ func TestRolesSurviveRestart(t *testing.T) {
 	if err := c.GrantRole(ctx, "reader", "alice"); err != nil {
 		t.Fatal(err)
 	}
+	// A Raft snapshot, then one more change: the restart restores the
+	// snapshot and replays the log after it.
+	if err := c.group.Raft().Snapshot().Error(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateRole(ctx, "after_snap"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.GrantRole(ctx, "after_snap", "alice"); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +138,9 @@ func TestRolesSurviveRestart(t *testing.T) {
 	}
 	if users, err := c.UsersOf("reader"); err != nil || !reflect.DeepEqual(users, []string{"alice"}) {
 		t.Fatalf("users of reader after restart: %q, %v", users, err)
+	}
+	if roles, err := c.RolesOf("alice"); err != nil || !reflect.DeepEqual(roles, []string{"after_snap", "reader"}) {
+		t.Fatalf("roles of alice after restart: %q, %v", roles, err)
 	}
 	if err := c.RevokeFromRole(ctx, "reader", []string{"READ_DATA"}, []model.Path{{"root", "sg", "**"}}); err != nil {
 		t.Fatal(err)
