@@ -340,12 +340,24 @@ func (r *Receiver) tablets(ctx context.Context, body []byte) error {
 // it handshook with: a copied token, a changed password and a dropped user
 // all send the sender back to the handshake, which checks credentials
 // again.
+//
+// An empty token stands for the connection's own session: the air-gap
+// protocol answers a handshake with one byte, so its sender never learns
+// the token. That grants nothing a token would not, a token being good on
+// its own connection only.
 func (r *Receiver) peer(ctx context.Context, token string) (peer, error) {
-	p, ok := r.sessions.get(token)
+	conn := connOf(ctx)
+	var p peer
+	var ok bool
+	if token == "" {
+		token, p, ok = r.sessions.ofConn(conn.id)
+	} else {
+		p, ok = r.sessions.get(token)
+	}
 	if !ok {
 		return peer{}, status.Errorf(CodeHandshakeRequired, "%s: the pipe transfer token is unknown or expired", HandshakeRequiredPrefix)
 	}
-	if conn := connOf(ctx); conn.id != p.conn {
+	if conn.id != p.conn {
 		r.log.Warn("pipe transfer token used on another connection", "remote", conn.remote, "user", p.user)
 		return peer{}, status.Errorf(CodeHandshakeRequired, "%s: the pipe transfer token belongs to another connection", HandshakeRequiredPrefix)
 	}

@@ -75,6 +75,26 @@ func (s *sessions) get(token string) (peer, bool) {
 	return *p, true
 }
 
+// ofConn returns the most recently used live token of connection conn and
+// its peer, marking it used, or false when the connection holds none.
+func (s *sessions) ofConn(conn uint64) (string, peer, bool) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var token string
+	var best *peer
+	for tok, p := range s.byToken {
+		if p.conn == conn && now.Sub(p.lastUsed) < s.idle && (best == nil || p.lastUsed.After(best.lastUsed)) {
+			token, best = tok, p
+		}
+	}
+	if best == nil {
+		return "", peer{}, false
+	}
+	best.lastUsed = now
+	return token, *best, true
+}
+
 // dropConn forgets every token handed out on connection conn.
 func (s *sessions) dropConn(conn uint64) {
 	s.mu.Lock()
