@@ -25,11 +25,14 @@ const (
 	PluginThriftSSL = "iotdb-thrift-ssl-sink"
 	PluginLegacy    = "iotdb-legacy-pipe-sink"
 	PluginDoNothing = "do-nothing-sink"
+	// PluginAirGap speaks IoTDB's air-gap framing on a plain socket to a
+	// receiver's pipe_air_gap_receiver_port (airgap.go).
+	PluginAirGap = "iotdb-air-gap-sink"
 )
 
 // Plugins returns the known sink plugin names.
 func Plugins() []string {
-	return []string{PluginThrift, PluginThriftAsync, PluginThriftSync, PluginThriftSSL, PluginLegacy, PluginDoNothing}
+	return []string{PluginThrift, PluginThriftAsync, PluginThriftSync, PluginThriftSSL, PluginLegacy, PluginDoNothing, PluginAirGap}
 }
 
 // connectorAliases are IoTDB 1.2's plugin names, still accepted.
@@ -40,6 +43,7 @@ var connectorAliases = map[string]string{
 	"iotdb-thrift-ssl-connector":   PluginThriftSSL,
 	"iotdb-legacy-pipe-connector":  PluginLegacy,
 	"do-nothing-connector":         PluginDoNothing,
+	"iotdb-air-gap-connector":      PluginAirGap,
 }
 
 // Attribute defaults.
@@ -47,6 +51,9 @@ const (
 	DefaultUser          = "root"
 	DefaultPassword      = "root"
 	DefaultLegacyVersion = "1.1"
+	// DefaultAirGapHandshakeTimeout is air-gap.handshake-timeout-ms's
+	// default, IoTDB's.
+	DefaultAirGapHandshakeTimeout = 5 * time.Second
 )
 
 // attributes are a sink's parsed attributes.
@@ -72,6 +79,11 @@ type attributes struct {
 	// batching is batch.enable, batch.max-delay-seconds and
 	// batch.size-bytes: how the tasks using the sink hold writes.
 	batching pipe.Batching
+	// airGapELanguage and airGapHandshakeTimeout are
+	// iotdb-air-gap-sink's air-gap.e-language.enable and
+	// air-gap.handshake-timeout-ms.
+	airGapELanguage        bool
+	airGapHandshakeTimeout time.Duration
 }
 
 // parseAttributes reads the attributes New understands; others are left to
@@ -144,6 +156,11 @@ func parseAttributes(attrs map[string]string) (*attributes, error) {
 	}
 	if plugin == PluginThriftSSL {
 		a.trustStore = strings.TrimSpace(attrs["ssl.trust-store-path"])
+	}
+	if plugin == PluginAirGap {
+		if err := a.parseAirGap(attrs); err != nil {
+			return nil, err
+		}
 	}
 	return a, nil
 }
@@ -308,4 +325,25 @@ func (a *attributes) tlsConfig(target string) (*tls.Config, error) {
 		return nil, fatalf("%s: ssl.trust-store-path: %v", a.plugin, err)
 	}
 	return cfg, nil
+}
+
+// parseAirGap reads air-gap.e-language.enable (default false) and
+// air-gap.handshake-timeout-ms (default DefaultAirGapHandshakeTimeout).
+func (a *attributes) parseAirGap(attrs map[string]string) error {
+	a.airGapHandshakeTimeout = DefaultAirGapHandshakeTimeout
+	if v, ok := attrs["air-gap.e-language.enable"]; ok {
+		e, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(v)))
+		if err != nil {
+			return fmt.Errorf("%s: sink attribute 'air-gap.e-language.enable' = %q: not true or false", a.plugin, v)
+		}
+		a.airGapELanguage = e
+	}
+	if v, ok := attrs["air-gap.handshake-timeout-ms"]; ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+		if err != nil || n < 1 {
+			return fmt.Errorf("%s: sink attribute 'air-gap.handshake-timeout-ms' = %q: not a number of milliseconds from 1 to %d", a.plugin, v, math.MaxInt32)
+		}
+		a.airGapHandshakeTimeout = time.Duration(n) * time.Millisecond
+	}
+	return nil
 }

@@ -72,9 +72,7 @@ func (c *thriftConn) call(ctx context.Context, timeout time.Duration, rpc func(c
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { c.nc.Close() })
-	if w, ok := parent.Value(stallKey{}).(stallWatch); ok && w.after > 0 && w.after < timeout {
-		defer w.watch(c.target)()
-	}
+	defer watchStall(parent, c.target, timeout)()
 	err = rpc(ctx)
 	if !stop() {
 		if err != nil {
@@ -119,6 +117,15 @@ func (w stallWatch) watch(target string) (stop func()) {
 		ended = true
 		mu.Unlock()
 	}
+}
+
+// watchStall starts the watchdog ctx carries (WithStallWatch), if any, on
+// a call to target bounded by timeout, and returns its stop.
+func watchStall(ctx context.Context, target string, timeout time.Duration) (stop func()) {
+	if w, ok := ctx.Value(stallKey{}).(stallWatch); ok && w.after > 0 && w.after < timeout {
+		return w.watch(target)
+	}
+	return func() {}
 }
 
 // WithStallWatch returns a context under which every sink call that goes

@@ -20,7 +20,8 @@ const ProbeTimeout = 10 * time.Second
 // a sender id derived from cfg.ClusterID (ProbeSenderSuffix appended):
 // the receiver then answers with its id even when it is ours. The legacy
 // and do-nothing sinks report "" (the client protocol reveals no cluster
-// id). Targets are tried in order with at most ProbeTimeout (or
+// id), and the air-gap sink does without connecting: its receiver answers
+// one byte, never an id. Targets are tried in order with at most ProbeTimeout (or
 // cfg.Timeout, if shorter) each; errors are classified as Transfer's are.
 func Probe(ctx context.Context, attrs map[string]string, cfg Config) (clusterID string, err error) {
 	a, err := parseAttributes(attrs)
@@ -31,7 +32,7 @@ func Probe(ctx context.Context, attrs map[string]string, cfg Config) (clusterID 
 	cfg.Timeout = min(cfg.Timeout, ProbeTimeout)
 	logger := slog.New(slog.DiscardHandler)
 	switch a.plugin {
-	case PluginDoNothing:
+	case PluginDoNothing, PluginAirGap:
 		return "", nil
 	case PluginLegacy:
 		s := newLegacySink(a, cfg, logger, nil)

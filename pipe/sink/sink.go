@@ -33,6 +33,8 @@ func newSink(attrs map[string]string, cfg Config, logger *slog.Logger, m *sinkMe
 		return newThriftSink(a, cfg, cfg.MaxClients, logger, m), nil
 	case PluginLegacy:
 		return newLegacySink(a, cfg, logger, m), nil
+	case PluginAirGap:
+		return newAirGapSink(a, cfg, logger, m), nil
 	case PluginDoNothing:
 		return doNothing{m: m}, nil
 	}

@@ -202,31 +202,42 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 }
 
 // encode returns the request type and body that carry tablets: Sluice's
-// zstd-compressed tablets body, or with 'compressor' set the uncompressed
-// body inside IoTDB's compressed request. Toward an IoTDB receiver they
-// are IoTDB's raw tablets (iotdbSession.encode), compressed the same way.
+// tablets (encodeTablets), or toward an IoTDB receiver IoTDB's raw
+// tablets (iotdbSession.encode), with 'compressor' set inside IoTDB's
+// compressed request.
 func (s *thriftSink) encode(pc *pipeConn, origin string, tablets []*model.Tablet) (int16, []byte, error) {
-	var typ int16
-	var body []byte
-	switch {
-	case pc.iotdb != nil:
-		var err error
-		if typ, body, err = pc.iotdb.encode(tablets); err != nil {
-			return 0, nil, fatalf("%s %s: %v", s.a.plugin, pc.target, err)
-		}
-		if len(s.a.compressors) == 0 {
-			return typ, body, nil
-		}
-	case len(s.a.compressors) == 0:
-		return transfer.TypeTablets, transfer.EncodeTablets(transfer.Tablets{Token: pc.token, Origin: origin, Tablets: tablets}), nil
-	default:
-		typ, body = transfer.TypeTablets, transfer.EncodeTabletsUncompressed(transfer.Tablets{Token: pc.token, Origin: origin, Tablets: tablets})
+	if pc.iotdb == nil {
+		return encodeTablets(s.a, transfer.Tablets{Token: pc.token, Origin: origin, Tablets: tablets})
 	}
-	body, err := transfer.EncodeCompressed(transfer.Version, typ, body, s.a.compressors, s.a.zstdLevel)
+	typ, body, err := pc.iotdb.encode(tablets)
 	if err != nil {
-		return 0, nil, fatalf("%s: compressor: %v", s.a.plugin, err)
+		return 0, nil, fatalf("%s %s: %v", s.a.plugin, pc.target, err)
 	}
-	return transfer.TypeCompressed, body, nil
+	return compressRequest(s.a, typ, body)
+}
+
+// encodeTablets returns the request type and body that carry t in
+// Sluice's protocol: its zstd-compressed tablets body, or with a's
+// 'compressor' set the uncompressed body inside IoTDB's compressed
+// request.
+func encodeTablets(a *attributes, t transfer.Tablets) (int16, []byte, error) {
+	if len(a.compressors) == 0 {
+		return transfer.TypeTablets, transfer.EncodeTablets(t), nil
+	}
+	return compressRequest(a, transfer.TypeTablets, transfer.EncodeTabletsUncompressed(t))
+}
+
+// compressRequest wraps a request of type typ in IoTDB's compressed
+// request when a's 'compressor' is set, and returns it as it is otherwise.
+func compressRequest(a *attributes, typ int16, body []byte) (int16, []byte, error) {
+	if len(a.compressors) == 0 {
+		return typ, body, nil
+	}
+	out, err := transfer.EncodeCompressed(transfer.Version, typ, body, a.compressors, a.zstdLevel)
+	if err != nil {
+		return 0, nil, fatalf("%s: compressor: %v", a.plugin, err)
+	}
+	return transfer.TypeCompressed, out, nil
 }
 
 // requestOverhead is what a compressed request adds to the payload in the

@@ -1,0 +1,306 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/sluicedb/sluice/pipe"
+	"github.com/sluicedb/sluice/pipe/airgap"
+	"github.com/sluicedb/sluice/pipe/transfer"
+)
+
+// AirGapMaxPayloadBytes is the most tablet bytes (uncompressed, as
+// transfer.Split counts them) the air-gap sink puts in one request. Its
+// receiver cannot tell it its pipe_receiver_max_decompressed_bytes as a
+// Thrift receiver's handshake does, so the sink splits batches to a size
+// every receiver at its defaults takes.
+const AirGapMaxPayloadBytes = 16 << 20
+
+// airGapSink is iotdb-air-gap-sink: Sluice's handshake and tablets
+// requests framed as IoTDB's air-gap protocol (pipe/airgap) on one plain
+// TCP connection, each answered OK or FAIL in one byte. The handshake's
+// answer carries no token: the receiver binds the session to the
+// connection. Transfers are serialised, as IoTDB's air-gap sink sends
+// them, so the receiver applies them in order. The connection opens
+// lazily to the next target round-robin, failing over to the others.
+type airGapSink struct {
+	a     *attributes
+	cfg   Config
+	log   *slog.Logger
+	m     *sinkMetrics
+	limit *rateLimiter
+
+	slot      chan *airGapConn // the connection when idle; nil before one opens
+	done      chan struct{}    // closed by Close
+	closeOnce sync.Once
+	next      atomic.Uint64 // round-robin position of the next dial
+
+	mu     sync.Mutex
+	open   *airGapConn
+	closed bool
+}
+
+// airGapConn is a connection that handshook.
+type airGapConn struct {
+	target string
+	nc     net.Conn
+}
+
+func newAirGapSink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) *airGapSink {
+	s := &airGapSink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit),
+		slot: make(chan *airGapConn, 1), done: make(chan struct{})}
+	s.slot <- nil
+	return s
+}
+
+// Batching is what the sink's batch attributes ask of the tasks using it.
+func (s *airGapSink) Batching() pipe.Batching { return s.a.batching }
+
+// InFlight is 1: transfers take turns on the one connection.
+func (s *airGapSink) InFlight() int { return 1 }
+
+// TargetClusterID is "": the air-gap protocol's answers carry no cluster
+// id. A receiver refuses a handshake from its own cluster instead.
+func (s *airGapSink) TargetClusterID() string { return "" }
+
+// Connections is 1 while the connection is open, else 0.
+func (s *airGapSink) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open != nil {
+		return 1
+	}
+	return 0
+}
+
+// Transfer sends the batch and returns nil once the receiver answered OK
+// to every part of it.
+func (s *airGapSink) Transfer(ctx context.Context, b *pipe.Batch) error {
+	if len(b.Tablets) == 0 {
+		return nil
+	}
+	var c *airGapConn
+	select {
+	case c = <-s.slot:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		return ErrClosed
+	}
+	err := s.transfer(ctx, &c, b)
+	s.slot <- c
+	s.m.done(err)
+	return err
+}
+
+// transfer sends b on the slot's connection, opening one if needed, and
+// once more on a new connection when an idle one turned out stale.
+func (s *airGapSink) transfer(ctx context.Context, slot **airGapConn, b *pipe.Batch) error {
+	for attempt := 0; ; attempt++ {
+		fresh := false
+		if *slot == nil {
+			c, err := s.dial(ctx)
+			if err != nil {
+				return err
+			}
+			*slot, fresh = c, true
+		}
+		c := *slot
+		err := s.sendBatch(ctx, c, b)
+		if err == nil {
+			return nil
+		}
+		// After a FAIL the receiver may have closed the connection (it
+		// does after a bad frame); after an I/O error the stream is out of
+		// step. Either way the next transfer starts on a new one.
+		s.drop(c)
+		*slot = nil
+		var refused *airGapRefused
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, pipe.ErrFatal), errors.As(err, &refused):
+			return err
+		case !fresh && attempt == 0 && retryable(err):
+			s.log.Debug("idle air-gap connection failed, retrying on a new one", "target", c.target, "err", err)
+			continue
+		}
+		return fmt.Errorf("%s %s: transfer: %w", s.a.plugin, c.target, err)
+	}
+}
+
+// sendBatch sends b's tablets in requests of AirGapMaxPayloadBytes at most,
+// in order; a failure resends them all, which applying tolerates.
+func (s *airGapSink) sendBatch(ctx context.Context, c *airGapConn, b *pipe.Batch) error {
+	for _, part := range transfer.Split(b.Tablets, AirGapMaxPayloadBytes) {
+		typ, body, err := encodeTablets(s.a, transfer.Tablets{Origin: b.Origin, Tablets: part})
+		if err != nil {
+			return err
+		}
+		ok, err := s.send(ctx, c, typ, body, s.cfg.Timeout)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &airGapRefused{plugin: s.a.plugin, target: c.target}
+		}
+	}
+	return nil
+}
+
+// airGapRefused is a transfer the receiver answered FAIL. It is retried
+// with backoff: the one-byte answer does not say whether retrying can help
+// (a full disk) or not (a missing privilege), which the receiver's log
+// tells.
+type airGapRefused struct{ plugin, target string }
+
+func (e *airGapRefused) Error() string {
+	return fmt.Sprintf("%s %s: the receiver refused the transfer (the air-gap protocol answers only OK or FAIL; the receiver's log names the cause)", e.plugin, e.target)
+}
+
+// dial opens and handshakes a connection on the next target round-robin,
+// failing over through the others.
+func (s *airGapSink) dial(ctx context.Context) (*airGapConn, error) {
+	n := len(s.a.targets)
+	start := int((s.next.Add(1) - 1) % uint64(n))
+	var failures []string
+	for i := range n {
+		target := s.a.targets[(start+i)%n]
+		if s.isClosed() {
+			return nil, ErrClosed
+		}
+		d := net.Dialer{Timeout: s.a.airGapHandshakeTimeout, KeepAliveConfig: keepAlive, Control: controlSocket}
+		nc, err := d.DialContext(ctx, "tcp", target)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if errors.Is(err, syscall.ECONNREFUSED) {
+				err = fmt.Errorf("%w (is the target's air-gap receiver on: pipe_air_gap_receiver_enabled=true, pipe_air_gap_receiver_port?)", err)
+			}
+			s.log.Warn("cannot connect to target", "target", target, "err", err)
+			failures = append(failures, fmt.Sprintf("%s: %v", target, err))
+			continue
+		}
+		c := &airGapConn{target: target, nc: nc}
+		if !s.track(c) {
+			return nil, ErrClosed
+		}
+		if err := s.handshake(ctx, c); err != nil {
+			s.drop(c)
+			if errors.Is(err, pipe.ErrFatal) || ctx.Err() != nil {
+				return nil, err
+			}
+			s.log.Warn("handshake failed", "target", target, "err", err)
+			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
+			continue
+		}
+		s.log.Debug("connected", "target", target)
+		return c, nil
+	}
+	return nil, fmt.Errorf("%s: no target available: %s", s.a.plugin, strings.Join(failures, "; "))
+}
+
+// handshake opens c's session. A FAIL is final: the receiver refuses the
+// credentials, the timestamp precision or a sender of its own cluster,
+// none of which retrying cures.
+func (s *airGapSink) handshake(ctx context.Context, c *airGapConn) error {
+	body := transfer.EncodeHandshake(transfer.Handshake{
+		ClusterID:          s.cfg.ClusterID,
+		TimestampPrecision: transfer.PrecisionMillis,
+		User:               s.a.user,
+		Password:           s.a.password,
+		SenderVersion:      s.cfg.SenderVersion,
+	})
+	ok, err := s.send(ctx, c, transfer.TypeHandshake, body, s.a.airGapHandshakeTimeout)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return fmt.Errorf("%s %s: handshake: %w", s.a.plugin, c.target, err)
+	case !ok:
+		return fatalf("%s %s: handshake refused for user %s: the air-gap receiver answers FAIL without a reason; check the sink's user and password (checked like a login), that the user may write, and that the target is another cluster's Sluice air-gap receiver. The receiver's log names the cause", s.a.plugin, c.target, s.a.user)
+	}
+	return nil
+}
+
+// send writes one request and reads its answer, within timeout and ctx.
+func (s *airGapSink) send(ctx context.Context, c *airGapConn, typ int16, body []byte, timeout time.Duration) (ok bool, err error) {
+	if err := s.limit.wait(ctx, len(body)); err != nil {
+		return false, err
+	}
+	frame := airgap.Encode(transfer.Version, typ, body, s.a.airGapELanguage)
+	_ = c.nc.SetDeadline(time.Now().Add(timeout))
+	// Sockets do not watch contexts: an ended ctx moves the deadline to
+	// the past, which fails the read or write under way.
+	stop := context.AfterFunc(ctx, func() { _ = c.nc.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	defer watchStall(ctx, c.target, timeout)()
+	if _, err := c.nc.Write(frame); err != nil {
+		return false, err
+	}
+	s.m.sent(len(frame))
+	var answer [1]byte
+	if _, err := io.ReadFull(c.nc, answer[:]); err != nil {
+		return false, err
+	}
+	return answer[0] == airgap.ResponseOK, nil
+}
+
+func (s *airGapSink) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// track records a new connection; it refuses (and closes c) once the sink
+// is closed.
+func (s *airGapSink) track(c *airGapConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		c.nc.Close()
+		return false
+	}
+	s.open = c
+	s.m.connOpened()
+	return true
+}
+
+// drop closes c and forgets it.
+func (s *airGapSink) drop(c *airGapConn) {
+	s.mu.Lock()
+	if s.open == c {
+		s.open = nil
+		s.m.connClosed()
+	}
+	s.mu.Unlock()
+	c.nc.Close()
+}
+
+// Close closes the connection; a transfer in progress fails and later ones
+// return ErrClosed. It is idempotent.
+func (s *airGapSink) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		c := s.open
+		s.open = nil
+		s.mu.Unlock()
+		close(s.done)
+		if c != nil {
+			c.nc.Close()
+			s.m.connClosed()
+		}
+	})
+	return nil
+}

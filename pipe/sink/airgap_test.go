@@ -1,0 +1,211 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicedb/sluice/pipe"
+	"github.com/sluicedb/sluice/pipe/airgap"
+	"github.com/sluicedb/sluice/pipe/receiver"
+	"github.com/sluicedb/sluice/status"
+)
+
+// startAirGap serves the real receiver for target on an air-gap listener.
+func startAirGap(t *testing.T, target *fakeTarget, cfg airgap.Config) *airgap.Server {
+	t.Helper()
+	if target.id == "" {
+		target.id = "target-cluster"
+	}
+	cfg.Addr = "127.0.0.1:0"
+	srv := airgap.New(cfg, receiver.New(target, nil, nil, nil), nil, nil)
+	if err := srv.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func airGapAttrs(srv *airgap.Server, kv ...string) map[string]string {
+	host, port, _ := strings.Cut(srv.Addr().String(), ":")
+	attrs := map[string]string{"sink": PluginAirGap, "ip": host, "port": port}
+	for i := 0; i+1 < len(kv); i += 2 {
+		attrs[kv[i]] = kv[i+1]
+	}
+	return attrs
+}
+
+// TestAirGapDelivers: batches arrive in order with their origin, framed
+// plainly, in E-Language and compressed.
+func TestAirGapDelivers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kv   []string
+	}{
+		{"plain", nil},
+		{"e-language", []string{"sink.air-gap.e-language.enable", "true"}},
+		{"compressed", []string{"compressor", "snappy,zstd"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			target := &fakeTarget{}
+			srv := startAirGap(t, target, airgap.Config{})
+			s := newTestSink(t, airGapAttrs(srv, tc.kv...), testConfig)
+			for i := 1; i <= 5; i++ {
+				b := testBatch(i)
+				if i == 3 {
+					b.Origin = "far-away"
+				}
+				if err := s.Transfer(t.Context(), b); err != nil {
+					t.Fatalf("Transfer %d: %v", i, err)
+				}
+			}
+			if err := s.Transfer(t.Context(), richBatch()); err != nil {
+				t.Fatalf("Transfer of every type: %v", err)
+			}
+			times, _ := target.received()
+			if !slices.Equal(times[:5], []int64{1, 2, 3, 4, 5}) || len(times) != 6 {
+				t.Fatalf("arrived %v", times)
+			}
+			target.mu.Lock()
+			origins := slices.Clone(target.origins[:4])
+			target.mu.Unlock()
+			if !slices.Equal(origins, []string{senderCluster, senderCluster, "far-away", senderCluster}) {
+				t.Fatalf("origins %q", origins)
+			}
+			if target.logins.Load() != 1 {
+				t.Errorf("%d logins, want 1 (one connection)", target.logins.Load())
+			}
+			if n := Connections(s); n != 1 {
+				t.Errorf("Connections = %d, want 1", n)
+			}
+		})
+	}
+}
+
+func TestAirGapWrongPassword(t *testing.T) {
+	target := &fakeTarget{}
+	srv := startAirGap(t, target, airgap.Config{})
+	s := newTestSink(t, airGapAttrs(srv, "password", "wrong"), testConfig)
+	err := s.Transfer(t.Context(), testBatch(1))
+	if !errors.Is(err, pipe.ErrFatal) || !strings.Contains(err.Error(), "handshake refused for user root") ||
+		!strings.Contains(err.Error(), "password") {
+		t.Fatalf("Transfer with a wrong password: %v, want a fatal handshake refusal naming the password", err)
+	}
+	if times, _ := target.received(); len(times) != 0 {
+		t.Fatalf("a refused sender wrote %v", times)
+	}
+}
+
+func TestAirGapReceiverOff(t *testing.T) {
+	host, port, _ := strings.Cut(deadAddr(t), ":")
+	s := newTestSink(t, map[string]string{"sink": PluginAirGap, "ip": host, "port": port}, testConfig)
+	err := s.Transfer(t.Context(), testBatch(1))
+	if err == nil || errors.Is(err, pipe.ErrFatal) || !strings.Contains(err.Error(), "pipe_air_gap_receiver_enabled") {
+		t.Fatalf("Transfer to a closed port: %v, want a transient error naming pipe_air_gap_receiver_enabled", err)
+	}
+}
+
+// TestAirGapRefusedThenRecovers: a FAIL answer is transient; the next
+// transfer, on a new connection, goes through.
+func TestAirGapRefusedThenRecovers(t *testing.T) {
+	target := &fakeTarget{fail: func() error { return status.Errorf(status.DiskSpaceInsufficient, "disk full") }}
+	srv := startAirGap(t, target, airgap.Config{})
+	s := newTestSink(t, airGapAttrs(srv), testConfig)
+	err := s.Transfer(t.Context(), testBatch(1))
+	var refused *airGapRefused
+	if !errors.As(err, &refused) || errors.Is(err, pipe.ErrFatal) {
+		t.Fatalf("Transfer refused by the target: %v, want a transient refusal", err)
+	}
+	target.set(func(f *fakeTarget) { f.fail = nil })
+	if err := s.Transfer(t.Context(), testBatch(2)); err != nil {
+		t.Fatalf("Transfer after the target recovered: %v", err)
+	}
+}
+
+// TestAirGapStaleConnection: the receiver closes an idle connection (its
+// read timeout); the next transfer reconnects by itself.
+func TestAirGapStaleConnection(t *testing.T) {
+	target := &fakeTarget{}
+	srv := startAirGap(t, target, airgap.Config{ReadTimeout: 100 * time.Millisecond})
+	s := newTestSink(t, airGapAttrs(srv), testConfig)
+	if err := s.Transfer(t.Context(), testBatch(1)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if err := s.Transfer(t.Context(), testBatch(2)); err != nil {
+		t.Fatalf("Transfer after the receiver closed the idle connection: %v", err)
+	}
+	if times, _ := target.received(); !slices.Equal(times, []int64{1, 2}) {
+		t.Fatalf("arrived %v", times)
+	}
+}
+
+func TestAirGapCancelAndClose(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	target := &fakeTarget{block: block}
+	srv := startAirGap(t, target, airgap.Config{})
+	s, err := New(airGapAttrs(srv), testConfig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A stalled receiver: the caller's context ends the transfer.
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := s.Transfer(ctx, testBatch(1)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Transfer = %v, want deadline exceeded", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Transfer took %s after its context ended", d)
+	}
+
+	// Close ends a transfer in progress.
+	done := make(chan error, 1)
+	go func() { done <- s.Transfer(context.Background(), testBatch(2)) }()
+	waitFor(t, func() bool { return Connections(s) == 1 })
+	s.Close()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Transfer succeeded on a closed sink")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end the transfer in progress")
+	}
+	if err := s.Transfer(t.Context(), testBatch(3)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Transfer after Close = %v", err)
+	}
+}
+
+func TestAirGapAttributes(t *testing.T) {
+	for _, tc := range []struct {
+		kv   []string
+		want string
+	}{
+		{[]string{"air-gap.e-language.enable", "yes"}, "'air-gap.e-language.enable' = \"yes\": not true or false"},
+		{[]string{"air-gap.handshake-timeout-ms", "0"}, "'air-gap.handshake-timeout-ms' = \"0\""},
+		{[]string{"sink.air-gap.handshake-timeout-ms", "soon"}, "not a number of milliseconds"},
+	} {
+		attrs := map[string]string{"sink": PluginAirGap, "ip": "127.0.0.1", "port": "9780"}
+		attrs[tc.kv[0]] = tc.kv[1]
+		if _, err := New(attrs, testConfig, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error containing %q", tc.kv, err, tc.want)
+		}
+	}
+	a, err := parseAttributes(map[string]string{"connector": "iotdb-air-gap-connector", "node-urls": "h:1",
+		"connector.air-gap.e-language.enable": "TRUE", "air-gap.handshake-timeout-ms": "250"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.plugin != PluginAirGap || !a.airGapELanguage || a.airGapHandshakeTimeout != 250*time.Millisecond {
+		t.Fatalf("parsed %+v", a)
+	}
+	if d, _ := parseAttributes(map[string]string{"sink": PluginAirGap, "node-urls": "h:1"}); d.airGapHandshakeTimeout != DefaultAirGapHandshakeTimeout || d.airGapELanguage {
+		t.Fatalf("defaults %+v", d)
+	}
+}
