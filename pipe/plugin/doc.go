@@ -28,7 +28,7 @@
 // forced-log), since Sluice's realtime phase always reads the replicated
 // log; processor 'down-sampling.split-file', since Sluice samples the
 // historical phase as well as the realtime one whatever it says.
-// Refused: IoTDB plugins Sluice does not implement (air-gap, WebSocket,
-// OPC UA, write-back sinks; the aggregate, count-point and
+// Refused: IoTDB plugins Sluice does not implement (WebSocket, OPC UA,
+// write-back sinks; the aggregate, count-point and
 // throwing-exception processors; do-nothing source).
 package plugin

@@ -22,6 +22,8 @@ const (
 	SinkThriftSSL = "iotdb-thrift-ssl-sink"
 	SinkLegacy    = "iotdb-legacy-pipe-sink"
 	SinkDoNothing = "do-nothing-sink"
+	// SinkAirGap is IoTDB's air-gap protocol on a plain socket.
+	SinkAirGap = "iotdb-air-gap-sink"
 )
 
 // Info is one SHOW PIPEPLUGINS row.
@@ -61,12 +63,14 @@ var (
 		{SinkThriftSSL, SinkThriftSSL, "connector.iotdb.thrift.IoTDBThriftSslConnector", true},
 		{SinkLegacy, SinkLegacy, "connector.iotdb.thrift.IoTDBLegacyPipeConnector", true},
 		{SinkDoNothing, SinkDoNothing, "connector.donothing.DoNothingConnector", true},
+		{SinkAirGap, SinkAirGap, "connector.iotdb.airgap.IoTDBAirGapConnector", true},
 		{"iotdb-thrift-connector", SinkThrift, "", false},
 		{"iotdb-thrift-async-connector", SinkThrift, "", false},
 		{"iotdb-thrift-sync-connector", SinkThriftSync, "", false},
 		{"iotdb-thrift-ssl-connector", SinkThriftSSL, "", false},
 		{"iotdb-legacy-pipe-connector", SinkLegacy, "", false},
 		{"do-nothing-connector", SinkDoNothing, "", false},
+		{"iotdb-air-gap-connector", SinkAirGap, "", false},
 	}
 )
 
@@ -75,7 +79,6 @@ var (
 var unsupported = map[string]bool{
 	"do-nothing-source": true, "do-nothing-extractor": true,
 	"aggregate-processor": true, "count-point-processor": true, "throwing-exception-processor": true,
-	"iotdb-air-gap-sink": true, "iotdb-air-gap-connector": true,
 	"websocket-sink": true, "websocket-connector": true,
 	"opc-ua-sink": true, "opc-ua-connector": true,
 	"write-back-sink": true, "write-back-connector": true,

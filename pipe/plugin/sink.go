@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"strconv"
@@ -37,6 +38,11 @@ const (
 	// compressed request; SinkKeyZstdLevel is zstd's level.
 	SinkKeyCompressor = "compressor"
 	SinkKeyZstdLevel  = "compressor.zstd.level"
+	// SinkKeyAirGapELanguage wraps iotdb-air-gap-sink's frames in
+	// E-Language; SinkKeyAirGapHandshakeTimeout bounds its connect and
+	// handshake, in milliseconds.
+	SinkKeyAirGapELanguage        = "air-gap.e-language.enable"
+	SinkKeyAirGapHandshakeTimeout = "air-gap.handshake-timeout-ms"
 )
 
 // IoTDB sink parameters Sluice checks and does not act on; docs/pipes.md
@@ -69,6 +75,7 @@ var (
 	legacySinkKeys = append(append([]string(nil), remoteSinkKeys...), SinkKeyVersion)
 	thriftSinkKeys = append(append([]string(nil), remoteSinkKeys...), SinkKeyCompressor, SinkKeyZstdLevel)
 	sslSinkKeys    = append(append([]string(nil), thriftSinkKeys...), SinkKeyTrustStore, SinkKeyTrustStorePassword)
+	airGapSinkKeys = append(append([]string(nil), thriftSinkKeys...), SinkKeyAirGapELanguage, SinkKeyAirGapHandshakeTimeout)
 )
 
 func parseSink(attrs []ast.Attribute) (map[string]string, error) {
@@ -90,6 +97,8 @@ func parseSink(attrs []ast.Attribute) (map[string]string, error) {
 		err = ps.checkKnown(plugin, legacySinkKeys...)
 	case SinkThriftSSL:
 		err = ps.checkKnown(plugin, sslSinkKeys...)
+	case SinkAirGap:
+		err = ps.checkKnown(plugin, airGapSinkKeys...)
 	default:
 		err = ps.checkKnown(plugin, thriftSinkKeys...)
 	}
@@ -103,6 +112,11 @@ func parseSink(attrs []ast.Attribute) (map[string]string, error) {
 	}
 	if plugin != SinkDoNothing {
 		if err := checkRemote(ps); err != nil {
+			return nil, err
+		}
+	}
+	if plugin == SinkAirGap {
+		if err := checkAirGap(ps); err != nil {
 			return nil, err
 		}
 	}
@@ -324,4 +338,22 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkAirGap checks iotdb-air-gap-sink's own keys: E-Language is true or
+// false, the handshake timeout a positive number of milliseconds that fits
+// IoTDB's int.
+func checkAirGap(ps *params) error {
+	if _, err := ps.boolean(SinkKeyAirGapELanguage, false); err != nil {
+		return err
+	}
+	n, err := ps.int64(SinkKeyAirGapHandshakeTimeout, 1, 5000)
+	if err != nil {
+		return err
+	}
+	if n > math.MaxInt32 {
+		p, _ := ps.get(SinkKeyAirGapHandshakeTimeout)
+		return ps.c.errorf("'%s' = '%s': at most %d milliseconds", p.written, p.value, math.MaxInt32)
+	}
+	return nil
 }
