@@ -125,6 +125,12 @@ type Config struct {
 	// PipeReceiverMaxDecompressedBytes is
 	// pipe_receiver_max_decompressed_bytes, default 128 MiB.
 	PipeReceiverMaxDecompressedBytes int64
+	// PipeAirGapReceiverEnabled is pipe_air_gap_receiver_enabled, default
+	// false.
+	PipeAirGapReceiverEnabled bool
+	// PipeAirGapReceiverPort is pipe_air_gap_receiver_port, default 9780
+	// (IoTDB's).
+	PipeAirGapReceiverPort int
 
 	// Security
 
@@ -181,6 +187,7 @@ func Default() Config {
 		PipeProgressSnapshotIntervalMS:   1000,
 		PipePinnedLogMaxBytes:            1 << 30,
 		PipeReceiverMaxDecompressedBytes: 128 << 20,
+		PipeAirGapReceiverPort:           9780,
 
 		LogLevel: "info",
 	}
@@ -207,12 +214,16 @@ func (c Config) Validate() error {
 		"cn_consensus_port": c.CNConsensusPort,
 		"cn_metrics_port":   c.CNMetricsPort,
 	}))
-	errs = append(errs, distinctPorts(map[string]int{
+	dnPorts := map[string]int{
 		"dn_rpc_port":                   c.DNRPCPort,
 		"dn_internal_port":              c.DNInternalPort,
 		"dn_data_region_consensus_port": c.DNDataRegionConsensusPort,
 		"dn_metrics_port":               c.DNMetricsPort,
-	}))
+	}
+	if c.PipeAirGapReceiverEnabled {
+		dnPorts["pipe_air_gap_receiver_port"] = c.PipeAirGapReceiverPort
+	}
+	errs = append(errs, distinctPorts(dnPorts))
 	return errors.Join(errs...)
 }
 

@@ -42,6 +42,10 @@ func TestValidate(t *testing.T) {
 		{"ssl without files", func(c *Config) { c.EnableThriftSSL = true }, "enable_thrift_ssl=true needs thrift_ssl_cert_file and thrift_ssl_key_file"},
 		{"ssl files without ssl", func(c *Config) { c.ThriftSSLCertFile, c.ThriftSSLKeyFile = "a.crt", "a.key" }, ""},
 		{"ssl", func(c *Config) { c.EnableThriftSSL, c.ThriftSSLCertFile, c.ThriftSSLKeyFile = true, "a.crt", "a.key" }, ""},
+		{"air-gap port", func(c *Config) { c.PipeAirGapReceiverPort = 70000 }, `pipe_air_gap_receiver_port="70000": want a port`},
+		{"air-gap port on the rpc port", func(c *Config) { c.PipeAirGapReceiverEnabled, c.PipeAirGapReceiverPort = true, 6667 },
+			`dn_rpc_port and pipe_air_gap_receiver_port are both 6667`},
+		{"air-gap off, its port unused", func(c *Config) { c.PipeAirGapReceiverPort = 6667 }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -102,6 +102,10 @@ var keys = []key{
 		func(c *Config) *int64 { return &c.PipePinnedLogMaxBytes }, 1),
 	size("pipe_receiver_max_decompressed_bytes", "Largest payload, in bytes once decompressed, of one pipe transfer this node accepts as a receiver; the tablets decoded from it may take as much memory again. A larger transfer is refused before it is decompressed.",
 		func(c *Config) *int64 { return &c.PipeReceiverMaxDecompressedBytes }, 1024),
+	boolean("pipe_air_gap_receiver_enabled", "Receive pipe transfers in IoTDB's air-gap protocol (iotdb-air-gap-sink) on pipe_air_gap_receiver_port (true or false). The same credentials and limits apply as on the client port: a sender proves a user's password in its handshake (none given: root/root), frames before it are held to dn_rpc_prelogin_max_frame_size and dn_rpc_login_timeout_ms, later ones to thrift_max_frame_size and pipe_sink_timeout_ms.",
+		func(c *Config) *bool { return &c.PipeAirGapReceiverEnabled }),
+	port("pipe_air_gap_receiver_port", "Port of the air-gap receiver, on dn_rpc_address, when pipe_air_gap_receiver_enabled is true.",
+		func(c *Config) *int { return &c.PipeAirGapReceiverPort }),
 
 	str("cluster_certs_dir", "Directory of the cluster CA and this node's certificate (ca.crt, node.crt, node.key; made with sluice cert): every node-to-node connection uses mutual TLS with them. A cluster node needs it unless cluster_insecure is true.",
 		func(c *Config) *string { return &c.ClusterCertsDir }, checkOptionalDir),

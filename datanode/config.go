@@ -39,7 +39,18 @@ func ConfigFrom(c config.Config, version string) Config {
 		PipeExecutorThreads:   c.PipeSubtaskExecutorThreads(),
 		PipePinnedLogMaxBytes: c.PipePinnedLogMaxBytes,
 		PipeReceiverMaxBytes:  c.PipeReceiverMaxDecompressedBytes,
+		PipeAirGapAddr:        airGapAddr(c),
 	}
+}
+
+// airGapAddr is where the air-gap receiver listens: dn_rpc_address on
+// pipe_air_gap_receiver_port, or "" when pipe_air_gap_receiver_enabled is
+// false.
+func airGapAddr(c config.Config) string {
+	if !c.PipeAirGapReceiverEnabled {
+		return ""
+	}
+	return net.JoinHostPort(c.DNRPCAddress, strconv.Itoa(c.PipeAirGapReceiverPort))
 }
 
 // ClientTLS loads the client port's certificate when enable_thrift_ssl is

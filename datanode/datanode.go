@@ -23,6 +23,7 @@ import (
 	"github.com/sluicedb/sluice/datanode/clientrpc"
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/pipe/agent"
+	"github.com/sluicedb/sluice/pipe/airgap"
 	"github.com/sluicedb/sluice/pipe/receiver"
 	"github.com/sluicedb/sluice/pipe/sink"
 	"github.com/sluicedb/sluice/seal"
@@ -120,6 +121,10 @@ type Config struct {
 	// transfer received (pipe_receiver_max_decompressed_bytes); 0 means
 	// receiver.DefaultMaxPayloadBytes.
 	PipeReceiverMaxBytes int64
+	// PipeAirGapAddr, when set, serves the pipe receiver in IoTDB's
+	// air-gap protocol on this host:port too
+	// (pipe_air_gap_receiver_enabled, pipe_air_gap_receiver_port).
+	PipeAirGapAddr string
 	// PipeStallAfter is how long a transfer may go unanswered before the
 	// pipe shows it retrying; default 5s.
 	PipeStallAfter time.Duration
@@ -150,6 +155,7 @@ type DataNode struct {
 	progress    *snapshot.Frontiers
 	pipes       *agent.Agent
 	recv        *receiver.Receiver
+	airGap      *airgap.Server // nil unless PipeAirGapAddr is set
 	// throttle slows down password guessing, through logins and pipe
 	// handshakes alike.
 	throttle *throttle.Throttle
@@ -225,6 +231,9 @@ func (d *DataNode) Start(ctx context.Context) error {
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)
 	}
+	if err := d.startAirGap(ctx); err != nil {
+		return err
+	}
 	if d.cluster != nil {
 		d.cluster.serve(d)
 	}
@@ -235,7 +244,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	d.progress.Start(context.Background())
 	d.pipes.Start(context.Background())
 	d.phase.Store(nil)
-	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "advertised", d.rpcAdvertised().String(), "regions", len(d.regions.all()))
+	d.logger.Info("datanode ready", "rpc", d.rpc.Addr().String(), "advertised", d.rpcAdvertised().String(), "air_gap", d.AirGapAddr(), "regions", len(d.regions.all()))
 	d.warnDefaultRootPassword()
 	return nil
 }
@@ -294,6 +303,32 @@ func (d *DataNode) rpcPort() string {
 	return port
 }
 
+// startAirGap serves the pipe receiver on the air-gap port, when one is
+// configured, with the client port's limits: its frame sizes, login
+// timeout and connection cap, and pipe_sink_timeout_ms as the read
+// timeout, as IoTDB's receiver sets it.
+func (d *DataNode) startAirGap(ctx context.Context) error {
+	if d.cfg.PipeAirGapAddr == "" {
+		return nil
+	}
+	d.airGap = airgap.New(airgap.Config{Addr: d.cfg.PipeAirGapAddr, MaxFrameBytes: d.cfg.MaxRequestBytes,
+		PreLoginMaxFrameBytes: d.cfg.PreLoginMaxBytes, LoginTimeout: d.cfg.LoginTimeout,
+		ReadTimeout: d.cfg.PipeSinkTimeout, MaxConnections: d.cfg.MaxConnections}, d.recv, d.logger, d.reg)
+	if err := d.airGap.Start(ctx); err != nil {
+		return fmt.Errorf("serve pipe air-gap receiver (pipe_air_gap_receiver_port): %w", err)
+	}
+	return nil
+}
+
+// AirGapAddr is the address the air-gap receiver listens on, or "" when it
+// is off.
+func (d *DataNode) AirGapAddr() string {
+	if d.airGap == nil || d.airGap.Addr() == nil {
+		return ""
+	}
+	return d.airGap.Addr().String()
+}
+
 // Close shuts the node down in order: client intake first (no statement
 // can start a pipe task any more, the statements in flight have ended),
 // then the hand-over of the regions it leads to other running replicas
@@ -307,6 +342,9 @@ func (d *DataNode) Close() error {
 	d.closeOnce.Do(func() { close(d.stop) })
 	if d.rpc != nil {
 		errs = append(errs, d.rpc.Close())
+	}
+	if d.airGap != nil {
+		errs = append(errs, d.airGap.Close())
 	}
 	d.handOverLeadership()
 	if d.pipes != nil {

@@ -147,10 +147,11 @@ func (d *DataNode) openSecrets(attrs []ast.Attribute) ([]ast.Attribute, error) {
 }
 
 // refuseSelfSink refuses a sink that points at this cluster: by address
-// when it names this node's client port or advertised client endpoint, and
-// by cluster id when the target answers a handshake.
+// when it names this node's client port, advertised client endpoint or
+// air-gap port, and by cluster id when the target answers a handshake.
 func (d *DataNode) refuseSelfSink(ctx context.Context, attrs map[string]string) error {
-	own, adv := d.rpcPort(), d.rpcAdvertised()
+	rpcPort, adv := d.rpcPort(), d.rpcAdvertised()
+	_, airGapPort, _ := net.SplitHostPort(d.AirGapAddr())
 	for _, target := range plugin.SinkEndpoints(attrs) {
 		host, port, err := net.SplitHostPort(target)
 		if err != nil {
@@ -159,11 +160,14 @@ func (d *DataNode) refuseSelfSink(ctx context.Context, attrs map[string]string) 
 		if host == adv.Host && port == strconv.Itoa(adv.Port) {
 			return status.Errorf(status.PipeError, "sink %s is this cluster's own client service: a pipe cannot sync a cluster to itself", target)
 		}
-		if port != own {
+		what := "client service"
+		if port == airGapPort {
+			what = "air-gap receiver"
+		} else if port != rpcPort {
 			continue
 		}
 		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && (ip.IsLoopback() || ip.IsUnspecified())) || host == d.rpcHost() {
-			return status.Errorf(status.PipeError, "sink %s is this cluster's own client service: a pipe cannot sync a cluster to itself", target)
+			return status.Errorf(status.PipeError, "sink %s is this cluster's own %s: a pipe cannot sync a cluster to itself", target, what)
 		}
 	}
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -76,7 +76,7 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Node, 
 		}
 	}
 	n.metrics = ms
-	logger.Info("sluice standalone started", "version", Version, "rpc", n.dn.RPCAddr().String(),
+	logger.Info("sluice standalone started", "version", Version, "rpc", n.dn.RPCAddr().String(), "air_gap", n.dn.AirGapAddr(),
 		"metrics", "http://"+ms.Addr().String()+"/metrics", "data_dir", cfg.DataDir)
 	return n, nil
 }
