@@ -84,6 +84,10 @@ with sink (
 	if m := airGapMetric(t, b, "sluice_pipe_air_gap_requests_total{result=\"ok\"}"); m < 2 {
 		t.Errorf("B's air-gap requests answered OK: %v, want the handshake and the data", m)
 	}
+	// B's own air-gap port is B itself.
+	if _, msg := cb.mustFail("create pipe self with sink ('sink'='iotdb-air-gap-sink','ip'='127.0.0.1','port'='6668')"); !strings.Contains(msg, "own air-gap receiver") {
+		t.Errorf("a pipe from B to its own air-gap port: %q, want a refusal naming its own air-gap receiver", msg)
+	}
 }
 
 // airGapMetric reads one sample of s's metrics page.
