@@ -52,7 +52,8 @@ FUZZ_TARGETS := \
 	pipe/sink:FuzzParseAttributes pipe/transfer:FuzzDecodeHandshake \
 	pipe/transfer:FuzzDecodeTablets pipe/transfer:FuzzDecodeCompressed \
 	storage/encoding:FuzzDecodeChunk \
-	storage/encoding:FuzzDecodeTimes storage/encoding:FuzzDecodeFloat64s
+	storage/encoding:FuzzDecodeTimes storage/encoding:FuzzDecodeFloat64s \
+	pipe/airgap:FuzzReadFrame
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

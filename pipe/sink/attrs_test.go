@@ -115,6 +115,7 @@ func FuzzParseAttributes(f *testing.F) {
 	f.Add("iotdb-thrift-sink", "127.0.0.1", "6667", "h1:1,[::1]:2", "root")
 	f.Add("iotdb-legacy-pipe-sink", "", "", " , ", "")
 	f.Add("do-nothing-sink", "[::1]", "0x10", "::1:6667", "u")
+	f.Add("iotdb-air-gap-sink", "127.0.0.1", "6668", "", "root")
 	f.Fuzz(func(t *testing.T, plugin, ip, port, urls, user string) {
 		attrs := map[string]string{"sink": plugin, "user": user}
 		for k, v := range map[string]string{"ip": ip, "port": port, "node-urls": urls} {
