@@ -267,6 +267,9 @@ func (d *DataNode) Ready() error {
 	if !d.rpc.Serving() {
 		return errors.New("the client service is not accepting connections")
 	}
+	if d.airGap != nil && !d.airGap.Serving() {
+		return errors.New("the pipe air-gap receiver is not accepting connections")
+	}
 	if d.meta.ClusterID() == "" {
 		return errors.New("no metadata from the ConfigNodes yet")
 	}

@@ -127,8 +127,10 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("air-gap receiver: listen on %s: %w", s.cfg.Addr, err)
 	}
-	s.ln = ln
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.ln = ln // from here on Close closes it
+	s.mu.Unlock()
 	s.wg.Add(1)
 	go s.accept()
 	s.log.Info("pipe air-gap receiver listening", "addr", ln.Addr().String())
@@ -141,6 +143,14 @@ func (s *Server) Addr() net.Addr {
 		return nil
 	}
 	return s.ln.Addr()
+}
+
+// Serving reports whether the server accepts connections: started and not
+// closed, for the node's readiness.
+func (s *Server) Serving() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ln != nil && !s.closing
 }
 
 // Close stops listening, closes every connection and waits for their

@@ -290,8 +290,14 @@ func TestServerClose(t *testing.T) {
 	if got := exchange(t, c, Encode(1, typeHandshake, []byte("secret"), false)); got != ResponseOK {
 		t.Fatalf("handshake: %#x", got)
 	}
+	if !s.Serving() {
+		t.Fatal("a started server is not serving")
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if s.Serving() {
+		t.Fatal("a closed server is serving")
 	}
 	wantClosed(t, c)
 	if len(h.closedIDs()) != 1 {
