@@ -15,7 +15,7 @@ import (
 )
 
 // startAirGap serves the real receiver for target on an air-gap listener.
-func startAirGap(t *testing.T, target *fakeTarget, cfg airgap.Config) *airgap.Server {
+func startAirGap(t testing.TB, target *fakeTarget, cfg airgap.Config) *airgap.Server {
 	t.Helper()
 	if target.id == "" {
 		target.id = "target-cluster"

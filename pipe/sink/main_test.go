@@ -24,7 +24,7 @@ type thriftServer struct {
 	conn map[net.Conn]struct{}
 }
 
-func serveThrift(t *testing.T, p thrift.TProcessor) *thriftServer {
+func serveThrift(t testing.TB, p thrift.TProcessor) *thriftServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

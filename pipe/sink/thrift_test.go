@@ -115,7 +115,7 @@ func (r *receiverServer) PipeTransfer(ctx context.Context, req *pipethrift.TPipe
 
 func (r *receiverServer) restart() { r.rcv.Store(receiver.New(r.target, nil, nil, nil, r.opts...)) }
 
-func startReceiver(t *testing.T, target *fakeTarget, opts ...receiver.Option) *receiverServer {
+func startReceiver(t testing.TB, target *fakeTarget, opts ...receiver.Option) *receiverServer {
 	t.Helper()
 	if target.id == "" {
 		target.id = "target-cluster"
