@@ -249,3 +249,36 @@ func (a *airGapConn) want(t *testing.T, typ int16, body []byte, eLanguage bool, 
 		t.Fatalf("request type %d (E-Language %v): answer %#x, want %#x", typ, eLanguage, got, answer)
 	}
 }
+
+// TestPipeAirGapReceiverDiskFull: a receiver refusing writes (its data
+// directory under data_dir_reserve_bytes) answers FAIL and logs why; the
+// pipe stays RUNNING, retrying, and catches up once the receiver takes
+// writes again (restarted with the reserve lifted).
+func TestPipeAirGapReceiverDiskFull(t *testing.T) {
+	t.Parallel()
+	port := proc.FreePort(t)
+	on := []string{"pipe_air_gap_receiver_enabled=true", "pipe_air_gap_receiver_port=" + strconv.Itoa(port)}
+	a := proc.StartStandalone(t)
+	b := proc.NewStandalone(t, append(on, "data_dir_reserve_bytes=1152921504606846976")...) // 1 EiB: always full
+	b.Start()
+	ca := newPipeClient(t, a)
+	w := ca.insertRows("root.agfull.d.s", pipeRowsRange(1, 20, 0))
+	ca.mustExec(fmt.Sprintf("CREATE PIPE agfull WITH SINK ('sink'='iotdb-air-gap-sink', 'ip'='127.0.0.1', 'port'='%d')", port))
+	var r map[string]string
+	pipeWaitFor(t, pipeDeadline, "the refusal in SHOW PIPES", func() (bool, string) {
+		r = ca.pipe("agfull")
+		return r != nil && strings.Contains(r["ExceptionMessage"], "refused the transfer"), fmt.Sprint(r)
+	})
+	if r["State"] != "RUNNING" {
+		t.Errorf("state %s while the receiver's disk is full, want RUNNING (retrying)", r["State"])
+	}
+	if lines := pipeLogLines(b, "air-gap request refused"); !strings.Contains(lines, "code=611") {
+		t.Errorf("B's log does not give the disk-full status (611) of the refusal:\n%s", lines)
+	}
+
+	b.Stop()
+	b.Env = on
+	b.Start()
+	w = mergeData(w, ca.insertRows("root.agfull.d.s", pipeRowsRange(21, 30, 0)))
+	pipeWaitData(t, newPipeClient(t, b), "root.agfull", w, 60*time.Second)
+}
