@@ -34,7 +34,7 @@ func serveThrift(t testing.TB, p thrift.TProcessor) *thriftServer {
 }
 
 // serveThriftOn is serveThrift on a listener of the caller's (TLS).
-func serveThriftOn(t *testing.T, ln net.Listener, p thrift.TProcessor) *thriftServer {
+func serveThriftOn(t testing.TB, ln net.Listener, p thrift.TProcessor) *thriftServer {
 	t.Helper()
 	s := &thriftServer{ln: ln, conn: map[net.Conn]struct{}{}}
 	s.wg.Go(func() {
