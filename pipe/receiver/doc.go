@@ -37,4 +37,10 @@
 // Sluice's does, and IoTDB's tablet, insert-node, batch and TsFile requests
 // are written through the same Target checks. docs/compatibility.md says
 // what is and is not taken.
+//
+// The air-gap listener (pipe/airgap) feeds its requests to the same
+// Receiver, with connection ids of its own. Its one-byte answers carry no
+// token, so a Sluice tablets request with an empty token is the session of
+// the connection that handshook; a token is good on its connection only
+// anyway, so this grants nothing more.
 package receiver

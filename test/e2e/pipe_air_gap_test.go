@@ -162,9 +162,10 @@ func TestPipeAirGapWrongCredentials(t *testing.T) {
 	if d := cb.dump("root.agcred"); len(d) != 0 {
 		t.Errorf("B has data from a sender it refused: %v", d)
 	}
-	if lines := pipeLogLines(b, "pipe handshake refused"); !strings.Contains(lines, "code=801") {
-		t.Errorf("B's log does not name the refused login (801):\n%s", lines)
-	}
+	pipeWaitFor(t, 5*time.Second, "B to log the refused login (801)", func() (bool, string) {
+		lines := pipeLogLines(b, "pipe handshake refused")
+		return strings.Contains(lines, "code=801"), lines
+	})
 }
 
 // TestPipeAirGapIoTDBSender replays an IoTDB 1.3 sender's handshake and
@@ -206,13 +207,27 @@ func TestPipeAirGapIoTDBSender(t *testing.T) {
 	if n, err := corrupt.c.Read(make([]byte, 1)); err == nil {
 		t.Fatalf("the connection stayed open after a bad checksum (read %d bytes)", n)
 	}
-	if lines := pipeLogLines(s, "bad checksum"); lines == "" {
-		t.Errorf("the receiver does not log the bad checksum")
-	}
+	pipeWaitFor(t, 5*time.Second, "the receiver to log the bad checksum", func() (bool, string) {
+		return pipeLogLines(s, "bad checksum") != "", pipeLogTail(s, 5)
+	})
 	if res := query(t, sess, "SHOW DATABASES"); len(res.rows) != 0 {
 		t.Errorf("refused requests wrote: %v", res.rows)
 	}
 	alive(t, s)
+
+	// A handshake without credentials (this golden one, or V1) is checked
+	// as root/root: once root's password changed it is refused, and a
+	// sender must name a user.
+	execOK(t, sess, "CREATE USER edge 'edge_pw123'", "GRANT WRITE_DATA ON root.** TO USER edge",
+		"GRANT WRITE_SCHEMA ON root.** TO USER edge", "ALTER USER root SET PASSWORD 'root_pw123'")
+	anon := dialAirGap(t, addr)
+	anon.want(t, 51, v2, false, airgap.ResponseFail)
+	anon.want(t, 1, iotdbGoldenBody(t, "handshake_v1"), false, airgap.ResponseFail)
+	anon.want(t, 3, tablet, false, airgap.ResponseFail)
+	named := dialAirGap(t, addr)
+	named.want(t, 51, iotdbV2Body("clusterID", "other", "timestampPrecision", "ms", "username", "edge", "password", "edge_pw123"), false, airgap.ResponseOK)
+	named.want(t, 3, tablet, false, airgap.ResponseOK)
+	checkIoTDBGoldenRows(t, sess, "tablet from a named user")
 }
 
 // airGapConn is a raw air-gap connection.
@@ -272,9 +287,10 @@ func TestPipeAirGapReceiverDiskFull(t *testing.T) {
 	if r["State"] != "RUNNING" {
 		t.Errorf("state %s while the receiver's disk is full, want RUNNING (retrying)", r["State"])
 	}
-	if lines := pipeLogLines(b, "air-gap request refused"); !strings.Contains(lines, "code=611") {
-		t.Errorf("B's log does not give the disk-full status (611) of the refusal:\n%s", lines)
-	}
+	pipeWaitFor(t, 5*time.Second, "B to log the disk-full status (611) of the refusal", func() (bool, string) {
+		lines := pipeLogLines(b, "air-gap request refused")
+		return strings.Contains(lines, "code=611"), lines
+	})
 
 	b.Stop()
 	b.Env = on
