@@ -8,7 +8,9 @@ import "context"
 
 // Conn is a client-port connection.
 type Conn interface {
-	// ID is unique among the server's connections for its lifetime.
+	// ID is unique for the connection's lifetime among the connections
+	// of every listener feeding the same services: the client port's
+	// count up from 1, the pipe air-gap listener's have the top bit set.
 	ID() uint64
 	// Remote is the peer's address, host:port.
 	Remote() string
