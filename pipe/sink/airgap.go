@@ -120,8 +120,10 @@ func (s *airGapSink) transfer(ctx context.Context, slot **airGapConn, b *pipe.Ba
 			return nil
 		}
 		// After a FAIL the receiver may have closed the connection (it
-		// does after a bad frame); after an I/O error the stream is out of
-		// step. Either way the next transfer starts on a new one.
+		// does after a bad frame), or the session may have ended (the
+		// user's password changed), which only a new handshake tells;
+		// after an I/O error the stream is out of step. Either way the
+		// next transfer starts on a new connection.
 		s.drop(c)
 		*slot = nil
 		var refused *airGapRefused
