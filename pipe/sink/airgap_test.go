@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -207,5 +208,55 @@ func TestAirGapAttributes(t *testing.T) {
 	}
 	if d, _ := parseAttributes(map[string]string{"sink": PluginAirGap, "node-urls": "h:1"}); d.airGapHandshakeTimeout != DefaultAirGapHandshakeTimeout || d.airGapELanguage {
 		t.Fatalf("defaults %+v", d)
+	}
+}
+
+// passwordTarget is a fakeTarget whose root password can change.
+type passwordTarget struct {
+	*fakeTarget
+	mu       sync.Mutex
+	password string
+}
+
+func (p *passwordTarget) Credential(string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.password, nil
+}
+
+func (p *passwordTarget) Login(_ context.Context, user, password string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if user != "root" || password != p.password {
+		return status.Errorf(status.WrongLoginPassword, "authentication failed for user %s", user)
+	}
+	return nil
+}
+
+// TestAirGapPasswordChanged: once the receiver's user changes its
+// password, the session ends; the sink's new handshake is refused and the
+// pipe stops rather than retrying a dead session forever.
+func TestAirGapPasswordChanged(t *testing.T) {
+	target := &passwordTarget{fakeTarget: &fakeTarget{id: "target-cluster"}, password: "root"}
+	srv := airgap.New(airgap.Config{Addr: "127.0.0.1:0"}, receiver.New(target, nil, nil, nil), nil, nil)
+	if err := srv.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	s := newTestSink(t, airGapAttrs(srv), testConfig)
+	if err := s.Transfer(t.Context(), testBatch(1)); err != nil {
+		t.Fatal(err)
+	}
+	target.mu.Lock()
+	target.password = "changed"
+	target.mu.Unlock()
+	if err := s.Transfer(t.Context(), testBatch(2)); err == nil || errors.Is(err, pipe.ErrFatal) {
+		t.Fatalf("Transfer on the ended session: %v, want a transient refusal", err)
+	}
+	if err := s.Transfer(t.Context(), testBatch(3)); !errors.Is(err, pipe.ErrFatal) || !strings.Contains(err.Error(), "handshake refused") {
+		t.Fatalf("Transfer after the password changed: %v, want a fatal handshake refusal", err)
+	}
+	if times, _ := target.received(); !slices.Equal(times, []int64{1}) {
+		t.Fatalf("arrived %v, want only the batch sent before the change", times)
 	}
 }
