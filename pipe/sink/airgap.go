@@ -38,6 +38,7 @@ type airGapSink struct {
 	log   *slog.Logger
 	m     *sinkMetrics
 	limit *rateLimiter
+	warns *warnLimiter // of failures to reach a target
 
 	slot      chan *airGapConn // the connection when idle; nil before one opens
 	done      chan struct{}    // closed by Close
@@ -56,7 +57,7 @@ type airGapConn struct {
 }
 
 func newAirGapSink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) *airGapSink {
-	s := &airGapSink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit),
+	s := &airGapSink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), warns: newWarnLimiter(warnEvery),
 		slot: make(chan *airGapConn, 1), done: make(chan struct{})}
 	s.slot <- nil
 	return s
@@ -189,7 +190,9 @@ func (s *airGapSink) dial(ctx context.Context) (*airGapConn, error) {
 			if errors.Is(err, syscall.ECONNREFUSED) {
 				err = fmt.Errorf("%w (is the target's air-gap receiver on: pipe_air_gap_receiver_enabled=true, pipe_air_gap_receiver_port?)", err)
 			}
-			s.log.Warn("cannot connect to target", "target", target, "err", err)
+			if ok, held := s.warns.allow(target); ok {
+				s.log.Warn("cannot connect to target", "target", target, "err", err, "similar_warnings_held_back", held)
+			}
 			failures = append(failures, fmt.Sprintf("%s: %v", target, err))
 			continue
 		}
@@ -202,10 +205,13 @@ func (s *airGapSink) dial(ctx context.Context) (*airGapConn, error) {
 			if errors.Is(err, pipe.ErrFatal) || ctx.Err() != nil {
 				return nil, err
 			}
-			s.log.Warn("handshake failed", "target", target, "err", err)
+			if ok, held := s.warns.allow(target); ok {
+				s.log.Warn("handshake failed", "target", target, "err", err, "similar_warnings_held_back", held)
+			}
 			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
 			continue
 		}
+		s.warns.reset(target)
 		s.log.Debug("connected", "target", target)
 		return c, nil
 	}
