@@ -153,13 +153,7 @@ func (p *parser) attributes() ([]ast.Attribute, error) {
 // [MODIFY|REPLACE SOURCE (...)] [MODIFY|REPLACE PROCESSOR (...)]
 // [MODIFY|REPLACE SINK (...)], the clauses in that order.
 func (p *parser) alterPipe() (ast.Statement, error) {
-	// IF EXISTS, unless "if" is the pipe's name.
-	ifExists := p.isKw("IF") && isKw(p.peekAt(1), "EXISTS")
-	if ifExists {
-		p.next()
-		p.next()
-	}
-	name, err := p.pipeName()
+	name, ifExists, err := p.pipeNameIfExists()
 	if err != nil {
 		return nil, err
 	}
@@ -217,17 +211,22 @@ func (p *parser) stopPipe() (ast.Statement, error) {
 
 // dropPipe reads the rest of DROP PIPE id.
 func (p *parser) dropPipe() (ast.Statement, error) {
-	// IF EXISTS, unless "if" is the pipe's name.
-	ifExists := p.isKw("IF") && isKw(p.peekAt(1), "EXISTS")
-	if ifExists {
-		p.next()
-		p.next()
-	}
-	name, err := p.pipeName()
+	name, ifExists, err := p.pipeNameIfExists()
 	if err != nil {
 		return nil, err
 	}
 	return &ast.DropPipe{Name: name, IfExists: ifExists}, nil
+}
+
+// pipeNameIfExists reads [IF EXISTS] id; "if" alone is a pipe's name.
+func (p *parser) pipeNameIfExists() (name string, ifExists bool, err error) {
+	ifExists = p.isKw("IF") && isKw(p.peekAt(1), "EXISTS")
+	if ifExists {
+		p.next()
+		p.next()
+	}
+	name, err = p.pipeName()
+	return name, ifExists, err
 }
 
 // showPipes reads the rest of SHOW PIPE id (one), SHOW PIPES STATISTICS
