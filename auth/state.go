@@ -138,12 +138,9 @@ func (s *State) Authenticate(name, pw string) error {
 	switch {
 	case u == nil:
 		return status.Errorf(status.WrongLoginPassword, "%w", authFailed{ErrUserNotFound})
-	case s.verified.has(hash, pw):
-		return nil
-	case !CheckPassword(hash, pw): // outside the lock: bcrypt is slow
+	case !s.verified.check(hash, pw): // outside the lock: bcrypt is slow
 		return status.Errorf(status.WrongLoginPassword, "%w", authFailed{ErrWrongPassword})
 	}
-	s.verified.add(hash, pw)
 	return nil
 }
 
