@@ -20,6 +20,9 @@ func TestRunCountsEveryPoint(t *testing.T) {
 	if res.Points != 3*2*200 || res.Counted != res.Points {
 		t.Fatalf("wrote %d points, counted %d", res.Points, res.Counted)
 	}
+	if res.FirstWrite <= 0 {
+		t.Fatalf("first write timed %s", res.FirstWrite)
+	}
 	if res.StorageBytes <= 0 || res.DataDirBytes < res.StorageBytes {
 		t.Fatalf("disk figures: storage %d, data dir %d", res.StorageBytes, res.DataDirBytes)
 	}
