@@ -7,9 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -33,21 +30,13 @@ const AirGapMaxPayloadBytes = 16 << 20
 // them, so the receiver applies them in order. The connection opens
 // lazily to the next target round-robin, failing over to the others.
 type airGapSink struct {
-	a     *attributes
-	cfg   Config
-	log   *slog.Logger
-	m     *sinkMetrics
-	limit *rateLimiter
-	warns *warnLimiter // of failures to reach a target
-
-	slot      chan *airGapConn // the connection when idle; nil before one opens
-	done      chan struct{}    // closed by Close
-	closeOnce sync.Once
-	next      atomic.Uint64 // round-robin position of the next dial
-
-	mu     sync.Mutex
-	open   *airGapConn
-	closed bool
+	a        *attributes
+	cfg      Config
+	log      *slog.Logger
+	m        *sinkMetrics
+	limit    *rateLimiter
+	failover *failover
+	conn     *slotPool[*airGapConn] // one slot: the connection
 }
 
 // airGapConn is a connection that handshook.
@@ -56,11 +45,11 @@ type airGapConn struct {
 	nc     net.Conn
 }
 
+func (c *airGapConn) close() { c.nc.Close() }
+
 func newAirGapSink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) *airGapSink {
-	s := &airGapSink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), warns: newWarnLimiter(warnEvery),
-		slot: make(chan *airGapConn, 1), done: make(chan struct{})}
-	s.slot <- nil
-	return s
+	return &airGapSink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit),
+		failover: newFailover(a, logger), conn: newSlotPool[*airGapConn](1, m)}
 }
 
 // Batching is what the sink's batch attributes ask of the tasks using it.
@@ -74,14 +63,7 @@ func (s *airGapSink) InFlight() int { return 1 }
 func (s *airGapSink) TargetClusterID() string { return "" }
 
 // Connections is 1 while the connection is open, else 0.
-func (s *airGapSink) Connections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.open != nil {
-		return 1
-	}
-	return 0
-}
+func (s *airGapSink) Connections() int { return s.conn.count() }
 
 // Transfer sends the batch and returns nil once the receiver answered OK
 // to every part of it.
@@ -89,18 +71,7 @@ func (s *airGapSink) Transfer(ctx context.Context, b *pipe.Batch) error {
 	if len(b.Tablets) == 0 {
 		return nil
 	}
-	var c *airGapConn
-	select {
-	case c = <-s.slot:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.done:
-		return ErrClosed
-	}
-	err := s.transfer(ctx, &c, b)
-	s.slot <- c
-	s.m.done(err)
-	return err
+	return s.conn.use(ctx, func(slot **airGapConn) error { return s.transfer(ctx, slot, b) })
 }
 
 // transfer sends b on the slot's connection, opening one if needed, and
@@ -125,7 +96,7 @@ func (s *airGapSink) transfer(ctx context.Context, slot **airGapConn, b *pipe.Ba
 		// user's password changed), which only a new handshake tells;
 		// after an I/O error the stream is out of step. Either way the
 		// next transfer starts on a new connection.
-		s.drop(c)
+		s.conn.drop(c)
 		*slot = nil
 		var refused *airGapRefused
 		switch {
@@ -173,49 +144,25 @@ func (e *airGapRefused) Error() string {
 // dial opens and handshakes a connection on the next target round-robin,
 // failing over through the others.
 func (s *airGapSink) dial(ctx context.Context) (*airGapConn, error) {
-	n := len(s.a.targets)
-	start := int((s.next.Add(1) - 1) % uint64(n))
-	var failures []string
-	for i := range n {
-		target := s.a.targets[(start+i)%n]
-		if s.isClosed() {
-			return nil, ErrClosed
-		}
-		d := net.Dialer{Timeout: s.a.airGapHandshakeTimeout, KeepAliveConfig: keepAlive, Control: controlSocket}
-		nc, err := d.DialContext(ctx, "tcp", target)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if errors.Is(err, syscall.ECONNREFUSED) {
-				err = fmt.Errorf("%w (is the target's air-gap receiver on: pipe_air_gap_receiver_enabled=true, pipe_air_gap_receiver_port?)", err)
-			}
-			if ok, held := s.warns.allow(target); ok {
-				s.log.Warn("cannot connect to target", "target", target, "err", err, "similar_warnings_held_back", held)
-			}
-			failures = append(failures, fmt.Sprintf("%s: %v", target, err))
-			continue
-		}
-		c := &airGapConn{target: target, nc: nc}
-		if !s.track(c) {
-			return nil, ErrClosed
-		}
-		if err := s.handshake(ctx, c); err != nil {
-			s.drop(c)
-			if errors.Is(err, pipe.ErrFatal) || ctx.Err() != nil {
-				return nil, err
-			}
-			if ok, held := s.warns.allow(target); ok {
-				s.log.Warn("handshake failed", "target", target, "err", err, "similar_warnings_held_back", held)
-			}
-			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
-			continue
-		}
-		s.warns.reset(target)
-		s.log.Debug("connected", "target", target)
-		return c, nil
+	c, err := dialNext(ctx, s.failover, s.conn, s.connect, s.handshake)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%s: no target available: %s", s.a.plugin, strings.Join(failures, "; "))
+	s.log.Debug("connected", "target", c.target)
+	return c, nil
+}
+
+// connect opens a TCP connection to target.
+func (s *airGapSink) connect(ctx context.Context, target string) (*airGapConn, error) {
+	d := net.Dialer{Timeout: s.a.airGapHandshakeTimeout, KeepAliveConfig: keepAlive, Control: controlSocket}
+	nc, err := d.DialContext(ctx, "tcp", target)
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			err = fmt.Errorf("%w (is the target's air-gap receiver on: pipe_air_gap_receiver_enabled=true, pipe_air_gap_receiver_port?)", err)
+		}
+		return nil, unreachable(ctx, target, err)
+	}
+	return &airGapConn{target: target, nc: nc}, nil
 }
 
 // handshake opens c's session. A FAIL is final: the receiver refuses the
@@ -264,51 +211,9 @@ func (s *airGapSink) send(ctx context.Context, c *airGapConn, typ int16, body []
 	return answer[0] == airgap.ResponseOK, nil
 }
 
-func (s *airGapSink) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
-// track records a new connection; it refuses (and closes c) once the sink
-// is closed.
-func (s *airGapSink) track(c *airGapConn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		c.nc.Close()
-		return false
-	}
-	s.open = c
-	s.m.connOpened()
-	return true
-}
-
-// drop closes c and forgets it.
-func (s *airGapSink) drop(c *airGapConn) {
-	s.mu.Lock()
-	if s.open == c {
-		s.open = nil
-		s.m.connClosed()
-	}
-	s.mu.Unlock()
-	c.nc.Close()
-}
-
 // Close closes the connection; a transfer in progress fails and later ones
 // return ErrClosed. It is idempotent.
 func (s *airGapSink) Close() error {
-	s.closeOnce.Do(func() {
-		s.mu.Lock()
-		s.closed = true
-		c := s.open
-		s.open = nil
-		s.mu.Unlock()
-		close(s.done)
-		if c != nil {
-			c.nc.Close()
-			s.m.connClosed()
-		}
-	})
+	s.conn.close()
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,8 +36,8 @@ type legacySink struct {
 	log *slog.Logger
 	m   *sinkMetrics
 	// limit is rate-limit-bytes-per-second; nil unlimited.
-	limit *rateLimiter
-	warns *warnLimiter // of failures to reach a target
+	limit    *rateLimiter
+	failover *failover
 
 	// turn serialises transfers (InFlight is 1) while letting a waiting
 	// Transfer give up on its context.
@@ -54,7 +53,7 @@ type legacySink struct {
 
 func newLegacySink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) *legacySink {
 	logger.Debug("legacy sink created", "targets", a.targets, "target_version", a.version)
-	return &legacySink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), warns: newWarnLimiter(warnEvery), turn: make(chan struct{}, 1)}
+	return &legacySink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), failover: newFailover(a, logger), turn: make(chan struct{}, 1)}
 }
 
 // Batching is what the sink's batch attributes ask of the tasks using it.
@@ -157,35 +156,29 @@ func (s *legacySink) connect(ctx context.Context) (c *thriftConn, client *rpc.TS
 	first := s.next
 	s.mu.Unlock()
 
-	var failures []string
-	n := len(s.a.targets)
-	for i := range n {
-		idx := (first + i) % n
-		target := s.a.targets[idx]
-		c, client, session, err := s.open(ctx, target)
-		if err != nil {
-			if errors.Is(err, pipe.ErrFatal) || ctx.Err() != nil {
-				return nil, nil, 0, false, err
-			}
-			if ok, held := s.warns.allow(target); ok {
-				s.log.Warn("legacy sink cannot connect", "target", target, "err", err, "similar_warnings_held_back", held)
-			}
-			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
-			continue
+	c, idx, err := tryTargets(s.failover, first, func(target string) (*thriftConn, error) {
+		c, cl, id, err := s.open(ctx, target)
+		switch {
+		case err == nil:
+			client, session = cl, id // of the target that accepts
+		case !errors.Is(err, pipe.ErrFatal) && ctx.Err() == nil:
+			err = s.failover.failed("legacy sink cannot connect", err)
 		}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			c.close()
-			return nil, nil, 0, false, ErrClosed
-		}
-		s.conn, s.client, s.session, s.next = c, client, session, (idx+1)%n
-		s.mu.Unlock()
-		s.warns.reset(target)
-		s.m.connOpened()
-		return c, client, session, true, nil
+		return c, err
+	})
+	if err != nil {
+		return nil, nil, 0, false, err
 	}
-	return nil, nil, 0, false, fmt.Errorf("%s: no target available: %s", s.a.plugin, strings.Join(failures, "; "))
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.close()
+		return nil, nil, 0, false, ErrClosed
+	}
+	s.conn, s.client, s.session, s.next = c, client, session, (idx+1)%len(s.a.targets)
+	s.mu.Unlock()
+	s.m.connOpened()
+	return c, client, session, true, nil
 }
 
 // open dials target and logs in.

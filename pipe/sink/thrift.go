@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/apache/thrift/lib/go/thrift"
 
@@ -36,19 +34,13 @@ type thriftSink struct {
 	m        *sinkMetrics
 	inFlight int
 	limit    *rateLimiter // rate-limit-bytes-per-second; nil unlimited
-	warns    *warnLimiter // of failures to reach a target
+	failover *failover
+	conns    *slotPool[*pipeConn] // inFlight slots
 	// allowSelf lets a handshake with this very cluster succeed (Probe
 	// reports the id and leaves the verdict to its caller).
 	allowSelf bool
 
-	slots     chan *pipeConn // idle slots; nil is a slot with no connection yet
-	done      chan struct{}  // closed by Close
-	closeOnce sync.Once
-	next      atomic.Uint64 // round-robin position of the next dial
-
-	mu       sync.Mutex
-	open     map[*pipeConn]struct{} // every connection, idle or busy
-	closed   bool
+	mu       sync.Mutex // guards what the handshakes found, below
 	targetID string
 	// kind is what the first successful handshake found: kindSluice or
 	// kindIoTDB; every target must be of the same kind.
@@ -78,24 +70,14 @@ type pipeConn struct {
 }
 
 func newThriftSink(a *attributes, cfg Config, inFlight int, logger *slog.Logger, m *sinkMetrics) *thriftSink {
-	s := &thriftSink{
-		a: a, cfg: cfg, log: logger, m: m, inFlight: inFlight, limit: newRateLimiter(a.rateLimit), warns: newWarnLimiter(warnEvery),
-		slots: make(chan *pipeConn, inFlight),
-		done:  make(chan struct{}),
-		open:  make(map[*pipeConn]struct{}),
+	return &thriftSink{
+		a: a, cfg: cfg, log: logger, m: m, inFlight: inFlight, limit: newRateLimiter(a.rateLimit),
+		failover: newFailover(a, logger), conns: newSlotPool[*pipeConn](inFlight, m),
 	}
-	for range inFlight {
-		s.slots <- nil
-	}
-	return s
 }
 
 // Connections is how many connections are open, idle or busy.
-func (s *thriftSink) Connections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.open)
-}
+func (s *thriftSink) Connections() int { return s.conns.count() }
 
 // Batching is what the sink's batch attributes ask of the tasks using it.
 func (s *thriftSink) Batching() pipe.Batching { return s.a.batching }
@@ -117,18 +99,7 @@ func (s *thriftSink) Transfer(ctx context.Context, b *pipe.Batch) error {
 	if len(b.Tablets) == 0 {
 		return nil // nothing to apply; not worth a connection
 	}
-	var pc *pipeConn
-	select {
-	case pc = <-s.slots:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.done:
-		return ErrClosed
-	}
-	err := s.transfer(ctx, &pc, b)
-	s.slots <- pc
-	s.m.done(err)
-	return err
+	return s.conns.use(ctx, func(slot **pipeConn) error { return s.transfer(ctx, slot, b) })
 }
 
 // transfer sends b on the slot's connection, opening one if needed. It
@@ -167,7 +138,7 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 			}
 		}
 		if lost {
-			s.drop(pc)
+			s.conns.drop(pc)
 			*slot = nil
 		}
 		switch {
@@ -191,7 +162,7 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 		case pc.handshakeRequired(st) && attempt == 0:
 			s.log.Debug("receiver asks for a new handshake", "target", pc.target, "code", st.Code)
 			if err := s.handshake(ctx, pc); err != nil {
-				s.drop(pc)
+				s.conns.drop(pc)
 				*slot = nil
 				return err
 			}
@@ -253,49 +224,25 @@ func (s *thriftSink) requestOverhead(pc *pipeConn, b *pipe.Batch) int {
 // dial opens and handshakes a connection on the next target round-robin,
 // failing over through the others.
 func (s *thriftSink) dial(ctx context.Context) (*pipeConn, error) {
-	n := len(s.a.targets)
-	start := int((s.next.Add(1) - 1) % uint64(n))
-	var failures []string
-	for i := range n {
-		target := s.a.targets[(start+i)%n]
-		if s.isClosed() {
-			return nil, ErrClosed
-		}
-		tlsCfg, err := s.a.tlsConfig(target)
-		if err != nil {
-			return nil, err
-		}
-		c, err := dialThrift(ctx, target, s.cfg.Timeout, tlsCfg)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if ok, held := s.warns.allow(target); ok {
-				s.log.Warn("cannot connect to target", "target", target, "err", err, "similar_warnings_held_back", held)
-			}
-			failures = append(failures, fmt.Sprintf("%s: %v", target, err))
-			continue
-		}
-		pc := &pipeConn{thriftConn: c, client: pipethrift.NewPipeTransferServiceClient(c.client)}
-		if !s.track(pc) {
-			return nil, ErrClosed
-		}
-		if err := s.handshake(ctx, pc); err != nil {
-			s.drop(pc)
-			if errors.Is(err, pipe.ErrFatal) || ctx.Err() != nil {
-				return nil, err
-			}
-			if ok, held := s.warns.allow(target); ok {
-				s.log.Warn("handshake failed", "target", target, "err", err, "similar_warnings_held_back", held)
-			}
-			failures = append(failures, strings.TrimPrefix(err.Error(), s.a.plugin+" "))
-			continue
-		}
-		s.warns.reset(target)
-		s.log.Debug("connected", "target", target, "target_cluster", s.TargetClusterID(), "iotdb", pc.iotdb != nil)
-		return pc, nil
+	pc, err := dialNext(ctx, s.failover, s.conns, s.connect, s.handshake)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%s: no target available: %s", s.a.plugin, strings.Join(failures, "; "))
+	s.log.Debug("connected", "target", pc.target, "target_cluster", s.TargetClusterID(), "iotdb", pc.iotdb != nil)
+	return pc, nil
+}
+
+// connect opens a Thrift connection to target, over TLS for the SSL sink.
+func (s *thriftSink) connect(ctx context.Context, target string) (*pipeConn, error) {
+	tlsCfg, err := s.a.tlsConfig(target)
+	if err != nil {
+		return nil, err
+	}
+	c, err := dialThrift(ctx, target, s.cfg.Timeout, tlsCfg)
+	if err != nil {
+		return nil, unreachable(ctx, target, err)
+	}
+	return &pipeConn{thriftConn: c, client: pipethrift.NewPipeTransferServiceClient(c.client)}, nil
 }
 
 // handshake (re)opens pc's transfer session and records the token and the
@@ -437,51 +384,9 @@ func (s *thriftSink) statusError(pc *pipeConn, st *pipethrift.TSStatus) error {
 	return statusError(s.a.plugin, pc.target, st.Code, st.GetMessage(), subStatuses(st), protocolRefusal)
 }
 
-func (s *thriftSink) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
-// track records a new connection; it refuses (and closes pc) once the sink
-// is closed.
-func (s *thriftSink) track(pc *pipeConn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		pc.close()
-		return false
-	}
-	s.open[pc] = struct{}{}
-	s.m.connOpened()
-	return true
-}
-
-// drop closes pc and forgets it.
-func (s *thriftSink) drop(pc *pipeConn) {
-	s.mu.Lock()
-	if _, ok := s.open[pc]; ok {
-		delete(s.open, pc)
-		s.m.connClosed()
-	}
-	s.mu.Unlock()
-	pc.close()
-}
-
 // Close closes every connection; transfers in progress fail and later ones
 // return ErrClosed. It is idempotent.
 func (s *thriftSink) Close() error {
-	s.closeOnce.Do(func() {
-		s.mu.Lock()
-		s.closed = true
-		open := s.open
-		s.open = map[*pipeConn]struct{}{}
-		s.mu.Unlock()
-		close(s.done)
-		for pc := range open {
-			pc.close()
-			s.m.connClosed()
-		}
-	})
+	s.conns.close()
 	return nil
 }
