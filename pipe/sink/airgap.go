@@ -68,26 +68,18 @@ func (s *airGapSink) Connections() int { return s.conn.count() }
 // Transfer sends the batch and returns nil once the receiver answered OK
 // to every part of it.
 func (s *airGapSink) Transfer(ctx context.Context, b *pipe.Batch) error {
-	if len(b.Tablets) == 0 {
-		return nil
-	}
-	return s.conn.use(ctx, func(slot **airGapConn) error { return s.transfer(ctx, slot, b) })
+	return s.conn.transfer(ctx, b, s.transfer)
 }
 
 // transfer sends b on the slot's connection, opening one if needed, and
 // once more on a new connection when an idle one turned out stale.
 func (s *airGapSink) transfer(ctx context.Context, slot **airGapConn, b *pipe.Batch) error {
 	for attempt := 0; ; attempt++ {
-		fresh := false
-		if *slot == nil {
-			c, err := s.dial(ctx)
-			if err != nil {
-				return err
-			}
-			*slot, fresh = c, true
+		c, fresh, err := connectSlot(ctx, slot, s.dial)
+		if err != nil {
+			return err
 		}
-		c := *slot
-		err := s.sendBatch(ctx, c, b)
+		err = s.sendBatch(ctx, c, b)
 		if err == nil {
 			return nil
 		}

@@ -153,34 +153,7 @@ func TestAirGapCancelAndClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	// A stalled receiver: the caller's context ends the transfer.
-	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	if err := s.Transfer(ctx, testBatch(1)); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Transfer = %v, want deadline exceeded", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Fatalf("Transfer took %s after its context ended", d)
-	}
-
-	// Close ends a transfer in progress.
-	done := make(chan error, 1)
-	go func() { done <- s.Transfer(context.Background(), testBatch(2)) }()
-	waitFor(t, func() bool { return Connections(s) == 1 })
-	s.Close()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatal("Transfer succeeded on a closed sink")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not end the transfer in progress")
-	}
-	if err := s.Transfer(t.Context(), testBatch(3)); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Transfer after Close = %v", err)
-	}
+	testCancelAndClose(t, s, func() bool { return Connections(s) == 1 })
 }
 
 func TestAirGapAttributes(t *testing.T) {

@@ -3,6 +3,8 @@ package sink
 import (
 	"context"
 	"sync"
+
+	"github.com/sluicedb/sluice/pipe"
 )
 
 // slotConn is a connection a slotPool holds: a pointer, nil standing for
@@ -39,11 +41,15 @@ func newSlotPool[C slotConn](n int, m *sinkMetrics) *slotPool[C] {
 	return p
 }
 
-// use runs f on an idle slot, which f may connect (track) or empty (drop
-// and set to nil), puts the slot back and counts f's outcome as a
-// transfer in the sink's metrics. It waits for a slot until ctx ends or
-// the pool is closed (ErrClosed).
-func (p *slotPool[C]) use(ctx context.Context, f func(slot *C) error) error {
+// transfer runs send for b on an idle slot, which send may connect
+// (connectSlot) or empty (drop, then set to nil), puts the slot back and
+// counts send's outcome in the sink's metrics. It waits for a slot until
+// ctx ends or the pool is closed (ErrClosed). A batch without tablets has
+// nothing to apply: it is not worth a connection and returns nil at once.
+func (p *slotPool[C]) transfer(ctx context.Context, b *pipe.Batch, send func(ctx context.Context, slot *C, b *pipe.Batch) error) error {
+	if len(b.Tablets) == 0 {
+		return nil
+	}
 	var c C
 	select {
 	case c = <-p.slots:
@@ -52,10 +58,24 @@ func (p *slotPool[C]) use(ctx context.Context, f func(slot *C) error) error {
 	case <-p.done:
 		return ErrClosed
 	}
-	err := f(&c)
+	err := send(ctx, &c, b)
 	p.slots <- c
 	p.m.done(err)
 	return err
+}
+
+// connectSlot returns the slot's connection, first filling the slot with
+// one from dial when it has none; fresh reports a new connection.
+func connectSlot[C slotConn](ctx context.Context, slot *C, dial func(context.Context) (C, error)) (c C, fresh bool, err error) {
+	var none C
+	if *slot != none {
+		return *slot, false, nil
+	}
+	if c, err = dial(ctx); err != nil {
+		return none, false, err
+	}
+	*slot = c
+	return c, true, nil
 }
 
 // count is how many connections are open, idle or busy.

@@ -96,10 +96,7 @@ func (s *thriftSink) TargetClusterID() string {
 // Transfer sends the batch on an idle connection and returns nil once the
 // receiver answered success.
 func (s *thriftSink) Transfer(ctx context.Context, b *pipe.Batch) error {
-	if len(b.Tablets) == 0 {
-		return nil // nothing to apply; not worth a connection
-	}
-	return s.conns.use(ctx, func(slot **pipeConn) error { return s.transfer(ctx, slot, b) })
+	return s.conns.transfer(ctx, b, s.transfer)
 }
 
 // transfer sends b on the slot's connection, opening one if needed. It
@@ -108,15 +105,10 @@ func (s *thriftSink) Transfer(ctx context.Context, b *pipe.Batch) error {
 // session's token.
 func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batch) error {
 	for attempt := 0; ; attempt++ {
-		fresh := false
-		if *slot == nil {
-			pc, err := s.dial(ctx)
-			if err != nil {
-				return err
-			}
-			*slot, fresh = pc, true
+		pc, fresh, err := connectSlot(ctx, slot, s.dial)
+		if err != nil {
+			return err
 		}
-		pc := *slot
 		// A batch over the receiver's limit goes as several transfers, in
 		// order; a failure resends them all, which applying tolerates.
 		parts := [][]*model.Tablet{b.Tablets}
@@ -125,7 +117,6 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 		}
 		var resp *pipethrift.TPipeTransferResp
 		var lost bool
-		var err error
 		for _, part := range parts {
 			var typ int16
 			var body []byte

@@ -430,8 +430,19 @@ func TestThriftCancelAndClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testCancelAndClose(t, s, func() bool {
+		target.mu.Lock()
+		defer target.mu.Unlock()
+		return target.active == 2 // the first insert is still stuck
+	})
+}
 
-	// A stalled receiver: the caller's context ends the transfer.
+// testCancelAndClose checks, against a receiver that stalls every
+// transfer, that the caller's context ends a transfer, that Close ends one
+// in progress (once inProgress reports that the receiver has it) and that
+// later transfers return ErrClosed.
+func testCancelAndClose(t *testing.T, s pipe.Sink, inProgress func() bool) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -442,14 +453,9 @@ func TestThriftCancelAndClose(t *testing.T) {
 		t.Fatalf("Transfer took %s after its context ended", d)
 	}
 
-	// Close ends a transfer in progress.
 	done := make(chan error, 1)
 	go func() { done <- s.Transfer(context.Background(), testBatch(2)) }()
-	waitFor(t, func() bool {
-		target.mu.Lock()
-		defer target.mu.Unlock()
-		return target.active == 2 // the first insert is still stuck
-	})
+	waitFor(t, inProgress)
 	s.Close()
 	select {
 	case err := <-done:
