@@ -30,13 +30,8 @@ const AirGapMaxPayloadBytes = 16 << 20
 // them, so the receiver applies them in order. The connection opens
 // lazily to the next target round-robin, failing over to the others.
 type airGapSink struct {
-	a        *attributes
-	cfg      Config
-	log      *slog.Logger
-	m        *sinkMetrics
-	limit    *rateLimiter
-	failover *failover
-	conn     *slotPool[*airGapConn] // one slot: the connection
+	sinkBase
+	conn *slotPool[*airGapConn] // one slot: the connection
 }
 
 // airGapConn is a connection that handshook.
@@ -48,12 +43,8 @@ type airGapConn struct {
 func (c *airGapConn) close() { c.nc.Close() }
 
 func newAirGapSink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) *airGapSink {
-	return &airGapSink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit),
-		failover: newFailover(a, logger), conn: newSlotPool[*airGapConn](1, m)}
+	return &airGapSink{sinkBase: newSinkBase(a, cfg, logger, m), conn: newSlotPool[*airGapConn](1, m)}
 }
-
-// Batching is what the sink's batch attributes ask of the tasks using it.
-func (s *airGapSink) Batching() pipe.Batching { return s.a.batching }
 
 // InFlight is 1: transfers take turns on the one connection.
 func (s *airGapSink) InFlight() int { return 1 }

@@ -31,13 +31,7 @@ const closeSessionTimeout = 2 * time.Second
 // walks a process-wide list of every endpoint any session was made for
 // (a legacy sink could reconnect to, and write into, another target).
 type legacySink struct {
-	a   *attributes
-	cfg Config
-	log *slog.Logger
-	m   *sinkMetrics
-	// limit is rate-limit-bytes-per-second; nil unlimited.
-	limit    *rateLimiter
-	failover *failover
+	sinkBase
 
 	// turn serialises transfers (InFlight is 1) while letting a waiting
 	// Transfer give up on its context.
@@ -53,11 +47,8 @@ type legacySink struct {
 
 func newLegacySink(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) *legacySink {
 	logger.Debug("legacy sink created", "targets", a.targets, "target_version", a.version)
-	return &legacySink{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), failover: newFailover(a, logger), turn: make(chan struct{}, 1)}
+	return &legacySink{sinkBase: newSinkBase(a, cfg, logger, m), turn: make(chan struct{}, 1)}
 }
-
-// Batching is what the sink's batch attributes ask of the tasks using it.
-func (s *legacySink) Batching() pipe.Batching { return s.a.batching }
 
 // TargetClusterID is empty: the client protocol does not reveal one.
 func (s *legacySink) TargetClusterID() string { return "" }

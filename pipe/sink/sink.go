@@ -41,6 +41,25 @@ func newSink(attrs map[string]string, cfg Config, logger *slog.Logger, m *sinkMe
 	panic("BUG: parseAttributes accepted unknown plugin " + a.plugin)
 }
 
+// sinkBase is what every sink that sends to targets is made of: its
+// attributes, configuration and logger, its metrics (nil records none),
+// its rate limit and its failover over the targets.
+type sinkBase struct {
+	a        *attributes
+	cfg      Config
+	log      *slog.Logger
+	m        *sinkMetrics
+	limit    *rateLimiter // rate-limit-bytes-per-second; nil unlimited
+	failover *failover
+}
+
+func newSinkBase(a *attributes, cfg Config, logger *slog.Logger, m *sinkMetrics) sinkBase {
+	return sinkBase{a: a, cfg: cfg, log: logger, m: m, limit: newRateLimiter(a.rateLimit), failover: newFailover(a, logger)}
+}
+
+// Batching is what the sink's batch attributes ask of the tasks using it.
+func (s *sinkBase) Batching() pipe.Batching { return s.a.batching }
+
 // doNothing is do-nothing-sink: it drops every batch.
 type doNothing struct{ m *sinkMetrics }
 

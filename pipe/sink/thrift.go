@@ -28,13 +28,8 @@ import (
 // round-robin, failing over to the following targets when one cannot be
 // reached or refuses transiently.
 type thriftSink struct {
-	a        *attributes
-	cfg      Config
-	log      *slog.Logger
-	m        *sinkMetrics
+	sinkBase
 	inFlight int
-	limit    *rateLimiter // rate-limit-bytes-per-second; nil unlimited
-	failover *failover
 	conns    *slotPool[*pipeConn] // inFlight slots
 	// allowSelf lets a handshake with this very cluster succeed (Probe
 	// reports the id and leaves the verdict to its caller).
@@ -70,17 +65,11 @@ type pipeConn struct {
 }
 
 func newThriftSink(a *attributes, cfg Config, inFlight int, logger *slog.Logger, m *sinkMetrics) *thriftSink {
-	return &thriftSink{
-		a: a, cfg: cfg, log: logger, m: m, inFlight: inFlight, limit: newRateLimiter(a.rateLimit),
-		failover: newFailover(a, logger), conns: newSlotPool[*pipeConn](inFlight, m),
-	}
+	return &thriftSink{sinkBase: newSinkBase(a, cfg, logger, m), inFlight: inFlight, conns: newSlotPool[*pipeConn](inFlight, m)}
 }
 
 // Connections is how many connections are open, idle or busy.
 func (s *thriftSink) Connections() int { return s.conns.count() }
-
-// Batching is what the sink's batch attributes ask of the tasks using it.
-func (s *thriftSink) Batching() pipe.Batching { return s.a.batching }
 
 // InFlight is the number of connections: 1 for the sync sink.
 func (s *thriftSink) InFlight() int { return s.inFlight }
