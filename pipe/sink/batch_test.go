@@ -1,6 +1,8 @@
 package sink
 
 import (
+	"strings"
+
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
 )
@@ -16,6 +18,20 @@ func testBatch(n int) *pipe.Batch {
 		Times:        []int64{int64(n)},
 		Columns:      []model.Column{c},
 	}}}
+}
+
+// bigBatch is 2000 rows of 50 bytes of text, about 110 KB, at the times
+// it also returns: a receiver with a small limit takes it in several
+// transfers.
+func bigBatch() (*pipe.Batch, []int64) {
+	tb := &model.Tablet{Device: model.Path{"root", "sg", "d"}, Measurements: []string{"t"}, Columns: []model.Column{model.NewColumn(model.Text, 0)}}
+	var times []int64
+	for i := range 2000 {
+		tb.Times = append(tb.Times, int64(i))
+		tb.Columns[0].Append(strings.Repeat("x", 50))
+		times = append(times, int64(i))
+	}
+	return &pipe.Batch{Origin: senderCluster, Tablets: []*model.Tablet{tb}}, times
 }
 
 // richBatch has all six types, nulls in every column, an aligned tablet

@@ -2,11 +2,9 @@ package sink
 
 import (
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/receiver"
 	"github.com/sluicedb/sluice/pipe/transfer"
@@ -27,14 +25,8 @@ func TestThriftCompressor(t *testing.T) {
 				attrs["compressor.zstd.level"] = "19"
 			}
 			s := newTestSink(t, attrs, testConfig)
-			tb := &model.Tablet{Device: model.Path{"root", "sg", "d"}, Measurements: []string{"t"}, Columns: []model.Column{model.NewColumn(model.Text, 0)}}
-			var want []int64
-			for i := range 2000 {
-				tb.Times = append(tb.Times, int64(i))
-				tb.Columns[0].Append(strings.Repeat("x", 50))
-				want = append(want, int64(i))
-			}
-			if err := s.Transfer(t.Context(), &pipe.Batch{Origin: senderCluster, Tablets: []*model.Tablet{tb}}); err != nil {
+			b, want := bigBatch()
+			if err := s.Transfer(t.Context(), b); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Transfer(t.Context(), testBatch(5000)); err != nil {

@@ -568,14 +568,8 @@ func TestThriftSplitsToReceiverLimit(t *testing.T) {
 	target := &fakeTarget{}
 	srv := startReceiver(t, target, receiver.WithMaxPayloadBytes(16<<10))
 	s := newTestSink(t, thriftAttrs(PluginThriftSync, srv.addr()), testConfig)
-	tb := &model.Tablet{Device: model.Path{"root", "sg", "d"}, Measurements: []string{"t"}, Columns: []model.Column{model.NewColumn(model.Text, 0)}}
-	var want []int64
-	for i := range 2000 {
-		tb.Times = append(tb.Times, int64(i))
-		tb.Columns[0].Append(strings.Repeat("x", 50))
-		want = append(want, int64(i))
-	}
-	if err := s.Transfer(t.Context(), &pipe.Batch{Origin: senderCluster, Tablets: []*model.Tablet{tb}}); err != nil {
+	b, want := bigBatch()
+	if err := s.Transfer(t.Context(), b); err != nil {
 		t.Fatal(err)
 	}
 	target.mu.Lock()
