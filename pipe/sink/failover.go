@@ -86,11 +86,11 @@ func tryTargets[C any](f *failover, start int, try func(target string) (C, error
 }
 
 // dialNext opens a connection of p on the next target round-robin,
-// failing over through the others: connect dials the target (returning
-// unreachable's error when it cannot), p tracks the connection and
-// handshake opens its session. A failed handshake drops the connection
-// and moves on unless it is fatal or ctx ended. It returns ErrClosed once
-// p is closed.
+// failing over through the others: connect dials the target (a failure
+// made by unreachable moves on, any other error ends the walk), p tracks
+// the connection and handshake opens its session. A failed handshake
+// drops the connection and moves on unless it is fatal or ctx ended. It
+// returns ErrClosed once p is closed.
 func dialNext[C slotConn](ctx context.Context, f *failover, p *slotPool[C], connect func(ctx context.Context, target string) (C, error), handshake func(context.Context, C) error) (C, error) {
 	var none C
 	start := int((f.next.Add(1) - 1) % uint64(len(f.targets)))
