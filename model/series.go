@@ -9,6 +9,10 @@ type Series struct {
 	Alias      string
 	Aligned    bool   // the device is aligned
 	Database   string // e.g. "root.sg"
+	// Tags are indexed key-value pairs a SHOW/COUNT TIMESERIES WHERE can
+	// filter on; Attributes are shown but not filterable. Nil when none.
+	Tags       map[string]string
+	Attributes map[string]string
 }
 
 // Device returns the series' device path.

@@ -143,6 +143,8 @@ type MeasurementSpec struct {
 	Encoding   *model.Encoding
 	Compressor *model.Compressor
 	Alias      string
+	Tags       map[string]string // TAGS(k=v, ...); nil when absent
+	Attributes map[string]string // ATTRIBUTES(k=v, ...); nil when absent
 }
 
 // CreateTimeseries is CREATE TIMESERIES path WITH DATATYPE=..., ENCODING=..., COMPRESSOR=...
@@ -161,10 +163,11 @@ type CreateAlignedTimeseries struct {
 // DeleteTimeseries is DELETE TIMESERIES patterns (also DROP TIMESERIES).
 type DeleteTimeseries struct{ Patterns []model.Path }
 
-// ShowTimeseries is SHOW TIMESERIES [pattern] [LIMIT n] [OFFSET n].
+// ShowTimeseries is SHOW TIMESERIES [pattern] [WHERE filter] [LIMIT n] [OFFSET n].
 type ShowTimeseries struct {
 	Pattern       model.Path
-	Limit, Offset int64 // Limit -1 when absent
+	Where         *SeriesFilter // nil when absent
+	Limit, Offset int64         // Limit -1 when absent
 }
 
 // ShowDevices is SHOW DEVICES [pattern] [WITH DATABASE] [LIMIT n] [OFFSET n].
@@ -174,10 +177,11 @@ type ShowDevices struct {
 	Limit, Offset int64
 }
 
-// CountTimeseries is COUNT TIMESERIES [pattern] [GROUP BY LEVEL = n].
+// CountTimeseries is COUNT TIMESERIES [pattern] [WHERE filter] [GROUP BY LEVEL = n].
 type CountTimeseries struct {
 	Pattern model.Path
-	Level   int // 0 when absent
+	Where   *SeriesFilter // nil when absent
+	Level   int           // 0 when absent
 }
 
 // CountDevices is COUNT DEVICES [pattern].

@@ -67,7 +67,6 @@ func TestErrors(t *testing.T) {
 		{"create timeseries root.sg.d.s INT32 compressor=FOO", "line 1:47 unknown compressor 'FOO'"},
 		{"create timeseries root.sg.d.s INT32 encoding=RLE, encoding=RLE", "line 1:50 duplicate ENCODING"},
 		{"create timeseries root.sg.d.s INT32 max_point_number=2", "line 1:36 unknown timeseries attribute 'max_point_number'"},
-		{"create timeseries root.sg.d.s INT32 tags(a=b)", "line 1:36 TAGS are not supported"},
 		{"create timeseries root.sg.*.s INT32", "line 1:26 wildcard '*' is not allowed in this path"},
 		{"create aligned timeseries root.sg.d(s1 INT32, s1 INT64)", "line 1:46 duplicate measurement 's1'"},
 		{"create aligned timeseries root.sg.d(s1 INT32 s2 INT64)", "line 1:45 mismatched input 's2' expecting {',', ')'}"},

@@ -80,6 +80,9 @@ func (p *parser) statement() (ast.Statement, error) {
 		if p.acceptKw("PIPE") {
 			return p.alterPipe()
 		}
+		if p.acceptKw("TIMESERIES") {
+			return p.alterTimeseries()
+		}
 		return p.alterUser()
 	case "GRANT":
 		return p.grant()

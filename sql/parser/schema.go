@@ -218,7 +218,8 @@ func isSeriesAttrKey(t token) bool {
 }
 
 // seriesAttributes reads [(alias)] [WITH] [DATATYPE=]type then ENCODING=,
-// COMPRESSOR= (or COMPRESSION=) in any order, optionally comma-separated.
+// COMPRESSOR= (or COMPRESSION=) in any order, optionally comma-separated,
+// then [TAGS(...)] [ATTRIBUTES(...)].
 func (p *parser) seriesAttributes(spec *ast.MeasurementSpec) error {
 	if p.acceptPunct("(") {
 		alias, err := p.name("an alias")
@@ -250,7 +251,7 @@ func (p *parser) seriesAttributes(spec *ast.MeasurementSpec) error {
 		}
 		kt := p.peek()
 		if isKw(kt, "TAGS") || isKw(kt, "ATTRIBUTES") {
-			return p.errorf(kt, "%s are not supported", strings.ToUpper(kt.text))
+			return p.tagClauses(&spec.Tags, &spec.Attributes)
 		}
 		if !isSeriesAttrKey(kt) || !isEq(p.peekAt(1)) {
 			if isKw(kt, "DATATYPE") {
@@ -337,8 +338,9 @@ func (p *parser) pagination() (limit, offset int64, err error) {
 	}
 }
 
-// countStmt reads COUNT TIMESERIES [p] [GROUP BY LEVEL = n], COUNT DEVICES
-// [p], COUNT DATABASES [p] (or STORAGE GROUP) and COUNT NODES p LEVEL = n.
+// countStmt reads COUNT TIMESERIES [p] [WHERE filter] [GROUP BY LEVEL = n],
+// COUNT DEVICES [p], COUNT DATABASES [p] (or STORAGE GROUP) and COUNT NODES
+// p LEVEL = n.
 func (p *parser) countStmt() (ast.Statement, error) {
 	kw, err := p.keyword("TIMESERIES", "DEVICES", "DATABASES", "STORAGE", "NODES")
 	if err != nil {
@@ -374,6 +376,9 @@ func (p *parser) countStmt() (ast.Statement, error) {
 		return &ast.CountNodes{Pattern: path, Level: n}, nil
 	}
 	c := &ast.CountTimeseries{Pattern: path}
+	if c.Where, err = p.seriesWhere(); err != nil {
+		return nil, err
+	}
 	if p.acceptKw("GROUP") {
 		if err := p.expectKw("BY", "LEVEL"); err != nil {
 			return nil, err

@@ -43,6 +43,12 @@ func (p *parser) show() (ast.Statement, error) {
 				}
 			}
 		}
+		var where *ast.SeriesFilter
+		if kw == "TIMESERIES" {
+			if where, err = p.seriesWhere(); err != nil {
+				return nil, err
+			}
+		}
 		limit, offset, err := p.pagination()
 		if err != nil {
 			return nil, err
@@ -50,7 +56,7 @@ func (p *parser) show() (ast.Statement, error) {
 		if kw == "DEVICES" {
 			return &ast.ShowDevices{Pattern: path, WithDatabase: withDB, Limit: limit, Offset: offset}, nil
 		}
-		return &ast.ShowTimeseries{Pattern: path, Limit: limit, Offset: offset}, nil
+		return &ast.ShowTimeseries{Pattern: path, Where: where, Limit: limit, Offset: offset}, nil
 	case "TTL":
 		if !p.acceptKw("ON") {
 			return &ast.ShowTTL{}, nil
