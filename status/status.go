@@ -21,6 +21,7 @@ const (
 	DatabaseNotExist       Code = 500
 	DatabaseAlreadyExists  Code = 501
 	TimeseriesAlreadyExist Code = 503
+	AliasAlreadyExist      Code = 505
 	PathAlreadyExist       Code = 506
 	MetadataError          Code = 507
 	PathNotExist           Code = 508

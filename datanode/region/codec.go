@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/sluicedb/sluice/model"
 )
@@ -19,6 +21,8 @@ const (
 	cmdDeleteSeries cmdType = 3 // DELETE TIMESERIES
 	cmdDeleteData   cmdType = 4 // DELETE FROM ... WHERE time ...
 	cmdDropDatabase cmdType = 5 // DROP DATABASE
+	cmdCreateTagged cmdType = 6 // CREATE TIMESERIES with tags and attributes
+	cmdAlterSeries  cmdType = 7 // ALTER TIMESERIES: tags, attributes, alias
 )
 
 // errCorrupt marks an entry that does not decode: the replica must stop
@@ -264,6 +268,59 @@ func (e *encoder) spec(s *model.Series) {
 func (d *decoder) spec() model.Series {
 	return model.Series{Path: d.path(), Type: model.DataType(d.byte()), Encoding: model.Encoding(d.byte()),
 		Compressor: model.Compressor(d.byte()), Alias: d.str(), Aligned: d.bool(), Database: d.str()}
+}
+
+// taggedSpec is spec followed by the series' tags and attributes.
+func (e *encoder) taggedSpec(s *model.Series) {
+	e.spec(s)
+	e.strMap(s.Tags)
+	e.strMap(s.Attributes)
+}
+
+func (d *decoder) taggedSpec() model.Series {
+	s := d.spec()
+	s.Tags, s.Attributes = d.strMap(), d.strMap()
+	return s
+}
+
+// strMap writes m's pairs sorted by key, so that equal maps encode equally.
+func (e *encoder) strMap(m map[string]string) {
+	keys := slices.Sorted(maps.Keys(m))
+	e.uvarint(uint64(len(keys)))
+	for _, k := range keys {
+		e.str(k)
+		e.str(m[k])
+	}
+}
+
+// strMap reads a map written by encoder.strMap; an empty one is nil.
+func (d *decoder) strMap() map[string]string {
+	n := d.count(2)
+	if n == 0 {
+		return nil
+	}
+	m := make(map[string]string, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		k := d.str()
+		m[k] = d.str()
+	}
+	return m
+}
+
+func (e *encoder) strs(ss []string) {
+	e.uvarint(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (d *decoder) strs() []string {
+	n := d.count(1)
+	out := make([]string, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		out = append(out, d.str())
+	}
+	return out
 }
 
 func (e *encoder) paths(ps []model.Path) {

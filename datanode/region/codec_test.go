@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
 )
 
 func sampleTablets() []*model.Tablet {
@@ -69,6 +70,10 @@ func FuzzDecodeCommand(f *testing.F) {
 	f.Add(DeleteDataCommand([]model.Path{{"root", "**"}}, -10, 10))
 	f.Add(DeleteSeriesCommand([]model.Path{{"root", "sg", "*"}}))
 	f.Add(DropDatabaseCommand("root.sg"))
+	f.Add(CreateSeriesCommand([]model.Series{{Path: model.Path{"root", "sg", "d", "s"}, Type: model.Int32, Alias: "a",
+		Tags: map[string]string{"unit": "c"}, Attributes: map[string]string{"owner": "x"}}}))
+	f.Add(AlterSeriesCommand(&ast.AlterTimeseries{Path: model.Path{"root", "sg", "d", "s"}, Kind: ast.AlterUpsert, Alias: "b",
+		Tags: map[string]string{"k": "v"}, Keys: []string{"x"}}))
 	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) == 0 {
@@ -79,6 +84,17 @@ func FuzzDecodeCommand(f *testing.F) {
 			t.Fatalf("ValidateCommand accepted a write that DecodeWrite refuses: %v", derr)
 		}
 	})
+}
+
+// TestAlterCommandRoundTrip decodes every field AlterSeriesCommand encodes.
+func TestAlterCommandRoundTrip(t *testing.T) {
+	a := &ast.AlterTimeseries{Path: model.Path{"root", "sg", "d", "s"}, Kind: ast.AlterUpsert, Pairs: map[string]string{"p": "1", "q": "2"},
+		Keys: []string{"k1", "k2"}, Alias: "al", Tags: map[string]string{"t": "v"}, Attributes: map[string]string{"a": "b"}}
+	cmd := AlterSeriesCommand(a)
+	d := decoder{b: cmd[1:]}
+	if got := d.alter(); d.err != nil || len(d.b) != 0 || !reflect.DeepEqual(got, a) {
+		t.Fatalf("decoded %+v (err %v, %d left), want %+v", got, d.err, len(d.b), a)
+	}
 }
 
 // DecodeWrite returns every option WriteCommand encodes, and
@@ -98,6 +114,7 @@ func TestDecodeAndValidateCommands(t *testing.T) {
 		DeleteDataCommand([]model.Path{{"root", "**"}}, -10, 10),
 		DeleteSeriesCommand([]model.Path{{"root", "sg", "*"}}),
 		DropDatabaseCommand("root.sg"),
+		AlterSeriesCommand(&ast.AlterTimeseries{Path: model.Path{"root", "sg", "d", "s"}, Kind: ast.AlterSet, Pairs: map[string]string{"k": "v"}}),
 	}
 	for _, cmd := range cmds {
 		if err := ValidateCommand(cmd); err != nil {

@@ -2,7 +2,9 @@ package region
 
 import (
 	"fmt"
+
 	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/sql/ast"
 )
 
 // WriteOptions qualify a write command.
@@ -34,15 +36,36 @@ func WriteCommand(tablets []*model.Tablet, opts WriteOptions) []byte {
 	return e.b
 }
 
-// CreateSeriesCommand encodes an explicit creation of series.
+// CreateSeriesCommand encodes an explicit creation of series, with their
+// tags and attributes.
 func CreateSeriesCommand(specs []model.Series) []byte {
 	e := encoder{}
-	e.byte(byte(cmdCreateSeries))
+	e.byte(byte(cmdCreateTagged))
 	e.uvarint(uint64(len(specs)))
 	for i := range specs {
-		e.spec(&specs[i])
+		e.taggedSpec(&specs[i])
 	}
 	return e.b
+}
+
+// AlterSeriesCommand encodes an ALTER TIMESERIES of the tags, attributes
+// or alias of one series.
+func AlterSeriesCommand(a *ast.AlterTimeseries) []byte {
+	e := encoder{}
+	e.byte(byte(cmdAlterSeries))
+	e.path(a.Path)
+	e.byte(byte(a.Kind))
+	e.strMap(a.Pairs)
+	e.strs(a.Keys)
+	e.str(a.Alias)
+	e.strMap(a.Tags)
+	e.strMap(a.Attributes)
+	return e.b
+}
+
+func (d *decoder) alter() *ast.AlterTimeseries {
+	return &ast.AlterTimeseries{Path: d.path(), Kind: ast.AlterKind(d.byte()), Pairs: d.strMap(), Keys: d.strs(),
+		Alias: d.str(), Tags: d.strMap(), Attributes: d.strMap()}
 }
 
 // DeleteSeriesCommand encodes the deletion of the series matching patterns,
@@ -92,6 +115,12 @@ func ValidateCommand(cmd []byte) error {
 		for n := d.count(1); n > 0 && d.err == nil; n-- {
 			d.spec()
 		}
+	case cmdCreateTagged:
+		for n := d.count(1); n > 0 && d.err == nil; n-- {
+			d.taggedSpec()
+		}
+	case cmdAlterSeries:
+		d.alter()
 	case cmdDeleteSeries:
 		d.paths()
 	case cmdDeleteData:

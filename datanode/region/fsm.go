@@ -106,14 +106,23 @@ func (f *FSM) Apply(l *raft.Log) any {
 	switch cmdType(l.Data[0]) {
 	case cmdWrite:
 		resp = f.applyWrite(l.Index, &d)
-	case cmdCreateSeries:
+	case cmdCreateSeries, cmdCreateTagged:
+		spec := d.spec
+		if cmdType(l.Data[0]) == cmdCreateTagged {
+			spec = d.taggedSpec
+		}
 		n := d.count(1)
 		specs := make([]model.Series, 0, n)
 		for i := 0; i < n && d.err == nil; i++ {
-			specs = append(specs, d.spec())
+			specs = append(specs, spec())
 		}
 		if d.err == nil {
 			resp = f.applyCreate(specs)
+		}
+	case cmdAlterSeries:
+		a := d.alter()
+		if d.err == nil {
+			resp = f.applyAlter(a)
 		}
 	case cmdDeleteSeries:
 		patterns := d.paths()
@@ -236,15 +245,31 @@ func (f *FSM) persistDevice(dev *device) error {
 }
 
 func (f *FSM) applyCreate(specs []model.Series) any {
+	names := map[string]bool{} // device/name and device/alias of the batch
 	for _, s := range specs {
-		if dev := f.schema.devices[s.Device().String()]; dev != nil {
-			if dev.series[s.Measurement()] != nil {
+		dev := f.schema.devices[s.Device().String()]
+		if dev != nil {
+			if dev.series[s.Measurement()] != nil || dev.aliasOwner(s.Measurement()) != nil {
 				return status.Errorf(status.TimeseriesAlreadyExist, "timeseries %s already exists", s.Path)
 			}
 			if len(dev.series) > 0 && dev.aligned != s.Aligned {
 				return status.Errorf(status.AlignedTimeseriesError, "device %s already has series of the other alignment", s.Device())
 			}
 		}
+		if err := checkTagSize(&s); err != nil {
+			return err
+		}
+		if s.Alias != "" {
+			if s.Alias == s.Measurement() || names[s.Device().Append(s.Alias).String()] ||
+				dev != nil && (dev.series[s.Alias] != nil || dev.aliasOwner(s.Alias) != nil) {
+				return aliasExists(s.Alias, s.Path)
+			}
+			names[s.Device().Append(s.Alias).String()] = true
+		}
+		if names[s.Path.String()] {
+			return aliasExists(s.Measurement(), s.Path)
+		}
+		names[s.Path.String()] = true
 	}
 	for _, s := range specs {
 		dev := f.ensureDevice(s.Device(), s.Aligned, s.Database)

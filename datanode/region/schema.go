@@ -47,19 +47,21 @@ type deviceRecord struct {
 }
 
 type seriesRecord struct {
-	Name       string `json:"name"`
-	ID         uint64 `json:"id"`
-	Type       int8   `json:"type"`
-	Encoding   int8   `json:"encoding"`
-	Compressor int8   `json:"compressor"`
-	Alias      string `json:"alias,omitempty"`
+	Name       string            `json:"name"`
+	ID         uint64            `json:"id"`
+	Type       int8              `json:"type"`
+	Encoding   int8              `json:"encoding"`
+	Compressor int8              `json:"compressor"`
+	Alias      string            `json:"alias,omitempty"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
 func (d *device) record() deviceRecord {
 	r := deviceRecord{Path: d.path, Aligned: d.aligned, Database: d.database}
 	for name, e := range d.series {
 		r.Series = append(r.Series, seriesRecord{Name: name, ID: e.ID, Type: int8(e.Type),
-			Encoding: int8(e.Encoding), Compressor: int8(e.Compressor), Alias: e.Alias})
+			Encoding: int8(e.Encoding), Compressor: int8(e.Compressor), Alias: e.Alias, Tags: e.Tags, Attributes: e.Attributes})
 	}
 	sort.Slice(r.Series, func(i, j int) bool { return r.Series[i].Name < r.Series[j].Name })
 	return r
@@ -82,7 +84,8 @@ func (s *schema) load(key, value []byte) error {
 		for _, sr := range r.Series {
 			d.series[sr.Name] = &Entry{ID: sr.ID, Series: model.Series{
 				Path: d.path.Append(sr.Name), Type: model.DataType(sr.Type), Encoding: model.Encoding(sr.Encoding),
-				Compressor: model.Compressor(sr.Compressor), Alias: sr.Alias, Aligned: d.aligned, Database: d.database}}
+				Compressor: model.Compressor(sr.Compressor), Alias: sr.Alias, Aligned: d.aligned, Database: d.database,
+				Tags: sr.Tags, Attributes: sr.Attributes}}
 		}
 		s.devices[d.path.String()] = d
 	}
