@@ -56,7 +56,8 @@ func decodeValue(b []byte) (any, error) {
 
 func seriesToPB(s *model.Series) *clusterpb.Series {
 	return &clusterpb.Series{Path: s.Path.String(), Type: int32(s.Type), Encoding: int32(s.Encoding),
-		Compressor: int32(s.Compressor), Alias: s.Alias, Aligned: s.Aligned, Database: s.Database}
+		Compressor: int32(s.Compressor), Alias: s.Alias, Aligned: s.Aligned, Database: s.Database,
+		Tags: s.Tags, Attributes: s.Attributes}
 }
 
 func seriesFromPB(p *clusterpb.Series) (model.Series, error) {
@@ -70,5 +71,5 @@ func seriesFromPB(p *clusterpb.Series) (model.Series, error) {
 	}
 	return model.Series{Path: path, Type: typ, Encoding: model.Encoding(p.GetEncoding()),
 		Compressor: model.Compressor(p.GetCompressor()), Alias: p.GetAlias(), Aligned: p.GetAligned(),
-		Database: p.GetDatabase()}, nil
+		Database: p.GetDatabase(), Tags: p.GetTags(), Attributes: p.GetAttributes()}, nil
 }

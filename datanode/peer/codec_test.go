@@ -6,8 +6,11 @@ import (
 	"reflect"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe/transfer"
+	"github.com/sluicedb/sluice/proto/clusterpb"
 )
 
 func TestValueRoundTrip(t *testing.T) {
@@ -90,8 +93,19 @@ func TestSeriesRoundTrip(t *testing.T) {
 		{Path: model.Path{"root", "sg", "d", "s"}, Type: model.Double, Encoding: model.Gorilla,
 			Compressor: model.LZ4, Alias: "temp", Aligned: true, Database: "root.sg"},
 		{Path: model.Path{"root", "sg", "a.b", "12", "x`y", "sp ace", "ü"}, Type: model.Text, Database: "root.sg"},
+		{Path: model.Path{"root", "sg", "d", "t"}, Type: model.Float, Database: "root.sg",
+			Tags: map[string]string{"unit": "c", "k 2": "ü"}, Attributes: map[string]string{"owner": "x"}},
 	} {
-		got, err := seriesFromPB(seriesToPB(&s))
+		// Through the wire form, as MatchSeries carries it.
+		b, err := proto.Marshal(seriesToPB(&s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pb clusterpb.Series
+		if err := proto.Unmarshal(b, &pb); err != nil {
+			t.Fatal(err)
+		}
+		got, err := seriesFromPB(&pb)
 		if err != nil || !reflect.DeepEqual(got, s) {
 			t.Fatalf("round trip of %+v = %+v, %v", s, got, err)
 		}

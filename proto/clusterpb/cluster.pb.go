@@ -1695,6 +1695,8 @@ type Series struct {
 	Alias         string                 `protobuf:"bytes,5,opt,name=alias,proto3" json:"alias,omitempty"`
 	Aligned       bool                   `protobuf:"varint,6,opt,name=aligned,proto3" json:"aligned,omitempty"`
 	Database      string                 `protobuf:"bytes,7,opt,name=database,proto3" json:"database,omitempty"`
+	Tags          map[string]string      `protobuf:"bytes,8,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Attributes    map[string]string      `protobuf:"bytes,9,rep,name=attributes,proto3" json:"attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1776,6 +1778,20 @@ func (x *Series) GetDatabase() string {
 		return x.Database
 	}
 	return ""
+}
+
+func (x *Series) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *Series) GetAttributes() map[string]string {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
 }
 
 type MatchSeriesRequest struct {
@@ -2435,7 +2451,7 @@ const file_cluster_proto_rawDesc = "" +
 	"\x0fProposeResponse\x121\n" +
 	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x12\x1f\n" +
 	"\vleader_hint\x18\x02 \x01(\rR\n" +
-	"leaderHint\"\xb8\x01\n" +
+	"leaderHint\"\xb4\x03\n" +
 	"\x06Series\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\x05R\x04type\x12\x1a\n" +
@@ -2445,7 +2461,17 @@ const file_cluster_proto_rawDesc = "" +
 	"compressor\x12\x14\n" +
 	"\x05alias\x18\x05 \x01(\tR\x05alias\x12\x18\n" +
 	"\aaligned\x18\x06 \x01(\bR\aaligned\x12\x1a\n" +
-	"\bdatabase\x18\a \x01(\tR\bdatabase\"K\n" +
+	"\bdatabase\x18\a \x01(\tR\bdatabase\x127\n" +
+	"\x04tags\x18\b \x03(\v2#.sluice.cluster.v1.Series.TagsEntryR\x04tags\x12I\n" +
+	"\n" +
+	"attributes\x18\t \x03(\v2).sluice.cluster.v1.Series.AttributesEntryR\n" +
+	"attributes\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a=\n" +
+	"\x0fAttributesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"K\n" +
 	"\x12MatchSeriesRequest\x12\x1b\n" +
 	"\tregion_id\x18\x01 \x01(\rR\bregionId\x12\x18\n" +
 	"\apattern\x18\x02 \x01(\tR\apattern\"{\n" +
@@ -2514,7 +2540,7 @@ func file_cluster_proto_rawDescGZIP() []byte {
 	return file_cluster_proto_rawDescData
 }
 
-var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_cluster_proto_goTypes = []any{
 	(*Status)(nil),                   // 0: sluice.cluster.v1.Status
 	(*ApplyRequest)(nil),             // 1: sluice.cluster.v1.ApplyRequest
@@ -2552,6 +2578,8 @@ var file_cluster_proto_goTypes = []any{
 	(*LastRequest)(nil),              // 33: sluice.cluster.v1.LastRequest
 	(*LastResponse)(nil),             // 34: sluice.cluster.v1.LastResponse
 	nil,                              // 35: sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
+	nil,                              // 36: sluice.cluster.v1.Series.TagsEntry
+	nil,                              // 37: sluice.cluster.v1.Series.AttributesEntry
 }
 var file_cluster_proto_depIdxs = []int32{
 	0,  // 0: sluice.cluster.v1.ApplyResponse.status:type_name -> sluice.cluster.v1.Status
@@ -2578,44 +2606,46 @@ var file_cluster_proto_depIdxs = []int32{
 	20, // 21: sluice.cluster.v1.PipeStatisticsResponse.pipes:type_name -> sluice.cluster.v1.PipeStatistics
 	0,  // 22: sluice.cluster.v1.StopPipeTasksResponse.status:type_name -> sluice.cluster.v1.Status
 	0,  // 23: sluice.cluster.v1.ProposeResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 24: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
-	26, // 25: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
-	0,  // 26: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 27: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 28: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
-	1,  // 29: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
-	3,  // 30: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
-	6,  // 31: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
-	8,  // 32: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
-	11, // 33: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
-	13, // 34: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
-	15, // 35: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
-	19, // 36: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
-	24, // 37: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
-	27, // 38: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
-	29, // 39: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
-	31, // 40: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
-	33, // 41: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
-	22, // 42: sluice.cluster.v1.DataNode.StopPipeTasks:input_type -> sluice.cluster.v1.StopPipeTasksRequest
-	2,  // 43: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
-	4,  // 44: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
-	7,  // 45: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
-	10, // 46: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
-	12, // 47: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
-	14, // 48: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
-	18, // 49: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
-	21, // 50: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
-	25, // 51: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
-	28, // 52: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
-	30, // 53: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
-	32, // 54: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
-	34, // 55: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
-	23, // 56: sluice.cluster.v1.DataNode.StopPipeTasks:output_type -> sluice.cluster.v1.StopPipeTasksResponse
-	43, // [43:57] is the sub-list for method output_type
-	29, // [29:43] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	36, // 24: sluice.cluster.v1.Series.tags:type_name -> sluice.cluster.v1.Series.TagsEntry
+	37, // 25: sluice.cluster.v1.Series.attributes:type_name -> sluice.cluster.v1.Series.AttributesEntry
+	0,  // 26: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
+	26, // 27: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
+	0,  // 28: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 29: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 30: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
+	1,  // 31: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
+	3,  // 32: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
+	6,  // 33: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
+	8,  // 34: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
+	11, // 35: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
+	13, // 36: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
+	15, // 37: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
+	19, // 38: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
+	24, // 39: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
+	27, // 40: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
+	29, // 41: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
+	31, // 42: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
+	33, // 43: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
+	22, // 44: sluice.cluster.v1.DataNode.StopPipeTasks:input_type -> sluice.cluster.v1.StopPipeTasksRequest
+	2,  // 45: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
+	4,  // 46: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
+	7,  // 47: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
+	10, // 48: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
+	12, // 49: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
+	14, // 50: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
+	18, // 51: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
+	21, // 52: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
+	25, // 53: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
+	28, // 54: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
+	30, // 55: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
+	32, // 56: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
+	34, // 57: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
+	23, // 58: sluice.cluster.v1.DataNode.StopPipeTasks:output_type -> sluice.cluster.v1.StopPipeTasksResponse
+	45, // [45:59] is the sub-list for method output_type
+	31, // [31:45] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_cluster_proto_init() }
@@ -2629,7 +2659,7 @@ func file_cluster_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cluster_proto_rawDesc), len(file_cluster_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   36,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
