@@ -69,6 +69,8 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 		return nil, d.runCreateTimeseries(ctx, user, s.Device, true, s.Measurements)
 	case *ast.DeleteTimeseries:
 		return nil, d.runDeleteTimeseries(ctx, user, s.Patterns)
+	case *ast.AlterTimeseries:
+		return nil, d.runAlterTimeseries(ctx, user, s)
 	case *ast.ShowTimeseries:
 		return d.showTimeseries(ctx, user, s)
 	case *ast.ShowDevices:

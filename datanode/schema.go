@@ -103,8 +103,14 @@ func (d *DataNode) runCreateTimeseries(ctx context.Context, user string, device 
 			return status.Errorf(status.IllegalParameter, "measurement %s is given twice", sp.Name)
 		}
 		seen[sp.Name] = true
+		for k := range sp.Tags {
+			if _, ok := sp.Attributes[k]; ok {
+				return status.Errorf(status.SemanticError, "Tag and attribute shouldn't have the same property key [%s] (series %s)", k, device.Append(sp.Name))
+			}
+		}
 		s := model.Series{Path: device.Append(sp.Name), Type: sp.Type, Encoding: model.DefaultEncoding(sp.Type),
-			Compressor: model.DefaultCompressor, Alias: sp.Alias, Aligned: aligned, Database: db.Name}
+			Compressor: model.DefaultCompressor, Alias: sp.Alias, Aligned: aligned, Database: db.Name,
+			Tags: sp.Tags, Attributes: sp.Attributes}
 		if sp.Encoding != nil {
 			s.Encoding = *sp.Encoding
 		}
@@ -256,7 +262,7 @@ func (d *DataNode) showTimeseries(ctx context.Context, user string, s *ast.ShowT
 	if err != nil {
 		return nil, err
 	}
-	series = window(series, s.Limit, s.Offset)
+	series = window(filterSeries(series, s.Where), s.Limit, s.Offset)
 	rows := make([][]string, 0, len(series))
 	for _, se := range series {
 		alias := nullCell
@@ -264,7 +270,7 @@ func (d *DataNode) showTimeseries(ctx context.Context, user string, s *ast.ShowT
 			alias = se.Alias
 		}
 		rows = append(rows, []string{se.Path.String(), alias, se.Database, se.Type.String(), se.Encoding.String(),
-			se.Compressor.String(), nullCell, nullCell, nullCell, nullCell, "BASE"})
+			se.Compressor.String(), propertiesCell(se.Tags), propertiesCell(se.Attributes), nullCell, nullCell, "BASE"})
 	}
 	return textResult([]string{"Timeseries", "Alias", "Database", "DataType", "Encoding", "Compression",
 		"Tags", "Attributes", "Deadband", "DeadbandParameters", "ViewType"}, rows), nil
@@ -333,6 +339,7 @@ func (d *DataNode) countTimeseries(ctx context.Context, user string, s *ast.Coun
 	if err != nil {
 		return nil, err
 	}
+	series = filterSeries(series, s.Where)
 	if s.Level <= 0 {
 		return countResult("count(timeseries)", nil, []int64{int64(len(series))}), nil
 	}

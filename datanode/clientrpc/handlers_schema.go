@@ -43,8 +43,9 @@ func (sv *service) CreateTimeseries(ctx context.Context, req *rpc.TSCreateTimese
 		if err != nil {
 			return err
 		}
-		if len(req.Tags)+len(req.Attributes)+len(req.Props) > 0 {
-			sv.srv.log.Debug("ignoring tags, attributes and props of createTimeseries", "path", req.Path)
+		stmt.Spec.Tags, stmt.Spec.Attributes = nonEmpty(req.Tags), nonEmpty(req.Attributes)
+		if len(req.Props) > 0 {
+			sv.srv.log.Debug("ignoring props of createTimeseries", "path", req.Path)
 		}
 		return sv.exec(ctx, ss, stmt)
 	}), nil
@@ -104,9 +105,9 @@ func (sv *service) CreateMultiTimeseries(ctx context.Context, req *rpc.TSCreateM
 	return statusCall(ctx, sv, "createMultiTimeseries", req.SessionId, func(ctx context.Context, ss *session) error {
 		n := len(req.Paths)
 		if len(req.DataTypes) != n || len(req.Encodings) != n || len(req.Compressors) != n ||
-			!optionalLen(len(req.MeasurementAliasList), n) {
-			return status.Errorf(status.IllegalParameter, "createMultiTimeseries: %d paths but %d data types, %d encodings, %d compressors, %d aliases",
-				n, len(req.DataTypes), len(req.Encodings), len(req.Compressors), len(req.MeasurementAliasList))
+			!optionalLen(len(req.MeasurementAliasList), n) || !optionalLen(len(req.TagsList), n) || !optionalLen(len(req.AttributesList), n) {
+			return status.Errorf(status.IllegalParameter, "createMultiTimeseries: %d paths but %d data types, %d encodings, %d compressors, %d aliases, %d tag maps, %d attribute maps",
+				n, len(req.DataTypes), len(req.Encodings), len(req.Compressors), len(req.MeasurementAliasList), len(req.TagsList), len(req.AttributesList))
 		}
 		subs := make([]*rpc.TSStatus, n)
 		failed := false
@@ -117,6 +118,12 @@ func (sv *service) CreateMultiTimeseries(ctx context.Context, req *rpc.TSCreateM
 			}
 			stmt, err := createTimeseries(p, req.DataTypes[i], req.Encodings[i], req.Compressors[i], alias)
 			if err == nil {
+				if len(req.TagsList) > 0 {
+					stmt.Spec.Tags = nonEmpty(req.TagsList[i])
+				}
+				if len(req.AttributesList) > 0 {
+					stmt.Spec.Attributes = nonEmpty(req.AttributesList[i])
+				}
 				err = sv.exec(ctx, ss, stmt)
 			}
 			subs[i] = subStatus(err)
@@ -171,6 +178,15 @@ func createTimeseries(path string, dataType, encoding, compressor int32, alias s
 		return nil, err
 	}
 	return &ast.CreateTimeseries{Path: p, Spec: spec}, nil
+}
+
+// nonEmpty returns m, or nil when it has no entries: the schema keeps no
+// empty tag or attribute maps.
+func nonEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // optionalLen reports whether an optional parallel list of length got

@@ -46,7 +46,7 @@ func TestStorageGroups(t *testing.T) {
 func TestCreateTimeseries(t *testing.T) {
 	e := newEnv(t)
 	s := e.session(t, 0)
-	r, err := s.CreateTimeseries("root.sg.d1.s1", client.INT64, client.TS_2DIFF, client.SNAPPY, nil, map[string]string{"unit": "C"})
+	r, err := s.CreateTimeseries("root.sg.d1.s1", client.INT64, client.TS_2DIFF, client.SNAPPY, map[string]string{"owner": "x"}, map[string]string{"unit": "C"})
 	wantCode(t, r, err, status.Success)
 	r, err = s.CreateAlignedTimeseries("root.sg.d2", []string{"a", "`b-1`"},
 		[]client.TSDataType{client.FLOAT, client.TEXT}, []client.TSEncoding{client.GORILLA, client.PLAIN},
@@ -60,7 +60,8 @@ func TestCreateTimeseries(t *testing.T) {
 	enc := func(e model.Encoding) *model.Encoding { return &e }
 	cmp := func(c model.Compressor) *model.Compressor { return &c }
 	wantStatements(t, e.be.take(),
-		&ast.CreateTimeseries{Path: path(t, "root.sg.d1.s1"), Spec: ast.MeasurementSpec{Name: "s1", Type: model.Int64, Encoding: enc(model.TS2Diff), Compressor: cmp(model.Snappy)}},
+		&ast.CreateTimeseries{Path: path(t, "root.sg.d1.s1"), Spec: ast.MeasurementSpec{Name: "s1", Type: model.Int64, Encoding: enc(model.TS2Diff), Compressor: cmp(model.Snappy),
+			Tags: map[string]string{"unit": "C"}, Attributes: map[string]string{"owner": "x"}}},
 		&ast.CreateAlignedTimeseries{Device: path(t, "root.sg.d2"), Measurements: []ast.MeasurementSpec{
 			{Name: "a", Type: model.Float, Encoding: enc(model.Gorilla), Compressor: cmp(model.LZ4), Alias: "alias_a"},
 			{Name: "b-1", Type: model.Text, Encoding: enc(model.Plain), Compressor: cmp(model.ZSTD)},
