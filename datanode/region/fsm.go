@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -338,11 +339,19 @@ func patternList(ps []model.Path) string {
 	return s
 }
 
-// Match returns the region's series matching pattern, sorted by path.
+// Match returns the region's series matching pattern, sorted by path, for
+// reads: a pattern whose last node is a name also matches the series that
+// have that name as their alias. Schema changes and deletions match names
+// only.
 func (f *FSM) Match(pattern model.Path) []Entry {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	return f.schema.match(pattern)
+	out := f.schema.match(pattern)
+	if aliased := f.schema.matchAlias(pattern); len(aliased) > 0 {
+		out = append(out, aliased...)
+		sort.Slice(out, func(i, j int) bool { return lessPath(out[i].Path, out[j].Path) })
+	}
+	return out
 }
 
 // Lookup returns the series of device p by measurement, for write

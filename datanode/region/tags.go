@@ -23,6 +23,29 @@ func (d *device) aliasOwner(name string) *Entry {
 	return nil
 }
 
+// matchAlias returns the entries whose alias is pattern's last node, when
+// that is a name, in the devices matching the rest of pattern.
+func (s *schema) matchAlias(pattern model.Path) []Entry {
+	if len(pattern) < 3 {
+		return nil
+	}
+	alias := pattern.Last()
+	if alias == model.OneLevel || alias == model.MultiLevel {
+		return nil
+	}
+	devPattern := pattern.Parent()
+	var out []Entry
+	for _, d := range s.devices {
+		if !d.path.Matches(devPattern) {
+			continue
+		}
+		if e := d.aliasOwner(alias); e != nil {
+			out = append(out, *e)
+		}
+	}
+	return out
+}
+
 // aliasExists is IoTDB's error for an alias that is already the name or
 // alias of a series of the same device.
 func aliasExists(alias string, path model.Path) error {

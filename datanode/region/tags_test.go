@@ -225,3 +225,40 @@ func TestAltered(t *testing.T) {
 		t.Fatalf("Altered changed its input: %+v", base)
 	}
 }
+
+// TestMatchByAlias: reads find a series by its alias, in every device the
+// pattern names; wildcards and deletions do not use aliases.
+func TestMatchByAlias(t *testing.T) {
+	f, eng, _ := openFSM(t, t.TempDir())
+	defer eng.Close()
+	other := model.Series{Path: model.Path{"root", "sg", "e", "temp"}, Type: model.Int32, Database: "root.sg"}
+	if code := applyCode(t, f, 1, CreateSeriesCommand([]model.Series{tagged("s1", "temp", nil, nil), tagged("s2", "", nil, nil), other})); code != status.Success {
+		t.Fatal(code)
+	}
+	paths := func(es []Entry) string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Path.String())
+		}
+		return strings.Join(out, " ")
+	}
+	for pattern, want := range map[string]string{
+		"root.sg.d.temp": "root.sg.d.s1",
+		"root.sg.*.temp": "root.sg.d.s1 root.sg.e.temp",
+		"root.**.temp":   "root.sg.d.s1 root.sg.e.temp",
+		"root.sg.d.*":    "root.sg.d.s1 root.sg.d.s2",
+		"root.sg.d.s1":   "root.sg.d.s1",
+		"root.sg.x.temp": "",
+	} {
+		p, err := model.ParsePath(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := paths(f.Match(p)); got != want {
+			t.Errorf("Match(%s) = %q, want %q", pattern, got, want)
+		}
+	}
+	if code := applyCode(t, f, 2, DeleteSeriesCommand([]model.Path{sgPath("d", "temp")})); code != status.PathNotExist {
+		t.Fatalf("DELETE TIMESERIES by alias: code %d, want %d", code, status.PathNotExist)
+	}
+}

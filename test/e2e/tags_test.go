@@ -64,6 +64,10 @@ var tagsQueries = []struct {
 		[]string{"Column|count(timeseries)", "root.turbine.d1|2", "root.turbine.d2|1", "root.turbine.d3|2", "root.turbine.d4|1"}},
 	{"count devices root.turbine.**", []string{"count(devices)", "4"}},
 	{"show devices root.turbine.d3", []string{"Device|IsAligned|Template", "root.turbine.d3|true|null"}},
+	{"select newAlias from root.turbine.d1", []string{"root.turbine.d1.s1", "1.5", "2.5"}},
+	{"select newAlias from root.turbine.d1 where time = 2", []string{"root.turbine.d1.s1", "2.5"}},
+	{"select count(newAlias), max_value(s1) from root.turbine.d1", []string{"count(root.turbine.d1.s1)|max_value(root.turbine.d1.s1)", "2|2.5"}},
+	{"show timeseries root.turbine.*.longitude", []string{showTimeseriesHeader, tagsShown[5]}},
 }
 
 // table renders a result as lines of |-separated cells, header first.
@@ -122,6 +126,10 @@ func runTagsScenario(t *testing.T, sess *client.Session) {
 		}
 	}
 	execOK(t, sess, "DELETE TIMESERIES root.turbine.d1.s9")
+	// An alias reads its series; deletions and writes take the name only.
+	execOK(t, sess, "insert into root.turbine.d1(time, s1) values (1, 1.5), (2, 2.5)")
+	st, err = nonQuery(sess, "DELETE TIMESERIES root.turbine.d1.newAlias")
+	wantCode(t, "DELETE TIMESERIES by alias", st, err, 508)
 	checkTagsShown(t, sess)
 }
 
