@@ -123,7 +123,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 	case cmdAlterSeries:
 		a := d.alter()
 		if d.err == nil {
-			resp = f.applyAlter(a)
+			resp = f.applyAlter(l.Index, a)
 		}
 	case cmdDeleteSeries:
 		patterns := d.paths()

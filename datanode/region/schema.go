@@ -21,6 +21,11 @@ type device struct {
 	aligned  bool
 	database string
 	series   map[string]*Entry // by measurement
+	// altered is the log index of the last ALTER TIMESERIES applied to one
+	// of the series, persisted with them: a restart replays the entries
+	// past the storage's durable index against metadata that may already
+	// hold them, and an alteration (unlike a creation) is not idempotent.
+	altered uint64
 }
 
 // schema is the region's catalog of devices and series. It is changed only
@@ -44,6 +49,7 @@ type deviceRecord struct {
 	Aligned  bool           `json:"aligned"`
 	Database string         `json:"database"`
 	Series   []seriesRecord `json:"series"`
+	Altered  uint64         `json:"altered,omitempty"`
 }
 
 type seriesRecord struct {
@@ -58,7 +64,7 @@ type seriesRecord struct {
 }
 
 func (d *device) record() deviceRecord {
-	r := deviceRecord{Path: d.path, Aligned: d.aligned, Database: d.database}
+	r := deviceRecord{Path: d.path, Aligned: d.aligned, Database: d.database, Altered: d.altered}
 	for name, e := range d.series {
 		r.Series = append(r.Series, seriesRecord{Name: name, ID: e.ID, Type: int8(e.Type),
 			Encoding: int8(e.Encoding), Compressor: int8(e.Compressor), Alias: e.Alias, Tags: e.Tags, Attributes: e.Attributes})
@@ -80,7 +86,7 @@ func (s *schema) load(key, value []byte) error {
 		if err := json.Unmarshal(value, &r); err != nil {
 			return fmt.Errorf("decode device %s: %w", key, err)
 		}
-		d := &device{path: r.Path, aligned: r.Aligned, database: r.Database, series: make(map[string]*Entry, len(r.Series))}
+		d := &device{path: r.Path, aligned: r.Aligned, database: r.Database, series: make(map[string]*Entry, len(r.Series)), altered: r.Altered}
 		for _, sr := range r.Series {
 			d.series[sr.Name] = &Entry{ID: sr.ID, Series: model.Series{
 				Path: d.path.Append(sr.Name), Type: model.DataType(sr.Type), Encoding: model.Encoding(sr.Encoding),

@@ -66,8 +66,9 @@ func checkTagSize(s *model.Series) error {
 }
 
 // applyAlter changes the tags, attributes or alias of one series. A refused
-// alteration changes nothing.
-func (f *FSM) applyAlter(a *ast.AlterTimeseries) any {
+// alteration changes nothing; one the device's metadata already holds
+// (replayed after a restart) is skipped.
+func (f *FSM) applyAlter(index uint64, a *ast.AlterTimeseries) any {
 	if len(a.Path) < 2 {
 		return status.Errorf(status.PathNotExist, "Path [%s] does not exist", a.Path)
 	}
@@ -75,6 +76,9 @@ func (f *FSM) applyAlter(a *ast.AlterTimeseries) any {
 	var e *Entry
 	if dev != nil {
 		e = dev.series[a.Path.Last()]
+	}
+	if dev != nil && index <= dev.altered {
+		return nil
 	}
 	if e == nil {
 		return status.Errorf(status.PathNotExist, "Path [%s] does not exist", a.Path)
@@ -92,6 +96,7 @@ func (f *FSM) applyAlter(a *ast.AlterTimeseries) any {
 		return err
 	}
 	e.Series = next
+	dev.altered = index
 	f.mustStore("persist schema", func() error { return f.persistDevice(dev) })
 	return nil
 }
