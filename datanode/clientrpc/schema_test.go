@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apache/iotdb-client-go/client"
+	"github.com/apache/iotdb-client-go/rpc"
 
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -143,4 +144,32 @@ func TestDeleteTimeseriesAndData(t *testing.T) {
 	wantCode(t, r, err, status.IllegalParameter)
 	r, err = s.DeleteData([]string{"root..x"}, 0, 1)
 	wantCode(t, r, err, status.IllegalPath)
+}
+
+// TestCreateMultiTimeseriesTags: createMultiTimeseries hands each series its
+// own tags and attributes (an empty map is none), and refuses lists whose
+// length is not one per series.
+func TestCreateMultiTimeseriesTags(t *testing.T) {
+	e := newEnv(t)
+	c := e.raw(t)
+	req := &rpc.TSCreateMultiTimeseriesReq{SessionId: c.sid, Paths: []string{"root.sg.d.a", "root.sg.d.b"},
+		DataTypes: []int32{int32(client.FLOAT), int32(client.INT32)}, Encodings: []int32{int32(client.PLAIN), int32(client.RLE)},
+		Compressors: []int32{int32(client.SNAPPY), int32(client.SNAPPY)},
+		TagsList:    []map[string]string{{"unit": "c"}, {}}, AttributesList: []map[string]string{{}, {"owner": "x"}}}
+	st, err := c.CreateMultiTimeseries(context.Background(), req)
+	wantCode(t, st, err, status.Success)
+	enc := func(e model.Encoding) *model.Encoding { return &e }
+	cmp := func(c model.Compressor) *model.Compressor { return &c }
+	wantStatements(t, e.be.take(),
+		&ast.CreateTimeseries{Path: path(t, "root.sg.d.a"), Spec: ast.MeasurementSpec{Name: "a", Type: model.Float, Encoding: enc(model.Plain),
+			Compressor: cmp(model.Snappy), Tags: map[string]string{"unit": "c"}}},
+		&ast.CreateTimeseries{Path: path(t, "root.sg.d.b"), Spec: ast.MeasurementSpec{Name: "b", Type: model.Int32, Encoding: enc(model.RLE),
+			Compressor: cmp(model.Snappy), Attributes: map[string]string{"owner": "x"}}})
+
+	req.TagsList = req.TagsList[:1]
+	st, err = c.CreateMultiTimeseries(context.Background(), req)
+	wantCode(t, st, err, status.IllegalParameter)
+	if got := e.be.take(); len(got) != 0 {
+		t.Fatalf("backend ran %s", dump(got))
+	}
 }
