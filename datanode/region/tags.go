@@ -83,7 +83,7 @@ func (f *FSM) applyAlter(index uint64, a *ast.AlterTimeseries) any {
 	if e == nil {
 		return status.Errorf(status.PathNotExist, "Path [%s] does not exist", a.Path)
 	}
-	next, err := Altered(e.Series, a)
+	next, err := alterSeries(e.Series, a)
 	if err != nil {
 		return err
 	}
@@ -101,9 +101,9 @@ func (f *FSM) applyAlter(index uint64, a *ast.AlterTimeseries) any {
 	return nil
 }
 
-// Altered returns s with the alteration a applied, or IoTDB's error for
+// alterSeries returns s with the alteration a applied, or IoTDB's error for
 // it. It checks everything but the alias's uniqueness in the device.
-func Altered(s model.Series, a *ast.AlterTimeseries) (model.Series, error) {
+func alterSeries(s model.Series, a *ast.AlterTimeseries) (model.Series, error) {
 	tags, attrs := maps.Clone(s.Tags), maps.Clone(s.Attributes)
 	if tags == nil {
 		tags = map[string]string{}

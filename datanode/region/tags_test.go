@@ -157,9 +157,9 @@ func TestAliasClashes(t *testing.T) {
 	}
 }
 
-// TestAltered runs every ALTER TIMESERIES operation on one series as IoTDB's
+// TestAlterSeries runs every ALTER TIMESERIES operation on one series as IoTDB's
 // user guide does, with its errors.
-func TestAltered(t *testing.T) {
+func TestAlterSeries(t *testing.T) {
 	base := model.Series{Path: model.Path{"root", "turbine", "d1", "s1"}, Alias: "temprature",
 		Tags: map[string]string{"tag1": "v1", "tag2": "v2"}, Attributes: map[string]string{"attr1": "v1", "attr2": "v2"}}
 	type m = map[string]string
@@ -202,7 +202,7 @@ func TestAltered(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			a := c.a
 			a.Path = base.Path
-			got, err := Altered(base, &a)
+			got, err := alterSeries(base, &a)
 			if c.err != "" {
 				if err == nil || err.Error() != c.err {
 					t.Fatalf("error %v, want %q", err, c.err)
@@ -222,7 +222,7 @@ func TestAltered(t *testing.T) {
 		})
 	}
 	if base.Tags["tag1"] != "v1" || len(base.Tags) != 2 || len(base.Attributes) != 2 {
-		t.Fatalf("Altered changed its input: %+v", base)
+		t.Fatalf("alterSeries changed its input: %+v", base)
 	}
 }
 

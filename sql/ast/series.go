@@ -25,7 +25,8 @@ type SeriesFilter struct {
 // AlterKind is the operation of ALTER TIMESERIES.
 type AlterKind uint8
 
-// The operations of ALTER TIMESERIES.
+// The operations of ALTER TIMESERIES. Data regions log them by number:
+// append only, never renumber.
 const (
 	AlterRename        AlterKind = iota + 1 // RENAME k TO k2
 	AlterSet                                // SET k=v, ...
