@@ -203,6 +203,8 @@ func (f *FSM) checkTablet(t *model.Tablet, auto bool) error {
 			e = dev.series[m]
 		}
 		switch {
+		case e == nil && dev != nil && dev.aliasOwner(m) != nil:
+			return status.Errorf(status.AliasAlreadyExist, "%s is the alias of %s: write the series by its name", t.Device.Append(m), dev.aliasOwner(m).Path)
 		case e == nil && !auto:
 			return status.Errorf(status.PathNotExist, "path %s does not exist (auto-creation of schema is disabled)", t.Device.Append(m))
 		case e != nil && e.Type != t.Columns[i].Type:

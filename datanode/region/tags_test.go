@@ -261,6 +261,19 @@ func TestMatchByAlias(t *testing.T) {
 	if code := applyCode(t, f, 2, DeleteSeriesCommand([]model.Path{sgPath("d", "temp")})); code != status.PathNotExist {
 		t.Fatalf("DELETE TIMESERIES by alias: code %d, want %d", code, status.PathNotExist)
 	}
+	// A write naming an alias would auto-create a series that the alias
+	// also names: refused.
+	tb := &model.Tablet{Device: sgPath("d"), Measurements: []string{"temp"}, Times: []int64{1},
+		Columns: []model.Column{{Type: model.Float, Float32s: []float32{1}}}}
+	if err := f.Check(tb, true); status.CodeOf(err) != status.AliasAlreadyExist {
+		t.Fatalf("Check of a write by alias: %v", err)
+	}
+	if code := applyCode(t, f, 3, WriteCommand([]*model.Tablet{tb}, WriteOptions{Database: "root.sg", AutoCreate: true})); code != status.AliasAlreadyExist {
+		t.Fatalf("write by alias: code %d", code)
+	}
+	if got := paths(f.Match(sgPath("d", "*"))); got != "root.sg.d.s1 root.sg.d.s2" {
+		t.Fatalf("after a refused write by alias: %s", got)
+	}
 }
 
 // TestAlterReplay restarts a region whose metadata holds alterations past

@@ -112,6 +112,7 @@ func runTagsScenario(t *testing.T, sess *client.Session) {
 		{"ALTER timeseries root.turbine.d1.s1 UPSERT ALIAS=s2", 505, "Alias [s2] for Path [root.turbine.d1.s1] already exist"},
 		{"ALTER timeseries root.turbine.d1.s2 UPSERT ALIAS=newAlias TAGS(x=y)", 505, "Alias [newAlias] for Path [root.turbine.d1.s2] already exist"},
 		{"create timeseries root.turbine.d1.s9(temprature2) FLOAT tags(unit=c); create timeseries root.turbine.d1.s8(newAlias) FLOAT", 505, "Alias [newAlias] for Path [root.turbine.d1.s8] already exist"},
+		{"insert into root.turbine.d1(time, newAlias) values (3, 3.5)", 505, "root.turbine.d1.newAlias is the alias of root.turbine.d1.s1: write the series by its name"},
 		{"ALTER timeseries root.turbine.d1.nosuch DROP a", 508, "Path [root.turbine.d1.nosuch] does not exist"},
 		{"ALTER timeseries root.nodb.d.s DROP a", 508, "Path [root.nodb.d.s] does not exist"},
 		{"create timeseries root.turbine.d1.s7 FLOAT tags(a=b) attributes(a=c)", 700, "line 1:63 Tag and attribute shouldn't have the same property key: 'a'"},
