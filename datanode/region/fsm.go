@@ -232,6 +232,7 @@ func (f *FSM) newEntry(dev *device, s model.Series) *Entry {
 	e := &Entry{Series: s, ID: f.schema.nextID}
 	f.schema.nextID++
 	dev.series[s.Measurement()] = e
+	dev.setAlias(s.Measurement(), "", s.Alias)
 	return e
 }
 
@@ -321,6 +322,7 @@ func (f *FSM) dropEntry(e Entry) {
 	key := e.Device().String()
 	dev := f.schema.devices[key]
 	delete(dev.series, e.Measurement())
+	dev.setAlias(e.Measurement(), e.Alias, "")
 	metaKey := append(append([]byte{}, metaDevicePrefix...), key...)
 	if len(dev.series) == 0 {
 		delete(f.schema.devices, key)

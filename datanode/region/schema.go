@@ -21,6 +21,7 @@ type device struct {
 	aligned  bool
 	database string
 	series   map[string]*Entry // by measurement
+	aliases  map[string]string // measurement by alias; nil when none
 	// altered is the log index of the last ALTER TIMESERIES applied to one
 	// of the series, persisted with them: a restart replays the entries
 	// past the storage's durable index against metadata that may already
@@ -92,6 +93,7 @@ func (s *schema) load(key, value []byte) error {
 				Path: d.path.Append(sr.Name), Type: model.DataType(sr.Type), Encoding: model.Encoding(sr.Encoding),
 				Compressor: model.Compressor(sr.Compressor), Alias: sr.Alias, Aligned: d.aligned, Database: d.database,
 				Tags: sr.Tags, Attributes: sr.Attributes}}
+			d.setAlias(sr.Name, "", sr.Alias)
 		}
 		s.devices[d.path.String()] = d
 	}

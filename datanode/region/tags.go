@@ -15,12 +15,24 @@ const MaxTagBytes = 700
 
 // aliasOwner returns the device's series whose alias is name, if any.
 func (d *device) aliasOwner(name string) *Entry {
-	for _, e := range d.series {
-		if e.Alias == name {
-			return e
-		}
+	if m, ok := d.aliases[name]; ok {
+		return d.series[m]
 	}
 	return nil
+}
+
+// setAlias records that measurement's alias changed from old to new (either
+// may be empty).
+func (d *device) setAlias(measurement, old, new string) {
+	if old != "" {
+		delete(d.aliases, old)
+	}
+	if new != "" {
+		if d.aliases == nil {
+			d.aliases = map[string]string{}
+		}
+		d.aliases[new] = measurement
+	}
 }
 
 // matchAlias returns the entries whose alias is pattern's last node, when
@@ -36,7 +48,7 @@ func (s *schema) matchAlias(pattern model.Path) []Entry {
 	devPattern := pattern.Parent()
 	var out []Entry
 	for _, d := range s.devices {
-		if !d.path.Matches(devPattern) {
+		if len(d.aliases) == 0 || !d.path.Matches(devPattern) {
 			continue
 		}
 		if e := d.aliasOwner(alias); e != nil {
@@ -95,6 +107,7 @@ func (f *FSM) applyAlter(index uint64, a *ast.AlterTimeseries) any {
 	if err := checkTagSize(&next); err != nil {
 		return err
 	}
+	dev.setAlias(e.Measurement(), e.Alias, next.Alias)
 	e.Series = next
 	dev.altered = index
 	f.mustStore("persist schema", func() error { return f.persistDevice(dev) })

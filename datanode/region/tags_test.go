@@ -93,6 +93,9 @@ func TestTagsPersistAndSnapshot(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s schema\n got %+v\nwant %+v", name, got, want)
 		}
+		if byAlias := g.Match(sgPath("d", "temp")); len(byAlias) != 1 || byAlias[0].Measurement() != "s1" {
+			t.Errorf("%s: the alias temp matches %v", name, byAlias)
+		}
 	}
 }
 
@@ -154,6 +157,20 @@ func TestAliasClashes(t *testing.T) {
 	}
 	if want := map[string]string{"s1": "temp", "s2": "other"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("aliases %v, want %v", got, want)
+	}
+	// An alias replaced or dropped with its series is free again.
+	n := uint64(len(cases) + 2)
+	for i, cmd := range [][]byte{
+		AlterSeriesCommand(&ast.AlterTimeseries{Path: sgPath("d", "s2"), Kind: ast.AlterUpsert, Alias: "third"}),
+		DeleteSeriesCommand([]model.Path{sgPath("d", "s1")}),
+		CreateSeriesCommand([]model.Series{tagged("s5", "temp", nil, nil), tagged("s6", "other", nil, nil)}),
+	} {
+		if code := applyCode(t, f, n+uint64(i), cmd); code != status.Success {
+			t.Fatalf("step %d: code %d", i, code)
+		}
+	}
+	if m := f.Match(sgPath("d", "other")); len(m) != 1 || m[0].Measurement() != "s6" {
+		t.Fatalf("other matches %v", m)
 	}
 }
 
