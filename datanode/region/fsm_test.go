@@ -11,7 +11,7 @@ import (
 	"github.com/sluicedb/sluice/storage"
 )
 
-func openFSM(t *testing.T, dir string) (*FSM, *storage.Engine, *prometheus.Registry) {
+func openFSM(t testing.TB, dir string) (*FSM, *storage.Engine, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	eng, err := storage.Open(storage.Config{Dir: dir}, slog.New(slog.DiscardHandler), reg)

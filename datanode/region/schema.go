@@ -102,6 +102,12 @@ func (s *schema) load(key, value []byte) error {
 
 // match returns the entries whose path matches pattern, sorted by path.
 func (s *schema) match(pattern model.Path) []Entry {
+	if len(pattern) >= 2 && !pattern.HasWildcard() { // one series: no walk
+		if d := s.devices[pattern.Parent().String()]; d != nil && d.series[pattern.Last()] != nil {
+			return []Entry{*d.series[pattern.Last()]}
+		}
+		return nil
+	}
 	var out []Entry
 	for _, d := range s.devices {
 		if !d.path.MayMatchBelow(pattern) {

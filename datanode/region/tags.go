@@ -46,6 +46,12 @@ func (s *schema) matchAlias(pattern model.Path) []Entry {
 		return nil
 	}
 	devPattern := pattern.Parent()
+	if !devPattern.HasWildcard() {
+		if d := s.devices[devPattern.String()]; d != nil && d.aliasOwner(alias) != nil {
+			return []Entry{*d.aliasOwner(alias)}
+		}
+		return nil
+	}
 	var out []Entry
 	for _, d := range s.devices {
 		if len(d.aliases) == 0 || !d.path.Matches(devPattern) {

@@ -2,6 +2,7 @@ package region
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -325,5 +326,40 @@ func TestAlterReplay(t *testing.T) {
 	e, ok := f.Entry(p)
 	if want := map[string]string{"b": "1"}; !ok || !reflect.DeepEqual(e.Tags, want) {
 		t.Fatalf("tags after replay %v, want %v", e.Tags, want)
+	}
+}
+
+// BenchmarkMatch reads one series by name and by alias from a region of
+// 10,000 devices of 10 series, one in ten devices with aliases.
+func BenchmarkMatch(b *testing.B) {
+	f, eng, _ := openFSM(b, b.TempDir())
+	defer eng.Close()
+	var specs []model.Series
+	for d := range 10000 {
+		for m := range 10 {
+			s := model.Series{Path: sgPath(fmt.Sprintf("d%d", d), fmt.Sprintf("s%d", m)), Type: model.Int64, Database: "root.sg"}
+			if d%10 == 0 {
+				s.Alias = fmt.Sprintf("a%d", m)
+			}
+			specs = append(specs, s)
+		}
+	}
+	if resp := f.Apply(cmdLog(1, CreateSeriesCommand(specs))); resp != nil {
+		b.Fatal(resp)
+	}
+	for _, c := range []struct{ name, pattern string }{
+		{"name", "root.sg.d5000.s3"}, {"alias", "root.sg.d5000.a3"}, {"wildcard", "root.sg.*.s3"},
+	} {
+		p, err := model.ParsePath(c.pattern)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if len(f.Match(p)) == 0 {
+					b.Fatal("no match")
+				}
+			}
+		})
 	}
 }
