@@ -6,7 +6,6 @@ package clientwire
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 
 	"github.com/apache/iotdb-client-go/rpc"
 
@@ -69,32 +68,10 @@ func tabletValues(t *model.Tablet) []byte {
 	hasNulls := false
 	for i := range t.Columns {
 		c := &t.Columns[i]
-		switch c.Type {
-		case model.Boolean:
-			for _, v := range c.Bools {
-				if v {
-					b = append(b, 1)
-				} else {
-					b = append(b, 0)
-				}
-			}
-		case model.Int32:
-			for _, v := range c.Int32s {
-				b = binary.BigEndian.AppendUint32(b, uint32(v))
-			}
-		case model.Int64:
-			for _, v := range c.Int64s {
-				b = binary.BigEndian.AppendUint64(b, uint64(v))
-			}
-		case model.Float:
-			for _, v := range c.Float32s {
-				b = binary.BigEndian.AppendUint32(b, math.Float32bits(v))
-			}
-		case model.Double:
-			for _, v := range c.Float64s {
-				b = binary.BigEndian.AppendUint64(b, math.Float64bits(v))
-			}
-		case model.Text:
+		var fixed bool
+		switch b, fixed = model.AppendFixedBigEndian(b, c); {
+		case fixed:
+		case c.Type == model.Text:
 			for _, v := range c.Texts {
 				b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
 				b = append(b, v...)

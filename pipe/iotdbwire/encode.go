@@ -3,7 +3,6 @@ package iotdbwire
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 
 	"github.com/sluicedb/sluice/model"
 )
@@ -153,28 +152,10 @@ func appendBitmap(b []byte, c *model.Column, rows int) []byte {
 // big-endian numbers, a BOOLEAN as one byte, a TEXT value as a presence
 // byte, an int32 length and the bytes.
 func appendValues(b []byte, c *model.Column) []byte {
-	switch c.Type {
-	case model.Boolean:
-		for _, v := range c.Bools {
-			b = appendBool(b, v)
-		}
-	case model.Int32:
-		for _, v := range c.Int32s {
-			b = binary.BigEndian.AppendUint32(b, uint32(v))
-		}
-	case model.Int64:
-		for _, v := range c.Int64s {
-			b = binary.BigEndian.AppendUint64(b, uint64(v))
-		}
-	case model.Float:
-		for _, v := range c.Float32s {
-			b = binary.BigEndian.AppendUint32(b, math.Float32bits(v))
-		}
-	case model.Double:
-		for _, v := range c.Float64s {
-			b = binary.BigEndian.AppendUint64(b, math.Float64bits(v))
-		}
-	case model.Text:
+	var fixed bool
+	switch b, fixed = model.AppendFixedBigEndian(b, c); {
+	case fixed:
+	case c.Type == model.Text:
 		for _, v := range c.Texts {
 			b = appendString(append(b, 1), v)
 		}
