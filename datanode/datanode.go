@@ -21,6 +21,7 @@ import (
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/consensus"
 	"github.com/sluicedb/sluice/datanode/clientrpc"
+	"github.com/sluicedb/sluice/datanode/queries"
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/pipe/agent"
 	"github.com/sluicedb/sluice/pipe/airgap"
@@ -150,6 +151,9 @@ type DataNode struct {
 	regions     regionSet
 	reconcileMu sync.Mutex // serialises reconcile
 	rpc         *clientrpc.Server
+	// queries are the client queries running here (SHOW QUERIES, KILL
+	// QUERY); set once the node id is known.
+	queries *queries.Registry
 	cluster     *clusterLink // nil in a standalone process
 	sinks       *sink.Registry
 	progress    *snapshot.Frontiers
@@ -203,7 +207,9 @@ func (d *DataNode) Start(ctx context.Context) error {
 	if err := d.register(ctx); err != nil {
 		return err
 	}
-	// Built once the node id is known, so that their log lines carry it.
+	// Built once the node id is known, so that their log lines carry it
+	// (and query ids name it).
+	d.queries = queries.New(d.cfg.NodeID)
 	d.sinks = sink.NewRegistry(d.sinkConfig(), d.logger, d.reg)
 	d.progress = snapshot.New(snapshot.Config{Interval: d.cfg.PipeProgressInterval}, d.meta, snapshotReplicas{d},
 		d.logger.With("component", "pipe"))
@@ -227,7 +233,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 		PreLoginMaxFrameBytes: d.cfg.PreLoginMaxBytes, LoginTimeout: d.cfg.LoginTimeout,
 		TLS:          d.cfg.ClientTLS,
 		ExtraMethods: map[string]thrift.TProcessorFunction{"pipeTransfer": d.recv.Method()},
-		OnDisconnect: d.recv.ConnClosed}, d, d.logger, d.reg)
+		OnDisconnect: d.recv.ConnClosed, Queries: d.queries}, d, d.logger, d.reg)
 	if err := d.rpc.Start(ctx); err != nil {
 		return fmt.Errorf("serve clients on %s: %w", d.cfg.RPCAddr, err)
 	}

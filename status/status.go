@@ -42,6 +42,8 @@ const (
 	SetTimeZoneError    Code = 703
 	QueryProcessError   Code = 708
 	CloseOperationError Code = 710
+	NoSuchQuery         Code = 714
+	QueryWasKilled      Code = 715
 
 	WrongLoginPassword   Code = 801
 	NotLogin             Code = 802

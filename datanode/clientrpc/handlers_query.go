@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/apache/iotdb-client-go/rpc"
 	"github.com/apache/thrift/lib/go/thrift"
 
+	"github.com/sluicedb/sluice/datanode/queries"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/status"
@@ -55,8 +57,11 @@ func (sv *service) executeSQL(ctx context.Context, method string, req *rpc.TSExe
 		ctx, cancel := withTimeout(ctx, req.Timeout)
 		defer cancel()
 		for i, stmt := range stmts {
-			res, err := sv.run(ctx, ss, stmt)
+			qctx, rq := sv.startQuery(ctx, req.Statement)
+			res, err := sv.run(qctx, ss, stmt)
 			if err != nil {
+				err = killedOr(qctx, err)
+				rq.Finish()
 				if len(stmts) > 1 {
 					return nil, status.Errorf(status.CodeOf(err), "statement %d: %w", i+1, err)
 				}
@@ -66,9 +71,10 @@ func (sv *service) executeSQL(ctx context.Context, method string, req *rpc.TSExe
 				if res != nil {
 					_ = res.Rows.Close()
 				}
+				rq.Finish()
 				continue
 			}
-			return sv.openQuery(ctx, ss, req.StatementId, res, fetchSize(sv, req.FetchSize))
+			return sv.openQuery(qctx, ss, req.StatementId, res, fetchSize(sv, req.FetchSize), rq)
 		}
 		return nil, status.Errorf(status.SQLParseError, "no statement in %q", req.Statement)
 	}, failExec)
@@ -128,7 +134,7 @@ func (sv *service) ExecuteRawDataQuery(ctx context.Context, req *rpc.TSRawDataQu
 			return nil, err
 		}
 		sel.Where = and(timeCmp(">=", req.StartTime), timeCmp("<", req.EndTime))
-		return sv.query(ctx, ss, req.StatementId, sel, req.FetchSize)
+		return sv.query(ctx, ss, req.StatementId, sel, "executeRawDataQuery "+strings.Join(req.Paths, ", "), req.FetchSize)
 	}, failExec), nil
 }
 
@@ -145,17 +151,40 @@ func (sv *service) ExecuteLastDataQuery(ctx context.Context, req *rpc.TSLastData
 		}
 		sel.Last = true
 		sel.Where = timeCmp(">=", req.Time)
-		return sv.query(ctx, ss, req.StatementId, sel, req.FetchSize)
+		return sv.query(ctx, ss, req.StatementId, sel, "executeLastDataQuery "+strings.Join(req.Paths, ", "), req.FetchSize)
 	}, failExec), nil
 }
 
-// query runs a statement built from a structured request and opens its result.
-func (sv *service) query(ctx context.Context, ss *session, stmtID int64, stmt ast.Statement, size *int32) (*rpc.TSExecuteStatementResp, error) {
-	res, err := sv.run(ctx, ss, stmt)
+// query runs a statement built from a structured request and opens its
+// result; text is what SHOW QUERIES shows of it.
+func (sv *service) query(ctx context.Context, ss *session, stmtID int64, stmt ast.Statement, text string, size *int32) (*rpc.TSExecuteStatementResp, error) {
+	qctx, rq := sv.startQuery(ctx, text)
+	res, err := sv.run(qctx, ss, stmt)
 	if err != nil {
-		return nil, err
+		rq.Finish()
+		return nil, killedOr(qctx, err)
 	}
-	return sv.openQuery(ctx, ss, stmtID, res, fetchSize(sv, size))
+	return sv.openQuery(qctx, ss, stmtID, res, fetchSize(sv, size), rq)
+}
+
+// startQuery registers a statement among the running queries. The
+// registration outlives the request when the statement's result stays open
+// for later fetches; the context returned for running it is cancelled by a
+// kill and, until the request ends, by the request's own cancellation.
+func (sv *service) startQuery(ctx context.Context, text string) (context.Context, *queries.Query) {
+	qctx, rq := sv.srv.cfg.Queries.Start(context.WithoutCancel(ctx), text)
+	runCtx, stop := withQuery(ctx, qctx)
+	context.AfterFunc(ctx, stop)
+	return runCtx, rq
+}
+
+// killedOr is queries.ErrKilled when the query of ctx was killed, which
+// is why it failed with err; otherwise err.
+func killedOr(ctx context.Context, err error) error {
+	if queries.Killed(ctx) {
+		return queries.ErrKilled
+	}
+	return err
 }
 
 // selectPaths selects full paths (or patterns) as they are: each item is
@@ -190,21 +219,24 @@ func fetchSize(sv *service, n *int32) int {
 
 // openQuery answers an execute call: a bare status for a statement
 // without rows, else the header and first page of the result. A result
-// that does not fit the first page stays open for FetchResults.
-func (sv *service) openQuery(ctx context.Context, ss *session, stmtID int64, res *model.Result, size int) (*rpc.TSExecuteStatementResp, error) {
+// that does not fit the first page stays open for FetchResults, and rq,
+// its entry in the running queries, with it.
+func (sv *service) openQuery(ctx context.Context, ss *session, stmtID int64, res *model.Result, size int, rq *queries.Query) (*rpc.TSExecuteStatementResp, error) {
 	if res == nil {
+		rq.Finish()
 		return &rpc.TSExecuteStatementResp{Status: statusOf(nil), QueryId: thrift.Int64Ptr(noQuery)}, nil
 	}
 	l, err := newLayout(res)
 	if err != nil {
+		rq.Finish()
 		_ = res.Rows.Close()
 		return nil, err
 	}
-	q := &query{id: sv.srv.nextQueryID.Add(1), stmtID: stmtID, res: res, l: l}
+	q := &query{id: sv.srv.nextQueryID.Add(1), stmtID: stmtID, res: res, l: l, ctx: rq.Context(), running: rq}
 	p, err := q.nextPage(ctx, size, sv.srv.cfg.MaxPageBytes)
 	if err != nil {
 		_ = q.close()
-		return nil, err
+		return nil, killedOr(ctx, err)
 	}
 	if q.exhausted() {
 		if err := q.close(); err != nil {
@@ -238,9 +270,15 @@ func (sv *service) FetchResults(ctx context.Context, req *rpc.TSFetchResultsReq)
 		}
 		ctx, cancel := withTimeout(ctx, req.Timeout)
 		defer cancel()
+		// A kill stops the fetch too, and a killed query fetches no more.
+		ctx, stop := withQuery(ctx, q.ctx)
+		defer stop()
 		p, err := q.nextPage(ctx, fetchSize(sv, &req.FetchSize), sv.srv.cfg.MaxPageBytes)
 		if err != nil {
 			sv.srv.releaseQuery(ss, q)
+			if queries.Killed(q.ctx) {
+				return nil, queries.ErrKilled
+			}
 			return nil, fmt.Errorf("fetch query %d: %w", q.id, err)
 		}
 		if q.exhausted() {
@@ -255,4 +293,19 @@ func (sv *service) FetchResults(ctx context.Context, req *rpc.TSFetchResultsReq)
 	}, func(st *rpc.TSStatus) *rpc.TSFetchResultsResp {
 		return &rpc.TSFetchResultsResp{Status: st, IsAlign: true}
 	}), nil
+}
+
+// withQuery returns ctx, also cancelled (with the same cause) when the
+// query context qctx is; stop releases it.
+func withQuery(ctx, qctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	if qctx.Err() != nil {
+		cancel(context.Cause(qctx))
+		return ctx, func() {}
+	}
+	unwatch := context.AfterFunc(qctx, func() { cancel(context.Cause(qctx)) })
+	return ctx, func() {
+		unwatch()
+		cancel(context.Canceled)
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/iotdb-client-go/rpc"
 
+	"github.com/sluicedb/sluice/datanode/queries"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/status"
 )
@@ -159,6 +160,8 @@ func (p *page) dataSet() *rpc.TSQueryDataSet {
 type query struct {
 	id      int64
 	stmtID  int64
+	ctx     context.Context // cancelled (with queries.ErrKilled) by KILL QUERY
+	running *queries.Query  // its entry among the running queries
 	res     *model.Result
 	l       *layout
 	pending *model.Batch // rows fetched from the iterator but not sent yet
@@ -220,5 +223,7 @@ func (q *query) close() error {
 	}
 	q.closed = true
 	q.pending = nil
-	return q.res.Rows.Close()
+	err := q.res.Rows.Close()
+	q.running.Finish()
+	return err
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluicedb/sluice/auth/throttle"
+	"github.com/sluicedb/sluice/datanode/queries"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/parser"
@@ -99,6 +100,10 @@ type Config struct {
 	// (enable_thrift_ssl); a client speaking plain Thrift gets nothing
 	// answered.
 	TLS *tls.Config
+	// Queries registers every statement while it runs and its result is
+	// open, for SHOW QUERIES and KILL QUERY. Default a registry of its own
+	// for DataNode 0.
+	Queries *queries.Registry
 	// Throttle slows down repeated failed logins per user and address.
 	// Default a throttle.New(throttle.DefaultPolicy) of the Server's own.
 	Throttle *throttle.Throttle
@@ -116,6 +121,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Version == "" {
 		c.Version = DefaultVersion
+	}
+	if c.Queries == nil {
+		c.Queries = queries.New(0)
 	}
 	if c.Parse == nil {
 		c.Parse = parser.Parse

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/sluicedb/sluice/consensus"
+	"github.com/sluicedb/sluice/datanode/queries"
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/proto/clusterpb"
@@ -76,6 +77,27 @@ type host struct {
 	// stops records StopPipeTasks calls; stopErr is their answer.
 	stops   []stopCall
 	stopErr error
+	// running answers Queries and KillQueries; nil lists none.
+	running *queries.Registry
+}
+
+func (h *host) Queries() []queries.Info {
+	if h.running == nil {
+		return nil
+	}
+	return h.running.List()
+}
+
+func (h *host) KillQueries(id string) int {
+	switch {
+	case h.running == nil:
+		return 0
+	case id == "":
+		return h.running.KillAll()
+	case h.running.Kill(id):
+		return 1
+	}
+	return 0
 }
 
 type stopCall struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicedb/sluice/certs"
 	"github.com/sluicedb/sluice/consensus"
+	"github.com/sluicedb/sluice/datanode/queries"
 	"github.com/sluicedb/sluice/datanode/region"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/proto/clusterpb"
@@ -44,6 +45,11 @@ type Host interface {
 	// stateIndex and it runs no task of the incarnation (pipe, created)
 	// that this state does not want, or with why it could not within ctx.
 	StopPipeTasks(ctx context.Context, pipe string, created int64, stateIndex uint64) error
+	// Queries lists the queries running on this node.
+	Queries() []queries.Info
+	// KillQueries cancels the query id, or every query of this node when
+	// id is empty, and returns how many it cancelled.
+	KillQueries(id string) int
 }
 
 // ServerConfig configures a Server. Zero fields take the defaults.

@@ -2318,6 +2318,262 @@ func (x *LastResponse) GetValue() []byte {
 	return nil
 }
 
+type QueriesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueriesRequest) Reset() {
+	*x = QueriesRequest{}
+	mi := &file_cluster_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueriesRequest) ProtoMessage() {}
+
+func (x *QueriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueriesRequest.ProtoReflect.Descriptor instead.
+func (*QueriesRequest) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{35}
+}
+
+// RunningQuery is one running query as SHOW QUERIES shows it.
+type RunningQuery struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	DataNodeId uint32                 `protobuf:"varint,2,opt,name=data_node_id,json=dataNodeId,proto3" json:"data_node_id,omitempty"`
+	// start_unix_ms is when the query started, in Unix milliseconds.
+	StartUnixMs   int64  `protobuf:"varint,3,opt,name=start_unix_ms,json=startUnixMs,proto3" json:"start_unix_ms,omitempty"`
+	Statement     string `protobuf:"bytes,4,opt,name=statement,proto3" json:"statement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunningQuery) Reset() {
+	*x = RunningQuery{}
+	mi := &file_cluster_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunningQuery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunningQuery) ProtoMessage() {}
+
+func (x *RunningQuery) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunningQuery.ProtoReflect.Descriptor instead.
+func (*RunningQuery) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *RunningQuery) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RunningQuery) GetDataNodeId() uint32 {
+	if x != nil {
+		return x.DataNodeId
+	}
+	return 0
+}
+
+func (x *RunningQuery) GetStartUnixMs() int64 {
+	if x != nil {
+		return x.StartUnixMs
+	}
+	return 0
+}
+
+func (x *RunningQuery) GetStatement() string {
+	if x != nil {
+		return x.Statement
+	}
+	return ""
+}
+
+type QueriesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Status        *Status                `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	Queries       []*RunningQuery        `protobuf:"bytes,2,rep,name=queries,proto3" json:"queries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueriesResponse) Reset() {
+	*x = QueriesResponse{}
+	mi := &file_cluster_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueriesResponse) ProtoMessage() {}
+
+func (x *QueriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueriesResponse.ProtoReflect.Descriptor instead.
+func (*QueriesResponse) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *QueriesResponse) GetStatus() *Status {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
+func (x *QueriesResponse) GetQueries() []*RunningQuery {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type KillQueriesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id names the query to kill; empty kills every query of the node.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KillQueriesRequest) Reset() {
+	*x = KillQueriesRequest{}
+	mi := &file_cluster_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KillQueriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KillQueriesRequest) ProtoMessage() {}
+
+func (x *KillQueriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KillQueriesRequest.ProtoReflect.Descriptor instead.
+func (*KillQueriesRequest) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *KillQueriesRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type KillQueriesResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Status *Status                `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	// killed counts the queries that were running and are now cancelled.
+	Killed        int32 `protobuf:"varint,2,opt,name=killed,proto3" json:"killed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KillQueriesResponse) Reset() {
+	*x = KillQueriesResponse{}
+	mi := &file_cluster_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KillQueriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KillQueriesResponse) ProtoMessage() {}
+
+func (x *KillQueriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KillQueriesResponse.ProtoReflect.Descriptor instead.
+func (*KillQueriesResponse) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *KillQueriesResponse) GetStatus() *Status {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
+func (x *KillQueriesResponse) GetKilled() int32 {
+	if x != nil {
+		return x.Killed
+	}
+	return 0
+}
+
 var File_cluster_proto protoreflect.FileDescriptor
 
 const file_cluster_proto_rawDesc = "" +
@@ -2509,7 +2765,22 @@ const file_cluster_proto_rawDesc = "" +
 	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x12\x14\n" +
 	"\x05found\x18\x02 \x01(\bR\x05found\x12\x12\n" +
 	"\x04time\x18\x03 \x01(\x03R\x04time\x12\x14\n" +
-	"\x05value\x18\x04 \x01(\fR\x05value2\x88\x06\n" +
+	"\x05value\x18\x04 \x01(\fR\x05value\"\x10\n" +
+	"\x0eQueriesRequest\"\x82\x01\n" +
+	"\fRunningQuery\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12 \n" +
+	"\fdata_node_id\x18\x02 \x01(\rR\n" +
+	"dataNodeId\x12\"\n" +
+	"\rstart_unix_ms\x18\x03 \x01(\x03R\vstartUnixMs\x12\x1c\n" +
+	"\tstatement\x18\x04 \x01(\tR\tstatement\"\x7f\n" +
+	"\x0fQueriesResponse\x121\n" +
+	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x129\n" +
+	"\aqueries\x18\x02 \x03(\v2\x1f.sluice.cluster.v1.RunningQueryR\aqueries\"$\n" +
+	"\x12KillQueriesRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"`\n" +
+	"\x13KillQueriesResponse\x121\n" +
+	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x12\x16\n" +
+	"\x06killed\x18\x02 \x01(\x05R\x06killed2\x88\x06\n" +
 	"\n" +
 	"ConfigNode\x12J\n" +
 	"\x05Apply\x12\x1f.sluice.cluster.v1.ApplyRequest\x1a .sluice.cluster.v1.ApplyResponse\x12J\n" +
@@ -2519,14 +2790,16 @@ const file_cluster_proto_rawDesc = "" +
 	"\x0eJoinConfigNode\x12(.sluice.cluster.v1.JoinConfigNodeRequest\x1a).sluice.cluster.v1.JoinConfigNodeResponse\x12k\n" +
 	"\x10RemoveConfigNode\x12*.sluice.cluster.v1.RemoveConfigNodeRequest\x1a+.sluice.cluster.v1.RemoveConfigNodeResponse\x12b\n" +
 	"\rClusterStatus\x12'.sluice.cluster.v1.ClusterStatusRequest\x1a(.sluice.cluster.v1.ClusterStatusResponse\x12e\n" +
-	"\x0ePipeStatistics\x12(.sluice.cluster.v1.PipeStatisticsRequest\x1a).sluice.cluster.v1.PipeStatisticsResponse2\xfe\x03\n" +
+	"\x0ePipeStatistics\x12(.sluice.cluster.v1.PipeStatisticsRequest\x1a).sluice.cluster.v1.PipeStatisticsResponse2\xae\x05\n" +
 	"\bDataNode\x12P\n" +
 	"\aPropose\x12!.sluice.cluster.v1.ProposeRequest\x1a\".sluice.cluster.v1.ProposeResponse\x12\\\n" +
 	"\vMatchSeries\x12%.sluice.cluster.v1.MatchSeriesRequest\x1a&.sluice.cluster.v1.MatchSeriesResponse\x12I\n" +
 	"\x04Scan\x12\x1e.sluice.cluster.v1.ScanRequest\x1a\x1f.sluice.cluster.v1.ScanResponse0\x01\x12J\n" +
 	"\x05Stats\x12\x1f.sluice.cluster.v1.StatsRequest\x1a .sluice.cluster.v1.StatsResponse\x12G\n" +
 	"\x04Last\x12\x1e.sluice.cluster.v1.LastRequest\x1a\x1f.sluice.cluster.v1.LastResponse\x12b\n" +
-	"\rStopPipeTasks\x12'.sluice.cluster.v1.StopPipeTasksRequest\x1a(.sluice.cluster.v1.StopPipeTasksResponseB,Z*github.com/sluicedb/sluice/proto/clusterpbb\x06proto3"
+	"\rStopPipeTasks\x12'.sluice.cluster.v1.StopPipeTasksRequest\x1a(.sluice.cluster.v1.StopPipeTasksResponse\x12P\n" +
+	"\aQueries\x12!.sluice.cluster.v1.QueriesRequest\x1a\".sluice.cluster.v1.QueriesResponse\x12\\\n" +
+	"\vKillQueries\x12%.sluice.cluster.v1.KillQueriesRequest\x1a&.sluice.cluster.v1.KillQueriesResponseB,Z*github.com/sluicedb/sluice/proto/clusterpbb\x06proto3"
 
 var (
 	file_cluster_proto_rawDescOnce sync.Once
@@ -2540,7 +2813,7 @@ func file_cluster_proto_rawDescGZIP() []byte {
 	return file_cluster_proto_rawDescData
 }
 
-var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
+var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_cluster_proto_goTypes = []any{
 	(*Status)(nil),                   // 0: sluice.cluster.v1.Status
 	(*ApplyRequest)(nil),             // 1: sluice.cluster.v1.ApplyRequest
@@ -2577,9 +2850,14 @@ var file_cluster_proto_goTypes = []any{
 	(*StatsResponse)(nil),            // 32: sluice.cluster.v1.StatsResponse
 	(*LastRequest)(nil),              // 33: sluice.cluster.v1.LastRequest
 	(*LastResponse)(nil),             // 34: sluice.cluster.v1.LastResponse
-	nil,                              // 35: sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
-	nil,                              // 36: sluice.cluster.v1.Series.TagsEntry
-	nil,                              // 37: sluice.cluster.v1.Series.AttributesEntry
+	(*QueriesRequest)(nil),           // 35: sluice.cluster.v1.QueriesRequest
+	(*RunningQuery)(nil),             // 36: sluice.cluster.v1.RunningQuery
+	(*QueriesResponse)(nil),          // 37: sluice.cluster.v1.QueriesResponse
+	(*KillQueriesRequest)(nil),       // 38: sluice.cluster.v1.KillQueriesRequest
+	(*KillQueriesResponse)(nil),      // 39: sluice.cluster.v1.KillQueriesResponse
+	nil,                              // 40: sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
+	nil,                              // 41: sluice.cluster.v1.Series.TagsEntry
+	nil,                              // 42: sluice.cluster.v1.Series.AttributesEntry
 }
 var file_cluster_proto_depIdxs = []int32{
 	0,  // 0: sluice.cluster.v1.ApplyResponse.status:type_name -> sluice.cluster.v1.Status
@@ -2588,7 +2866,7 @@ var file_cluster_proto_depIdxs = []int32{
 	5,  // 3: sluice.cluster.v1.RegisterDataNodeRequest.rpc:type_name -> sluice.cluster.v1.Endpoint
 	5,  // 4: sluice.cluster.v1.RegisterDataNodeRequest.consensus:type_name -> sluice.cluster.v1.Endpoint
 	0,  // 5: sluice.cluster.v1.RegisterDataNodeResponse.status:type_name -> sluice.cluster.v1.Status
-	35, // 6: sluice.cluster.v1.HeartbeatRequest.applied_indexes:type_name -> sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
+	40, // 6: sluice.cluster.v1.HeartbeatRequest.applied_indexes:type_name -> sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
 	9,  // 7: sluice.cluster.v1.HeartbeatRequest.pipe_tasks:type_name -> sluice.cluster.v1.PipeTaskStats
 	0,  // 8: sluice.cluster.v1.HeartbeatResponse.status:type_name -> sluice.cluster.v1.Status
 	5,  // 9: sluice.cluster.v1.HeartbeatResponse.config_nodes:type_name -> sluice.cluster.v1.Endpoint
@@ -2606,46 +2884,53 @@ var file_cluster_proto_depIdxs = []int32{
 	20, // 21: sluice.cluster.v1.PipeStatisticsResponse.pipes:type_name -> sluice.cluster.v1.PipeStatistics
 	0,  // 22: sluice.cluster.v1.StopPipeTasksResponse.status:type_name -> sluice.cluster.v1.Status
 	0,  // 23: sluice.cluster.v1.ProposeResponse.status:type_name -> sluice.cluster.v1.Status
-	36, // 24: sluice.cluster.v1.Series.tags:type_name -> sluice.cluster.v1.Series.TagsEntry
-	37, // 25: sluice.cluster.v1.Series.attributes:type_name -> sluice.cluster.v1.Series.AttributesEntry
+	41, // 24: sluice.cluster.v1.Series.tags:type_name -> sluice.cluster.v1.Series.TagsEntry
+	42, // 25: sluice.cluster.v1.Series.attributes:type_name -> sluice.cluster.v1.Series.AttributesEntry
 	0,  // 26: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
 	26, // 27: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
 	0,  // 28: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
 	0,  // 29: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
 	0,  // 30: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
-	1,  // 31: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
-	3,  // 32: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
-	6,  // 33: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
-	8,  // 34: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
-	11, // 35: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
-	13, // 36: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
-	15, // 37: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
-	19, // 38: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
-	24, // 39: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
-	27, // 40: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
-	29, // 41: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
-	31, // 42: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
-	33, // 43: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
-	22, // 44: sluice.cluster.v1.DataNode.StopPipeTasks:input_type -> sluice.cluster.v1.StopPipeTasksRequest
-	2,  // 45: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
-	4,  // 46: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
-	7,  // 47: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
-	10, // 48: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
-	12, // 49: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
-	14, // 50: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
-	18, // 51: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
-	21, // 52: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
-	25, // 53: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
-	28, // 54: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
-	30, // 55: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
-	32, // 56: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
-	34, // 57: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
-	23, // 58: sluice.cluster.v1.DataNode.StopPipeTasks:output_type -> sluice.cluster.v1.StopPipeTasksResponse
-	45, // [45:59] is the sub-list for method output_type
-	31, // [31:45] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	0,  // 31: sluice.cluster.v1.QueriesResponse.status:type_name -> sluice.cluster.v1.Status
+	36, // 32: sluice.cluster.v1.QueriesResponse.queries:type_name -> sluice.cluster.v1.RunningQuery
+	0,  // 33: sluice.cluster.v1.KillQueriesResponse.status:type_name -> sluice.cluster.v1.Status
+	1,  // 34: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
+	3,  // 35: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
+	6,  // 36: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
+	8,  // 37: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
+	11, // 38: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
+	13, // 39: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
+	15, // 40: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
+	19, // 41: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
+	24, // 42: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
+	27, // 43: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
+	29, // 44: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
+	31, // 45: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
+	33, // 46: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
+	22, // 47: sluice.cluster.v1.DataNode.StopPipeTasks:input_type -> sluice.cluster.v1.StopPipeTasksRequest
+	35, // 48: sluice.cluster.v1.DataNode.Queries:input_type -> sluice.cluster.v1.QueriesRequest
+	38, // 49: sluice.cluster.v1.DataNode.KillQueries:input_type -> sluice.cluster.v1.KillQueriesRequest
+	2,  // 50: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
+	4,  // 51: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
+	7,  // 52: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
+	10, // 53: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
+	12, // 54: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
+	14, // 55: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
+	18, // 56: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
+	21, // 57: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
+	25, // 58: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
+	28, // 59: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
+	30, // 60: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
+	32, // 61: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
+	34, // 62: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
+	23, // 63: sluice.cluster.v1.DataNode.StopPipeTasks:output_type -> sluice.cluster.v1.StopPipeTasksResponse
+	37, // 64: sluice.cluster.v1.DataNode.Queries:output_type -> sluice.cluster.v1.QueriesResponse
+	39, // 65: sluice.cluster.v1.DataNode.KillQueries:output_type -> sluice.cluster.v1.KillQueriesResponse
+	50, // [50:66] is the sub-list for method output_type
+	34, // [34:50] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_cluster_proto_init() }
@@ -2659,7 +2944,7 @@ func file_cluster_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cluster_proto_rawDesc), len(file_cluster_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   38,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -432,6 +432,8 @@ const (
 	DataNode_Stats_FullMethodName         = "/sluice.cluster.v1.DataNode/Stats"
 	DataNode_Last_FullMethodName          = "/sluice.cluster.v1.DataNode/Last"
 	DataNode_StopPipeTasks_FullMethodName = "/sluice.cluster.v1.DataNode/StopPipeTasks"
+	DataNode_Queries_FullMethodName       = "/sluice.cluster.v1.DataNode/Queries"
+	DataNode_KillQueries_FullMethodName   = "/sluice.cluster.v1.DataNode/KillQueries"
 )
 
 // DataNodeClient is the client API for DataNode service.
@@ -458,6 +460,11 @@ type DataNodeClient interface {
 	// DataNode that ran STOP PIPE or DROP PIPE asks every other one, so that
 	// the statement returns only once no DataNode sends for the pipe.
 	StopPipeTasks(ctx context.Context, in *StopPipeTasksRequest, opts ...grpc.CallOption) (*StopPipeTasksResponse, error)
+	// Queries lists the queries running on the node, for SHOW QUERIES.
+	Queries(ctx context.Context, in *QueriesRequest, opts ...grpc.CallOption) (*QueriesResponse, error)
+	// KillQueries cancels the node's query id, or all of them, for KILL
+	// QUERY.
+	KillQueries(ctx context.Context, in *KillQueriesRequest, opts ...grpc.CallOption) (*KillQueriesResponse, error)
 }
 
 type dataNodeClient struct {
@@ -537,6 +544,26 @@ func (c *dataNodeClient) StopPipeTasks(ctx context.Context, in *StopPipeTasksReq
 	return out, nil
 }
 
+func (c *dataNodeClient) Queries(ctx context.Context, in *QueriesRequest, opts ...grpc.CallOption) (*QueriesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueriesResponse)
+	err := c.cc.Invoke(ctx, DataNode_Queries_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dataNodeClient) KillQueries(ctx context.Context, in *KillQueriesRequest, opts ...grpc.CallOption) (*KillQueriesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(KillQueriesResponse)
+	err := c.cc.Invoke(ctx, DataNode_KillQueries_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DataNodeServer is the server API for DataNode service.
 // All implementations must embed UnimplementedDataNodeServer
 // for forward compatibility.
@@ -561,6 +588,11 @@ type DataNodeServer interface {
 	// DataNode that ran STOP PIPE or DROP PIPE asks every other one, so that
 	// the statement returns only once no DataNode sends for the pipe.
 	StopPipeTasks(context.Context, *StopPipeTasksRequest) (*StopPipeTasksResponse, error)
+	// Queries lists the queries running on the node, for SHOW QUERIES.
+	Queries(context.Context, *QueriesRequest) (*QueriesResponse, error)
+	// KillQueries cancels the node's query id, or all of them, for KILL
+	// QUERY.
+	KillQueries(context.Context, *KillQueriesRequest) (*KillQueriesResponse, error)
 	mustEmbedUnimplementedDataNodeServer()
 }
 
@@ -588,6 +620,12 @@ func (UnimplementedDataNodeServer) Last(context.Context, *LastRequest) (*LastRes
 }
 func (UnimplementedDataNodeServer) StopPipeTasks(context.Context, *StopPipeTasksRequest) (*StopPipeTasksResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method StopPipeTasks not implemented")
+}
+func (UnimplementedDataNodeServer) Queries(context.Context, *QueriesRequest) (*QueriesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Queries not implemented")
+}
+func (UnimplementedDataNodeServer) KillQueries(context.Context, *KillQueriesRequest) (*KillQueriesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method KillQueries not implemented")
 }
 func (UnimplementedDataNodeServer) mustEmbedUnimplementedDataNodeServer() {}
 func (UnimplementedDataNodeServer) testEmbeddedByValue()                  {}
@@ -711,6 +749,42 @@ func _DataNode_StopPipeTasks_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DataNode_Queries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueriesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DataNodeServer).Queries(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DataNode_Queries_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DataNodeServer).Queries(ctx, req.(*QueriesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DataNode_KillQueries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(KillQueriesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DataNodeServer).KillQueries(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DataNode_KillQueries_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DataNodeServer).KillQueries(ctx, req.(*KillQueriesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DataNode_ServiceDesc is the grpc.ServiceDesc for DataNode service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -737,6 +811,14 @@ var DataNode_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "StopPipeTasks",
 			Handler:    _DataNode_StopPipeTasks_Handler,
+		},
+		{
+			MethodName: "Queries",
+			Handler:    _DataNode_Queries_Handler,
+		},
+		{
+			MethodName: "KillQueries",
+			Handler:    _DataNode_KillQueries_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

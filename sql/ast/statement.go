@@ -412,3 +412,34 @@ func (*ShowConfigNodes) statement()         {}
 func (*RemoveConfigNode) statement()        {}
 func (*ShowDataNodes) statement()           {}
 func (*ShowRegions) statement()             {}
+
+// Explain is EXPLAIN [ANALYZE [VERBOSE]] query: without ANALYZE it
+// describes the query's distributed plan; with it, it runs the query and
+// reports each operator's rows and time.
+type Explain struct {
+	Analyze bool
+	Verbose bool
+	Query   *Select
+}
+
+// SortKey is one key of an ORDER BY over a statement's result columns.
+type SortKey struct {
+	Column string // as written
+	Desc   bool
+}
+
+// ShowQueries is SHOW QUERIES [WHERE cond] [ORDER BY key [ASC|DESC], ...]
+// [LIMIT n] [OFFSET n]: the queries running on every DataNode.
+type ShowQueries struct {
+	Where   Expr // over the result columns; nil when absent
+	OrderBy []SortKey
+	Limit   int64 // -1 when absent
+	Offset  int64
+}
+
+// KillQuery is KILL QUERY 'id', or KILL ALL QUERIES when ID is empty.
+type KillQuery struct{ ID string }
+
+func (*Explain) statement()     {}
+func (*ShowQueries) statement() {}
+func (*KillQuery) statement()   {}

@@ -48,7 +48,8 @@ type parser struct {
 
 // statementKeywords are the words a statement may start with.
 var statementKeywords = []string{"ALTER", "COUNT", "CREATE", "DELETE", "DROP", "FLUSH", "GRANT",
-	"INSERT", "LIST", "LOAD", "REMOVE", "REVOKE", "SELECT", "SET", "SHOW", "START", "STOP", "UNSET"}
+	"INSERT", "LIST", "LOAD", "REMOVE", "REVOKE", "SELECT", "SET", "SHOW", "START", "STOP", "UNSET",
+	"EXPLAIN", "KILL"}
 
 func (p *parser) statement() (ast.Statement, error) {
 	kw, err := p.keyword(statementKeywords...)
@@ -96,6 +97,10 @@ func (p *parser) statement() (ast.Statement, error) {
 		return p.startPipe()
 	case "REMOVE":
 		return p.removeConfigNode()
+	case "EXPLAIN":
+		return p.explain()
+	case "KILL":
+		return p.kill()
 	default: // STOP
 		return p.stopPipe()
 	}

@@ -5,7 +5,7 @@ import "github.com/sluicedb/sluice/sql/ast"
 // showKeywords are the words that may follow SHOW.
 var showKeywords = []string{"ALL", "CHILD", "CLUSTER", "CONFIGNODES", "DATA", "DATABASES", "DATANODES",
 	"DEVICES", "PIPE", "PIPEPLUGINS", "PIPES", "REGIONS", "SCHEMA", "STORAGE", "TIMESERIES",
-	"TTL", "VERSION"}
+	"TTL", "VERSION", "QUERIES"}
 
 // show reads the statements that start with SHOW.
 func (p *parser) show() (ast.Statement, error) {
@@ -98,6 +98,8 @@ func (p *parser) show() (ast.Statement, error) {
 		return &ast.ShowDataNodes{}, nil
 	case "REGIONS":
 		return &ast.ShowRegions{}, nil
+	case "QUERIES":
+		return p.showQueries()
 	default: // DATA, SCHEMA
 		if err := p.expectKw("REGIONS"); err != nil {
 			return nil, err
