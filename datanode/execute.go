@@ -30,12 +30,22 @@ func (d *DataNode) Run(ctx context.Context, user string, zone *time.Location, st
 	case *ast.Insert:
 		return nil, d.runInsert(ctx, user, s, opts)
 	case *ast.Select:
-		for _, p := range s.From {
-			if err := d.require(user, privReadData, p); err != nil {
-				return nil, err
-			}
+		if err := d.requireRead(user, s); err != nil {
+			return nil, err
 		}
 		return query.Execute(ctx, readStore{d}, s, opts)
+	case *ast.Explain:
+		return d.explain(ctx, user, s, opts)
+	case *ast.ShowQueries:
+		if err := d.requireGlobal(user, privMaintain); err != nil {
+			return nil, err
+		}
+		return d.showQueries(ctx, s, opts)
+	case *ast.KillQuery:
+		if err := d.requireGlobal(user, privMaintain); err != nil {
+			return nil, err
+		}
+		return nil, d.killQuery(ctx, s)
 	case *ast.Delete:
 		return nil, d.runDelete(ctx, user, s, opts)
 	case *ast.LoadTsFile:

@@ -57,7 +57,8 @@ func (sv *service) executeSQL(ctx context.Context, method string, req *rpc.TSExe
 		ctx, cancel := withTimeout(ctx, req.Timeout)
 		defer cancel()
 		for i, stmt := range stmts {
-			qctx, rq := sv.startQuery(ctx, req.Statement)
+			qctx, rq, stop := sv.startQuery(ctx, req.Statement)
+			defer stop()
 			res, err := sv.run(qctx, ss, stmt)
 			if err != nil {
 				err = killedOr(qctx, err)
@@ -158,7 +159,8 @@ func (sv *service) ExecuteLastDataQuery(ctx context.Context, req *rpc.TSLastData
 // query runs a statement built from a structured request and opens its
 // result; text is what SHOW QUERIES shows of it.
 func (sv *service) query(ctx context.Context, ss *session, stmtID int64, stmt ast.Statement, text string, size *int32) (*rpc.TSExecuteStatementResp, error) {
-	qctx, rq := sv.startQuery(ctx, text)
+	qctx, rq, stop := sv.startQuery(ctx, text)
+	defer stop()
 	res, err := sv.run(qctx, ss, stmt)
 	if err != nil {
 		rq.Finish()
@@ -171,11 +173,11 @@ func (sv *service) query(ctx context.Context, ss *session, stmtID int64, stmt as
 // registration outlives the request when the statement's result stays open
 // for later fetches; the context returned for running it is cancelled by a
 // kill and, until the request ends, by the request's own cancellation.
-func (sv *service) startQuery(ctx context.Context, text string) (context.Context, *queries.Query) {
+// Call stop when the request ends.
+func (sv *service) startQuery(ctx context.Context, text string) (runCtx context.Context, rq *queries.Query, stop func()) {
 	qctx, rq := sv.srv.cfg.Queries.Start(context.WithoutCancel(ctx), text)
-	runCtx, stop := withQuery(ctx, qctx)
-	context.AfterFunc(ctx, stop)
-	return runCtx, rq
+	runCtx, stop = withQuery(ctx, qctx)
+	return queries.NewContext(runCtx, rq), rq, stop
 }
 
 // killedOr is queries.ErrKilled when the query of ctx was killed, which

@@ -71,7 +71,7 @@ func TestKillQuery(t *testing.T) {
 			t.Fatalf("first page: %v %v", ok, err)
 		}
 	}
-	if n := reg.KillAll(); n != 1 {
+	if n := reg.KillAll(""); n != 1 {
 		t.Fatalf("KillAll = %d", n)
 	}
 	// The official client ends a data set quietly on a failed fetch; the

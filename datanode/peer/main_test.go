@@ -93,7 +93,7 @@ func (h *host) KillQueries(id string) int {
 	case h.running == nil:
 		return 0
 	case id == "":
-		return h.running.KillAll()
+		return h.running.KillAll("")
 	case h.running.Kill(id):
 		return 1
 	}

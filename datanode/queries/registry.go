@@ -117,16 +117,36 @@ func (r *Registry) Kill(id string) bool {
 	return true
 }
 
-// KillAll cancels every running query and returns how many there were.
-func (r *Registry) KillAll() int {
+// KillAll cancels every running query but the one called except (the
+// KILL statement itself; "" for none) and returns how many it cancelled.
+func (r *Registry) KillAll(except string) int {
 	r.mu.Lock()
-	qs := r.running
-	r.running = make(map[string]*Query)
+	var qs []*Query
+	for id, q := range r.running {
+		if id != except {
+			qs = append(qs, q)
+			delete(r.running, id)
+		}
+	}
 	r.mu.Unlock()
 	for _, q := range qs {
 		q.cancel(ErrKilled)
 	}
 	return len(qs)
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying q, so that what runs the statement knows
+// its own query.
+func NewContext(ctx context.Context, q *Query) context.Context {
+	return context.WithValue(ctx, ctxKey{}, q)
+}
+
+// FromContext returns the query ctx carries, or nil.
+func FromContext(ctx context.Context) *Query {
+	q, _ := ctx.Value(ctxKey{}).(*Query)
+	return q
 }
 
 // NodeOf returns the DataNode a query id names (its last field).

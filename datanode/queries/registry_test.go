@@ -41,7 +41,7 @@ func TestRegistryIDsListKill(t *testing.T) {
 		t.Fatal("Finish after Kill changed the cause")
 	}
 	q2.Finish()
-	if got := r.KillAll(); got != 1 {
+	if got := r.KillAll(""); got != 1 {
 		t.Fatalf("KillAll = %d, want 1 (q3)", got)
 	}
 	if len(r.List()) != 0 {

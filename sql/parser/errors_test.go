@@ -8,7 +8,7 @@ import (
 func TestErrors(t *testing.T) {
 	runErrorCases(t, []errorCase{
 		{"SELECT s1, s2 FORM root", "line 1:14 mismatched input 'FORM' expecting {',', FROM}"},
-		{"selec * from root", "line 1:0 mismatched input 'selec' expecting {ALTER, COUNT, CREATE, DELETE, DROP, FLUSH, GRANT, INSERT, LIST, LOAD, REMOVE, REVOKE, SELECT, SET, SHOW, START, STOP, UNSET}"},
+		{"selec * from root", "line 1:0 mismatched input 'selec' expecting {ALTER, COUNT, CREATE, DELETE, DROP, EXPLAIN, FLUSH, GRANT, INSERT, KILL, LIST, LOAD, REMOVE, REVOKE, SELECT, SET, SHOW, START, STOP, UNSET}"},
 		{"select s1 from sg.d1", "line 1:15 path must start with root, got 'sg'"},
 		{"select s1 from", "line 1:14 mismatched input '<EOF>' expecting a path"},
 		{"select s1, from root.sg.d1", "line 1:11 mismatched input 'from' expecting an expression"},
@@ -87,7 +87,7 @@ func TestErrors(t *testing.T) {
 		{"list privileges on u", "line 1:16 mismatched input 'on' expecting {OF, USER, ROLE}"},
 		{"show regions of database root.sg", "line 1:13 mismatched input 'of' expecting {';', <EOF>}"},
 		{"flush root.sg.*", "line 1:14 wildcard '*' is not allowed in this path"},
-		{"select s1 from root.sg.d1; garbage", "line 1:27 mismatched input 'garbage' expecting {ALTER, COUNT, CREATE, DELETE, DROP, FLUSH, GRANT, INSERT, LIST, LOAD, REMOVE, REVOKE, SELECT, SET, SHOW, START, STOP, UNSET}"},
+		{"select s1 from root.sg.d1; garbage", "line 1:27 mismatched input 'garbage' expecting {ALTER, COUNT, CREATE, DELETE, DROP, EXPLAIN, FLUSH, GRANT, INSERT, KILL, LIST, LOAD, REMOVE, REVOKE, SELECT, SET, SHOW, START, STOP, UNSET}"},
 		{"show version show version", "line 1:13 mismatched input 'show' expecting {';', <EOF>}"},
 		// Lines count from 1, columns from 0 in characters.
 		{"create pipe p\nwith sink (\n  'sink' = 'x'\n  'ip' = 'y')", "line 4:2 mismatched input ''ip'' expecting {',', ')'}"},

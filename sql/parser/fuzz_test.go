@@ -61,6 +61,8 @@ var fuzzSeeds = []string{
 	"select * from root.** order by device desc, time asc align by device; select * from root.** order by time, device align by device",
 	"select last * from root.** order by timeseries desc; select s from root.d order by timestamp asc",
 	"insert into root.x(time, s) values (now() - 2h + 30m, 1); insert into root.x(s, t) aligned values (1, 'a'); insert into root.x(s) values (1), (2)",
+	"EXPLAIN SELECT s1 FROM root.sg.d1 WHERE s1 > 1 LIMIT 2; explain analyze verbose select count(s1) from root.** group by ([0, 10), 2ms)",
+	"show queries where ElapsedTime > 0.5 or not DataNodeId != 1 order by QueryId desc, time limit 3 offset 1; kill query '20221205_114444_00003_5'; KILL ALL QUERIES",
 	"select s1 from root.sg.d1 where " + deep(250),
 	"select ------1 from root", "select - - - -1 from root", "select 'unterminated", "select `", "/* open",
 	"select \xff", "1e", "2017-13-45T99:99:99", "2017-11-01T00:00:00-", ";;;", "",

@@ -47,9 +47,8 @@ type parser struct {
 }
 
 // statementKeywords are the words a statement may start with.
-var statementKeywords = []string{"ALTER", "COUNT", "CREATE", "DELETE", "DROP", "FLUSH", "GRANT",
-	"INSERT", "LIST", "LOAD", "REMOVE", "REVOKE", "SELECT", "SET", "SHOW", "START", "STOP", "UNSET",
-	"EXPLAIN", "KILL"}
+var statementKeywords = []string{"ALTER", "COUNT", "CREATE", "DELETE", "DROP", "EXPLAIN", "FLUSH", "GRANT",
+	"INSERT", "KILL", "LIST", "LOAD", "REMOVE", "REVOKE", "SELECT", "SET", "SHOW", "START", "STOP", "UNSET"}
 
 func (p *parser) statement() (ast.Statement, error) {
 	kw, err := p.keyword(statementKeywords...)
