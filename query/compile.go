@@ -69,6 +69,9 @@ func (c *compiler) compile(e ast.Expr) (compiled, error) {
 		if _, ok := aggFuncs[e.Name]; ok {
 			return out, status.Errorf(status.SemanticError, "aggregation %s is not allowed here", exprString(e))
 		}
+		if _, ok := stringFuncs[e.Name]; ok {
+			return c.compileString(e)
+		}
 		if isScalarFunc(e.Name) {
 			return c.compileScalar(e)
 		}

@@ -37,11 +37,17 @@ var testOpts = Options{Zone: time.UTC, Now: time.UnixMilli(4)}
 
 func runCases(t *testing.T, cases []queryCase) {
 	t.Helper()
+	runCasesOn(t, testStore, cases)
+}
+
+// runCasesOn runs cases against a fresh store from newStore each.
+func runCasesOn(t *testing.T, newStore func() *fakeStore, cases []queryCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			// Small batches make every result span several Next calls.
 			for _, max := range []int{1, 2, 1000} {
-				res, err := Execute(context.Background(), testStore(), tc.q.s, testOpts)
+				res, err := Execute(context.Background(), newStore(), tc.q.s, testOpts)
 				if tc.errCode != 0 {
 					if err == nil {
 						t.Fatalf("want error %d, got none", tc.errCode)

@@ -36,7 +36,8 @@ var mathFuncs = map[string]func(float64) float64{
 // isScalarFunc reports whether name is a built-in scalar function.
 func isScalarFunc(name string) bool {
 	_, ok := mathFuncs[name]
-	return ok || name == "abs" || name == "round"
+	_, str := stringFuncs[name]
+	return ok || str || name == "abs" || name == "round"
 }
 
 // signum is Java's Math.signum: NaN and signed zeros are kept.

@@ -89,23 +89,17 @@ func writeExpr(b *strings.Builder, e ast.Expr) {
 		}
 		b.WriteString(e.Name)
 		b.WriteByte('(')
-		if e.Name == "count_if" && len(e.Args) == 3 {
-			// IoTDB prints the attribute as "ignoreNull"="false".
-			if a, ok := e.Args[2].(*ast.Binary); ok && a.Op == "=" {
-				writeExpr(b, e.Args[0])
-				b.WriteString(", ")
-				writeExpr(b, e.Args[1])
-				b.WriteString(", ")
-				writeExpr(b, a.L)
-				b.WriteByte('=')
-				writeExpr(b, a.R)
-				b.WriteByte(')')
-				return
-			}
-		}
 		for i, a := range e.Args {
 			if i > 0 {
 				b.WriteString(", ")
+			}
+			if isAttribute(a) {
+				// IoTDB prints an attribute as "key"="value".
+				at := a.(*ast.Binary)
+				writeExpr(b, at.L)
+				b.WriteByte('=')
+				writeExpr(b, at.R)
+				continue
 			}
 			writeExpr(b, a)
 		}

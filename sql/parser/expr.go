@@ -324,6 +324,9 @@ func (p *parser) call() (ast.Expr, error) {
 			return nil, err
 		}
 		c.Args = append(c.Args, arg)
+		if c.Name == "substring" && len(c.Args) == 1 && p.isKw("FROM") {
+			return p.substringFromFor(c)
+		}
 		if !p.acceptPunct(",") {
 			break
 		}
@@ -356,4 +359,24 @@ func (p *parser) cast() (ast.Expr, error) {
 		return nil, err
 	}
 	return &ast.Cast{X: x, Type: typ}, nil
+}
+
+// substringFromFor reads the SQL form FROM start [FOR length]) of
+// substring(x, after x: the same call as substring(x, start[, length]).
+func (p *parser) substringFromFor(c *ast.Call) (ast.Expr, error) {
+	p.next() // FROM
+	for {
+		n, err := p.additive()
+		if err != nil {
+			return nil, err
+		}
+		c.Args = append(c.Args, n)
+		if len(c.Args) == 3 || !p.acceptKw("FOR") {
+			break
+		}
+	}
+	if err := p.expectPunct(")"); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
