@@ -31,6 +31,10 @@ type compiler struct {
 	// aggCols, when set (HAVING), binds aggregations to the columns of an
 	// aggregated row; an aggregation it does not know reads as null.
 	aggCols func(*ast.Call) (col int, t model.DataType, ok bool)
+	// seriesOrdered allows the functions that remember the previous point
+	// (statefulFuncs): what is compiled is evaluated once per row in
+	// ascending time order.
+	seriesOrdered bool
 }
 
 // compile compiles e and checks its types.
@@ -71,6 +75,9 @@ func (c *compiler) compile(e ast.Expr) (compiled, error) {
 		}
 		if _, ok := stringFuncs[e.Name]; ok {
 			return c.compileString(e)
+		}
+		if seriesFuncs[e.Name] {
+			return c.compileSeriesFunc(e)
 		}
 		if isScalarFunc(e.Name) {
 			return c.compileScalar(e)

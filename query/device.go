@@ -236,7 +236,7 @@ func (x *executor) deviceRawPlan(ds *deviceSchema) ([]column, []model.DataType, 
 	}
 	cols = x.slimit(cols)
 	bind, bindErr := ds.globalBinder()
-	comp := &compiler{bind: bind, opts: x.opts}
+	comp := &compiler{bind: bind, opts: x.opts, seriesOrdered: !x.sel.OrderDesc}
 	types := make([]model.DataType, len(cols))
 	for i, c := range cols {
 		e, err := comp.compile(c.expr)
@@ -248,6 +248,7 @@ func (x *executor) deviceRawPlan(ds *deviceSchema) ([]column, []model.DataType, 
 		}
 		types[i] = e.t
 	}
+	comp.seriesOrdered = false
 	if x.sel.Where != nil {
 		where, err := expandFilter(x.sel.Where, wherePaths)
 		if err != nil {

@@ -102,7 +102,7 @@ func (x *executor) raw() (*model.Result, error) {
 // types (ALIGN BY DEVICE shares them across devices). wherePaths expands the
 // condition's paths.
 func (x *executor) rawPlan(in *inputs, cols []column, types []model.DataType, wherePaths func(model.Path) ([]model.Path, error)) (model.RowIterator, []model.DataType, error) {
-	comp := &compiler{bind: in.bind, opts: x.opts}
+	comp := &compiler{bind: in.bind, opts: x.opts, seriesOrdered: !x.sel.OrderDesc}
 	r := &rawRows{outs: make([]output, len(cols)), types: make([]model.DataType, len(cols))}
 	for i, c := range cols {
 		e, err := comp.compile(c.expr)
@@ -123,6 +123,7 @@ func (x *executor) rawPlan(in *inputs, cols []column, types []model.DataType, wh
 		}
 	}
 	r.present = len(in.series)
+	comp.seriesOrdered = false
 	filter, err := x.filterNode(comp, wherePaths)
 	if err != nil {
 		return nil, nil, err
