@@ -197,10 +197,14 @@ func TestQueryOpsStandalone(t *testing.T) {
 	admin := newPipeClient(t, s)
 	opsSetup(t, admin)
 	runQueryOps(t, admin, rawRoot(t, s), "1")
+	sess := rootSession(t, s)
+	execOK(t, sess, fqSetup...)
+	runFnCases(t, sess)
 }
 
 // TestClusterQueryOps runs the query on the first DataNode and lists and
-// kills it through the second.
+// kills it through the second; the built-in functions are queried through
+// the third.
 func TestClusterQueryOps(t *testing.T) {
 	cl := startTestCluster(t, 1, 3)
 	c := sqlTo(t, cl.DataNodes[0])
@@ -208,4 +212,6 @@ func TestClusterQueryOps(t *testing.T) {
 	waitRegionLeaders(t, c, 10*time.Second)
 	runnerID := nodeID(t, c, cl.DataNodes[0])
 	runQueryOps(t, sqlTo(t, cl.DataNodes[1]), rawRoot(t, at(cl.DataNodes[0])), runnerID)
+	c.mustExec(fqSetup...)
+	runFnCases(t, sessionTo(t, cl.DataNodes[2]))
 }
