@@ -151,15 +151,15 @@ type DataNode struct {
 	regions     regionSet
 	reconcileMu sync.Mutex // serialises reconcile
 	rpc         *clientrpc.Server
-	// queries are the client queries running here (SHOW QUERIES, KILL
-	// QUERY); set once the node id is known.
-	queries *queries.Registry
 	cluster     *clusterLink // nil in a standalone process
 	sinks       *sink.Registry
 	progress    *snapshot.Frontiers
 	pipes       *agent.Agent
 	recv        *receiver.Receiver
 	airGap      *airgap.Server // nil unless PipeAirGapAddr is set
+	// queries are the client queries running here (SHOW QUERIES, KILL
+	// QUERY); set once the node id is known.
+	queries *queries.Registry
 	// throttle slows down password guessing, through logins and pipe
 	// handshakes alike.
 	throttle *throttle.Throttle
