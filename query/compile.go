@@ -35,6 +35,11 @@ type compiler struct {
 	// (statefulFuncs): what is compiled is evaluated once per row in
 	// ascending time order.
 	seriesOrdered bool
+	// points, when set, reads a series for the selection functions
+	// (selectionFuncs), which are refused without it; selects records
+	// that one was compiled.
+	points  seriesPoints
+	selects bool
 }
 
 // compile compiles e and checks its types.
@@ -78,6 +83,9 @@ func (c *compiler) compile(e ast.Expr) (compiled, error) {
 		}
 		if seriesFuncs[e.Name] {
 			return c.compileSeriesFunc(e)
+		}
+		if selectionFuncs[e.Name] {
+			return c.compileSelection(e)
 		}
 		if isScalarFunc(e.Name) {
 			return c.compileScalar(e)

@@ -37,7 +37,7 @@ var mathFuncs = map[string]func(float64) float64{
 func isScalarFunc(name string) bool {
 	_, ok := mathFuncs[name]
 	_, str := stringFuncs[name]
-	return ok || str || seriesFuncs[name] || name == "abs" || name == "round"
+	return ok || str || seriesFuncs[name] || selectionFuncs[name] || name == "abs" || name == "round"
 }
 
 // signum is Java's Math.signum: NaN and signed zeros are kept.

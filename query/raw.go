@@ -103,7 +103,10 @@ func (x *executor) raw() (*model.Result, error) {
 // condition's paths.
 func (x *executor) rawPlan(in *inputs, cols []column, types []model.DataType, wherePaths func(model.Path) ([]model.Path, error)) (model.RowIterator, []model.DataType, error) {
 	comp := &compiler{bind: in.bind, opts: x.opts, seriesOrdered: !x.sel.OrderDesc}
-	r := &rawRows{outs: make([]output, len(cols)), types: make([]model.DataType, len(cols))}
+	if !x.sel.AlignByDevice {
+		comp.points = x.seriesPoints
+	}
+	r := &rawRows{outs: make([]output, len(cols)), types: make([]model.DataType, len(cols)), vals: make([]value, len(cols))}
 	for i, c := range cols {
 		e, err := comp.compile(c.expr)
 		if err != nil {
@@ -123,7 +126,8 @@ func (x *executor) rawPlan(in *inputs, cols []column, types []model.DataType, wh
 		}
 	}
 	r.present = len(in.series)
-	comp.seriesOrdered = false
+	r.dropNullRows = comp.selects
+	comp.seriesOrdered, comp.points = false, nil
 	filter, err := x.filterNode(comp, wherePaths)
 	if err != nil {
 		return nil, nil, err
@@ -179,6 +183,10 @@ type rawRows struct {
 	types        []model.DataType
 	pending      *model.Batch
 	pos          int
+	// dropNullRows leaves out a row whose columns are all null: a
+	// selection function chose none of its points.
+	dropNullRows bool
+	vals         []value // the computed columns of the current row
 }
 
 func (r *rawRows) Next(ctx context.Context, max int) (*model.Batch, error) {
@@ -213,12 +221,25 @@ func (r *rawRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 				}
 				continue
 			}
+			// Each computed column is evaluated once per row: some
+			// functions remember the previous row.
+			for j, o := range r.outs {
+				if o.copy < 0 {
+					r.vals[j] = o.n.eval(&rc)
+				}
+			}
+			if r.dropNullRows && r.allNull(b, i) {
+				if rc.err != nil {
+					return nil, rc.err
+				}
+				continue
+			}
 			out.Times = append(out.Times, b.Times[i])
 			for j, o := range r.outs {
 				if o.copy >= 0 {
 					appendFrom(&out.Columns[j], &b.Columns[o.copy], i)
 				} else {
-					appendValue(&out.Columns[j], o.n.eval(&rc))
+					appendValue(&out.Columns[j], r.vals[j])
 				}
 			}
 			if rc.err != nil {
@@ -230,6 +251,21 @@ func (r *rawRows) Next(ctx context.Context, max int) (*model.Batch, error) {
 		return nil, nil
 	}
 	return out, nil
+}
+
+// allNull reports whether every result column is null in row i of b,
+// whose computed columns are in r.vals.
+func (r *rawRows) allNull(b *model.Batch, i int) bool {
+	for j, o := range r.outs {
+		if o.copy >= 0 {
+			if !b.Columns[o.copy].IsNull(i) {
+				return false
+			}
+		} else if r.vals[j].k != kNull {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *rawRows) Close() error {

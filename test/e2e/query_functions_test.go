@@ -7,8 +7,8 @@ import (
 	"github.com/apache/iotdb-client-go/client"
 )
 
-// fnCases exercise the built-in string, variation, conditional and
-// constant functions over fqSetup's data (see query_fill_test.go), with
+// fnCases exercise the built-in string, variation, conditional, constant
+// and selection functions over fqSetup's data (see query_fill_test.go), with
 // answers worked out by hand. They run in TestQueryOpsStandalone and
 // through a cluster DataNode in TestClusterQueryOps.
 var fnCases = []fqCase{{
@@ -29,6 +29,10 @@ var fnCases = []fqCase{{
 	"select on_off(s1, 'threshold'='3'), in_range(s2, 'lower'='2', 'upper'='3') from root.fq.a.d1",
 	[]string{`on_off(root.fq.a.d1.s1, "threshold"="3")`, `in_range(root.fq.a.d1.s2, "lower"="2", "upper"="3")`},
 	[]string{"1|false|false", "2|null|true", "3|true|null", "5|true|false"},
+}, {
+	"select top_k(s1, 'k'='2'), bottom_k(s1, 'k'='1'), non_zero_count(s1) from root.fq.a.d1",
+	[]string{`top_k(root.fq.a.d1.s1, "k"="2")`, `bottom_k(root.fq.a.d1.s1, "k"="1")`, "non_zero_count(root.fq.a.d1.s1)"},
+	[]string{"1|null|1|3", "3|3|null|null", "5|5|null|null"},
 }, {
 	"select difference(s1) from root.fq.a.* align by device",
 	[]string{"Device", "difference(s1)"},
