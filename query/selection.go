@@ -20,6 +20,7 @@ import (
 var selectionFuncs = map[string]bool{
 	"top_k": true, "bottom_k": true,
 	"zero_duration": true, "non_zero_duration": true, "zero_count": true, "non_zero_count": true,
+	"m4": true,
 }
 
 // seriesPoints reads the points of one series that a query's WHERE admits,
@@ -69,6 +70,16 @@ func (c *compiler) compileSelection(e *ast.Call) (compiled, error) {
 		}
 		top := e.Name == "top_k"
 		choose = func(ts []int64, vs []value) map[int64]value { return extremes(ts, vs, k, top) }
+		out.k, out.t = x.k, x.t
+	case "m4":
+		if x.k != kNull && x.k != kInt && x.k != kFloat {
+			return out, s.fail("input series only supports numeric data types %s, got %s", numericTypes, x.t)
+		}
+		w, err := m4Windows(s)
+		if err != nil {
+			return out, err
+		}
+		choose = w.choose
 		out.k, out.t = x.k, x.t
 	default:
 		if err := s.onlyAttrs(func(k string) bool { return k == "min" || k == "max" }); err != nil {
