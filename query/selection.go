@@ -20,7 +20,7 @@ import (
 var selectionFuncs = map[string]bool{
 	"top_k": true, "bottom_k": true,
 	"zero_duration": true, "non_zero_duration": true, "zero_count": true, "non_zero_count": true,
-	"m4": true,
+	"m4": true, "equal_size_bucket_agg_sample": true, "equal_size_bucket_m4_sample": true,
 }
 
 // seriesPoints reads the points of one series that a query's WHERE admits,
@@ -71,6 +71,18 @@ func (c *compiler) compileSelection(e *ast.Call) (compiled, error) {
 		top := e.Name == "top_k"
 		choose = func(ts []int64, vs []value) map[int64]value { return extremes(ts, vs, k, top) }
 		out.k, out.t = x.k, x.t
+	case "equal_size_bucket_agg_sample", "equal_size_bucket_m4_sample":
+		if x.k != kNull && x.k != kInt && x.k != kFloat {
+			return out, s.fail("input series only supports numeric data types %s, got %s", numericTypes, x.t)
+		}
+		b, err := bucketSpec(s)
+		if err != nil {
+			return out, err
+		}
+		choose, out.k, out.t = b.choose, x.k, x.t
+		if b.agg != "" {
+			out.k, out.t = kFloat, model.Double
+		}
 	case "m4":
 		if x.k != kNull && x.k != kInt && x.k != kFloat {
 			return out, s.fail("input series only supports numeric data types %s, got %s", numericTypes, x.t)
