@@ -62,6 +62,7 @@ var fuzzSeeds = []string{
 	"select last * from root.** order by timeseries desc; select s from root.d order by timestamp asc",
 	"insert into root.x(time, s) values (now() - 2h + 30m, 1); insert into root.x(s, t) aligned values (1, 'a'); insert into root.x(s) values (1), (2)",
 	"EXPLAIN SELECT s1 FROM root.sg.d1 WHERE s1 > 1 LIMIT 2; explain analyze verbose select count(s1) from root.** group by ([0, 10), 2ms)",
+	"select substring(s1 from 2 for 3), substring(s1 FROM 1), concat(s1, s2, 'target1'='a', \"series_behind\"=\"true\"), top_k(s1, 'k'='2'), m4(s1, 'windowSize'='10'), diff(s1, 'ignoreNull'='false') from root.sg.d1",
 	"show queries where ElapsedTime > 0.5 or not DataNodeId != 1 order by QueryId desc, time limit 3 offset 1; kill query '20221205_114444_00003_5'; KILL ALL QUERIES",
 	"select s1 from root.sg.d1 where " + deep(250),
 	"select ------1 from root", "select - - - -1 from root", "select 'unterminated", "select `", "/* open",

@@ -34,6 +34,10 @@ var fnCases = []fqCase{{
 	[]string{`top_k(root.fq.a.d1.s1, "k"="2")`, `bottom_k(root.fq.a.d1.s1, "k"="1")`, "non_zero_count(root.fq.a.d1.s1)"},
 	[]string{"1|null|1|3", "3|3|null|null", "5|5|null|null"},
 }, {
+	"select m4(s1, 'windowSize'='2'), equal_size_bucket_agg_sample(s1, 'proportion'='0.5') from root.fq.a.d1",
+	[]string{`m4(root.fq.a.d1.s1, "windowSize"="2")`, `equal_size_bucket_agg_sample(root.fq.a.d1.s1, "proportion"="0.5")`},
+	[]string{"1|1|2", "3|3|null", "5|5|5"},
+}, {
 	"select difference(s1) from root.fq.a.* align by device",
 	[]string{"Device", "difference(s1)"},
 	[]string{"1|root.fq.a.d1|null", "3|root.fq.a.d1|2", "5|root.fq.a.d1|2", "1|root.fq.a.d2|null", "4|root.fq.a.d2|30"},
