@@ -18,7 +18,7 @@ type bucketSample struct {
 // bucketSpec reads 'proportion' (in (0, 1], default 0.1: buckets of
 // 1/proportion points, 4 times that for the M4 sample) and the
 // aggregation's 'type'.
-func bucketSpec(s *strCall) (*bucketSample, error) {
+func bucketSpec(s *fnCall) (*bucketSample, error) {
 	m4 := s.e.Name == "equal_size_bucket_m4_sample"
 	if err := s.onlyAttrs(func(k string) bool { return k == "proportion" || (!m4 && k == "type") }); err != nil {
 		return nil, err

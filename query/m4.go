@@ -18,7 +18,7 @@ type m4Spec struct {
 
 // m4Windows reads M4's attributes: windowSize[, slidingStep] or
 // timeInterval[, slidingStep, displayWindowBegin, displayWindowEnd].
-func m4Windows(s *strCall) (*m4Spec, error) {
+func m4Windows(s *fnCall) (*m4Spec, error) {
 	if err := s.onlyAttrs(func(k string) bool {
 		switch k {
 		case "windowSize", "timeInterval", "slidingStep", "displayWindowBegin", "displayWindowEnd":

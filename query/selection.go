@@ -34,7 +34,7 @@ func (c *compiler) compileSelection(e *ast.Call) (compiled, error) {
 	if err != nil {
 		return out, err
 	}
-	s := &strCall{e: e, name: strings.ToUpper(e.Name), inputs: inputs, keys: keys, attrs: attrs}
+	s := &fnCall{e: e, name: strings.ToUpper(e.Name), inputs: inputs, keys: keys, attrs: attrs}
 	if err := s.wantInputs(1, 1); err != nil {
 		return out, err
 	}
@@ -65,15 +65,15 @@ func (c *compiler) compileSelection(e *ast.Call) (compiled, error) {
 		if err != nil {
 			return out, err
 		}
-		if x.k == kBool {
-			return out, s.fail("input series only supports data types [INT32, INT64, FLOAT, DOUBLE, TEXT], got %s", x.t)
+		if err := s.wantInput(x, "data types [INT32, INT64, FLOAT, DOUBLE, TEXT]", kInt, kFloat, kText); err != nil {
+			return out, err
 		}
 		top := e.Name == "top_k"
 		choose = func(ts []int64, vs []value) map[int64]value { return extremes(ts, vs, k, top) }
 		out.k, out.t = x.k, x.t
 	case "equal_size_bucket_agg_sample", "equal_size_bucket_m4_sample":
-		if x.k != kNull && x.k != kInt && x.k != kFloat {
-			return out, s.fail("input series only supports numeric data types %s, got %s", numericTypes, x.t)
+		if err := s.wantInput(x, "numeric data types "+numericTypes, kInt, kFloat); err != nil {
+			return out, err
 		}
 		b, err := bucketSpec(s)
 		if err != nil {
@@ -84,8 +84,8 @@ func (c *compiler) compileSelection(e *ast.Call) (compiled, error) {
 			out.k, out.t = kFloat, model.Double
 		}
 	case "m4":
-		if x.k != kNull && x.k != kInt && x.k != kFloat {
-			return out, s.fail("input series only supports numeric data types %s, got %s", numericTypes, x.t)
+		if err := s.wantInput(x, "numeric data types "+numericTypes, kInt, kFloat); err != nil {
+			return out, err
 		}
 		w, err := m4Windows(s)
 		if err != nil {
@@ -101,8 +101,8 @@ func (c *compiler) compileSelection(e *ast.Call) (compiled, error) {
 		if err != nil {
 			return out, err
 		}
-		if x.k != kNull && x.k != kInt && x.k != kFloat && x.k != kBool {
-			return out, s.fail("input series only supports data types [INT32, INT64, FLOAT, DOUBLE, BOOLEAN], got %s", x.t)
+		if err := s.wantInput(x, "data types [INT32, INT64, FLOAT, DOUBLE, BOOLEAN]", kInt, kFloat, kBool); err != nil {
+			return out, err
 		}
 		zero := strings.HasPrefix(e.Name, "zero")
 		count := strings.HasSuffix(e.Name, "count")
@@ -123,7 +123,7 @@ func (c *compiler) compileSelection(e *ast.Call) (compiled, error) {
 
 // boundAttrs reads min and max, the bounds on a run's length (count) or
 // duration; a count's min defaults to 1, a duration's to 0.
-func boundAttrs(s *strCall, count bool) (int64, int64, error) {
+func boundAttrs(s *fnCall, count bool) (int64, int64, error) {
 	lo, hi := int64(0), int64(math.MaxInt64)
 	if count {
 		lo = 1

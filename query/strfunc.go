@@ -66,8 +66,8 @@ func attributes(e *ast.Call) (inputs []ast.Expr, keys []string, attrs map[string
 	return inputs, keys, attrs, nil
 }
 
-// strCall is a string function call being compiled.
-type strCall struct {
+// fnCall is a call of a built-in function with attributes being compiled.
+type fnCall struct {
 	e      *ast.Call
 	name   string // upper-case, for messages
 	inputs []ast.Expr
@@ -75,12 +75,12 @@ type strCall struct {
 	attrs  map[string]string
 }
 
-func (s *strCall) fail(format string, args ...any) error {
+func (s *fnCall) fail(format string, args ...any) error {
 	return status.Errorf(status.SemanticError, "%s: %s", s.name, fmt.Sprintf(format, args...))
 }
 
 // wantInputs checks the number of input series.
-func (s *strCall) wantInputs(lo, hi int) error {
+func (s *fnCall) wantInputs(lo, hi int) error {
 	if n := len(s.inputs); n < lo || n > hi {
 		if lo == hi {
 			return s.fail("takes %d input series, got %d: %s", lo, n, exprString(s.e))
@@ -90,8 +90,18 @@ func (s *strCall) wantInputs(lo, hi int) error {
 	return nil
 }
 
+// wantInput checks the type of an input: its kind is one of kinds (a
+// null constant always passes); types names them for the message, as
+// "data types [...]".
+func (s *fnCall) wantInput(x compiled, types string, kinds ...kind) error {
+	if x.k == kNull || slices.Contains(kinds, x.k) {
+		return nil
+	}
+	return s.fail("input series only supports %s, got %s", types, x.t)
+}
+
 // attr returns attribute key, or def when absent and not required.
-func (s *strCall) attr(key, def string, required bool) (string, error) {
+func (s *fnCall) attr(key, def string, required bool) (string, error) {
 	v, ok := s.attrs[key]
 	if !ok && required {
 		return "", s.fail("attribute %q is required: %s", key, exprString(s.e))
@@ -103,7 +113,7 @@ func (s *strCall) attr(key, def string, required bool) (string, error) {
 }
 
 // onlyAttrs refuses attributes other than allowed.
-func (s *strCall) onlyAttrs(allowed func(string) bool) error {
+func (s *fnCall) onlyAttrs(allowed func(string) bool) error {
 	for _, k := range s.keys {
 		if !allowed(k) {
 			return s.fail("unknown attribute %q: %s", k, exprString(s.e))
@@ -112,7 +122,7 @@ func (s *strCall) onlyAttrs(allowed func(string) bool) error {
 	return nil
 }
 
-func (s *strCall) intAttr(key string, def int) (int, error) {
+func (s *fnCall) intAttr(key string, def int) (int, error) {
 	v, err := s.attr(key, strconv.Itoa(def), false)
 	if err != nil {
 		return 0, err
@@ -124,7 +134,7 @@ func (s *strCall) intAttr(key string, def int) (int, error) {
 	return n, nil
 }
 
-func (s *strCall) boolAttr(key string) (bool, error) {
+func (s *fnCall) boolAttr(key string) (bool, error) {
 	v, err := s.attr(key, "false", false)
 	if err != nil {
 		return false, err
@@ -145,7 +155,7 @@ func (c *compiler) compileString(e *ast.Call) (compiled, error) {
 	if err != nil {
 		return out, err
 	}
-	s := &strCall{e: e, name: strings.ToUpper(e.Name), inputs: inputs, keys: keys, attrs: attrs}
+	s := &fnCall{e: e, name: strings.ToUpper(e.Name), inputs: inputs, keys: keys, attrs: attrs}
 	if e.Name == "substring" || e.Name == "replace" {
 		// SQL forms with positional constants: substring(x, start[, length]),
 		// replace(x, 'from', 'to').
@@ -167,8 +177,8 @@ func (c *compiler) compileString(e *ast.Call) (compiled, error) {
 		if err != nil {
 			return out, err
 		}
-		if x.k != kNull && x.k != kText {
-			return out, s.fail("input series only supports data type [TEXT], got %s", x.t)
+		if err := s.wantInput(x, "data type [TEXT]", kText); err != nil {
+			return out, err
 		}
 		xs[i] = x.n
 	}
@@ -182,7 +192,7 @@ func (c *compiler) compileString(e *ast.Call) (compiled, error) {
 }
 
 // function builds the per-row function of s over its input strings.
-func (s *strCall) function(inputs []ast.Expr) (func([]string) value, error) {
+func (s *fnCall) function(inputs []ast.Expr) (func([]string) value, error) {
 	none := func(string) bool { return false }
 	is := func(keys ...string) func(string) bool {
 		return func(k string) bool { return slices.Contains(keys, k) }
@@ -247,7 +257,7 @@ func (s *strCall) function(inputs []ast.Expr) (func([]string) value, error) {
 	return s.replace(inputs) // replace
 }
 
-func (s *strCall) concat() (func([]string) value, error) {
+func (s *fnCall) concat() (func([]string) value, error) {
 	var targets []string
 	for _, k := range s.keys {
 		if strings.HasPrefix(k, "target") {
@@ -272,7 +282,7 @@ func (s *strCall) concat() (func([]string) value, error) {
 
 // substr is substr(x, 'start'='a'[, 'end'='b']): code units [a, b),
 // clipped to the string.
-func (s *strCall) substr() (func([]string) value, error) {
+func (s *fnCall) substr() (func([]string) value, error) {
 	if err := s.onlyAttrs(func(k string) bool { return k == "start" || k == "end" }); err != nil {
 		return nil, err
 	}
@@ -297,7 +307,7 @@ func (s *strCall) substr() (func([]string) value, error) {
 
 // substring is SQL's substring(x, start[, length]) (also written
 // substring(x FROM start [FOR length])): 1-based, clipped to the string.
-func (s *strCall) substring(inputs []ast.Expr) (func([]string) value, error) {
+func (s *fnCall) substring(inputs []ast.Expr) (func([]string) value, error) {
 	if len(inputs) < 2 || len(inputs) > 3 || len(s.keys) > 0 {
 		return nil, s.fail("takes a series, a start and an optional length: %s", exprString(s.e))
 	}
@@ -321,7 +331,7 @@ func (s *strCall) substring(inputs []ast.Expr) (func([]string) value, error) {
 }
 
 // replace is replace(x, 'from', 'to'): every occurrence.
-func (s *strCall) replace(inputs []ast.Expr) (func([]string) value, error) {
+func (s *fnCall) replace(inputs []ast.Expr) (func([]string) value, error) {
 	if len(inputs) != 3 || len(s.keys) > 0 {
 		return nil, s.fail("takes a series and two strings, replace(x, 'from', 'to'): %s", exprString(s.e))
 	}

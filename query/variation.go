@@ -31,15 +31,13 @@ var statefulFuncs = map[string]bool{
 // compileSeriesFunc compiles a call of one of seriesFuncs.
 func (c *compiler) compileSeriesFunc(e *ast.Call) (compiled, error) {
 	out := compiled{expr: e}
-	inputs, _, attrs, err := attributes(e)
+	inputs, keys, attrs, err := attributes(e)
 	if err != nil {
 		return out, err
 	}
-	s := &strCall{e: e, name: strings.ToUpper(e.Name), inputs: inputs, attrs: attrs}
-	for _, k := range attributeKeys(e) {
-		if !slices.Contains(allowedAttrs[e.Name], k) {
-			return out, s.fail("unknown attribute %q: %s", k, exprString(e))
-		}
+	s := &fnCall{e: e, name: strings.ToUpper(e.Name), inputs: inputs, keys: keys, attrs: attrs}
+	if err := s.onlyAttrs(func(k string) bool { return slices.Contains(allowedAttrs[e.Name], k) }); err != nil {
+		return out, err
 	}
 	if err := s.wantInputs(1, 1); err != nil {
 		return out, err
@@ -51,12 +49,7 @@ func (c *compiler) compileSeriesFunc(e *ast.Call) (compiled, error) {
 	if err != nil {
 		return out, err
 	}
-	numeric := func() error {
-		if x.k != kNull && x.k != kInt && x.k != kFloat {
-			return s.fail("input series only supports numeric data types %s, got %s", numericTypes, x.t)
-		}
-		return nil
-	}
+	numeric := func() error { return s.wantInput(x, "numeric data types "+numericTypes, kInt, kFloat) }
 	switch e.Name {
 	case "diff":
 		ignoreNull := true
@@ -119,13 +112,8 @@ var allowedAttrs = map[string][]string{
 	"diff": {"ignoreNull"}, "on_off": {"threshold"}, "in_range": {"lower", "upper"}, "const": {"value", "type"},
 }
 
-func attributeKeys(e *ast.Call) []string {
-	_, keys, _, _ := attributes(e)
-	return keys
-}
-
 // floatAttr reads a required numeric attribute.
-func floatAttr(s *strCall, key string) (float64, error) {
+func floatAttr(s *fnCall, key string) (float64, error) {
 	v, err := s.attr(key, "", true)
 	if err != nil {
 		return 0, err
@@ -139,7 +127,7 @@ func floatAttr(s *strCall, key string) (float64, error) {
 
 // compileConst is const(x, 'value'='v', 'type'='T'): v, of type T, at every
 // point of x.
-func (c *compiler) compileConst(s *strCall, x compiled) (compiled, error) {
+func (c *compiler) compileConst(s *fnCall, x compiled) (compiled, error) {
 	out := compiled{expr: s.e}
 	raw, err := s.attr("value", "", true)
 	if err != nil {
