@@ -90,6 +90,14 @@ func describeOperators(sel *ast.Select, res *model.Result, opts Options) []strin
 	}
 	times, timeOnly, _ := analyzeTime(sel.Where, opts)
 	agg, _ := classify(sel)
+	if g := sel.GroupBy; agg && g != nil && g.Start != nil {
+		// The windows bound what is read, as groupRows reads them.
+		if w, err := newWindows(g, opts); err == nil && w.n > 0 {
+			lo, _, _ := w.at(0)
+			_, hi, _ := w.at(w.n - 1)
+			times = times.clip(lo, hi)
+		}
+	}
 	if sel.Last {
 		add("Last: the newest point of each series")
 	} else {

@@ -71,6 +71,25 @@ func TestExplain(t *testing.T) {
 	}
 	hasLine(t, lines, "└─ Read: points (Scan)")
 
+	for sql, want := range map[string][]string{
+		"select last s1 from root.sg.d1": {"└─ Last: the newest point of each series", "└─ Read: the newest point of each series (Last)"},
+		"select count(s1) from root.sg.d1 group by ([0, 10), 2ms) fill(previous) having count(s1) > 0": {
+			"└─ Fill: PREVIOUS", "└─ Having: count(s1) > 0", "└─ AggregateByWindow: count, windows of 2ms",
+			"└─ Read: chunk statistics (Stats), or points (Scan) when the windows are too many for the points they hold, chosen at run time, time [0, 9]"},
+		"select s1 from root.sg.* where time > 1 and time < 5 order by time desc offset 1 align by device": {
+			"└─ Limit: offset 1, limit none", "└─ AlignByDevice: one device after another", "└─ MergeByTime: descending time order",
+			"Read: points (Scan), time [2, 4]"},
+		"select count(s1) from root.sg.** group by level = 2": {"└─ GroupByLevel: levels [2], parts merged on this DataNode"},
+	} {
+		lines, err := Explain(ctx, st, sqlQ(sql).s, testOpts)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		for _, w := range want {
+			hasLine(t, lines, w)
+		}
+	}
+
 	_, err = Explain(ctx, st, sel(fn("nosuch", col("s1"))).from("root.sg.d1").s, testOpts)
 	if status.CodeOf(err) != status.SemanticError {
 		t.Fatalf("EXPLAIN of an unknown function: %v, want 701", err)

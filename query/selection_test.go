@@ -47,6 +47,10 @@ func TestSelectionFunctions(t *testing.T) {
 		cols: []string{`zero_duration(root.s.d.a, "min"="1")`, `non_zero_duration(root.s.d.a, "max"="0")`, "zero_duration(root.s.d.f)"},
 		rows: []string{"1|null|0|0", "2|1|null|null", "4|null|0|null", "6|null|0|null", "7|2|null|null"},
 	}, {
+		name: "empty input: no rows",
+		q:    sqlQ(`select top_k(a, 'k'='2'), zero_count(a), m4(a, 'windowSize'='3'), equal_size_bucket_agg_sample(a) from root.s.d where time > 100`),
+		cols: []string{`top_k(root.s.d.a, "k"="2")`, "zero_count(root.s.d.a)", `m4(root.s.d.a, "windowSize"="3")`, "equal_size_bucket_agg_sample(root.s.d.a)"},
+	}, {
 		name: "k is required", q: sqlQ(`select top_k(a) from root.s.d`),
 		errCode: 701, errText: `attribute "k" is required`,
 	}, {

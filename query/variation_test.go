@@ -55,6 +55,10 @@ func TestSeriesFunctions(t *testing.T) {
 		cols: []string{"Device", "difference(n1)"},
 		rows: []string{"1|root.v.d|null", "2|root.v.d|-3", "4|root.v.d|8", "2|root.w.d|null", "3|root.w.d|4"},
 	}, {
+		name: "empty input: no rows",
+		q:    sqlQ(`select diff(n1), derivative(f) from root.v.d where time > 100`),
+		cols: []string{"diff(root.v.d.n1)", "derivative(root.v.d.f)"},
+	}, {
 		name: "refused with ORDER BY TIME DESC", q: sqlQ(`select diff(n1) from root.v.d order by time desc`),
 		errCode: 701, errText: "DIFF: can only be used in the select list of a raw query in ascending time order",
 	}, {
