@@ -21,6 +21,7 @@ var selectionFuncs = map[string]bool{
 	"top_k": true, "bottom_k": true,
 	"zero_duration": true, "non_zero_duration": true, "zero_count": true, "non_zero_count": true,
 	"m4": true, "equal_size_bucket_agg_sample": true, "equal_size_bucket_m4_sample": true,
+	"change_points": true,
 }
 
 // seriesPoints reads the points of one series that a query's WHERE admits,
@@ -83,6 +84,11 @@ func (c *compiler) compileSelection(e *ast.Call) (compiled, error) {
 		if b.agg != "" {
 			out.k, out.t = kFloat, model.Double
 		}
+	case "change_points":
+		if err := s.onlyAttrs(func(string) bool { return false }); err != nil {
+			return out, err
+		}
+		choose, out.k, out.t = changePoints, x.k, x.t
 	case "m4":
 		if err := s.wantInput(x, "numeric data types "+numericTypes, kInt, kFloat); err != nil {
 			return out, err
@@ -203,6 +209,31 @@ func isZero(v value) bool {
 		return v.i == 0
 	}
 	return v.f == 0
+}
+
+// changePoints keeps the first point and every point whose value differs
+// from the one before (NaN differs from everything, itself included, as in
+// Java's comparison of doubles).
+func changePoints(ts []int64, vs []value) map[int64]value {
+	out := map[int64]value{}
+	for i := range ts {
+		if i == 0 || !sameValue(vs[i], vs[i-1]) {
+			out[ts[i]] = vs[i]
+		}
+	}
+	return out
+}
+
+func sameValue(a, b value) bool {
+	switch a.k {
+	case kBool:
+		return a.b == b.b
+	case kInt:
+		return a.i == b.i
+	case kText:
+		return a.s == b.s
+	}
+	return a.f == b.f
 }
 
 // chosenNode is the chosen value at a row's time, null elsewhere.

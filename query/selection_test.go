@@ -47,6 +47,11 @@ func TestSelectionFunctions(t *testing.T) {
 		cols: []string{`zero_duration(root.s.d.a, "min"="1")`, `non_zero_duration(root.s.d.a, "max"="0")`, "zero_duration(root.s.d.f)"},
 		rows: []string{"1|null|0|0", "2|1|null|null", "4|null|0|null", "6|null|0|null", "7|2|null|null"},
 	}, {
+		name: "change_points keeps the first point and each change, of numbers, TEXT and BOOLEAN",
+		q:    sqlQ(`select change_points(a), change_points(b), change_points(f) from root.s.d`),
+		cols: []string{"change_points(root.s.d.a)", "change_points(root.s.d.b)", "change_points(root.s.d.f)"},
+		rows: []string{"1|3|b|false", "2|0|a|true", "3|null|c|null", "4|5|null|null", "5|0|null|null", "6|7|null|null", "7|0|null|null"},
+	}, {
 		name: "empty input: no rows",
 		q:    sqlQ(`select top_k(a, 'k'='2'), zero_count(a), m4(a, 'windowSize'='3'), equal_size_bucket_agg_sample(a) from root.s.d where time > 100`),
 		cols: []string{`top_k(root.s.d.a, "k"="2")`, "zero_count(root.s.d.a)", `m4(root.s.d.a, "windowSize"="3")`, "equal_size_bucket_agg_sample(root.s.d.a)"},
