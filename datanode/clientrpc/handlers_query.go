@@ -173,11 +173,18 @@ func (sv *service) query(ctx context.Context, ss *session, stmtID int64, stmt as
 // registration outlives the request when the statement's result stays open
 // for later fetches; the context returned for running it is cancelled by a
 // kill and, until the request ends, by the request's own cancellation.
-// Call stop when the request ends.
+// Defer stop when the request starts: it also ends the registration of a
+// request that panics (call recovers the panic).
 func (sv *service) startQuery(ctx context.Context, text string) (runCtx context.Context, rq *queries.Query, stop func()) {
 	qctx, rq := sv.srv.cfg.Queries.Start(context.WithoutCancel(ctx), text)
-	runCtx, stop = withQuery(ctx, qctx)
-	return queries.NewContext(runCtx, rq), rq, stop
+	runCtx, release := withQuery(ctx, qctx)
+	return queries.NewContext(runCtx, rq), rq, func() {
+		release()
+		if p := recover(); p != nil {
+			rq.Finish()
+			panic(p)
+		}
+	}
 }
 
 // killedOr is queries.ErrKilled when the query of ctx was killed, which

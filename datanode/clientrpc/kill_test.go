@@ -18,13 +18,17 @@ import (
 func TestKillQuery(t *testing.T) {
 	slowSel := &ast.Select{Items: []ast.SelectItem{{Expr: &ast.PathExpr{Path: model.Path{"slow"}}}}, Limit: -1, SLimit: -1}
 	pagedSel := &ast.Select{Items: []ast.SelectItem{{Expr: &ast.PathExpr{Path: model.Path{"paged"}}}}, Limit: -1, SLimit: -1}
+	boomSel := &ast.Select{Items: []ast.SelectItem{{Expr: &ast.PathExpr{Path: model.Path{"boom"}}}}, Limit: -1, SLimit: -1}
 	reg := queries.New(4)
 	e := newEnv(t, func(c *Config) {
 		c.Queries = reg
-		c.Parse = fakeParser{"select slow": {slowSel}, "select paged": {pagedSel}}.parse
+		c.Parse = fakeParser{"select slow": {slowSel}, "select paged": {pagedSel}, "select boom": {boomSel}}.parse
 	})
 	batch, _ := sixResult(50)
 	e.be.setHook(func(ctx context.Context, stmt ast.Statement) (*model.Result, error) {
+		if stmt == boomSel {
+			panic("deliberate")
+		}
 		if stmt == slowSel {
 			<-ctx.Done() // runs until killed
 			return nil, status.Errorf(status.QueryProcessError, "read: %v", ctx.Err())
@@ -81,6 +85,14 @@ func TestKillQuery(t *testing.T) {
 	}
 	if n := metricValue(e.srv.metrics.requests.WithLabelValues("fetchResults", "715")); n != 1 {
 		t.Fatalf("%v fetches answered 715, want 1", n)
+	}
+
+	// A statement whose execution panics leaves the list too.
+	if _, err := s.ExecuteQueryStatement("select boom", nil); err == nil || !strings.Contains(err.Error(), "deliberate") {
+		t.Fatalf("panicking statement: %v", err)
+	}
+	if list := reg.List(); len(list) != 0 {
+		t.Fatalf("after a panic: running %+v", list)
 	}
 
 	// A query read to its end leaves the list.
