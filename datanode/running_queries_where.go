@@ -154,9 +154,9 @@ func (r queryRow) operand(e ast.Expr, opts query.Options) (queryCell, error) {
 }
 
 // sortQueries orders the rows by keys; without keys, by start time.
-func sortQueries(rows []queryRow, keys []ast.SortKey) error {
+func sortQueries(rows []queryRow, keys []ast.ColumnOrder) error {
 	if len(keys) == 0 {
-		keys = []ast.SortKey{{Column: "Time"}}
+		keys = []ast.ColumnOrder{{Column: "Time"}}
 	}
 	for _, k := range keys {
 		if _, ok := (queryRow{}).column(k.Column); !ok {

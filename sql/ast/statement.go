@@ -422,8 +422,9 @@ type Explain struct {
 	Query   *Select
 }
 
-// SortKey is one key of an ORDER BY over a statement's result columns.
-type SortKey struct {
+// ColumnOrder is one key of an ORDER BY over a statement's result
+// columns, such as SHOW QUERIES'.
+type ColumnOrder struct {
 	Column string // as written
 	Desc   bool
 }
@@ -432,7 +433,7 @@ type SortKey struct {
 // [LIMIT n] [OFFSET n]: the queries running on every DataNode.
 type ShowQueries struct {
 	Where   Expr // over the result columns; nil when absent
-	OrderBy []SortKey
+	OrderBy []ColumnOrder
 	Limit   int64 // -1 when absent
 	Offset  int64
 }

@@ -60,7 +60,7 @@ func (p *parser) showQueries() (ast.Statement, error) {
 			if err != nil {
 				return nil, err
 			}
-			k := ast.SortKey{Column: col}
+			k := ast.ColumnOrder{Column: col}
 			if p.acceptKw("DESC") {
 				k.Desc = true
 			} else {

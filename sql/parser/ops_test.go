@@ -19,9 +19,9 @@ func TestParseQueryOps(t *testing.T) {
 			Where: &ast.Binary{Op: "AND",
 				L: &ast.Binary{Op: ">", L: &ast.PathExpr{Path: model.Path{"ElapsedTime"}}, R: &ast.Literal{Kind: ast.FloatLit, Float: 0.003, Raw: "0.003"}},
 				R: &ast.Binary{Op: "=", L: &ast.PathExpr{Path: model.Path{"DataNodeId"}}, R: &ast.Literal{Kind: ast.IntLit, Int: 1, Raw: "1"}}},
-			OrderBy: []ast.SortKey{{Column: "ElapsedTime", Desc: true}, {Column: "QueryId"}},
+			OrderBy: []ast.ColumnOrder{{Column: "ElapsedTime", Desc: true}, {Column: "QueryId"}},
 			Limit:   5, Offset: 1}},
-		{"show queries order by time asc", &ast.ShowQueries{Limit: -1, OrderBy: []ast.SortKey{{Column: "time"}}}},
+		{"show queries order by time asc", &ast.ShowQueries{Limit: -1, OrderBy: []ast.ColumnOrder{{Column: "time"}}}},
 		{"KILL QUERY '20221205_114444_00003_5'", &ast.KillQuery{ID: "20221205_114444_00003_5"}},
 		{"kill all queries", &ast.KillQuery{}},
 	})

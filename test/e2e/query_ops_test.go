@@ -42,8 +42,8 @@ func opsSetup(t *testing.T, c *pipeClient) {
 	}
 }
 
-// column returns the values of a one-column result.
-func column(rows []map[string]string, name string) []string {
+// rowValues returns one column's values of SHOW rows.
+func rowValues(rows []map[string]string, name string) []string {
 	out := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = r[name]
@@ -147,7 +147,7 @@ func runQueryOps(t *testing.T, admin *pipeClient, runner *rawSession, runnerID s
 		t.Fatalf("SHOW QUERIES does not list the open query: %v", rows)
 	}
 	// SHOW QUERIES is a query too, and lists itself.
-	wantLine(t, "SHOW QUERIES", column(rows, "Statement"), `^SHOW QUERIES$`)
+	wantLine(t, "SHOW QUERIES", rowValues(rows, "Statement"), `^SHOW QUERIES$`)
 	// WHERE, ORDER BY and LIMIT over its columns.
 	rows = mustShow(t, admin, "SHOW QUERIES WHERE Statement = '"+slow+"' AND ElapsedTime >= 0 ORDER BY QueryId DESC LIMIT 1")
 	if len(rows) != 1 || rows[0]["QueryId"] != id {
