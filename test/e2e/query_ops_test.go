@@ -104,7 +104,27 @@ func runQueryOps(t *testing.T, admin *pipeClient, runner *rawSession, runnerID s
 	wantLine(t, "EXPLAIN", plan, `└─ Limit: offset 0, limit 10$`)
 	wantLine(t, "EXPLAIN", plan, `└─ Filter: s1 > 5$`)
 	wantLine(t, "EXPLAIN", plan, `└─ Read: points \(Scan\), time \[-∞, \+∞\]$`)
-	wantLine(t, "EXPLAIN", plan, `^  DataRegion \d+, leader DataNode \d+: 1 series: root\.qo\.d1\.s1$`)
+	// The region and its leader are those SHOW REGIONS gives, once this
+	// DataNode's view of the leaders has caught up with the ConfigNode's.
+	regionRE := regexp.MustCompile(`^  DataRegion (\d+), leader DataNode (\d+): 1 series: root\.qo\.d1\.s1$`)
+	wantLine(t, "EXPLAIN", plan, regionRE.String())
+	pipeWaitFor(t, 10*time.Second, "EXPLAIN to name the region's leader as SHOW REGIONS does", func() (bool, string) {
+		var m []string
+		for _, l := range admin.mustQuery("EXPLAIN SELECT s1 FROM root.qo.d1").texts(t, "distribution plan") {
+			if m = regionRE.FindStringSubmatch(l); m != nil {
+				break
+			}
+		}
+		if m == nil {
+			return false, "no region line"
+		}
+		for _, r := range mustShow(t, admin, "SHOW DATA REGIONS") {
+			if r["RegionId"] == m[1] && r["Role"] == "Leader" {
+				return r["DataNodeId"] == m[2], fmt.Sprintf("EXPLAIN: region %s on DataNode %s; SHOW REGIONS: leader %s", m[1], m[2], r["DataNodeId"])
+			}
+		}
+		return false, "region " + m[1] + " has no leader in SHOW REGIONS"
+	})
 
 	// EXPLAIN ANALYZE runs the query: a statistics read counts every point.
 	res = admin.mustQuery("EXPLAIN ANALYZE SELECT count(s1) FROM root.qo.d1")
