@@ -109,7 +109,7 @@ func (sv *service) ExecuteBatchStatement(ctx context.Context, req *rpc.TSExecute
 		for i, sql := range req.Statements {
 			stmts, err := sv.parse(sql)
 			for _, stmt := range stmts {
-				if err = sv.exec(ctx, ss, stmt); err != nil {
+				if err = sv.execTracked(ctx, ss, sql, stmt); err != nil {
 					break
 				}
 			}
@@ -185,6 +185,15 @@ func (sv *service) startQuery(ctx context.Context, text string) (runCtx context.
 			panic(p)
 		}
 	}
+}
+
+// execTracked runs a statement whose rows are not wanted among the
+// running queries, as text.
+func (sv *service) execTracked(ctx context.Context, ss *session, text string, stmt ast.Statement) error {
+	qctx, rq, stop := sv.startQuery(ctx, text)
+	defer stop()
+	defer rq.Finish()
+	return killedOr(qctx, sv.exec(qctx, ss, stmt))
 }
 
 // killedOr is queries.ErrKilled when the query of ctx was killed, which

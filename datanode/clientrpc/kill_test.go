@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/iotdb-client-go/rpc"
+
 	"github.com/sluicedb/sluice/datanode/queries"
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -93,6 +95,29 @@ func TestKillQuery(t *testing.T) {
 	}
 	if list := reg.List(); len(list) != 0 {
 		t.Fatalf("after a panic: running %+v", list)
+	}
+
+	// A statement of a batch is a running query too, while it runs.
+	var (
+		batchSt  *rpc.TSStatus
+		batchErr error
+	)
+	batchDone := make(chan struct{})
+	go func() {
+		defer close(batchDone)
+		batchSt, batchErr = s.ExecuteBatchStatement([]string{"select slow"})
+	}()
+	eventually(t, "the batch statement to be listed", func() bool {
+		list := reg.List()
+		return len(list) == 1 && list[0].Statement == "select slow"
+	})
+	reg.KillAll("")
+	<-batchDone
+	if batchErr != nil || len(batchSt.GetSubStatus()) != 1 || batchSt.GetSubStatus()[0].Code != int32(status.QueryWasKilled) {
+		t.Fatalf("killed batch statement: %v, %v; want a sub-status 715", batchSt, batchErr)
+	}
+	if list := reg.List(); len(list) != 0 {
+		t.Fatalf("after the batch: running %+v", list)
 	}
 
 	// A query read to its end leaves the list.
