@@ -199,6 +199,9 @@ func runQueryOps(t *testing.T, admin *pipeClient, runner *rawSession, runnerID s
 	if code, _ := admin.mustFail("KILL QUERY 'nonsense'"); code != 714 {
 		t.Errorf("KILL QUERY 'nonsense': %d, want 714", code)
 	}
+	if code, msg := admin.mustFail("KILL QUERY '20200101_000000_00000_99'"); code != 714 || !strings.Contains(msg, "DataNode 99") {
+		t.Errorf("KILL QUERY of a DataNode not in the cluster: %d %s, want 714 naming it", code, msg)
+	}
 
 	// KILL ALL QUERIES kills every open query, and not itself.
 	qid = openSlowQuery(t, runner, slow)
