@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sluicedb/sluice/confignode"
@@ -16,10 +15,6 @@ import (
 // other DataNodes to confirm that their tasks of the pipe have stopped.
 const pipeStopTimeout = 30 * time.Second
 
-// pipeStopAttempt bounds one request to a DataNode, after which the
-// ConfigNode leader is asked again whether that node is alive.
-const pipeStopAttempt = 2 * time.Second
-
 // awaitPipeStopped returns once every other live DataNode has stopped the
 // tasks of the pipe incarnation (name, created) that the metadata at index
 // no longer wants: after STOP PIPE or DROP PIPE returns, no DataNode sends
@@ -29,82 +24,24 @@ const pipeStopAttempt = 2 * time.Second
 // answer within the bound fails the statement with its name: the change
 // is committed, but that node may still send until it learns of it.
 func (d *DataNode) awaitPipeStopped(ctx context.Context, name string, created int64, index uint64, within time.Duration) error {
-	if d.cluster == nil {
-		return nil // a standalone process has no other DataNode
-	}
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
-	pending := map[uint32]string{}
-	for _, n := range d.meta.DataNodes() {
-		if n.ID != d.cfg.NodeID {
-			pending[n.ID] = n.Internal.String()
-		}
-	}
-	failures := map[uint32]error{}
+	pending, failures := d.awaitOthers(ctx, within, func(ctx context.Context, addr string) error {
+		return d.cluster.peers.StopPipeTasks(ctx, addr, name, created, index)
+	})
 	if len(pending) > 0 {
-		d.forgetStoppedNodes(ctx, pending)
-	}
-	for len(pending) > 0 {
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for id, addr := range pending {
-			wg.Go(func() {
-				actx, acancel := context.WithTimeout(ctx, pipeStopAttempt)
-				defer acancel()
-				err := d.cluster.peers.StopPipeTasks(actx, addr, name, created, index)
-				mu.Lock()
-				defer mu.Unlock()
-				if err == nil {
-					delete(pending, id)
-					delete(failures, id)
-					return
-				}
-				failures[id] = err
-			})
-		}
-		wg.Wait()
-		if len(pending) == 0 {
-			break
-		}
-		d.forgetStoppedNodes(ctx, pending)
-		if len(pending) == 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return pipeStopError(name, pending, failures, within)
-		case <-time.After(200 * time.Millisecond):
-		}
+		return pipeStopError(name, pending, failures, within)
 	}
 	return nil
 }
 
-// forgetStoppedNodes removes from pending the DataNodes that the ConfigNode
-// leader does not see running, or that have left the cluster.
-func (d *DataNode) forgetStoppedNodes(ctx context.Context, pending map[uint32]string) {
-	members := map[uint32]bool{}
-	for _, n := range d.meta.DataNodes() {
-		members[n.ID] = true
-	}
-	st, err := d.meta.ClusterStatus(ctx)
-	for id := range pending {
-		if !members[id] {
-			delete(pending, id)
-		}
-	}
-	if err != nil {
-		return // liveness unknown: keep asking
-	}
-	for _, n := range st.Nodes {
-		if _, ok := pending[n.ID]; ok && n.Kind == "DataNode" && n.Status != confignode.NodeRunning {
-			d.logger.Info("not waiting for a DataNode that is not running to stop its pipe tasks", "node", n.ID, "status", n.Status)
-			delete(pending, n.ID)
-		}
-	}
-}
-
 // pipeStopError names the DataNodes that did not confirm in time.
 func pipeStopError(name string, pending map[uint32]string, failures map[uint32]error, within time.Duration) error {
+	return status.Errorf(status.PipeError, "the change to pipe %s is committed, but %s did not confirm within %v that it stopped the pipe's tasks: it may send until it learns of the change",
+		name, unconfirmed(pending, failures), within)
+}
+
+// unconfirmed names the DataNodes of pending in id order, each with why it
+// did not confirm.
+func unconfirmed(pending map[uint32]string, failures map[uint32]error) string {
 	ids := make([]uint32, 0, len(pending))
 	for id := range pending {
 		ids = append(ids, id)
@@ -118,8 +55,7 @@ func pipeStopError(name string, pending map[uint32]string, failures map[uint32]e
 		}
 		parts = append(parts, fmt.Sprintf("DataNode %d at %s (%s)", id, pending[id], reason))
 	}
-	return status.Errorf(status.PipeError, "the change to pipe %s is committed, but %s did not confirm within %v that it stopped the pipe's tasks: it may send until it learns of the change",
-		name, strings.Join(parts, ", "), within)
+	return strings.Join(parts, ", ")
 }
 
 // StopPipeTasks implements peer.Host: it waits until this node's metadata

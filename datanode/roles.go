@@ -17,13 +17,13 @@ func (d *DataNode) runRole(ctx context.Context, user string, stmt ast.Statement)
 	}
 	switch s := stmt.(type) {
 	case *ast.CreateRole:
-		return nil, d.meta.CreateRole(ctx, s.Name)
+		return nil, d.inForceEverywhere(ctx, d.meta.CreateRole(ctx, s.Name))
 	case *ast.DropRole:
-		return nil, d.meta.DropRole(ctx, s.Name)
+		return nil, d.inForceEverywhere(ctx, d.meta.DropRole(ctx, s.Name))
 	case *ast.GrantRole:
-		return nil, d.meta.GrantRole(ctx, s.Role, s.User)
+		return nil, d.inForceEverywhere(ctx, d.meta.GrantRole(ctx, s.Role, s.User))
 	case *ast.RevokeRole:
-		return nil, d.meta.RevokeRole(ctx, s.Role, s.User)
+		return nil, d.inForceEverywhere(ctx, d.meta.RevokeRole(ctx, s.Role, s.User))
 	case *ast.ListRole:
 		roles := d.meta.Roles()
 		if s.User != "" {

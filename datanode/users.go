@@ -21,21 +21,21 @@ func (d *DataNode) runAuth(ctx context.Context, user string, stmt ast.Statement)
 	}
 	switch s := stmt.(type) {
 	case *ast.CreateUser:
-		return nil, d.meta.CreateUser(ctx, s.Name, s.Password)
+		return nil, d.inForceEverywhere(ctx, d.meta.CreateUser(ctx, s.Name, s.Password))
 	case *ast.DropUser:
-		return nil, d.meta.DropUser(ctx, s.Name)
+		return nil, d.inForceEverywhere(ctx, d.meta.DropUser(ctx, s.Name))
 	case *ast.AlterUserPassword:
-		return nil, d.meta.SetPassword(ctx, s.Name, s.Password)
+		return nil, d.inForceEverywhere(ctx, d.meta.SetPassword(ctx, s.Name, s.Password))
 	case *ast.Grant:
 		if s.Role != "" {
-			return nil, d.meta.GrantToRole(ctx, s.Role, s.Privileges, s.Paths, s.GrantOption)
+			return nil, d.inForceEverywhere(ctx, d.meta.GrantToRole(ctx, s.Role, s.Privileges, s.Paths, s.GrantOption))
 		}
-		return nil, d.meta.Grant(ctx, s.User, s.Privileges, s.Paths, s.GrantOption)
+		return nil, d.inForceEverywhere(ctx, d.meta.Grant(ctx, s.User, s.Privileges, s.Paths, s.GrantOption))
 	case *ast.Revoke:
 		if s.Role != "" {
-			return nil, d.meta.RevokeFromRole(ctx, s.Role, s.Privileges, s.Paths)
+			return nil, d.inForceEverywhere(ctx, d.meta.RevokeFromRole(ctx, s.Role, s.Privileges, s.Paths))
 		}
-		return nil, d.meta.Revoke(ctx, s.User, s.Privileges, s.Paths)
+		return nil, d.inForceEverywhere(ctx, d.meta.Revoke(ctx, s.User, s.Privileges, s.Paths))
 	case *ast.ListUser:
 		users := d.meta.Users()
 		if s.Role != "" {

@@ -170,6 +170,15 @@ func (c *Client) StopPipeTasks(ctx context.Context, addr, pipe string, created i
 	return err
 }
 
+// AwaitMetadata returns once the metadata copy of the DataNode at addr
+// reflects stateIndex.
+func (c *Client) AwaitMetadata(ctx context.Context, addr string, stateIndex uint64) error {
+	_, err := call(ctx, c, addr, 0, func(dc clusterpb.DataNodeClient) (*clusterpb.AwaitMetadataResponse, error) {
+		return dc.AwaitMetadata(ctx, &clusterpb.AwaitMetadataRequest{StateIndex: stateIndex})
+	})
+	return err
+}
+
 // MatchSeries returns the series of region matching pattern, sorted by
 // path.
 func (c *Client) MatchSeries(ctx context.Context, addr string, region uint32, pattern model.Path) ([]model.Series, error) {

@@ -77,6 +77,9 @@ type host struct {
 	// stops records StopPipeTasks calls; stopErr is their answer.
 	stops   []stopCall
 	stopErr error
+	// awaits records AwaitMetadata indexes; awaitErr is their answer.
+	awaits   []uint64
+	awaitErr error
 	// running answers Queries and KillQueries; nil lists none.
 	running *queries.Registry
 }
@@ -111,6 +114,13 @@ func (h *host) StopPipeTasks(_ context.Context, pipe string, created int64, stat
 	defer h.mu.Unlock()
 	h.stops = append(h.stops, stopCall{pipe, created, stateIndex})
 	return h.stopErr
+}
+
+func (h *host) AwaitMetadata(_ context.Context, stateIndex uint64) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.awaits = append(h.awaits, stateIndex)
+	return h.awaitErr
 }
 
 func (h *host) Leading(id uint32) (*region.FSM, *consensus.Group, uint32) {

@@ -45,6 +45,9 @@ type Host interface {
 	// stateIndex and it runs no task of the incarnation (pipe, created)
 	// that this state does not want, or with why it could not within ctx.
 	StopPipeTasks(ctx context.Context, pipe string, created int64, stateIndex uint64) error
+	// AwaitMetadata returns once the node's copy of the metadata reflects
+	// stateIndex, or with why it could not within ctx.
+	AwaitMetadata(ctx context.Context, stateIndex uint64) error
 	// Queries lists the queries running on this node.
 	Queries() []queries.Info
 	// KillQueries cancels the query id, or every query of this node when
@@ -193,6 +196,16 @@ func (s *Server) StopPipeTasks(ctx context.Context, req *clusterpb.StopPipeTasks
 		resp.Status = statusOf(err)
 	}
 	s.observe("StopPipeTasks", resp.Status)
+	return resp, nil
+}
+
+// AwaitMetadata implements clusterpb.DataNodeServer.
+func (s *Server) AwaitMetadata(ctx context.Context, req *clusterpb.AwaitMetadataRequest) (*clusterpb.AwaitMetadataResponse, error) {
+	resp := &clusterpb.AwaitMetadataResponse{Status: statusOK}
+	if err := s.host.AwaitMetadata(ctx, req.GetStateIndex()); err != nil {
+		resp.Status = statusOf(err)
+	}
+	s.observe("AwaitMetadata", resp.Status)
 	return resp, nil
 }
 

@@ -43,3 +43,25 @@ func TestStopPipeTasks(t *testing.T) {
 		t.Fatalf("host saw %d calls, want 2 (the empty request refused before it)", len(h.stops))
 	}
 }
+
+// TestAwaitMetadata: the request reaches the host with its state index,
+// and the host's refusal comes back with its code.
+func TestAwaitMetadata(t *testing.T) {
+	h := &host{}
+	n := startNode(t, h, ServerConfig{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n.client.AwaitMetadata(ctx, n.addr, 42); err != nil {
+		t.Fatalf("AwaitMetadata: %v", err)
+	}
+	h.mu.Lock()
+	got := append([]uint64(nil), h.awaits...)
+	h.awaitErr = status.Errorf(status.InternalServerError, "metadata index 43 not reached")
+	h.mu.Unlock()
+	if len(got) != 1 || got[0] != 42 {
+		t.Fatalf("host saw %v, want [42]", got)
+	}
+	if err := n.client.AwaitMetadata(ctx, n.addr, 43); status.CodeOf(err) != status.InternalServerError {
+		t.Fatalf("refusal: got %v (code %d), want code %d", err, status.CodeOf(err), status.InternalServerError)
+	}
+}

@@ -1463,6 +1463,94 @@ func (x *PipeStatisticsResponse) GetPipes() []*PipeStatistics {
 	return nil
 }
 
+type AwaitMetadataRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StateIndex    uint64                 `protobuf:"varint,1,opt,name=state_index,json=stateIndex,proto3" json:"state_index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AwaitMetadataRequest) Reset() {
+	*x = AwaitMetadataRequest{}
+	mi := &file_cluster_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AwaitMetadataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AwaitMetadataRequest) ProtoMessage() {}
+
+func (x *AwaitMetadataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AwaitMetadataRequest.ProtoReflect.Descriptor instead.
+func (*AwaitMetadataRequest) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *AwaitMetadataRequest) GetStateIndex() uint64 {
+	if x != nil {
+		return x.StateIndex
+	}
+	return 0
+}
+
+type AwaitMetadataResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Status        *Status                `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AwaitMetadataResponse) Reset() {
+	*x = AwaitMetadataResponse{}
+	mi := &file_cluster_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AwaitMetadataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AwaitMetadataResponse) ProtoMessage() {}
+
+func (x *AwaitMetadataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_cluster_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AwaitMetadataResponse.ProtoReflect.Descriptor instead.
+func (*AwaitMetadataResponse) Descriptor() ([]byte, []int) {
+	return file_cluster_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *AwaitMetadataResponse) GetStatus() *Status {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
 type StopPipeTasksRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// pipe and created name the incarnation of the pipe that was stopped or
@@ -1477,7 +1565,7 @@ type StopPipeTasksRequest struct {
 
 func (x *StopPipeTasksRequest) Reset() {
 	*x = StopPipeTasksRequest{}
-	mi := &file_cluster_proto_msgTypes[22]
+	mi := &file_cluster_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1489,7 +1577,7 @@ func (x *StopPipeTasksRequest) String() string {
 func (*StopPipeTasksRequest) ProtoMessage() {}
 
 func (x *StopPipeTasksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[22]
+	mi := &file_cluster_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1502,7 +1590,7 @@ func (x *StopPipeTasksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopPipeTasksRequest.ProtoReflect.Descriptor instead.
 func (*StopPipeTasksRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{22}
+	return file_cluster_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *StopPipeTasksRequest) GetPipe() string {
@@ -1535,7 +1623,7 @@ type StopPipeTasksResponse struct {
 
 func (x *StopPipeTasksResponse) Reset() {
 	*x = StopPipeTasksResponse{}
-	mi := &file_cluster_proto_msgTypes[23]
+	mi := &file_cluster_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1547,7 +1635,7 @@ func (x *StopPipeTasksResponse) String() string {
 func (*StopPipeTasksResponse) ProtoMessage() {}
 
 func (x *StopPipeTasksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[23]
+	mi := &file_cluster_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1560,7 +1648,7 @@ func (x *StopPipeTasksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopPipeTasksResponse.ProtoReflect.Descriptor instead.
 func (*StopPipeTasksResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{23}
+	return file_cluster_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *StopPipeTasksResponse) GetStatus() *Status {
@@ -1582,7 +1670,7 @@ type ProposeRequest struct {
 
 func (x *ProposeRequest) Reset() {
 	*x = ProposeRequest{}
-	mi := &file_cluster_proto_msgTypes[24]
+	mi := &file_cluster_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1594,7 +1682,7 @@ func (x *ProposeRequest) String() string {
 func (*ProposeRequest) ProtoMessage() {}
 
 func (x *ProposeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[24]
+	mi := &file_cluster_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1607,7 +1695,7 @@ func (x *ProposeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeRequest.ProtoReflect.Descriptor instead.
 func (*ProposeRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{24}
+	return file_cluster_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ProposeRequest) GetRegionId() uint32 {
@@ -1643,7 +1731,7 @@ type ProposeResponse struct {
 
 func (x *ProposeResponse) Reset() {
 	*x = ProposeResponse{}
-	mi := &file_cluster_proto_msgTypes[25]
+	mi := &file_cluster_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1655,7 +1743,7 @@ func (x *ProposeResponse) String() string {
 func (*ProposeResponse) ProtoMessage() {}
 
 func (x *ProposeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[25]
+	mi := &file_cluster_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1668,7 +1756,7 @@ func (x *ProposeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeResponse.ProtoReflect.Descriptor instead.
 func (*ProposeResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{25}
+	return file_cluster_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ProposeResponse) GetStatus() *Status {
@@ -1703,7 +1791,7 @@ type Series struct {
 
 func (x *Series) Reset() {
 	*x = Series{}
-	mi := &file_cluster_proto_msgTypes[26]
+	mi := &file_cluster_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1715,7 +1803,7 @@ func (x *Series) String() string {
 func (*Series) ProtoMessage() {}
 
 func (x *Series) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[26]
+	mi := &file_cluster_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1728,7 +1816,7 @@ func (x *Series) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Series.ProtoReflect.Descriptor instead.
 func (*Series) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{26}
+	return file_cluster_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Series) GetPath() string {
@@ -1804,7 +1892,7 @@ type MatchSeriesRequest struct {
 
 func (x *MatchSeriesRequest) Reset() {
 	*x = MatchSeriesRequest{}
-	mi := &file_cluster_proto_msgTypes[27]
+	mi := &file_cluster_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1816,7 +1904,7 @@ func (x *MatchSeriesRequest) String() string {
 func (*MatchSeriesRequest) ProtoMessage() {}
 
 func (x *MatchSeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[27]
+	mi := &file_cluster_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1829,7 +1917,7 @@ func (x *MatchSeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchSeriesRequest.ProtoReflect.Descriptor instead.
 func (*MatchSeriesRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{27}
+	return file_cluster_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *MatchSeriesRequest) GetRegionId() uint32 {
@@ -1856,7 +1944,7 @@ type MatchSeriesResponse struct {
 
 func (x *MatchSeriesResponse) Reset() {
 	*x = MatchSeriesResponse{}
-	mi := &file_cluster_proto_msgTypes[28]
+	mi := &file_cluster_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1868,7 +1956,7 @@ func (x *MatchSeriesResponse) String() string {
 func (*MatchSeriesResponse) ProtoMessage() {}
 
 func (x *MatchSeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[28]
+	mi := &file_cluster_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1881,7 +1969,7 @@ func (x *MatchSeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchSeriesResponse.ProtoReflect.Descriptor instead.
 func (*MatchSeriesResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{28}
+	return file_cluster_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *MatchSeriesResponse) GetStatus() *Status {
@@ -1910,7 +1998,7 @@ type ScanRequest struct {
 
 func (x *ScanRequest) Reset() {
 	*x = ScanRequest{}
-	mi := &file_cluster_proto_msgTypes[29]
+	mi := &file_cluster_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1922,7 +2010,7 @@ func (x *ScanRequest) String() string {
 func (*ScanRequest) ProtoMessage() {}
 
 func (x *ScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[29]
+	mi := &file_cluster_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1935,7 +2023,7 @@ func (x *ScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanRequest.ProtoReflect.Descriptor instead.
 func (*ScanRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{29}
+	return file_cluster_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ScanRequest) GetRegionId() uint32 {
@@ -1977,7 +2065,7 @@ type ScanResponse struct {
 
 func (x *ScanResponse) Reset() {
 	*x = ScanResponse{}
-	mi := &file_cluster_proto_msgTypes[30]
+	mi := &file_cluster_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1989,7 +2077,7 @@ func (x *ScanResponse) String() string {
 func (*ScanResponse) ProtoMessage() {}
 
 func (x *ScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[30]
+	mi := &file_cluster_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2002,7 +2090,7 @@ func (x *ScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanResponse.ProtoReflect.Descriptor instead.
 func (*ScanResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{30}
+	return file_cluster_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ScanResponse) GetStatus() *Status {
@@ -2031,7 +2119,7 @@ type StatsRequest struct {
 
 func (x *StatsRequest) Reset() {
 	*x = StatsRequest{}
-	mi := &file_cluster_proto_msgTypes[31]
+	mi := &file_cluster_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2043,7 +2131,7 @@ func (x *StatsRequest) String() string {
 func (*StatsRequest) ProtoMessage() {}
 
 func (x *StatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[31]
+	mi := &file_cluster_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2056,7 +2144,7 @@ func (x *StatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatsRequest.ProtoReflect.Descriptor instead.
 func (*StatsRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{31}
+	return file_cluster_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *StatsRequest) GetRegionId() uint32 {
@@ -2106,7 +2194,7 @@ type StatsResponse struct {
 
 func (x *StatsResponse) Reset() {
 	*x = StatsResponse{}
-	mi := &file_cluster_proto_msgTypes[32]
+	mi := &file_cluster_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2118,7 +2206,7 @@ func (x *StatsResponse) String() string {
 func (*StatsResponse) ProtoMessage() {}
 
 func (x *StatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[32]
+	mi := &file_cluster_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2131,7 +2219,7 @@ func (x *StatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatsResponse.ProtoReflect.Descriptor instead.
 func (*StatsResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{32}
+	return file_cluster_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StatsResponse) GetStatus() *Status {
@@ -2207,7 +2295,7 @@ type LastRequest struct {
 
 func (x *LastRequest) Reset() {
 	*x = LastRequest{}
-	mi := &file_cluster_proto_msgTypes[33]
+	mi := &file_cluster_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2219,7 +2307,7 @@ func (x *LastRequest) String() string {
 func (*LastRequest) ProtoMessage() {}
 
 func (x *LastRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[33]
+	mi := &file_cluster_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2232,7 +2320,7 @@ func (x *LastRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LastRequest.ProtoReflect.Descriptor instead.
 func (*LastRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{33}
+	return file_cluster_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *LastRequest) GetRegionId() uint32 {
@@ -2262,7 +2350,7 @@ type LastResponse struct {
 
 func (x *LastResponse) Reset() {
 	*x = LastResponse{}
-	mi := &file_cluster_proto_msgTypes[34]
+	mi := &file_cluster_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2274,7 +2362,7 @@ func (x *LastResponse) String() string {
 func (*LastResponse) ProtoMessage() {}
 
 func (x *LastResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[34]
+	mi := &file_cluster_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2287,7 +2375,7 @@ func (x *LastResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LastResponse.ProtoReflect.Descriptor instead.
 func (*LastResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{34}
+	return file_cluster_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *LastResponse) GetStatus() *Status {
@@ -2326,7 +2414,7 @@ type QueriesRequest struct {
 
 func (x *QueriesRequest) Reset() {
 	*x = QueriesRequest{}
-	mi := &file_cluster_proto_msgTypes[35]
+	mi := &file_cluster_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2338,7 +2426,7 @@ func (x *QueriesRequest) String() string {
 func (*QueriesRequest) ProtoMessage() {}
 
 func (x *QueriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[35]
+	mi := &file_cluster_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2351,7 +2439,7 @@ func (x *QueriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueriesRequest.ProtoReflect.Descriptor instead.
 func (*QueriesRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{35}
+	return file_cluster_proto_rawDescGZIP(), []int{37}
 }
 
 // RunningQuery is one running query as SHOW QUERIES shows it.
@@ -2368,7 +2456,7 @@ type RunningQuery struct {
 
 func (x *RunningQuery) Reset() {
 	*x = RunningQuery{}
-	mi := &file_cluster_proto_msgTypes[36]
+	mi := &file_cluster_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2380,7 +2468,7 @@ func (x *RunningQuery) String() string {
 func (*RunningQuery) ProtoMessage() {}
 
 func (x *RunningQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[36]
+	mi := &file_cluster_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2393,7 +2481,7 @@ func (x *RunningQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunningQuery.ProtoReflect.Descriptor instead.
 func (*RunningQuery) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{36}
+	return file_cluster_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *RunningQuery) GetId() string {
@@ -2434,7 +2522,7 @@ type QueriesResponse struct {
 
 func (x *QueriesResponse) Reset() {
 	*x = QueriesResponse{}
-	mi := &file_cluster_proto_msgTypes[37]
+	mi := &file_cluster_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2446,7 +2534,7 @@ func (x *QueriesResponse) String() string {
 func (*QueriesResponse) ProtoMessage() {}
 
 func (x *QueriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[37]
+	mi := &file_cluster_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2459,7 +2547,7 @@ func (x *QueriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueriesResponse.ProtoReflect.Descriptor instead.
 func (*QueriesResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{37}
+	return file_cluster_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *QueriesResponse) GetStatus() *Status {
@@ -2486,7 +2574,7 @@ type KillQueriesRequest struct {
 
 func (x *KillQueriesRequest) Reset() {
 	*x = KillQueriesRequest{}
-	mi := &file_cluster_proto_msgTypes[38]
+	mi := &file_cluster_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2498,7 +2586,7 @@ func (x *KillQueriesRequest) String() string {
 func (*KillQueriesRequest) ProtoMessage() {}
 
 func (x *KillQueriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[38]
+	mi := &file_cluster_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2511,7 +2599,7 @@ func (x *KillQueriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KillQueriesRequest.ProtoReflect.Descriptor instead.
 func (*KillQueriesRequest) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{38}
+	return file_cluster_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *KillQueriesRequest) GetId() string {
@@ -2532,7 +2620,7 @@ type KillQueriesResponse struct {
 
 func (x *KillQueriesResponse) Reset() {
 	*x = KillQueriesResponse{}
-	mi := &file_cluster_proto_msgTypes[39]
+	mi := &file_cluster_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2544,7 +2632,7 @@ func (x *KillQueriesResponse) String() string {
 func (*KillQueriesResponse) ProtoMessage() {}
 
 func (x *KillQueriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cluster_proto_msgTypes[39]
+	mi := &file_cluster_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2557,7 +2645,7 @@ func (x *KillQueriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KillQueriesResponse.ProtoReflect.Descriptor instead.
 func (*KillQueriesResponse) Descriptor() ([]byte, []int) {
-	return file_cluster_proto_rawDescGZIP(), []int{39}
+	return file_cluster_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *KillQueriesResponse) GetStatus() *Status {
@@ -2691,7 +2779,12 @@ const file_cluster_proto_rawDesc = "" +
 	" \x01(\x01R\x1aprogressSnapshotAgeSeconds\"\x84\x01\n" +
 	"\x16PipeStatisticsResponse\x121\n" +
 	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\x127\n" +
-	"\x05pipes\x18\x02 \x03(\v2!.sluice.cluster.v1.PipeStatisticsR\x05pipes\"e\n" +
+	"\x05pipes\x18\x02 \x03(\v2!.sluice.cluster.v1.PipeStatisticsR\x05pipes\"7\n" +
+	"\x14AwaitMetadataRequest\x12\x1f\n" +
+	"\vstate_index\x18\x01 \x01(\x04R\n" +
+	"stateIndex\"J\n" +
+	"\x15AwaitMetadataResponse\x121\n" +
+	"\x06status\x18\x01 \x01(\v2\x19.sluice.cluster.v1.StatusR\x06status\"e\n" +
 	"\x14StopPipeTasksRequest\x12\x12\n" +
 	"\x04pipe\x18\x01 \x01(\tR\x04pipe\x12\x18\n" +
 	"\acreated\x18\x02 \x01(\x03R\acreated\x12\x1f\n" +
@@ -2790,7 +2883,7 @@ const file_cluster_proto_rawDesc = "" +
 	"\x0eJoinConfigNode\x12(.sluice.cluster.v1.JoinConfigNodeRequest\x1a).sluice.cluster.v1.JoinConfigNodeResponse\x12k\n" +
 	"\x10RemoveConfigNode\x12*.sluice.cluster.v1.RemoveConfigNodeRequest\x1a+.sluice.cluster.v1.RemoveConfigNodeResponse\x12b\n" +
 	"\rClusterStatus\x12'.sluice.cluster.v1.ClusterStatusRequest\x1a(.sluice.cluster.v1.ClusterStatusResponse\x12e\n" +
-	"\x0ePipeStatistics\x12(.sluice.cluster.v1.PipeStatisticsRequest\x1a).sluice.cluster.v1.PipeStatisticsResponse2\xae\x05\n" +
+	"\x0ePipeStatistics\x12(.sluice.cluster.v1.PipeStatisticsRequest\x1a).sluice.cluster.v1.PipeStatisticsResponse2\x92\x06\n" +
 	"\bDataNode\x12P\n" +
 	"\aPropose\x12!.sluice.cluster.v1.ProposeRequest\x1a\".sluice.cluster.v1.ProposeResponse\x12\\\n" +
 	"\vMatchSeries\x12%.sluice.cluster.v1.MatchSeriesRequest\x1a&.sluice.cluster.v1.MatchSeriesResponse\x12I\n" +
@@ -2799,7 +2892,8 @@ const file_cluster_proto_rawDesc = "" +
 	"\x04Last\x12\x1e.sluice.cluster.v1.LastRequest\x1a\x1f.sluice.cluster.v1.LastResponse\x12b\n" +
 	"\rStopPipeTasks\x12'.sluice.cluster.v1.StopPipeTasksRequest\x1a(.sluice.cluster.v1.StopPipeTasksResponse\x12P\n" +
 	"\aQueries\x12!.sluice.cluster.v1.QueriesRequest\x1a\".sluice.cluster.v1.QueriesResponse\x12\\\n" +
-	"\vKillQueries\x12%.sluice.cluster.v1.KillQueriesRequest\x1a&.sluice.cluster.v1.KillQueriesResponseB,Z*github.com/sluicedb/sluice/proto/clusterpbb\x06proto3"
+	"\vKillQueries\x12%.sluice.cluster.v1.KillQueriesRequest\x1a&.sluice.cluster.v1.KillQueriesResponse\x12b\n" +
+	"\rAwaitMetadata\x12'.sluice.cluster.v1.AwaitMetadataRequest\x1a(.sluice.cluster.v1.AwaitMetadataResponseB,Z*github.com/sluicedb/sluice/proto/clusterpbb\x06proto3"
 
 var (
 	file_cluster_proto_rawDescOnce sync.Once
@@ -2813,7 +2907,7 @@ func file_cluster_proto_rawDescGZIP() []byte {
 	return file_cluster_proto_rawDescData
 }
 
-var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_cluster_proto_goTypes = []any{
 	(*Status)(nil),                   // 0: sluice.cluster.v1.Status
 	(*ApplyRequest)(nil),             // 1: sluice.cluster.v1.ApplyRequest
@@ -2837,27 +2931,29 @@ var file_cluster_proto_goTypes = []any{
 	(*PipeStatisticsRequest)(nil),    // 19: sluice.cluster.v1.PipeStatisticsRequest
 	(*PipeStatistics)(nil),           // 20: sluice.cluster.v1.PipeStatistics
 	(*PipeStatisticsResponse)(nil),   // 21: sluice.cluster.v1.PipeStatisticsResponse
-	(*StopPipeTasksRequest)(nil),     // 22: sluice.cluster.v1.StopPipeTasksRequest
-	(*StopPipeTasksResponse)(nil),    // 23: sluice.cluster.v1.StopPipeTasksResponse
-	(*ProposeRequest)(nil),           // 24: sluice.cluster.v1.ProposeRequest
-	(*ProposeResponse)(nil),          // 25: sluice.cluster.v1.ProposeResponse
-	(*Series)(nil),                   // 26: sluice.cluster.v1.Series
-	(*MatchSeriesRequest)(nil),       // 27: sluice.cluster.v1.MatchSeriesRequest
-	(*MatchSeriesResponse)(nil),      // 28: sluice.cluster.v1.MatchSeriesResponse
-	(*ScanRequest)(nil),              // 29: sluice.cluster.v1.ScanRequest
-	(*ScanResponse)(nil),             // 30: sluice.cluster.v1.ScanResponse
-	(*StatsRequest)(nil),             // 31: sluice.cluster.v1.StatsRequest
-	(*StatsResponse)(nil),            // 32: sluice.cluster.v1.StatsResponse
-	(*LastRequest)(nil),              // 33: sluice.cluster.v1.LastRequest
-	(*LastResponse)(nil),             // 34: sluice.cluster.v1.LastResponse
-	(*QueriesRequest)(nil),           // 35: sluice.cluster.v1.QueriesRequest
-	(*RunningQuery)(nil),             // 36: sluice.cluster.v1.RunningQuery
-	(*QueriesResponse)(nil),          // 37: sluice.cluster.v1.QueriesResponse
-	(*KillQueriesRequest)(nil),       // 38: sluice.cluster.v1.KillQueriesRequest
-	(*KillQueriesResponse)(nil),      // 39: sluice.cluster.v1.KillQueriesResponse
-	nil,                              // 40: sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
-	nil,                              // 41: sluice.cluster.v1.Series.TagsEntry
-	nil,                              // 42: sluice.cluster.v1.Series.AttributesEntry
+	(*AwaitMetadataRequest)(nil),     // 22: sluice.cluster.v1.AwaitMetadataRequest
+	(*AwaitMetadataResponse)(nil),    // 23: sluice.cluster.v1.AwaitMetadataResponse
+	(*StopPipeTasksRequest)(nil),     // 24: sluice.cluster.v1.StopPipeTasksRequest
+	(*StopPipeTasksResponse)(nil),    // 25: sluice.cluster.v1.StopPipeTasksResponse
+	(*ProposeRequest)(nil),           // 26: sluice.cluster.v1.ProposeRequest
+	(*ProposeResponse)(nil),          // 27: sluice.cluster.v1.ProposeResponse
+	(*Series)(nil),                   // 28: sluice.cluster.v1.Series
+	(*MatchSeriesRequest)(nil),       // 29: sluice.cluster.v1.MatchSeriesRequest
+	(*MatchSeriesResponse)(nil),      // 30: sluice.cluster.v1.MatchSeriesResponse
+	(*ScanRequest)(nil),              // 31: sluice.cluster.v1.ScanRequest
+	(*ScanResponse)(nil),             // 32: sluice.cluster.v1.ScanResponse
+	(*StatsRequest)(nil),             // 33: sluice.cluster.v1.StatsRequest
+	(*StatsResponse)(nil),            // 34: sluice.cluster.v1.StatsResponse
+	(*LastRequest)(nil),              // 35: sluice.cluster.v1.LastRequest
+	(*LastResponse)(nil),             // 36: sluice.cluster.v1.LastResponse
+	(*QueriesRequest)(nil),           // 37: sluice.cluster.v1.QueriesRequest
+	(*RunningQuery)(nil),             // 38: sluice.cluster.v1.RunningQuery
+	(*QueriesResponse)(nil),          // 39: sluice.cluster.v1.QueriesResponse
+	(*KillQueriesRequest)(nil),       // 40: sluice.cluster.v1.KillQueriesRequest
+	(*KillQueriesResponse)(nil),      // 41: sluice.cluster.v1.KillQueriesResponse
+	nil,                              // 42: sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
+	nil,                              // 43: sluice.cluster.v1.Series.TagsEntry
+	nil,                              // 44: sluice.cluster.v1.Series.AttributesEntry
 }
 var file_cluster_proto_depIdxs = []int32{
 	0,  // 0: sluice.cluster.v1.ApplyResponse.status:type_name -> sluice.cluster.v1.Status
@@ -2866,7 +2962,7 @@ var file_cluster_proto_depIdxs = []int32{
 	5,  // 3: sluice.cluster.v1.RegisterDataNodeRequest.rpc:type_name -> sluice.cluster.v1.Endpoint
 	5,  // 4: sluice.cluster.v1.RegisterDataNodeRequest.consensus:type_name -> sluice.cluster.v1.Endpoint
 	0,  // 5: sluice.cluster.v1.RegisterDataNodeResponse.status:type_name -> sluice.cluster.v1.Status
-	40, // 6: sluice.cluster.v1.HeartbeatRequest.applied_indexes:type_name -> sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
+	42, // 6: sluice.cluster.v1.HeartbeatRequest.applied_indexes:type_name -> sluice.cluster.v1.HeartbeatRequest.AppliedIndexesEntry
 	9,  // 7: sluice.cluster.v1.HeartbeatRequest.pipe_tasks:type_name -> sluice.cluster.v1.PipeTaskStats
 	0,  // 8: sluice.cluster.v1.HeartbeatResponse.status:type_name -> sluice.cluster.v1.Status
 	5,  // 9: sluice.cluster.v1.HeartbeatResponse.config_nodes:type_name -> sluice.cluster.v1.Endpoint
@@ -2882,55 +2978,58 @@ var file_cluster_proto_depIdxs = []int32{
 	17, // 19: sluice.cluster.v1.ClusterStatusResponse.leaders:type_name -> sluice.cluster.v1.RegionLeader
 	0,  // 20: sluice.cluster.v1.PipeStatisticsResponse.status:type_name -> sluice.cluster.v1.Status
 	20, // 21: sluice.cluster.v1.PipeStatisticsResponse.pipes:type_name -> sluice.cluster.v1.PipeStatistics
-	0,  // 22: sluice.cluster.v1.StopPipeTasksResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 23: sluice.cluster.v1.ProposeResponse.status:type_name -> sluice.cluster.v1.Status
-	41, // 24: sluice.cluster.v1.Series.tags:type_name -> sluice.cluster.v1.Series.TagsEntry
-	42, // 25: sluice.cluster.v1.Series.attributes:type_name -> sluice.cluster.v1.Series.AttributesEntry
-	0,  // 26: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
-	26, // 27: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
-	0,  // 28: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 29: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 30: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
-	0,  // 31: sluice.cluster.v1.QueriesResponse.status:type_name -> sluice.cluster.v1.Status
-	36, // 32: sluice.cluster.v1.QueriesResponse.queries:type_name -> sluice.cluster.v1.RunningQuery
-	0,  // 33: sluice.cluster.v1.KillQueriesResponse.status:type_name -> sluice.cluster.v1.Status
-	1,  // 34: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
-	3,  // 35: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
-	6,  // 36: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
-	8,  // 37: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
-	11, // 38: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
-	13, // 39: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
-	15, // 40: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
-	19, // 41: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
-	24, // 42: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
-	27, // 43: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
-	29, // 44: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
-	31, // 45: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
-	33, // 46: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
-	22, // 47: sluice.cluster.v1.DataNode.StopPipeTasks:input_type -> sluice.cluster.v1.StopPipeTasksRequest
-	35, // 48: sluice.cluster.v1.DataNode.Queries:input_type -> sluice.cluster.v1.QueriesRequest
-	38, // 49: sluice.cluster.v1.DataNode.KillQueries:input_type -> sluice.cluster.v1.KillQueriesRequest
-	2,  // 50: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
-	4,  // 51: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
-	7,  // 52: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
-	10, // 53: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
-	12, // 54: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
-	14, // 55: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
-	18, // 56: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
-	21, // 57: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
-	25, // 58: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
-	28, // 59: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
-	30, // 60: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
-	32, // 61: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
-	34, // 62: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
-	23, // 63: sluice.cluster.v1.DataNode.StopPipeTasks:output_type -> sluice.cluster.v1.StopPipeTasksResponse
-	37, // 64: sluice.cluster.v1.DataNode.Queries:output_type -> sluice.cluster.v1.QueriesResponse
-	39, // 65: sluice.cluster.v1.DataNode.KillQueries:output_type -> sluice.cluster.v1.KillQueriesResponse
-	50, // [50:66] is the sub-list for method output_type
-	34, // [34:50] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	0,  // 22: sluice.cluster.v1.AwaitMetadataResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 23: sluice.cluster.v1.StopPipeTasksResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 24: sluice.cluster.v1.ProposeResponse.status:type_name -> sluice.cluster.v1.Status
+	43, // 25: sluice.cluster.v1.Series.tags:type_name -> sluice.cluster.v1.Series.TagsEntry
+	44, // 26: sluice.cluster.v1.Series.attributes:type_name -> sluice.cluster.v1.Series.AttributesEntry
+	0,  // 27: sluice.cluster.v1.MatchSeriesResponse.status:type_name -> sluice.cluster.v1.Status
+	28, // 28: sluice.cluster.v1.MatchSeriesResponse.series:type_name -> sluice.cluster.v1.Series
+	0,  // 29: sluice.cluster.v1.ScanResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 30: sluice.cluster.v1.StatsResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 31: sluice.cluster.v1.LastResponse.status:type_name -> sluice.cluster.v1.Status
+	0,  // 32: sluice.cluster.v1.QueriesResponse.status:type_name -> sluice.cluster.v1.Status
+	38, // 33: sluice.cluster.v1.QueriesResponse.queries:type_name -> sluice.cluster.v1.RunningQuery
+	0,  // 34: sluice.cluster.v1.KillQueriesResponse.status:type_name -> sluice.cluster.v1.Status
+	1,  // 35: sluice.cluster.v1.ConfigNode.Apply:input_type -> sluice.cluster.v1.ApplyRequest
+	3,  // 36: sluice.cluster.v1.ConfigNode.State:input_type -> sluice.cluster.v1.StateRequest
+	6,  // 37: sluice.cluster.v1.ConfigNode.RegisterDataNode:input_type -> sluice.cluster.v1.RegisterDataNodeRequest
+	8,  // 38: sluice.cluster.v1.ConfigNode.Heartbeat:input_type -> sluice.cluster.v1.HeartbeatRequest
+	11, // 39: sluice.cluster.v1.ConfigNode.JoinConfigNode:input_type -> sluice.cluster.v1.JoinConfigNodeRequest
+	13, // 40: sluice.cluster.v1.ConfigNode.RemoveConfigNode:input_type -> sluice.cluster.v1.RemoveConfigNodeRequest
+	15, // 41: sluice.cluster.v1.ConfigNode.ClusterStatus:input_type -> sluice.cluster.v1.ClusterStatusRequest
+	19, // 42: sluice.cluster.v1.ConfigNode.PipeStatistics:input_type -> sluice.cluster.v1.PipeStatisticsRequest
+	26, // 43: sluice.cluster.v1.DataNode.Propose:input_type -> sluice.cluster.v1.ProposeRequest
+	29, // 44: sluice.cluster.v1.DataNode.MatchSeries:input_type -> sluice.cluster.v1.MatchSeriesRequest
+	31, // 45: sluice.cluster.v1.DataNode.Scan:input_type -> sluice.cluster.v1.ScanRequest
+	33, // 46: sluice.cluster.v1.DataNode.Stats:input_type -> sluice.cluster.v1.StatsRequest
+	35, // 47: sluice.cluster.v1.DataNode.Last:input_type -> sluice.cluster.v1.LastRequest
+	24, // 48: sluice.cluster.v1.DataNode.StopPipeTasks:input_type -> sluice.cluster.v1.StopPipeTasksRequest
+	37, // 49: sluice.cluster.v1.DataNode.Queries:input_type -> sluice.cluster.v1.QueriesRequest
+	40, // 50: sluice.cluster.v1.DataNode.KillQueries:input_type -> sluice.cluster.v1.KillQueriesRequest
+	22, // 51: sluice.cluster.v1.DataNode.AwaitMetadata:input_type -> sluice.cluster.v1.AwaitMetadataRequest
+	2,  // 52: sluice.cluster.v1.ConfigNode.Apply:output_type -> sluice.cluster.v1.ApplyResponse
+	4,  // 53: sluice.cluster.v1.ConfigNode.State:output_type -> sluice.cluster.v1.StateResponse
+	7,  // 54: sluice.cluster.v1.ConfigNode.RegisterDataNode:output_type -> sluice.cluster.v1.RegisterDataNodeResponse
+	10, // 55: sluice.cluster.v1.ConfigNode.Heartbeat:output_type -> sluice.cluster.v1.HeartbeatResponse
+	12, // 56: sluice.cluster.v1.ConfigNode.JoinConfigNode:output_type -> sluice.cluster.v1.JoinConfigNodeResponse
+	14, // 57: sluice.cluster.v1.ConfigNode.RemoveConfigNode:output_type -> sluice.cluster.v1.RemoveConfigNodeResponse
+	18, // 58: sluice.cluster.v1.ConfigNode.ClusterStatus:output_type -> sluice.cluster.v1.ClusterStatusResponse
+	21, // 59: sluice.cluster.v1.ConfigNode.PipeStatistics:output_type -> sluice.cluster.v1.PipeStatisticsResponse
+	27, // 60: sluice.cluster.v1.DataNode.Propose:output_type -> sluice.cluster.v1.ProposeResponse
+	30, // 61: sluice.cluster.v1.DataNode.MatchSeries:output_type -> sluice.cluster.v1.MatchSeriesResponse
+	32, // 62: sluice.cluster.v1.DataNode.Scan:output_type -> sluice.cluster.v1.ScanResponse
+	34, // 63: sluice.cluster.v1.DataNode.Stats:output_type -> sluice.cluster.v1.StatsResponse
+	36, // 64: sluice.cluster.v1.DataNode.Last:output_type -> sluice.cluster.v1.LastResponse
+	25, // 65: sluice.cluster.v1.DataNode.StopPipeTasks:output_type -> sluice.cluster.v1.StopPipeTasksResponse
+	39, // 66: sluice.cluster.v1.DataNode.Queries:output_type -> sluice.cluster.v1.QueriesResponse
+	41, // 67: sluice.cluster.v1.DataNode.KillQueries:output_type -> sluice.cluster.v1.KillQueriesResponse
+	23, // 68: sluice.cluster.v1.DataNode.AwaitMetadata:output_type -> sluice.cluster.v1.AwaitMetadataResponse
+	52, // [52:69] is the sub-list for method output_type
+	35, // [35:52] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_cluster_proto_init() }
@@ -2944,7 +3043,7 @@ func file_cluster_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cluster_proto_rawDesc), len(file_cluster_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   43,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

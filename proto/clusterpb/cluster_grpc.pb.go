@@ -434,6 +434,7 @@ const (
 	DataNode_StopPipeTasks_FullMethodName = "/sluice.cluster.v1.DataNode/StopPipeTasks"
 	DataNode_Queries_FullMethodName       = "/sluice.cluster.v1.DataNode/Queries"
 	DataNode_KillQueries_FullMethodName   = "/sluice.cluster.v1.DataNode/KillQueries"
+	DataNode_AwaitMetadata_FullMethodName = "/sluice.cluster.v1.DataNode/AwaitMetadata"
 )
 
 // DataNodeClient is the client API for DataNode service.
@@ -465,6 +466,11 @@ type DataNodeClient interface {
 	// KillQueries cancels the node's query id, or all of them, for KILL
 	// QUERY.
 	KillQueries(ctx context.Context, in *KillQueriesRequest, opts ...grpc.CallOption) (*KillQueriesResponse, error)
+	// AwaitMetadata answers once this node's copy of the metadata reflects
+	// state_index: the DataNode that changed a user's or a role's privileges
+	// asks every other one, so that the statement returns only once the
+	// change is in force on every DataNode.
+	AwaitMetadata(ctx context.Context, in *AwaitMetadataRequest, opts ...grpc.CallOption) (*AwaitMetadataResponse, error)
 }
 
 type dataNodeClient struct {
@@ -564,6 +570,16 @@ func (c *dataNodeClient) KillQueries(ctx context.Context, in *KillQueriesRequest
 	return out, nil
 }
 
+func (c *dataNodeClient) AwaitMetadata(ctx context.Context, in *AwaitMetadataRequest, opts ...grpc.CallOption) (*AwaitMetadataResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AwaitMetadataResponse)
+	err := c.cc.Invoke(ctx, DataNode_AwaitMetadata_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DataNodeServer is the server API for DataNode service.
 // All implementations must embed UnimplementedDataNodeServer
 // for forward compatibility.
@@ -593,6 +609,11 @@ type DataNodeServer interface {
 	// KillQueries cancels the node's query id, or all of them, for KILL
 	// QUERY.
 	KillQueries(context.Context, *KillQueriesRequest) (*KillQueriesResponse, error)
+	// AwaitMetadata answers once this node's copy of the metadata reflects
+	// state_index: the DataNode that changed a user's or a role's privileges
+	// asks every other one, so that the statement returns only once the
+	// change is in force on every DataNode.
+	AwaitMetadata(context.Context, *AwaitMetadataRequest) (*AwaitMetadataResponse, error)
 	mustEmbedUnimplementedDataNodeServer()
 }
 
@@ -626,6 +647,9 @@ func (UnimplementedDataNodeServer) Queries(context.Context, *QueriesRequest) (*Q
 }
 func (UnimplementedDataNodeServer) KillQueries(context.Context, *KillQueriesRequest) (*KillQueriesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method KillQueries not implemented")
+}
+func (UnimplementedDataNodeServer) AwaitMetadata(context.Context, *AwaitMetadataRequest) (*AwaitMetadataResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AwaitMetadata not implemented")
 }
 func (UnimplementedDataNodeServer) mustEmbedUnimplementedDataNodeServer() {}
 func (UnimplementedDataNodeServer) testEmbeddedByValue()                  {}
@@ -785,6 +809,24 @@ func _DataNode_KillQueries_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DataNode_AwaitMetadata_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AwaitMetadataRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DataNodeServer).AwaitMetadata(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DataNode_AwaitMetadata_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DataNodeServer).AwaitMetadata(ctx, req.(*AwaitMetadataRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DataNode_ServiceDesc is the grpc.ServiceDesc for DataNode service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -819,6 +861,10 @@ var DataNode_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "KillQueries",
 			Handler:    _DataNode_KillQueries_Handler,
+		},
+		{
+			MethodName: "AwaitMetadata",
+			Handler:    _DataNode_AwaitMetadata_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
