@@ -31,6 +31,9 @@ type Source struct {
 	// ForwardPipeRequests is forwarding-pipe-requests, true by default:
 	// whether writes that arrived through another pipe are shipped too.
 	ForwardPipeRequests bool
+	// Inclusion is what the pipe carries (inclusion less
+	// inclusion.exclusion): data.insert by default.
+	Inclusion Inclusion
 }
 
 // sourceKeys are the parameters iotdb-source knows, canonical spellings.
@@ -38,6 +41,7 @@ var sourceKeys = []string{
 	"pattern", "history.enable", "history.start-time", "history.end-time",
 	"realtime.enable", "realtime.mode", "start-time", "end-time",
 	"forwarding-pipe-requests", "history.loose-range", "realtime.loose-range",
+	"inclusion", "inclusion.exclusion",
 }
 
 // looseRanges are the parts IoTDB's history.loose-range and
@@ -79,6 +83,9 @@ func parseSource(attrs []ast.Attribute, zone *time.Location) (Source, error) {
 		return Source{}, err
 	}
 	if s.ForwardPipeRequests, err = ps.boolean("forwarding-pipe-requests", true); err != nil {
+		return Source{}, err
+	}
+	if s.Inclusion, err = parseInclusion(ps); err != nil {
 		return Source{}, err
 	}
 	if p, ok := ps.get("realtime.mode"); ok && !slices.Contains(realtimeModes, strings.ToLower(p.value)) {

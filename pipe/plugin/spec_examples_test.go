@@ -24,7 +24,7 @@ func TestSpecQuickStart(t *testing.T) {
 		HistoryEnabled: true, RealtimeEnabled: true,
 		HistoryStart: math.MinInt64, HistoryEnd: math.MaxInt64,
 		Start: math.MinInt64, End: math.MaxInt64,
-		ForwardPipeRequests: true,
+		ForwardPipeRequests: true, Inclusion: Inclusion{Data: true},
 	}
 	if s.Source != want {
 		t.Errorf("Source = %+v, want %+v", s.Source, want)
