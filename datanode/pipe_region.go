@@ -67,15 +67,35 @@ func (p pipeRegion) Entries(after, upTo uint64, max int) ([]task.Entry, uint64, 
 		if l.Type != raft.LogCommand {
 			continue
 		}
-		w, ok, err := region.DecodeWrite(l.Data)
+		e, ok, err := p.entry(l.Data)
 		if err != nil {
 			return nil, after, fmt.Errorf("region %d entry %d: %w", p.r.id, i, err)
 		}
 		if ok {
-			out = append(out, task.Entry{Index: i, Origin: w.Origin, Tablets: w.Tablets, Appended: l.AppendedAt})
+			e.Index, e.Appended = i, l.AppendedAt
+			out = append(out, e)
 		}
 	}
 	return out, last, nil
+}
+
+// entry decodes a write, or a schema change with its series as they stand
+// now; ok is false for the other commands.
+func (p pipeRegion) entry(data []byte) (task.Entry, bool, error) {
+	if w, ok, err := region.DecodeWrite(data); ok || err != nil {
+		return task.Entry{Origin: w.Origin, Tablets: w.Tablets}, ok, err
+	}
+	paths, ok, err := region.DecodeSchemaChange(data)
+	if !ok || err != nil {
+		return task.Entry{}, false, err
+	}
+	e := task.Entry{Schema: make([]model.Series, 0, len(paths))}
+	for _, path := range paths {
+		if s, ok := p.r.fsm.Series(path); ok {
+			e.Schema = append(e.Schema, s)
+		}
+	}
+	return e, true, nil
 }
 
 type pipeSnapshot struct {

@@ -13,7 +13,8 @@ import (
 // other error is transient and retried with backoff.
 var ErrFatal = errors.New("unrecoverable pipe error")
 
-// Batch is what a sink transfers: writes of one origin, in write order.
+// Batch is what a sink transfers: writes of one origin, in write order,
+// and the schema of series they need.
 type Batch struct {
 	// Origin is the id of the cluster where the writes first happened. The
 	// receiver records it with the writes so that no pipe sends them back
@@ -21,6 +22,14 @@ type Batch struct {
 	Origin string
 	// Tablets are the writes.
 	Tablets []*model.Tablet
+	// Schema, set when the pipe's source includes series schema
+	// (source.inclusion), are series as they stand at the source, with
+	// their type, encoding, compressor, alias, tags and attributes. A sink
+	// that carries schema applies them before Tablets: the receiver
+	// creates each series it lacks and brings the alias, tags and
+	// attributes of one it has in line. Sinks toward targets that cannot
+	// take them leave them out.
+	Schema []model.Series
 }
 
 // Points is the number of non-null values in the batch.

@@ -61,3 +61,48 @@ func (f *FSM) notifyApplied() {
 	f.appliedCh = make(chan struct{})
 	f.waitMu.Unlock()
 }
+
+// DecodeSchemaChange decodes the series paths a log entry's data changes
+// the schema of: the series of a creation, the series of an ALTER
+// TIMESERIES. ok is false for other entries.
+func DecodeSchemaChange(data []byte) (paths []model.Path, ok bool, err error) {
+	if len(data) == 0 {
+		return nil, false, nil
+	}
+	d := decoder{b: data[1:]}
+	switch cmdType(data[0]) {
+	case cmdCreateSeries, cmdCreateTagged:
+		for n := d.count(1); n > 0 && d.err == nil; n-- {
+			var s model.Series
+			if cmdType(data[0]) == cmdCreateTagged {
+				s = d.taggedSpec()
+			} else {
+				s = d.spec()
+			}
+			paths = append(paths, s.Path)
+		}
+	case cmdAlterSeries:
+		paths = []model.Path{d.alter().Path}
+	default:
+		return nil, false, nil
+	}
+	if d.err != nil {
+		return nil, false, fmt.Errorf("decode schema entry: %w", d.err)
+	}
+	return paths, true, nil
+}
+
+// Series returns the series at path, by its measurement (not its alias),
+// as it stands now.
+func (f *FSM) Series(path model.Path) (model.Series, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if len(path) < 2 {
+		return model.Series{}, false
+	}
+	dev := f.schema.devices[path.Parent().String()]
+	if dev == nil || dev.series[path.Last()] == nil {
+		return model.Series{}, false
+	}
+	return dev.series[path.Last()].Series, true
+}

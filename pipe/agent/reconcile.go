@@ -253,6 +253,7 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 			Pipe: name, Region: r, Sink: drainable{snk, inFlight}, Filter: spec.Source,
 			History: spec.Source.HistoryEnabled, Realtime: spec.Source.RealtimeEnabled,
 			ForwardPipeRequests: spec.Source.ForwardPipeRequests, LocalCluster: a.meta.ClusterID(),
+			Schema: spec.Source.Inclusion.Schema, NoData: !spec.Source.Inclusion.Data,
 			Start: task.Progress{HistoryDone: start.HistoryDone, Index: start.Index}, Slots: a.slots,
 		}
 		if proc := processor.New(spec.Processor); proc != nil {

@@ -2,6 +2,7 @@ package task
 
 import (
 	"github.com/sluicedb/sluice/model"
+	"github.com/sluicedb/sluice/pipe"
 )
 
 // builder accumulates filtered tablets into one batch, passing each
@@ -12,8 +13,12 @@ type builder struct {
 	points   int
 	bytes    int
 	tablets  []*model.Tablet
+	schema   []model.Series
 	proc     Processor
 }
+
+// maxSchema caps the series schema of one batch.
+const maxSchema = 1024
 
 func newBuilder(max int, proc Processor) *builder { return &builder{max: max, proc: proc} }
 
@@ -30,7 +35,20 @@ func (b *builder) add(tb *model.Tablet) {
 }
 
 func (b *builder) full() bool {
-	return b.points >= b.max || (b.maxBytes > 0 && b.bytes >= b.maxBytes)
+	return b.points >= b.max || (b.maxBytes > 0 && b.bytes >= b.maxBytes) || len(b.schema) >= maxSchema
+}
+
+// pending reports whether the builder holds anything to send.
+func (b *builder) pending() bool { return b.points > 0 || len(b.schema) > 0 }
+
+// addSchema appends series schema, sent ahead of the batch's tablets.
+func (b *builder) addSchema(series ...model.Series) { b.schema = append(b.schema, series...) }
+
+// batch takes what the builder holds as a batch of origin.
+func (b *builder) batch(origin string) *pipe.Batch {
+	out := &pipe.Batch{Origin: origin, Schema: b.schema, Tablets: b.take()}
+	b.schema = nil
+	return out
 }
 
 func (b *builder) take() []*model.Tablet {

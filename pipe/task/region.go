@@ -29,9 +29,10 @@ type Region interface {
 	// AppliedIndex is the last applied log index.
 	AppliedIndex() uint64
 	// Entries reads the log from after+1 up to upTo, stopping once it has
-	// max write entries. It returns those writes in log order and the last
-	// index it examined (entries that are not writes are skipped). It
-	// returns ErrTruncated when after+1 is no longer in the log.
+	// max entries. It returns the writes and series schema changes
+	// (creations, ALTER TIMESERIES) in log order and the last index it
+	// examined (other entries are skipped). It returns ErrTruncated when
+	// after+1 is no longer in the log.
 	Entries(after, upTo uint64, max int) (writes []Entry, last uint64, err error)
 	// VerifyLeader confirms that this replica still leads the region, so
 	// that a deposed leader (paused, then resumed after an election) sends
@@ -61,11 +62,16 @@ type SeriesIterator interface {
 	Close()
 }
 
-// Entry is one write of the region's log.
+// Entry is one write, or one change of series schema, of the region's log.
 type Entry struct {
 	Index   uint64
 	Origin  string
 	Tablets []*model.Tablet
+	// Schema are the series a creation or ALTER TIMESERIES entry changed,
+	// as they stand now in the region (a later change may already show,
+	// and a refused change shows the series unchanged); series since
+	// deleted are left out. Non-nil for such an entry, even when empty.
+	Schema []model.Series
 	// Appended is when the entry was appended to the leader's log; zero
 	// when unknown.
 	Appended time.Time

@@ -54,6 +54,14 @@ type Config struct {
 	// ForwardPipeRequests also sends writes that arrived through a pipe
 	// (never back to the cluster they came from).
 	ForwardPipeRequests bool
+	// Schema carries the series schema of the region (source.inclusion
+	// schema.timeseries.ordinary): the historical phase sends each
+	// matching series of the snapshot ahead of its points, the realtime
+	// phase the series of creation and ALTER TIMESERIES entries, in log
+	// order with the writes.
+	Schema bool
+	// NoData leaves the points out (source.inclusion without data.insert).
+	NoData bool
 	// LocalCluster is this cluster's id, the origin of local writes.
 	LocalCluster string
 	// Start is the committed progress to resume from.
@@ -216,14 +224,17 @@ func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 		if err := t.acquire(ctx); err != nil {
 			return Progress{}, w.cause(err)
 		}
+		if t.cfg.Schema {
+			b.addSchema(s)
+		}
 		err := t.sendSeries(ctx, w, b, snap, s, keep, index)
 		t.release()
 		if err != nil {
 			return Progress{}, err
 		}
 	}
-	if b.points > 0 {
-		if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index, time.Time{}); err != nil {
+	if b.pending() {
+		if err := w.send(ctx, b.batch(t.cfg.LocalCluster), index, time.Time{}); err != nil {
 			return Progress{}, w.cause(err)
 		}
 	}
@@ -254,6 +265,9 @@ func (t *Task) release() {
 
 // sendSeries scans one series of the snapshot into batches.
 func (t *Task) sendSeries(ctx context.Context, w *window, b *builder, snap Snapshot, s model.Series, keep func(int64) bool, index uint64) error {
+	if t.cfg.NoData {
+		return t.sendIfFull(ctx, w, b, index)
+	}
 	it, err := snap.Scan(s, minTime, maxTime)
 	if err != nil {
 		return err
@@ -268,12 +282,21 @@ func (t *Task) sendSeries(ctx context.Context, w *window, b *builder, snap Snaps
 			return nil
 		}
 		b.addSeries(s, times, &vals, keep)
-		if b.full() {
-			if err := w.send(ctx, &pipe.Batch{Origin: t.cfg.LocalCluster, Tablets: b.take()}, index, time.Time{}); err != nil {
-				return w.cause(err)
-			}
+		if err := t.sendIfFull(ctx, w, b, index); err != nil {
+			return err
 		}
 	}
+}
+
+// sendIfFull sends what a historical phase's builder holds once it is full.
+func (t *Task) sendIfFull(ctx context.Context, w *window, b *builder, index uint64) error {
+	if !b.full() {
+		return nil
+	}
+	if err := w.send(ctx, b.batch(t.cfg.LocalCluster), index, time.Time{}); err != nil {
+		return w.cause(err)
+	}
+	return nil
 }
 
 const (
@@ -306,12 +329,12 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 	var heldSince time.Time // when the oldest held write was read
 	var appended time.Time  // when the last write read was appended
 	flush := func(upTo uint64) error {
-		if b.points == 0 {
+		if !b.pending() {
 			w.skip(upTo, appended)
 			return nil
 		}
 		heldSince = time.Time{}
-		return w.send(ctx, &pipe.Batch{Origin: origin, Tablets: b.take()}, upTo, appended)
+		return w.send(ctx, b.batch(origin), upTo, appended)
 	}
 	for {
 		if t.cfg.Region.AppliedIndex() <= after {
@@ -334,22 +357,23 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 			return w.cause(err)
 		}
 		for _, e := range entries {
+			if e.Schema != nil && !t.cfg.Schema {
+				continue
+			}
 			o := e.Origin
 			if o == "" {
 				o = t.cfg.LocalCluster
 			}
-			if b.points > 0 && o != origin {
+			if b.pending() && o != origin {
 				if err := flush(after); err != nil {
 					return w.cause(err)
 				}
 			}
 			origin = o
 			if t.forward(e.Origin) {
-				for _, tb := range e.Tablets {
-					b.addTablet(tb, t.cfg.Filter)
-				}
+				t.extract(b, e)
 			}
-			if b.points > 0 && heldSince.IsZero() {
+			if b.pending() && heldSince.IsZero() {
 				heldSince = time.Now()
 			}
 			after, appended = e.Index, e.Appended
@@ -360,12 +384,28 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 			}
 		}
 		after = max(after, last)
-		if b.points > 0 && batching.Enabled && time.Since(heldSince) < batching.MaxDelay {
+		if b.pending() && batching.Enabled && time.Since(heldSince) < batching.MaxDelay {
 			continue // held: the batch will acknowledge up to after
 		}
 		if err := flush(after); err != nil {
 			return w.cause(err)
 		}
+	}
+}
+
+// extract adds what the task carries of a log entry to b: the matching
+// series of a schema change, or the matching points of a write.
+func (t *Task) extract(b *builder, e Entry) {
+	for _, s := range e.Schema {
+		if t.cfg.Filter.Matches(s.Path) {
+			b.addSchema(s)
+		}
+	}
+	if t.cfg.NoData {
+		return
+	}
+	for _, tb := range e.Tablets {
+		b.addTablet(tb, t.cfg.Filter)
 	}
 }
 
