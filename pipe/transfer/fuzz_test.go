@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/sluicedb/sluice/model"
@@ -71,6 +72,28 @@ func FuzzDecodeHandshake(f *testing.F) {
 			if again, err := DecodeHandshakeResult(EncodeHandshakeResult(r)); err != nil || again != r {
 				t.Fatalf("re-encoded result: %+v, %v; want %+v", again, err, r)
 			}
+		}
+	})
+}
+
+// FuzzDecodeSchema feeds arbitrary bodies to the schema decoder: an error
+// or well-formed series that encode back to a body decoding the same.
+func FuzzDecodeSchema(f *testing.F) {
+	f.Add(EncodeSchema(sampleSchema()))
+	f.Add(EncodeSchema(Schema{}))
+	f.Add([]byte{0, 0, 1, 2, 4, 'r', 'o', 'o', 't', 1, 's', 5, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := DecodeSchema(body, fuzzLimit)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("error %v wraps neither ErrCorrupt nor ErrTooLarge", err)
+			}
+			return
+		}
+		again, err := DecodeSchema(EncodeSchema(got), fuzzLimit)
+		if err != nil || !reflect.DeepEqual(again, got) {
+			t.Fatalf("re-encoded schema: %+v, %v; want %+v", again, err, got)
 		}
 	})
 }

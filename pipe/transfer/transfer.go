@@ -17,6 +17,9 @@ const (
 	TypeHandshake int16 = 1
 	// TypeTablets ships writes: body from EncodeTablets, no response body.
 	TypeTablets int16 = 2
+	// TypeSchema ships series schema: body from EncodeSchema, no response
+	// body.
+	TypeSchema int16 = 3
 )
 
 // PrecisionMillis is the only timestamp precision Sluice uses.
@@ -69,4 +72,17 @@ type Tablets struct {
 	Origin string
 	// Tablets are the writes, in write order.
 	Tablets []*model.Tablet
+}
+
+// Schema is one batch of series schema, applied before the tablets that
+// follow it on the session.
+type Schema struct {
+	// Token is the one HandshakeResult returned.
+	Token string
+	// Origin is as in Tablets.
+	Origin string
+	// Series are the series as they stand at the sender: path, type,
+	// encoding, compressor, alignment, alias, tags and attributes.
+	// Database is not carried: the receiver places series in its own.
+	Series []model.Series
 }
