@@ -35,6 +35,7 @@ type fakeTarget struct {
 	mu        sync.Mutex
 	authUsers []string
 	inserts   []insertCall
+	schema    []schemaCall
 	authErr   error
 	insertErr error
 	stamp     string // Credential's answer; "" stands for a dropped user
@@ -84,6 +85,19 @@ func (f *fakeTarget) Insert(_ context.Context, tablets []*model.Tablet, origin s
 		return f.insertErr
 	}
 	f.inserts = append(f.inserts, insertCall{tablets: tablets, origin: origin})
+	return nil
+}
+
+// schemaCall is one ApplySchema.
+type schemaCall struct {
+	user, origin string
+	series       []model.Series
+}
+
+func (f *fakeTarget) ApplySchema(_ context.Context, user string, series []model.Series, origin string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.schema = append(f.schema, schemaCall{user: user, origin: origin, series: series})
 	return nil
 }
 

@@ -58,6 +58,14 @@ type Target interface {
 	// (614), status.PathNotExist (508, schema auto-creation off),
 	// status.OutOfTTL (607), ...
 	Insert(ctx context.Context, tablets []*model.Tablet, origin string) error
+	// ApplySchema brings series in line with the sender's, as user
+	// (WRITE_SCHEMA): a series it lacks is created with the given type,
+	// encoding, compressor, alias, tags and attributes; one it has with
+	// the same type gets the alias, tags and attributes upserted, and
+	// nothing is changed when they already hold. A series of another type
+	// is status.DataTypeMismatch (614). Applying the same series twice
+	// changes nothing the second time.
+	ApplySchema(ctx context.Context, user string, series []model.Series, origin string) error
 }
 
 // DefaultMaxPayloadBytes is the default of WithMaxPayloadBytes, the
@@ -181,11 +189,13 @@ func (r *Receiver) serve(ctx context.Context, typ int16, body []byte, mayCompres
 		return reply(err, res)
 	case typ == transfer.TypeTablets:
 		return reply(r.tablets(ctx, body), nil)
+	case typ == transfer.TypeSchema:
+		return reply(r.schema(ctx, body), nil)
 	case typ == transfer.TypeCompressed && mayCompress:
 		return r.compressed(ctx, body)
 	}
-	return reply(status.Errorf(status.PipeError, "unknown pipe transfer request type %d (version %d knows %d handshake, %d tablets and %d compressed)",
-		typ, transfer.Version, transfer.TypeHandshake, transfer.TypeTablets, transfer.TypeCompressed), nil)
+	return reply(status.Errorf(status.PipeError, "unknown pipe transfer request type %d (version %d knows %d handshake, %d tablets, %d schema and %d compressed)",
+		typ, transfer.Version, transfer.TypeHandshake, transfer.TypeTablets, transfer.TypeSchema, transfer.TypeCompressed), nil)
 }
 
 // compressed serves a request sent compressed (IoTDB's

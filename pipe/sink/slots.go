@@ -44,10 +44,11 @@ func newSlotPool[C slotConn](n int, m *sinkMetrics) *slotPool[C] {
 // transfer runs send for b on an idle slot, which send may connect
 // (connectSlot) or empty (drop, then set to nil), puts the slot back and
 // counts send's outcome in the sink's metrics. It waits for a slot until
-// ctx ends or the pool is closed (ErrClosed). A batch without tablets has
-// nothing to apply: it is not worth a connection and returns nil at once.
+// ctx ends or the pool is closed (ErrClosed). A batch without tablets or
+// series schema has nothing to apply: it is not worth a connection and
+// returns nil at once.
 func (p *slotPool[C]) transfer(ctx context.Context, b *pipe.Batch, send func(ctx context.Context, slot *C, b *pipe.Batch) error) error {
-	if len(b.Tablets) == 0 {
+	if len(b.Tablets) == 0 && len(b.Schema) == 0 {
 		return nil
 	}
 	var c C

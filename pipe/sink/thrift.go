@@ -100,12 +100,29 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 		}
 		// A batch over the receiver's limit goes as several transfers, in
 		// order; a failure resends them all, which applying tolerates.
-		parts := [][]*model.Tablet{b.Tablets}
-		if pc.maxPayload > 0 {
+		var parts [][]*model.Tablet
+		if len(b.Tablets) > 0 {
+			parts = [][]*model.Tablet{b.Tablets}
+		}
+		if pc.maxPayload > 0 && len(b.Tablets) > 0 {
 			parts = transfer.Split(b.Tablets, pc.maxPayload-s.requestOverhead(pc, b))
 		}
 		var resp *pipethrift.TPipeTransferResp
 		var lost bool
+		// The series schema goes first, so that series exist with their
+		// type, alias and tags before points arrive. IoTDB receivers get
+		// data only.
+		if len(b.Schema) > 0 && pc.iotdb == nil {
+			var typ int16
+			var body []byte
+			if typ, body, err = compressRequest(s.a, transfer.TypeSchema,
+				transfer.EncodeSchema(transfer.Schema{Token: pc.token, Origin: b.Origin, Series: b.Schema})); err == nil {
+				resp, lost, err = s.send(ctx, pc, typ, body)
+			}
+			if err != nil || lost || !pc.succeeded(resp.GetStatus()) {
+				parts = nil
+			}
+		}
 		for _, part := range parts {
 			var typ int16
 			var body []byte
@@ -131,6 +148,8 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 			continue
 		case err != nil:
 			return fmt.Errorf("%s %s: transfer: %w", s.a.plugin, pc.target, err)
+		case resp == nil:
+			return nil // nothing this target takes
 		}
 		st := resp.GetStatus()
 		switch {

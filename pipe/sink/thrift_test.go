@@ -3,6 +3,7 @@ package sink
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -40,6 +41,18 @@ type fakeTarget struct {
 	maxActive int
 	fail      func() error
 	block     chan struct{} // when set, inserts wait for it to close
+	// applied logs ApplySchema and Insert calls in arrival order: "schema
+	// <series path>" and "insert <first row's time>".
+	applied []string
+}
+
+func (f *fakeTarget) ApplySchema(_ context.Context, _ string, series []model.Series, _ string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range series {
+		f.applied = append(f.applied, "schema "+s.Path.String())
+	}
+	return nil
 }
 
 func (f *fakeTarget) ClusterID() string { return f.id }
@@ -84,6 +97,7 @@ func (f *fakeTarget) Insert(ctx context.Context, tablets []*model.Tablet, origin
 		f.rows = append(f.rows, tb.Times...)
 	}
 	f.origins = append(f.origins, origin)
+	f.applied = append(f.applied, fmt.Sprintf("insert %d", tablets[0].Times[0]))
 	return nil
 }
 
@@ -578,4 +592,36 @@ func TestThriftSplitsToReceiverLimit(t *testing.T) {
 		t.Fatalf("%d inserts holding %d rows, want several holding the 2000 rows in order", target.calls, len(target.rows))
 	}
 	t.Logf("2000 rows of ~110 KB went as %d transfers under a 16 KiB limit", target.calls)
+}
+
+// TestThriftSchemaBeforeTablets checks that a batch's series schema is
+// applied before its points, alone or with them, compressed or not.
+func TestThriftSchemaBeforeTablets(t *testing.T) {
+	for _, compressor := range []string{"", "zstd"} {
+		t.Run("compressor="+compressor, func(t *testing.T) {
+			target := &fakeTarget{}
+			srv := startReceiver(t, target)
+			attrs := thriftAttrs(PluginThriftSync, srv.addr())
+			if compressor != "" {
+				attrs["compressor"] = compressor
+			}
+			s := newTestSink(t, attrs, testConfig)
+			b := testBatch(5)
+			b.Schema = []model.Series{{Path: model.Path{"root", "sg", "d", "s"}, Type: model.Int64, Encoding: model.Plain,
+				Compressor: model.LZ4, Tags: map[string]string{"k": "v"}}}
+			if err := s.Transfer(t.Context(), b); err != nil {
+				t.Fatal(err)
+			}
+			only := &pipe.Batch{Schema: []model.Series{{Path: model.Path{"root", "sg", "d", "t"}, Type: model.Text, Encoding: model.Plain}}}
+			if err := s.Transfer(t.Context(), only); err != nil {
+				t.Fatal(err)
+			}
+			target.mu.Lock()
+			defer target.mu.Unlock()
+			want := []string{"schema root.sg.d.s", "insert 5", "schema root.sg.d.t"}
+			if !slices.Equal(target.applied, want) {
+				t.Errorf("applied %q, want %q", target.applied, want)
+			}
+		})
+	}
 }

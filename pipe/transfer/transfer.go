@@ -18,8 +18,9 @@ const (
 	// TypeTablets ships writes: body from EncodeTablets, no response body.
 	TypeTablets int16 = 2
 	// TypeSchema ships series schema: body from EncodeSchema, no response
-	// body.
-	TypeSchema int16 = 3
+	// body. It lies outside IoTDB's request types (PipeRequestType), which
+	// the same receiver serves too.
+	TypeSchema int16 = 1000
 )
 
 // PrecisionMillis is the only timestamp precision Sluice uses.
