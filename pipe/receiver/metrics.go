@@ -50,6 +50,8 @@ func typeLabel(t int16) string {
 		return "file"
 	case transfer.TypeCompressed:
 		return "compressed"
+	case transfer.TypeSchema:
+		return "schema"
 	}
 	return "unknown"
 }
