@@ -58,4 +58,22 @@
 // ErrTooLarge and names the limit. Without the last bound tablets could
 // take 72 times their payload (a column of nulls turns each bitmap bit
 // into a null flag and an 8-byte zero value).
+//
+// A Schema body (TypeSchema), sent ahead of the tablets that need its
+// series when a pipe's source includes schema, is uncompressed (a sink
+// with a compressor wraps the whole request):
+//
+//	string    token
+//	string    origin
+//	uvarint   series count, then per series:
+//	uvarint   path node count, then each node as a string
+//	byte      data type, encoding, compressor (model numbering), flags
+//	          (bit 0: aligned)
+//	string    alias (empty: none)
+//	uvarint   tag count, then each key and value as strings, keys sorted
+//	uvarint   attribute count, then the same
+//
+// DecodeSchema checks each series as it reads it (a series path, known
+// type, an encoding that supports it, known compressor, no key given twice
+// or both a tag and an attribute) and bounds their memory by its limit.
 package transfer
