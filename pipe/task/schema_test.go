@@ -1,8 +1,10 @@
 package task
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
@@ -43,13 +45,23 @@ func TestSchemaBeforeData(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
 		schema, noData bool
+		inFlight       int
 	}{
-		{"schema and data", true, false},
-		{"schema only", true, true},
-		{"data only (default)", false, false},
+		{"schema and data", true, false, 1},
+		{"schema and data, parallel sink", true, false, 4},
+		{"schema only", true, true, 1},
+		{"data only (default)", false, false, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, s, rec := newRegion(), &fakeSink{inFlight: 1}, newRecorder(t)
+			r, s, rec := newRegion(), &fakeSink{inFlight: tc.inFlight}, newRecorder(t)
+			// Schema is acknowledged late: a parallel sink would see later
+			// batches acknowledged first unless the task waits for it.
+			s.script = func(_ context.Context, _ int, b *pipe.Batch, _ func()) error {
+				if len(b.Schema) > 0 {
+					time.Sleep(20 * time.Millisecond)
+				}
+				return nil
+			}
 			r.writes(3) // history: root.sg.d0..d2 s1, s2 and root.other.d.s1
 			cfg := defaultConfig(r, s, newFilter("root.sg"))
 			cfg.Schema, cfg.NoData, cfg.BatchPoints = tc.schema, tc.noData, 4

@@ -55,10 +55,12 @@ type Config struct {
 	// (never back to the cluster they came from).
 	ForwardPipeRequests bool
 	// Schema carries the series schema of the region (source.inclusion
-	// schema.timeseries.ordinary): the historical phase sends each
-	// matching series of the snapshot ahead of its points, the realtime
+	// schema.timeseries.ordinary): the historical phase sends the
+	// matching series of the snapshot before any point, the realtime
 	// phase the series of creation and ALTER TIMESERIES entries, in log
-	// order with the writes.
+	// order with the writes. A transfer carrying schema is acknowledged
+	// before any later one starts, so that even a parallel sink applies
+	// a series before its points.
 	Schema bool
 	// NoData leaves the points out (source.inclusion without data.insert).
 	NoData bool
@@ -217,15 +219,17 @@ func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 	w := newWindow(t, cancel, func(uint64, time.Time) {})
 	defer w.stop()
 	b := newBuilder(t.cfg.BatchPoints, t.cfg.Processor)
+	if t.cfg.Schema {
+		if err := t.sendSnapshotSchema(ctx, w, b, snap, index); err != nil {
+			return Progress{}, err
+		}
+	}
 	for _, s := range snap.Series() {
 		if !t.cfg.Filter.Matches(s.Path) {
 			continue
 		}
 		if err := t.acquire(ctx); err != nil {
 			return Progress{}, w.cause(err)
-		}
-		if t.cfg.Schema {
-			b.addSchema(s)
 		}
 		err := t.sendSeries(ctx, w, b, snap, s, keep, index)
 		t.release()
@@ -242,6 +246,27 @@ func (t *Task) history(ctx context.Context, catchUp bool) (Progress, error) {
 		return Progress{}, w.cause(err)
 	}
 	return Progress{HistoryDone: true, Index: index}, nil
+}
+
+// sendSnapshotSchema sends the schema of the snapshot's matching series
+// and waits until it is acknowledged, so that no point of the historical
+// phase, whichever transfer carries it, can reach the receiver before its
+// series.
+func (t *Task) sendSnapshotSchema(ctx context.Context, w *window, b *builder, snap Snapshot, index uint64) error {
+	for _, s := range snap.Series() {
+		if t.cfg.Filter.Matches(s.Path) {
+			b.addSchema(s)
+		}
+		if err := t.sendIfFull(ctx, w, b, index); err != nil {
+			return err
+		}
+	}
+	if b.pending() {
+		if err := w.send(ctx, b.batch(t.cfg.LocalCluster), index, time.Time{}); err != nil {
+			return w.cause(err)
+		}
+	}
+	return w.cause(w.drain(ctx))
 }
 
 // acquire takes an executor slot, if slots are bounded.
@@ -334,7 +359,13 @@ func (t *Task) realtime(ctx context.Context, index uint64) error {
 			return nil
 		}
 		heldSince = time.Time{}
-		return w.send(ctx, b.batch(origin), upTo, appended)
+		batch := b.batch(origin)
+		if err := w.send(ctx, batch, upTo, appended); err != nil || len(batch.Schema) == 0 {
+			return err
+		}
+		// Series schema is a barrier: a parallel sink must not apply a
+		// later batch, with the series' first points, before it.
+		return w.drain(ctx)
 	}
 	for {
 		if t.cfg.Region.AppliedIndex() <= after {
