@@ -25,6 +25,8 @@ func FuzzParse(f *testing.F) {
 		{0, "pattern", "root.sg.", "start-time", "2", "end-time", "1"},
 		{0, "pattern", "root.`a``b`.c", "x", "root.`a``b`.c.d", "forwarding-pipe-requests", "TRUE"},
 		{0, "source.pattern", "root.`a", "pattern", "root", "", ""},
+		{0, "source.inclusion", "data.insert, schema", "source.inclusion.exclusion", "schema.timeseries.ordinary.alter", "", ""},
+		{0, "inclusion", "all", "extractor.inclusion.exclusion", "auth,data.delet", "", ""},
 		{1, "processor", "do-nothing-processor", "processor.x", "1", "", ""},
 		{1, "processor", "sdt-sampling-processor", "processor.sdt.compression-deviation", "0.5", "sdt.max-time-interval", "10"},
 		{1, "processor", "changing-value-sampling-processor", "changing-value.min-time-interval", "9", "changing-value.max-time-interval", "3"},
