@@ -291,7 +291,7 @@ func (t *Task) release() {
 // sendSeries scans one series of the snapshot into batches.
 func (t *Task) sendSeries(ctx context.Context, w *window, b *builder, snap Snapshot, s model.Series, keep func(int64) bool, index uint64) error {
 	if t.cfg.NoData {
-		return t.sendIfFull(ctx, w, b, index)
+		return nil
 	}
 	it, err := snap.Scan(s, minTime, maxTime)
 	if err != nil {
