@@ -9,6 +9,15 @@ import (
 	"github.com/sluicedb/sluice/status"
 )
 
+// A schema body decodes to at most schemaExpansion times its size, plus
+// schemaSlack; past that it is refused as too large. The series Sluice's
+// senders send, whose shortest form (a path of one-letter nodes, one tag)
+// decodes to about 8 times its size, stay well within it.
+const (
+	schemaExpansion = 32
+	schemaSlack     = 4096
+)
+
 // schema applies one batch of series schema with the sender's user's
 // privileges.
 func (r *Receiver) schema(ctx context.Context, body []byte) error {
@@ -20,14 +29,17 @@ func (r *Receiver) schema(ctx context.Context, body []byte) error {
 	if err != nil {
 		return err
 	}
-	// The body is held while decoding; the series take at most as much
-	// again (the limit bounds both).
-	need := 2 * int64(min(len(body), r.maxPayload))
+	// The series decoded from a body take a few times its size (a short
+	// path node becomes a string header): decoding may take up to
+	// schemaExpansion times the body, within the payload limit, and that
+	// much is held from the decoding budget with the body until applied.
+	limit := min(r.maxPayload, schemaExpansion*len(body)+schemaSlack)
+	need := int64(len(body) + limit)
 	if err := r.memory.acquire(ctx, need); err != nil {
 		return status.Errorf(status.WriteProcessReject, "pipe schema: waited for decoding memory until %v", err)
 	}
 	defer r.memory.release(need)
-	batch, err := transfer.DecodeSchema(body, r.maxPayload)
+	batch, err := transfer.DecodeSchema(body, limit)
 	if errors.Is(err, transfer.ErrTooLarge) {
 		return status.Errorf(status.IllegalParameter, "pipe schema: %w (pipe_receiver_max_decompressed_bytes)", err)
 	}

@@ -32,3 +32,16 @@ func TestHandleSchema(t *testing.T) {
 		t.Errorf("%d ApplySchema calls after refused requests, want 1", len(e.target.schema))
 	}
 }
+
+// TestHandleSchemaShortSeries: a full batch of the shortest series a
+// sender makes decodes within the receiver's expansion bound.
+func TestHandleSchemaShortSeries(t *testing.T) {
+	e := newEnv(t)
+	token := e.handshake(t)
+	series := make([]model.Series, 1024)
+	for i := range series {
+		series[i] = model.Series{Path: model.Path{"root", "a", "b", "c"}, Type: model.Boolean, Tags: map[string]string{"k": "v"}}
+	}
+	resp := e.r.Handle(context.Background(), request(transfer.TypeSchema, transfer.EncodeSchema(transfer.Schema{Token: token, Series: series})))
+	wantStatus(t, resp, status.Success, "")
+}
