@@ -49,6 +49,30 @@ func TestPipeSchema(t *testing.T) {
 		if r := ca.pipe("schp"); r["State"] != "RUNNING" || r["ExceptionMessage"] != "" {
 			t.Errorf("pipe: %v", r)
 		}
+
+		// Everything sent again by a new pipe (as after a failover) is
+		// applied without error and changes nothing.
+		ca.mustExec("DROP PIPE schp")
+		ca.mustExec(fmt.Sprintf(`CREATE PIPE schp2 WITH SOURCE ('source.pattern'='root.psch', 'source.inclusion'='all') %s`,
+			pipeSinkClause("iotdb-thrift-sync-sink", b.Port)))
+		pipeWaitDrained(t, ca, pipeDeadline, "schp2")
+		if got := table(cb.mustQuery("SHOW TIMESERIES root.psch.**")); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("after a resend B shows %q, want %q", got, want)
+		}
+		if r := ca.pipe("schp2"); r["State"] != "RUNNING" || r["ExceptionMessage"] != "" {
+			t.Errorf("resending pipe: %v", r)
+		}
+	})
+
+	t.Run("type conflict stops the pipe", func(t *testing.T) {
+		cb.mustExec("CREATE TIMESERIES root.pconf.d.s WITH DATATYPE=INT32, ENCODING=RLE")
+		ca.mustExec("CREATE TIMESERIES root.pconf.d.s WITH DATATYPE=DOUBLE, ENCODING=GORILLA TAGS(a=b)")
+		ca.mustExec(fmt.Sprintf(`CREATE PIPE confp WITH SOURCE ('source.pattern'='root.pconf', 'source.inclusion'='schema') %s`,
+			pipeSinkClause("iotdb-thrift-sink", b.Port)))
+		row := pipeWaitState(t, ca, "confp", "STOPPED", pipeDeadline)
+		if msg := row["ExceptionMessage"]; !strings.Contains(msg, "series root.pconf.d.s is INT32 here but DOUBLE at the sender") {
+			t.Errorf("exception %q", msg)
+		}
 	})
 
 	t.Run("without inclusion", func(t *testing.T) {
