@@ -107,21 +107,9 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 		if pc.maxPayload > 0 && len(b.Tablets) > 0 {
 			parts = transfer.Split(b.Tablets, pc.maxPayload-s.requestOverhead(pc, b))
 		}
-		var resp *pipethrift.TPipeTransferResp
-		var lost bool
-		// The series schema goes first, so that series exist with their
-		// type, alias and tags before points arrive. IoTDB receivers get
-		// data only.
-		if len(b.Schema) > 0 && pc.iotdb == nil {
-			var typ int16
-			var body []byte
-			if typ, body, err = compressRequest(s.a, transfer.TypeSchema,
-				transfer.EncodeSchema(transfer.Schema{Token: pc.token, Origin: b.Origin, Series: b.Schema})); err == nil {
-				resp, lost, err = s.send(ctx, pc, typ, body)
-			}
-			if err != nil || lost || !pc.succeeded(resp.GetStatus()) {
-				parts = nil
-			}
+		resp, lost, err := s.sendSchema(ctx, pc, b)
+		if err != nil || lost || (resp != nil && !pc.succeeded(resp.GetStatus())) {
+			parts = nil
 		}
 		for _, part := range parts {
 			var typ int16
@@ -169,6 +157,22 @@ func (s *thriftSink) transfer(ctx context.Context, slot **pipeConn, b *pipe.Batc
 		}
 		return s.statusError(pc, st)
 	}
+}
+
+// sendSchema sends b's series schema ahead of its tablets, so that series
+// exist with their type, alias and tags before points arrive. IoTDB
+// receivers take data only: nothing is sent to them, nor for a batch
+// without schema (nil response).
+func (s *thriftSink) sendSchema(ctx context.Context, pc *pipeConn, b *pipe.Batch) (*pipethrift.TPipeTransferResp, bool, error) {
+	if len(b.Schema) == 0 || pc.iotdb != nil {
+		return nil, false, nil
+	}
+	typ, body, err := compressRequest(s.a, transfer.TypeSchema,
+		transfer.EncodeSchema(transfer.Schema{Token: pc.token, Origin: b.Origin, Series: b.Schema}))
+	if err != nil {
+		return nil, false, err
+	}
+	return s.send(ctx, pc, typ, body)
 }
 
 // encode returns the request type and body that carry tablets: Sluice's
