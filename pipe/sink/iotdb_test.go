@@ -399,3 +399,27 @@ func TestIoTDBSinkCompressed(t *testing.T) {
 		}
 	}
 }
+
+// TestIoTDBSinkLeavesSchemaOut: toward IoTDB, a batch's series schema is
+// not sent (IoTDB creates series on first write); its tablets are, and a
+// batch of schema alone sends nothing.
+func TestIoTDBSinkLeavesSchemaOut(t *testing.T) {
+	f := &fakeIoTDB{}
+	srv := startIoTDB(t, f)
+	s := newTestSink(t, thriftAttrs(PluginThriftSync, srv.addr()), testConfig)
+	schema := []model.Series{{Path: model.Path{"root", "sg", "d", "s"}, Type: model.Int64, Tags: map[string]string{"k": "v"}}}
+	b := testBatch(3)
+	b.Schema = schema
+	for _, b := range []*pipe.Batch{b, {Schema: schema}} {
+		if err := s.Transfer(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	types, got := f.seen()
+	if want := []int16{1, iotdbwire.TypeHandshakeV2, iotdbwire.TypeTabletRaw}; !slices.Equal(types, want) {
+		t.Fatalf("request types %v, want %v", types, want)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d tablets arrived, want 1", len(got))
+	}
+}
