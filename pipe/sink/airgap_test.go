@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/pipe"
 	"github.com/sluicedb/sluice/pipe/airgap"
 	"github.com/sluicedb/sluice/pipe/receiver"
@@ -231,5 +232,26 @@ func TestAirGapPasswordChanged(t *testing.T) {
 	}
 	if times, _ := target.received(); !slices.Equal(times, []int64{1}) {
 		t.Fatalf("arrived %v, want only the batch sent before the change", times)
+	}
+}
+
+// TestAirGapLeavesSchemaOut: the air-gap protocol carries data only; a
+// batch's series schema is not applied, its tablets are.
+func TestAirGapLeavesSchemaOut(t *testing.T) {
+	target := &fakeTarget{}
+	srv := startAirGap(t, target, airgap.Config{})
+	s := newTestSink(t, airGapAttrs(srv), testConfig)
+	schema := []model.Series{{Path: model.Path{"root", "sg", "d", "s"}, Type: model.Int64}}
+	b := testBatch(4)
+	b.Schema = schema
+	for _, b := range []*pipe.Batch{b, {Schema: schema}} {
+		if err := s.Transfer(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target.mu.Lock()
+	defer target.mu.Unlock()
+	if want := []string{"insert 4"}; !slices.Equal(target.applied, want) {
+		t.Errorf("applied %q, want %q", target.applied, want)
 	}
 }
