@@ -30,14 +30,7 @@ func TestPipeSchema(t *testing.T) {
 		if len(want) != 4 || !strings.Contains(strings.Join(want, "\n"), `{"floor":"3","unit":"c"}`) {
 			t.Fatalf("A shows %q", want)
 		}
-		pipeWaitFor(t, pipeDeadline, "B's series as A's", func() (bool, string) {
-			res, err := cb.query("SHOW TIMESERIES root.psch.**")
-			if err != nil {
-				return false, err.Error()
-			}
-			got := strings.Join(table(res), "\n")
-			return got == strings.Join(want, "\n"), "B shows\n" + got + "\nwant\n" + strings.Join(want, "\n")
-		})
+		pipeWaitSeries(t, cb, "root.psch", want)
 		pipeWaitSame(t, ca, cb, "root.psch", pipeDeadline)
 		if n := airGapMetric(t, b, `sluice_pipe_receiver_requests_total{code="200",type="schema"}`); n < 2 {
 			t.Errorf("B answered %v schema requests, want one for history and more for realtime", n)
@@ -62,6 +55,14 @@ func TestPipeSchema(t *testing.T) {
 		if r := ca.pipe("schp2"); r["State"] != "RUNNING" || r["ExceptionMessage"] != "" {
 			t.Errorf("resending pipe: %v", r)
 		}
+	})
+
+	t.Run("alteration of a series the target lacks", func(t *testing.T) {
+		ca.mustExec("CREATE TIMESERIES root.palt.d.s(al) WITH DATATYPE=FLOAT, ENCODING=RLE TAGS(a=1)")
+		ca.mustExec(fmt.Sprintf(`CREATE PIPE altp WITH SOURCE ('source.pattern'='root.palt', 'source.history.enable'='false', 'source.inclusion'='schema') %s`,
+			pipeSinkClause("iotdb-thrift-sink", b.Port)))
+		ca.mustExec("ALTER TIMESERIES root.palt.d.s ADD ATTRIBUTES b=2")
+		pipeWaitSeries(t, cb, "root.palt", table(ca.mustQuery("SHOW TIMESERIES root.palt.**")))
 	})
 
 	t.Run("type conflict stops the pipe", func(t *testing.T) {
@@ -92,5 +93,18 @@ func TestPipeSchema(t *testing.T) {
 		if code != 1107 || !strings.Contains(msg, "'data.delete' is not carried") {
 			t.Errorf("data.delete: %d %q", code, msg)
 		}
+	})
+}
+
+// pipeWaitSeries waits until SHOW TIMESERIES prefix.** on c renders as want.
+func pipeWaitSeries(t *testing.T, c *pipeClient, prefix string, want []string) {
+	t.Helper()
+	pipeWaitFor(t, pipeDeadline, "series below "+prefix, func() (bool, string) {
+		res, err := c.query("SHOW TIMESERIES " + prefix + ".**")
+		if err != nil {
+			return false, err.Error()
+		}
+		got := strings.Join(table(res), "\n")
+		return got == strings.Join(want, "\n"), "shown\n" + got + "\nwant\n" + strings.Join(want, "\n")
 	})
 }
