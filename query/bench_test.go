@@ -37,8 +37,8 @@ func BenchmarkCountStar(b *testing.B) {
 	}
 }
 
-// BenchmarkRawScan reads 10 series of 100,000 points joined on time.
-func BenchmarkRawScan(b *testing.B) {
+// scanStore holds 10 series of 100,000 points, root.bench.d.s0..s9.
+func scanStore() *fakeStore {
 	st := newFakeStore()
 	for s := range 10 {
 		pts := make([]any, 0, 200_000)
@@ -47,6 +47,12 @@ func BenchmarkRawScan(b *testing.B) {
 		}
 		st.add(fmt.Sprintf("root.bench.d.s%d", s), model.Double, pts...)
 	}
+	return st
+}
+
+// BenchmarkRawScan reads 10 series of 100,000 points joined on time.
+func BenchmarkRawScan(b *testing.B) {
+	st := scanStore()
 	q := sel(col("*")).from("root.bench.d").s
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -2,24 +2,14 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/sluicedb/sluice/model"
 )
 
 // BenchmarkExplainAnalyzeRawScan is BenchmarkRawScan's query under EXPLAIN
 // ANALYZE: the difference is what recording every read costs.
 func BenchmarkExplainAnalyzeRawScan(b *testing.B) {
-	st := newFakeStore()
-	for s := range 10 {
-		pts := make([]any, 0, 200_000)
-		for t := range 100_000 {
-			pts = append(pts, t, float64(t))
-		}
-		st.add(fmt.Sprintf("root.bench.d.s%d", s), model.Double, pts...)
-	}
+	st := scanStore()
 	q := sel(col("*")).from("root.bench.d").s
 	ctx := context.Background()
 	b.ReportAllocs()
