@@ -56,16 +56,19 @@ func (c *verifiedCache) check(hash, pw string) bool {
 	c.inflight[k] = v
 	c.mu.Unlock()
 
-	v.ok = compareHash(hash, pw) // outside the lock: bcrypt is slow
-	c.mu.Lock()
-	delete(c.inflight, k)
-	if v.ok {
-		if c.m == nil || len(c.m) >= maxVerified {
-			c.m = make(map[[sha256.Size]byte]struct{})
+	// Whatever happens in bcrypt, the waiters are released.
+	defer func() {
+		c.mu.Lock()
+		delete(c.inflight, k)
+		if v.ok {
+			if c.m == nil || len(c.m) >= maxVerified {
+				c.m = make(map[[sha256.Size]byte]struct{})
+			}
+			c.m[k] = struct{}{}
 		}
-		c.m[k] = struct{}{}
-	}
-	c.mu.Unlock()
-	close(v.done)
+		c.mu.Unlock()
+		close(v.done)
+	}()
+	v.ok = compareHash(hash, pw) // outside the lock: bcrypt is slow
 	return v.ok
 }

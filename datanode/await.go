@@ -36,7 +36,11 @@ func (d *DataNode) awaitOthers(ctx context.Context, within time.Duration, ask fu
 	for len(pending) > 0 {
 		var mu sync.Mutex
 		var wg sync.WaitGroup
+		round := make(map[uint32]string, len(pending)) // the workers delete from pending
 		for id, addr := range pending {
+			round[id] = addr
+		}
+		for id, addr := range round {
 			wg.Go(func() {
 				actx, acancel := context.WithTimeout(ctx, awaitAttempt)
 				defer acancel()

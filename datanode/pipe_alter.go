@@ -16,6 +16,30 @@ import (
 // ALTER PIPE reads the pipe's definition.
 const alterSyncTimeout = 2 * time.Second
 
+// keepsOwnersSecrets refuses an ALTER by a user other than the pipe's
+// owner that would keep the owner's sink credentials (a password, a trust
+// store password) without restating them: the alterer becomes the owner,
+// and could then send those credentials to a receiver of their choosing,
+// or write to the target under the owner's remote identity. sink is the
+// merged sink, change the ALTER's SINK clause (nil when it has none).
+func keepsOwnersSecrets(user, owner string, sink []ast.Attribute, change *ast.PipeChange) error {
+	if user == owner {
+		return nil
+	}
+	stated := map[ast.Attribute]bool{}
+	if change != nil {
+		for _, a := range change.Attributes {
+			stated[a] = true
+		}
+	}
+	for _, a := range sink {
+		if plugin.IsSecretKey(a.Key) && !stated[a] {
+			return status.Errorf(status.NoPermission, "the sink's %s is %s's, the pipe's owner: a user other than the owner must restate it in the SINK clause (or REPLACE SINK without it)", a.Key, owner)
+		}
+	}
+	return nil
+}
+
 // alterPipe commits ALTER PIPE's new definition of a pipe, merged as
 // plugin.Alter merges it and validated as CREATE PIPE validates one
 // before anything changes; user becomes the pipe's owner. It returns the
@@ -56,6 +80,9 @@ func (d *DataNode) alterPipe(ctx context.Context, user string, s *ast.AlterPipe)
 	}
 	if slices.Equal(source, cur.Source) && slices.Equal(processor, cur.Processor) && slices.Equal(sink, curSink) {
 		return 0, nil
+	}
+	if err := keepsOwnersSecrets(user, cur.Owner, sink, s.Sink); err != nil {
+		return 0, fmt.Errorf("alter pipe %s: %w", s.Name, err)
 	}
 	scope, err := d.checkPipe(ctx, user, source, processor, sink)
 	if err != nil {

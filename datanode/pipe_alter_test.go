@@ -124,3 +124,37 @@ func TestAlterPipeKeepsSecretsSealed(t *testing.T) {
 		t.Fatalf("SHOW PIPE: %v", row)
 	}
 }
+
+// TestAlterPipeByAnotherUserRestatesSecrets: a user other than the owner
+// cannot keep the owner's sink password through an ALTER, with or without
+// a SINK clause (they would become the owner and could then send it
+// anywhere); restating it, or the owner altering, is allowed.
+func TestAlterPipeByAnotherUserRestatesSecrets(t *testing.T) {
+	n := startNode(t, t.TempDir())
+	n.mustExec("create pipe p with sink ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='1', 'sink.password'='owner-pw')")
+	n.mustExec("stop pipe p")
+	n.mustExec("create user alice 'secret12'")
+	n.mustExec("grant USE_PIPE on root.** to user alice")
+	n.mustExec("grant READ_DATA on root.** to user alice")
+	for _, sql := range []string{
+		"alter pipe p modify sink ('sink.ip'='10.0.0.9')",
+		"alter pipe p modify source ('source.pattern'='root.a.')",
+	} {
+		_, err := n.exec("alice", sql)
+		if status.CodeOf(err) != status.NoPermission || !strings.Contains(fmt.Sprint(err), "sink.password") {
+			t.Fatalf("%s by another user: %v, want %d naming sink.password", sql, err, status.NoPermission)
+		}
+	}
+	if p, _ := n.dn.pipeNamed("p"); p.Owner != "root" || p.Revision != 0 {
+		t.Fatalf("a refused ALTER changed the pipe: %+v", p)
+	}
+	if _, err := n.exec("alice", "alter pipe p modify sink ('sink.ip'='10.0.0.9', 'sink.password'='alice-pw')"); err != nil {
+		t.Fatalf("restating the password: %v", err)
+	}
+	if p, _ := n.dn.pipeNamed("p"); p.Owner != "alice" {
+		t.Fatalf("owner after alice's ALTER: %q", p.Owner)
+	}
+	if _, err := n.exec("alice", "alter pipe p modify sink ('sink.port'='2')"); err != nil {
+		t.Fatalf("the owner keeping her own password: %v", err)
+	}
+}

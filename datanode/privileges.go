@@ -15,12 +15,19 @@ const privilegeSyncTimeout = 30 * time.Second
 // privileges (err is the commit's outcome): it returns once every other
 // live DataNode's copy of the metadata reflects it, so that a revoked
 // privilege, a dropped user or a changed password no longer works on any
-// DataNode once the statement returns. A DataNode that does not confirm
+// DataNode once the statement returns, and no DataNode sends for a pipe
+// the change stopped. A DataNode that does not confirm
 // within privilegeSyncTimeout fails the statement with its name: the change
 // is committed, but that node applies it only when its copy catches up.
 func (d *DataNode) inForceEverywhere(ctx context.Context, err error) error {
-	if err != nil || d.cluster == nil {
+	if err != nil {
 		return err
+	}
+	if d.pipes != nil {
+		d.pipes.Reconcile() // the pipes a revocation stopped end here too
+	}
+	if d.cluster == nil {
+		return nil
 	}
 	index := d.meta.StateIndex() // reflects the change: commit waited for it
 	pending, failures := d.awaitOthers(ctx, privilegeSyncTimeout, func(ctx context.Context, addr string) error {
@@ -34,12 +41,17 @@ func (d *DataNode) inForceEverywhere(ctx context.Context, err error) error {
 }
 
 // AwaitMetadata implements peer.Host: it returns once this node's copy of
-// the metadata reflects index.
+// the metadata reflects index and its pipe tasks follow it, so that the
+// pipes a revocation stopped (their owner lost READ_DATA) no longer send
+// from this node either.
 func (h hostView) AwaitMetadata(ctx context.Context, index uint64) error {
 	ctx, cancel := context.WithTimeout(ctx, privilegeSyncTimeout)
 	defer cancel()
 	if err := h.d.meta.WaitIndex(ctx, index); err != nil {
 		return status.Errorf(status.InternalServerError, "DataNode %d: metadata index %d not reached: %w", h.d.cfg.NodeID, index, err)
+	}
+	if a := h.d.pipes; a != nil {
+		a.Reconcile()
 	}
 	return nil
 }
