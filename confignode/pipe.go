@@ -1,6 +1,7 @@
 package confignode
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sluicedb/sluice/auth"
@@ -132,10 +133,20 @@ func (f *fsm) dropPipe(name string) any {
 	return nil
 }
 
+// RetryingPrefix starts the ExceptionMessage of a RUNNING pipe whose
+// transfers are being retried.
+const RetryingPrefix = "retrying: "
+
 func (f *fsm) pipeException(c pipeExceptionCmd) any {
 	p, err := f.pipe(c.Name)
 	if err != nil {
 		return err
+	}
+	if !c.Stop && p.State != PipeRunning && (c.Message == "" || strings.HasPrefix(c.Message, RetryingPrefix)) {
+		// A stopped pipe keeps the reason it stopped: a retried error, or
+		// its clearing, from a task that has not stopped yet replaces
+		// nothing.
+		return nil
 	}
 	p.Exception, p.ExceptionTime = c.Message, c.Time
 	if c.Stop {

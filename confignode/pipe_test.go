@@ -62,6 +62,23 @@ func TestPipeLifecycle(t *testing.T) {
 	if p := c.Pipes()[0]; p.State != PipeStopped || p.Exception != "authentication failed" {
 		t.Fatalf("fatal exception: %+v", p)
 	}
+	// A task that has not stopped yet reports a retried error, then its
+	// clearing: the stopped pipe keeps the reason it stopped. A notice
+	// still replaces it.
+	for _, msg := range []string{"retrying: dial refused", ""} {
+		if err := c.ReportPipeException(ctx, "p", msg, false); err != nil {
+			t.Fatal(err)
+		}
+		if p := c.Pipes()[0]; p.State != PipeStopped || p.Exception != "authentication failed" {
+			t.Fatalf("after a late transient report %q: %+v", msg, p)
+		}
+	}
+	if err := c.ReportPipeException(ctx, "p", "authentication failed (the log pin was released)", false); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Pipes()[0]; p.Exception != "authentication failed (the log pin was released)" {
+		t.Fatalf("notice on a stopped pipe: %+v", p)
+	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}

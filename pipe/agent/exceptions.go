@@ -16,7 +16,7 @@ const reportTimeout = 10 * time.Second
 
 // retryingPrefix starts the ExceptionMessage of a pipe whose transfers
 // are being retried.
-const retryingPrefix = "retrying: "
+const retryingPrefix = confignode.RetryingPrefix
 
 // fail stops a pipe with err as its exception message.
 func (a *Agent) fail(name string, err error) {
