@@ -52,3 +52,20 @@ func TestParseInclusionErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestInclusionSchemaNeedsASchemaSink: the air-gap and legacy sinks carry
+// points only, so a pipe asking them for schema is refused rather than
+// created to leave it behind; without schema they are accepted.
+func TestInclusionSchemaNeedsASchemaSink(t *testing.T) {
+	for _, sink := range []string{"iotdb-air-gap-sink", "iotdb-legacy-pipe-sink"} {
+		snk := attrs("sink", sink, "sink.ip", "10.0.0.1", "sink.port", "9780")
+		if sink == "iotdb-legacy-pipe-sink" {
+			snk = attrs("sink", sink, "sink.ip", "10.0.0.1", "sink.port", "6667")
+		}
+		_, err := Parse(attrs("source.inclusion", "data.insert,schema"), nil, snk, time.UTC)
+		wantPipeError(t, err, sink, "does not carry series schema")
+		if _, err := Parse(attrs("source.inclusion", "data.insert"), nil, snk, time.UTC); err != nil {
+			t.Errorf("%s without schema: %v", sink, err)
+		}
+	}
+}

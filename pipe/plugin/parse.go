@@ -36,5 +36,9 @@ func Parse(source, processor, sink []ast.Attribute, zone *time.Location) (Spec, 
 	if err != nil {
 		return Spec{}, err
 	}
+	if plugin := CanonicalSink(snk)[SinkKeyPlugin]; src.Inclusion.Schema && (plugin == SinkAirGap || plugin == SinkLegacy) {
+		// Accepted, the pipe would silently leave the schema behind.
+		return Spec{}, sourceClause.errorf("%s does not carry series schema: leave schema out of inclusion, or use iotdb-thrift-sink", plugin)
+	}
 	return Spec{Source: src, Processor: proc, Sink: snk}, nil
 }
