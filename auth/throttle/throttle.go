@@ -14,6 +14,7 @@ package throttle
 import (
 	"container/list"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,11 +92,19 @@ func (t *Throttle) Check(user, host string) error {
 		return nil
 	}
 	if wait := r.next.Sub(t.now()); wait > 0 {
-		return status.Errorf(status.WrongLoginPassword, "too many failed logins of user %s from %s: try again in %s",
+		return status.Errorf(status.WrongLoginPassword, RefusalPrefix+" of user %s from %s: try again in %s",
 			user, host, wait.Round(10*time.Millisecond))
 	}
 	return nil
 }
+
+// RefusalPrefix starts the message of a refusal by Check: a wait, not a
+// wrong password, which a protocol whose answers carry no message (the
+// air-gap one) must tell apart from a refused login.
+const RefusalPrefix = "too many failed logins"
+
+// IsRefusal reports whether msg is the message of a refusal by Check.
+func IsRefusal(msg string) bool { return strings.HasPrefix(msg, RefusalPrefix) }
 
 // RetryIn is how long user must wait before trying again from host.
 func (t *Throttle) RetryIn(user, host string) time.Duration {

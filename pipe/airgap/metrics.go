@@ -12,6 +12,7 @@ const (
 	closedChecksum  = "checksum"
 	closedMalformed = "malformed"
 	closedTooMany   = "too_many"
+	closedThrottled = "throttled"
 )
 
 type metrics struct {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluicedb/sluice/auth/throttle"
 	"github.com/sluicedb/sluice/clientconn"
 	"github.com/sluicedb/sluice/proto/pipethrift"
 	"github.com/sluicedb/sluice/status"
@@ -284,7 +285,16 @@ func (c *conn) serve() {
 			return
 		}
 		_ = c.nc.SetWriteDeadline(time.Now().Add(s.cfg.ReadTimeout))
-		if err := c.answer(c.handle(ctx, log, req)); err != nil {
+		answer, hangUp := c.handle(ctx, log, req)
+		if hangUp {
+			// The one-byte answer cannot say "try again later": a FAIL
+			// would stop the sender's pipe as for a wrong password, while
+			// a closed connection is retried.
+			log.Info("air-gap connection closed: the login throttle asks the sender to wait")
+			s.metrics.closed.WithLabelValues(closedThrottled).Inc()
+			return
+		}
+		if err := c.answer(answer); err != nil {
 			log.Info("air-gap connection closed: answering failed", "err", err)
 			s.metrics.closed.WithLabelValues(closedIO).Inc()
 			return
@@ -333,8 +343,10 @@ func (c *conn) closeOn(log *slog.Logger, err error, limit int) {
 }
 
 // handle runs one request and returns its one-byte answer. The reason of
-// a failure can only be logged: the protocol has no room for it.
-func (c *conn) handle(ctx context.Context, log *slog.Logger, req Request) (answer byte) {
+// a failure can only be logged: the protocol has no room for it. hangUp
+// asks for the connection to be closed without an answer instead: the
+// login throttle refused a handshake, a reason to wait, not to stop.
+func (c *conn) handle(ctx context.Context, log *slog.Logger, req Request) (answer byte, hangUp bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("BUG: panic while serving an air-gap request", "type", req.Type, "panic", p, "stack", string(debug.Stack()))
@@ -349,12 +361,12 @@ func (c *conn) handle(ctx context.Context, log *slog.Logger, req Request) (answe
 	resp := c.srv.h.Handle(ctx, &pipethrift.TPipeTransferReq{Version: req.Version, Type: req.Type, Body: req.Body})
 	st := resp.GetStatus()
 	if st != nil && (st.Code == int32(status.Success) || st.Code == int32(status.RedirectionRecommend)) {
-		return ResponseOK
+		return ResponseOK, false
 	}
 	code, msg := int32(-1), "no status"
 	if st != nil {
 		code, msg = st.Code, st.GetMessage()
 	}
 	log.Warn("air-gap request refused", "type", req.Type, "e_language", req.ELanguage, "code", code, "message", msg)
-	return ResponseFail
+	return ResponseFail, throttle.IsRefusal(msg)
 }

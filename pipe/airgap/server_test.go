@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/sluicedb/sluice/auth/throttle"
 	"github.com/sluicedb/sluice/clientconn"
 	"github.com/sluicedb/sluice/proto/pipethrift"
 	"github.com/sluicedb/sluice/status"
@@ -39,12 +40,15 @@ func (h *fakeHandler) Handle(ctx context.Context, req *pipethrift.TPipeTransferR
 	h.ids = append(h.ids, c.ID())
 	h.bodies = append(h.bodies, bytes.Clone(req.Body))
 	h.mu.Unlock()
-	code := status.Success
+	code, msg := status.Success, ""
 	switch req.Type {
 	case typeHandshake:
-		if string(req.Body) == "secret" {
+		switch string(req.Body) {
+		case "secret":
 			c.Authenticate()
-		} else {
+		case "throttled":
+			code, msg = status.WrongLoginPassword, throttle.RefusalPrefix+" of user root from 127.0.0.1: try again in 250ms"
+		default:
 			code = status.WrongLoginPassword
 		}
 	case typeData:
@@ -54,7 +58,7 @@ func (h *fakeHandler) Handle(ctx context.Context, req *pipethrift.TPipeTransferR
 	default:
 		code = status.PipeError
 	}
-	return &pipethrift.TPipeTransferResp{Status: &pipethrift.TSStatus{Code: int32(code)}}
+	return &pipethrift.TPipeTransferResp{Status: &pipethrift.TSStatus{Code: int32(code), Message: &msg}}
 }
 
 func (h *fakeHandler) ConnClosed(id uint64) {
@@ -180,6 +184,21 @@ func TestServerAnswers(t *testing.T) {
 	}
 	if n, err := testutil.GatherAndCount(reg, "sluice_pipe_air_gap_connections"); err != nil || n != 1 {
 		t.Errorf("connections gauge: %d series, %v", n, err)
+	}
+}
+
+// TestServerThrottledHandshakeHangsUp: a handshake the login throttle
+// refuses is not answered FAIL, which would stop the sender's pipe as for a
+// wrong password: the connection closes, and the sender retries.
+func TestServerThrottledHandshakeHangsUp(t *testing.T) {
+	s, _, _ := startServer(t, Config{})
+	c := dial(t, s)
+	if _, err := c.Write(Encode(1, typeHandshake, []byte("throttled"), false)); err != nil {
+		t.Fatal(err)
+	}
+	wantClosed(t, c)
+	if got := testutil.ToFloat64(s.metrics.closed.WithLabelValues(closedThrottled)); got != 1 {
+		t.Errorf("throttled closes %v, want 1", got)
 	}
 }
 
