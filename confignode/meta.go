@@ -206,6 +206,16 @@ func (m *Meta) ReportPipeException(ctx context.Context, name, message string, st
 	return err
 }
 
+// FailPipe stops the pipe with message as its exception, unless it has
+// been altered, dropped or re-created since the definition (created,
+// revision) that failed: a task of the old definition failing after an
+// ALTER PIPE does not stop the new one.
+func (m *Meta) FailPipe(ctx context.Context, name string, created int64, revision uint64, message string) error {
+	_, err := m.commit(ctx, encode(cmdPipeException, pipeExceptionCmd{Name: name, Message: message,
+		Time: time.Now().UnixMilli(), Stop: true, Created: created, Revision: revision}))
+	return err
+}
+
 // CommitPipeProgress records region tasks' commit frontiers in one entry.
 // created names the pipe's incarnation: progress of a dropped pipe never
 // lands on a new pipe of the same name.

@@ -73,6 +73,11 @@ type pipeExceptionCmd struct {
 	Message string `json:"message"`
 	Time    int64  `json:"time"`
 	Stop    bool   `json:"stop"`
+	// Created and Revision, when Created is set, name the definition of
+	// the pipe the report is about: a report about one since altered,
+	// dropped or re-created changes nothing.
+	Created  int64  `json:"created,omitempty"`
+	Revision uint64 `json:"revision,omitempty"`
 }
 
 type pipeProgressCmd struct {
@@ -141,6 +146,9 @@ func (f *fsm) pipeException(c pipeExceptionCmd) any {
 	p, err := f.pipe(c.Name)
 	if err != nil {
 		return err
+	}
+	if c.Created != 0 && (c.Created != p.CreationTime || c.Revision != p.Revision) {
+		return nil // about an earlier definition of the pipe
 	}
 	if !c.Stop && p.State != PipeRunning && (c.Message == "" || strings.HasPrefix(c.Message, RetryingPrefix)) {
 		// A stopped pipe keeps the reason it stopped: a retried error, or

@@ -102,3 +102,38 @@ func TestAlterPipeOwnerNeedsReadData(t *testing.T) {
 		t.Fatalf("refused ALTER changed the pipe: %+v", p)
 	}
 }
+
+// TestFailPipeOfAnEarlierDefinition: a task of the definition an ALTER
+// replaced, failing after it, does not stop the altered pipe; a failure of
+// the current definition does.
+func TestFailPipeOfAnEarlierDefinition(t *testing.T) {
+	ctx := context.Background()
+	c := startNode(t, t.TempDir())
+	all := model.Path{"root", model.MultiLevel}
+	sink := []ast.Attribute{{Key: "sink", Value: "do-nothing-sink"}}
+	if err := c.CreatePipe(ctx, "p", "root", all, nil, nil, sink); err != nil {
+		t.Fatal(err)
+	}
+	created := pipeNamed(t, c, "p").CreationTime
+	if err := c.AlterPipe(ctx, "p", created, 0, PipeDefinition{Sink: sink, Owner: "root", ReadScope: all,
+		Source: []ast.Attribute{{Key: "source.pattern", Value: "root.a"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, stale := range []struct {
+		created  int64
+		revision uint64
+	}{{created, 0}, {created - 1, 1}} {
+		if err := c.FailPipe(ctx, "p", stale.created, stale.revision, "authentication failed"); err != nil {
+			t.Fatal(err)
+		}
+		if p := pipeNamed(t, c, "p"); p.State != PipeRunning || p.Exception != "" {
+			t.Fatalf("after a failure of definition %+v: %+v", stale, p)
+		}
+	}
+	if err := c.FailPipe(ctx, "p", created, 1, "authentication failed"); err != nil {
+		t.Fatal(err)
+	}
+	if p := pipeNamed(t, c, "p"); p.State != PipeStopped || p.Exception != "authentication failed" {
+		t.Fatalf("after a failure of the current definition: %+v", p)
+	}
+}

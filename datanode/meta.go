@@ -57,6 +57,7 @@ type Meta interface {
 	StopPipe(ctx context.Context, name string) error
 	DropPipe(ctx context.Context, name string) error
 	ReportPipeException(ctx context.Context, name, message string, stop bool) error
+	FailPipe(ctx context.Context, name string, created int64, revision uint64, message string) error
 	CommitPipeProgress(ctx context.Context, name string, created int64, progress map[uint32]confignode.Progress) error
 	Pipes() []confignode.Pipe
 	PipeStatistics(ctx context.Context) ([]confignode.PipeStats, error)

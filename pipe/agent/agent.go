@@ -32,6 +32,9 @@ type Metadata interface {
 	// ReportPipeException records a pipe's latest error (empty clears it);
 	// stop also stops the pipe.
 	ReportPipeException(ctx context.Context, name, message string, stop bool) error
+	// FailPipe stops the pipe with message, unless it has changed since
+	// the definition (created, revision) that failed.
+	FailPipe(ctx context.Context, name string, created int64, revision uint64, message string) error
 }
 
 // Region is a data region hosted here, as the agent and its tasks see it.

@@ -18,14 +18,15 @@ const reportTimeout = 10 * time.Second
 // are being retried.
 const retryingPrefix = confignode.RetryingPrefix
 
-// fail stops a pipe with err as its exception message.
-func (a *Agent) fail(name string, err error) {
+// fail stops the pipe of k (its name, creation and revision) with err as
+// its exception message, unless the pipe has changed since.
+func (a *Agent) fail(k taskKey, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
 	defer cancel()
-	if rerr := a.meta.ReportPipeException(ctx, name, err.Error(), true); rerr != nil {
-		a.logger.Error("cannot stop failed pipe", "pipe", name, "err", err, "report_err", rerr)
+	if rerr := a.meta.FailPipe(ctx, k.pipe, k.created, k.revision, err.Error()); rerr != nil {
+		a.logger.Error("cannot stop failed pipe", "pipe", k.pipe, "err", err, "report_err", rerr)
 	}
-	a.logger.Warn("pipe stopped", "pipe", name, "err", err)
+	a.logger.Warn("pipe stopped", "pipe", k.pipe, "revision", k.revision, "err", err)
 }
 
 // reportLock is the lock that orders pipe name's transient-error writes.

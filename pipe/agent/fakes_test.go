@@ -143,6 +143,24 @@ func (m *fakeMeta) ReportPipeException(_ context.Context, name, message string, 
 	return nil
 }
 
+// FailPipe stops the pipe, unless its definition changed since (created,
+// revision), as the ConfigNodes do.
+func (m *fakeMeta) FailPipe(_ context.Context, name string, created int64, revision uint64, message string) error {
+	m.mu.Lock()
+	current := false
+	for _, p := range m.pipes {
+		current = current || (p.Name == name && p.CreationTime == created && p.Revision == revision)
+	}
+	if current {
+		m.reports = append(m.reports, exceptionReport{name, message, true})
+	}
+	m.mu.Unlock()
+	if current {
+		m.setState(name, confignode.PipeStopped)
+	}
+	return nil
+}
+
 var errNoLeader = errors.New("no ConfigNode leader")
 
 // CommitPipeProgress makes fakeMeta the snapshot.Store of the tests.

@@ -118,12 +118,12 @@ func (a *Agent) wanted(pipes []confignode.Pipe, regions []Region) map[taskKey]ta
 		}
 		sinkAttrs, err := a.cfg.OpenSecrets(p.Sink)
 		if err != nil {
-			a.fail(p.Name, err)
+			a.fail(keyOf(p, 0), err)
 			continue
 		}
 		spec, err := plugin.Parse(p.Source, p.Processor, sinkAttrs, time.Local)
 		if err != nil {
-			a.fail(p.Name, err)
+			a.fail(keyOf(p, 0), err)
 			continue
 		}
 		for _, r := range regions {
@@ -215,7 +215,7 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 	return func(inFlight context.Context) (*task.Task, pipe.Sink, func()) {
 		snk, release, err := a.sinks.Acquire(spec.Sink)
 		if err != nil {
-			a.fail(p.Name, err)
+			a.fail(keyOf(p, r.ID()), err)
 			return nil, nil, nil
 		}
 		start := a.frontiers.Resume(p, r.ID())
@@ -228,7 +228,7 @@ func (a *Agent) taskFactory(p *confignode.Pipe, spec plugin.Spec, r Region) task
 			Error: func(err error, fatal bool) {
 				a.metrics.sinkError(name, key.region)
 				if fatal {
-					a.fail(name, err)
+					a.fail(key, err)
 					return
 				}
 				a.metrics.retried(name, key.region)
