@@ -18,6 +18,7 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 
 	"github.com/sluicedb/sluice/test/proc"
+	"github.com/sluicedb/sluice/test/validator"
 )
 
 // Helpers shared by the session, query, schema, auth and bad-input tests.
@@ -254,22 +255,11 @@ func readAll(t testing.TB, what string, ds *client.SessionDataSet) *result {
 }
 
 // tryQuery runs a query with ExecuteQueryStatement and reads every row.
-func tryQuery(t testing.TB, sess *client.Session, sql string) (res *result, err error) {
+func tryQuery(t testing.TB, sess *client.Session, sql string) (*result, error) {
 	t.Helper()
-	var ds *client.SessionDataSet
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("client panicked on %q: %v", sql, r)
-			}
-		}()
-		ds, err = sess.ExecuteQueryStatement(sql, nil)
-	}()
+	ds, err := validator.Query(sess, sql)
 	if err != nil {
 		return nil, err
-	}
-	if ds == nil {
-		return nil, fmt.Errorf("%s: no data set and no error", sql)
 	}
 	return readAll(t, sql, ds), nil
 }

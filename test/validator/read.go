@@ -13,27 +13,35 @@ type Querier interface {
 	ExecuteQueryStatement(sql string, timeoutMs *int64) (*client.SessionDataSet, error)
 }
 
+// Query runs sql on q and returns its data set, which the caller closes.
+// The official client dereferences a missing response when its
+// connection broke: that is a failed query here, not a crash of the test.
+func Query(q Querier, sql string) (ds *client.SessionDataSet, err error) {
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("client panicked: %v", r)
+			}
+		}()
+		ds, err = q.ExecuteQueryStatement(sql, nil)
+	}()
+	if err == nil && ds == nil {
+		err = fmt.Errorf("no data set and no error")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sql, err)
+	}
+	return ds, nil
+}
+
 // Read returns every point below the path prefix (a database or device
 // path, without wildcards) that q's server holds, read with
 // "SELECT ** FROM prefix".
 func Read(q Querier, prefix string) (pts Points, err error) {
 	sql := "SELECT ** FROM " + prefix
-	var ds *client.SessionDataSet
-	func() {
-		// The client dereferences a missing response when its connection
-		// broke: a failed read, not a crash of the test.
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("%s: client panicked: %v", sql, r)
-			}
-		}()
-		ds, err = q.ExecuteQueryStatement(sql, nil)
-	}()
+	ds, err := Query(q, sql)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sql, err)
-	}
-	if ds == nil {
-		return nil, fmt.Errorf("%s: no data set and no error", sql)
+		return nil, err
 	}
 	defer ds.Close()
 	pts = Points{}
