@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/sluicedb/sluice/confignode"
 	"github.com/sluicedb/sluice/pipe"
@@ -118,6 +119,33 @@ func TestProgressRecordedAndResumed(t *testing.T) {
 	if _, d := f.sinks.sink.sent(); d != 0 {
 		t.Fatalf("%d points sent twice", d)
 	}
+}
+
+// TestCatchingUpCommitsEarly: a task at the head of the log leaves its
+// progress to the periodic commit (hourly here), while one whose frontier's
+// write was appended more than an interval ago, catching up on a backlog,
+// has it committed at once.
+func TestCatchingUpCommitsEarly(t *testing.T) {
+	meta := newMeta(runningPipe("p"))
+	r := newRegion(1, true)
+	f := newFixture(t, meta, r)
+	f.frontiers.Start(context.Background())
+	r.write(3)
+	f.agent.Reconcile()
+	f.waitSent(t, 3)
+	time.Sleep(200 * time.Millisecond)
+	if c := meta.committed(); len(c) != 0 {
+		t.Fatalf("a task at the head of the log committed before the tick: %+v", c)
+	}
+	r.mu.Lock()
+	r.appendedAgo = 2 * time.Hour
+	r.mu.Unlock()
+	r.write(2)
+	f.waitSent(t, 5)
+	waitFor(t, "an early commit of frontier 5", func() (bool, string) {
+		c := meta.committed()
+		return len(c) > 0 && c[len(c)-1].progress[1].Index == 5, fmt.Sprintf("%+v", c)
+	})
 }
 
 // TestCloseStopsEverything: Close stops every task and leaves their last

@@ -223,6 +223,8 @@ type fakeRegion struct {
 	wake    chan struct{} // closed and replaced on each write
 	pins    map[string]uint64
 	waiting int // tasks inside WaitApplied
+	// appendedAgo is how long before it is read each entry was appended.
+	appendedAgo time.Duration
 }
 
 func newRegion(id uint32, serving bool) *fakeRegion {
@@ -302,12 +304,15 @@ func (r *fakeRegion) tasksWaiting() int {
 func (r *fakeRegion) Entries(after, upTo uint64, max int) ([]task.Entry, uint64, error) {
 	var out []task.Entry
 	last := after
+	r.mu.Lock()
+	appended := time.Now().Add(-r.appendedAgo)
+	r.mu.Unlock()
 	for i := after + 1; i <= upTo && len(out) < max; i++ {
 		dev, _ := model.ParseFullPath("root.sg.d")
 		col := model.NewColumn(model.Int64, 1)
 		col.Append(int64(i))
 		tb := &model.Tablet{Device: dev, Times: []int64{int64(i)}, Measurements: []string{"s"}, Columns: []model.Column{col}}
-		out = append(out, task.Entry{Index: i, Tablets: []*model.Tablet{tb}})
+		out = append(out, task.Entry{Index: i, Tablets: []*model.Tablet{tb}, Appended: appended})
 		last = i
 	}
 	return out, last, nil
