@@ -10,9 +10,15 @@ import (
 	"github.com/sluicedb/sluice/seal"
 )
 
-// snapshotVersion is written into every snapshot; UnmarshalJSON refuses
-// others.
-const snapshotVersion = 1
+// Snapshot versions. A state with roles is written as rolesVersion, so
+// that a binary from before roles refuses it (and the operator learns to
+// upgrade every node) instead of dropping the roles' grants without a
+// word; a state without roles keeps usersVersion, which every release
+// reads. UnmarshalJSON reads both and refuses any other.
+const (
+	usersVersion = 1
+	rolesVersion = 2
+)
 
 type stateJSON struct {
 	Version int        `json:"version"`
@@ -52,7 +58,10 @@ type pathJSON struct {
 func (s *State) MarshalJSON() ([]byte, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := stateJSON{Version: snapshotVersion, Users: []userJSON{}}
+	out := stateJSON{Version: usersVersion, Users: []userJSON{}}
+	if len(s.roles) > 0 {
+		out.Version = rolesVersion
+	}
 	for _, name := range slices.Sorted(maps.Keys(s.users)) {
 		u := s.users[name]
 		out.Users = append(out.Users, userJSON{Name: name, PasswordHash: u.hash, privsJSON: u.toJSON(),
@@ -107,8 +116,11 @@ func (s *State) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return fmt.Errorf("decode auth state: %w", err)
 	}
-	if in.Version != snapshotVersion {
+	if in.Version != usersVersion && in.Version != rolesVersion {
 		return fmt.Errorf("decode auth state: unknown version %d", in.Version)
+	}
+	if in.Version == usersVersion && len(in.Roles) > 0 {
+		return fmt.Errorf("decode auth state: version %d holds no roles, this one lists %d", in.Version, len(in.Roles))
 	}
 	users := make(map[string]*user, len(in.Users))
 	for _, uj := range in.Users {

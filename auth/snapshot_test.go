@@ -57,12 +57,48 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
+// A state with roles is written as version 2, which a binary from before
+// roles refuses rather than dropping the roles; one without stays version
+// 1, and both read back.
+func TestSnapshotVersionFollowsRoles(t *testing.T) {
+	s := newState(t)
+	version := func() int {
+		t.Helper()
+		data, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var head struct{ Version int }
+		if err := json.Unmarshal(data, &head); err != nil {
+			t.Fatal(err)
+		}
+		var back State
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("version %d does not read back: %v", head.Version, err)
+		}
+		return head.Version
+	}
+	if v := version(); v != 1 {
+		t.Errorf("without roles: version %d, want 1", v)
+	}
+	if err := s.CreateRole("operators"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.GrantRole("alice", "operators"); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != 2 {
+		t.Errorf("with a role: version %d, want 2", v)
+	}
+}
+
 func TestUnmarshalJSONErrors(t *testing.T) {
 	root := `{"name":"root","password_hash":"` + rootPasswordHash + `"}`
 	tests := []struct{ name, in, want string }{
 		{"not json", `{`, "unexpected end"},
 		{"wrong type", `{"version":"x"}`, "decode auth state"},
-		{"version", `{"version":2,"users":[` + root + `]}`, "unknown version 2"},
+		{"version", `{"version":3,"users":[` + root + `]}`, "unknown version 3"},
+		{"roles in version 1", `{"version":1,"users":[` + root + `],"roles":[{"name":"operators"}]}`, "version 1 holds no roles"},
 		{"no root", `{"version":1,"users":[]}`, "no user root"},
 		{"bad hash", `{"version":1,"users":[{"name":"root","password_hash":"root"}]}`, "bcrypt"},
 		{"bad name", `{"version":1,"users":[` + root + `,{"name":"a b","password_hash":"` + rootPasswordHash + `"}]}`, "user name"},
