@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -29,6 +28,7 @@ type Config struct {
 	Rows         int // rows per tablet
 	TotalRows    int // rows per device over the whole run
 	Workers      int // concurrent client sessions
+	Values       Values
 	// LatencyRun is how long the pipe benchmark measures latency.
 	LatencyRun time.Duration
 	// ProgressInterval is the sender's pipe_progress_snapshot_interval_ms
@@ -200,17 +200,17 @@ func ingest(cfg Config, sessions []client.Session, prefix string, out io.Writer)
 		batches <- start
 	}
 	close(batches)
+	bar := newProgress(out, "ingest into "+prefix, int64(cfg.Devices*cfg.Measurements*cfg.TotalRows))
 	var wg sync.WaitGroup
 	errs := make(chan error, len(sessions))
 	var mu sync.Mutex
 	var points int64
-	for w, sess := range sessions {
+	for _, sess := range sessions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := newRand(uint64(w))
 			for first := range batches {
-				tablets, err := makeTablets(cfg, prefix, first, rng)
+				tablets, err := makeTablets(cfg, prefix, first)
 				if err != nil {
 					errs <- err
 					return
@@ -221,13 +221,13 @@ func ingest(cfg Config, sessions []client.Session, prefix string, out io.Writer)
 				}
 				mu.Lock()
 				points += int64(cfg.Devices * cfg.Measurements * cfg.Rows)
-				fmt.Fprintf(out, "\ringested %d points", points)
+				bar.Set(points)
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	fmt.Fprintln(out)
+	bar.Finish()
 	select {
 	case err := <-errs:
 		return points, err
@@ -245,9 +245,8 @@ func open(host string, port int) (client.Session, error) {
 }
 
 // makeTablets builds one InsertTablets call: every device, rows starting at
-// row index first, one sample per second, values a random walk in 0.01
-// steps as a real sensor reports them.
-func makeTablets(cfg Config, prefix string, first int, rng *rand.Rand) ([]*client.Tablet, error) {
+// row index first, one sample per second, values of cfg.Values.
+func makeTablets(cfg Config, prefix string, first int) ([]*client.Tablet, error) {
 	schemas := make([]*client.MeasurementSchema, cfg.Measurements)
 	for m := range schemas {
 		schemas[m] = &client.MeasurementSchema{Measurement: "s" + strconv.Itoa(m), DataType: client.DOUBLE}
@@ -258,14 +257,14 @@ func makeTablets(cfg Config, prefix string, first int, rng *rand.Rand) ([]*clien
 		if err != nil {
 			return nil, err
 		}
+		for r := range cfg.Rows {
+			t.SetTimestamp(int64(first+r)*1000, r)
+		}
+		values := make([]float64, cfg.Rows)
 		for m := range schemas {
-			v := float64(2000 + rng.IntN(1000))
-			for r := range cfg.Rows {
-				if m == 0 {
-					t.SetTimestamp(int64(first+r)*1000, r)
-				}
-				v += float64(rng.IntN(3) - 1)
-				if err := t.SetValueAt(v/100, m, r); err != nil {
+			cfg.Values.fill(values, d, m, first)
+			for r, v := range values {
+				if err := t.SetValueAt(v, m, r); err != nil {
 					return nil, err
 				}
 			}
@@ -298,5 +297,3 @@ func dirSize(dir string) int64 {
 	})
 	return n
 }
-
-func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }

@@ -19,13 +19,23 @@ type PipeResult struct {
 	DirectPointsPerSecond float64 // the workload ingested straight into B
 	SyncPoints            int64
 	SyncDuration          time.Duration // first write on A until B holds every point
+	IngestDuration        time.Duration // first write on A until A acknowledged the last
+	// TailLag is the last write acknowledged by A until B holds every
+	// point.
+	TailLag time.Duration
+	// WireToB and WireFromB are the bytes the pipe's sink sent to B and
+	// received from it during the sync (a counting relay sits between
+	// them).
+	WireToB, WireFromB int64
 	LatencyRate           float64       // points/s offered during the latency run
 	P50, P99              time.Duration // end-to-end latency of probe points
 }
 
 // RunPipe measures sync A -> B on two in-process instances: direct ingest
 // into B, then the same workload into A until B holds all of it, then
-// end-to-end latency at half the measured sync throughput.
+// end-to-end latency at half the measured sync throughput. The databases
+// and series are created on both sides, and the pipe, before the clock
+// starts; the pipe's sink dials B through a counting relay.
 func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error) {
 	var res PipeResult
 	a, err := startNode(ctx, func(c *config.Config) {
@@ -52,8 +62,21 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 		return res, err
 	}
 	defer closeSessions(sb)
-	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d points, %d sessions\n",
-		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
+	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements (%s values), tablets of %d rows, %d points, %d sessions\n",
+		cfg.Devices, cfg.Measurements, cfg.Values, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
+	for _, c := range []struct {
+		s      client.Session
+		prefix string
+	}{{sb[0], "root.direct"}, {sb[0], "root.sync"}, {sa[0], "root.sync"}} {
+		if err := createSchema(c.s, c.prefix, cfg); err != nil {
+			return res, err
+		}
+	}
+	relay, err := StartRelay(fmt.Sprintf("127.0.0.1:%d", b.port))
+	if err != nil {
+		return res, err
+	}
+	defer relay.Close()
 
 	start := time.Now()
 	n, err := ingest(cfg, sb, "root.direct", out)
@@ -63,7 +86,7 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 	res.DirectPointsPerSecond = float64(n) / time.Since(start).Seconds()
 	fmt.Fprintf(out, "direct ingest into B: %.0f points/s\n", res.DirectPointsPerSecond)
 
-	sinkClause := fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d'", b.port)
+	sinkClause := fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d'", relay.Port())
 	for _, kv := range cfg.SinkAttributes {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
@@ -75,30 +98,49 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 	if err := exec(sa[0], "create pipe bench with source ('source.pattern'='root.sync') with sink ("+sinkClause+")"); err != nil {
 		return res, err
 	}
+	toB0, fromB0 := relay.Bytes()
 	start = time.Now()
 	if res.SyncPoints, err = ingest(cfg, sa, "root.sync", out); err != nil {
 		return res, err
 	}
+	res.IngestDuration = time.Since(start)
+	bar := newProgress(out, "B holds", res.SyncPoints)
 	for {
 		got, err := countAll(sb[0], "root.sync.**")
 		if err != nil {
 			return res, err
 		}
-		fmt.Fprintf(out, "\rB holds %d of %d points", got, res.SyncPoints)
+		bar.Set(got)
 		if got >= res.SyncPoints {
 			break
 		}
 		if time.Since(start) > 10*time.Minute {
 			return res, fmt.Errorf("cluster B holds %d of %d points after 10 minutes", got, res.SyncPoints)
 		}
-		time.Sleep(20 * time.Millisecond)
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	res.SyncDuration = time.Since(start)
-	fmt.Fprintf(out, "\nsync A -> B: %d points in %.2fs = %.0f points/s\n", res.SyncPoints, res.SyncDuration.Seconds(),
-		float64(res.SyncPoints)/res.SyncDuration.Seconds())
+	res.TailLag = res.SyncDuration - res.IngestDuration
+	bar.Finish()
+	toB, fromB := relay.Bytes()
+	res.WireToB, res.WireFromB = toB-toB0, fromB-fromB0
+	fmt.Fprintf(out, "sync A -> B: %d points in %.2fs = %.0f points/s, tail lag %.3fs\n", res.SyncPoints, res.SyncDuration.Seconds(),
+		float64(res.SyncPoints)/res.SyncDuration.Seconds(), res.TailLag.Seconds())
+	fmt.Fprintf(out, "on the wire: %.2f bytes/point to B, %.2f bytes/point back\n",
+		float64(res.WireToB)/float64(res.SyncPoints), float64(res.WireFromB)/float64(res.SyncPoints))
 
 	res.LatencyRate = float64(res.SyncPoints) / res.SyncDuration.Seconds() / 2
-	lat, err := latency(ctx, sa[0], sa[1%len(sa)], sb[0], res.LatencyRate, cfg.LatencyRun)
+	// The load and the probes have sessions of their own: one session
+	// serves one call at a time.
+	sl, err := openSessions("127.0.0.1", a.port, 2)
+	if err != nil {
+		return res, err
+	}
+	defer closeSessions(sl)
+	lat, err := latency(ctx, sl[0], sl[1], sb[0], res.LatencyRate, cfg.LatencyRun)
 	if err != nil {
 		return res, err
 	}
@@ -157,14 +199,13 @@ func offerLoad(ctx context.Context, s client.Session, rate float64) error {
 	interval := time.Duration(float64(time.Second) * perBatch / rate)
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	rng := newRand(1)
 	for first := 0; ; first += cfg.Rows {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 		}
-		tablets, err := makeTablets(cfg, "root.sync.load", first, rng)
+		tablets, err := makeTablets(cfg, "root.sync.load", first)
 		if err != nil {
 			return err
 		}
