@@ -27,8 +27,8 @@ type PipeResult struct {
 	// received from it during the sync (a counting relay sits between
 	// them).
 	WireToB, WireFromB int64
-	LatencyRate           float64       // points/s offered during the latency run
-	P50, P99              time.Duration // end-to-end latency of probe points
+	LatencyRate        float64       // points/s offered during the latency run
+	P50, P99           time.Duration // end-to-end latency of probe points
 }
 
 // RunPipe measures sync A -> B on two in-process instances: direct ingest
