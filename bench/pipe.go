@@ -19,16 +19,16 @@ type PipeResult struct {
 	DirectPointsPerSecond float64 // the workload ingested straight into B
 	SyncPoints            int64
 	SyncDuration          time.Duration // first write on A until B holds every point
-	IngestDuration        time.Duration // first write on A until A acknowledged the last
-	// TailLag is the last write acknowledged by A until B holds every
-	// point.
-	TailLag time.Duration
+	LatencyRate           float64       // points/s offered during the latency run
+	P50, P99              time.Duration // end-to-end latency of probe points
+
+	// IngestDuration is the first write on A until A acknowledged the
+	// last; TailLag the last acknowledged until B holds every point.
+	IngestDuration, TailLag time.Duration
 	// WireToB and WireFromB are the bytes the pipe's sink sent to B and
 	// received from it during the sync (a counting relay sits between
 	// them).
 	WireToB, WireFromB int64
-	LatencyRate        float64       // points/s offered during the latency run
-	P50, P99           time.Duration // end-to-end latency of probe points
 }
 
 // RunPipe measures sync A -> B on two in-process instances: direct ingest
@@ -155,40 +155,12 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 // probe point every 20 ms, and measures how long each probe takes to be
 // readable on B.
 func latency(ctx context.Context, load, probe, target client.Session, rate float64, d time.Duration) ([]time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	loadErr := make(chan error, 1)
-	go func() { loadErr <- offerLoad(ctx, load, rate) }()
-	var sent []time.Time
-	var lat []time.Duration
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for ctx.Err() == nil {
-		select {
-		case <-tick.C:
-			sql := fmt.Sprintf("insert into root.sync.probe(time, v) values (%d, %d)", len(sent), len(sent))
-			if err := exec(probe, sql); err != nil {
-				return nil, err
-			}
-			sent = append(sent, time.Now())
-		default:
-		}
-		arrived, err := countAll(target, "root.sync.probe")
-		if err != nil {
-			return nil, err
-		}
-		for int64(len(lat)) < arrived && len(lat) < len(sent) {
-			lat = append(lat, time.Since(sent[len(lat)]))
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	if err := <-loadErr; err != nil {
-		return nil, err
-	}
-	if len(lat) == 0 {
-		return nil, fmt.Errorf("no probe arrived on B")
-	}
-	return lat, nil
+	return probeLatency(ctx, d,
+		func(ctx context.Context) error { return offerLoad(ctx, load, rate) },
+		func(i int) error {
+			return exec(probe, fmt.Sprintf("insert into root.sync.probe(time, v) values (%d, %d)", i, i))
+		},
+		func() (int64, error) { return countAll(target, "root.sync.probe") })
 }
 
 // offerLoad writes tablets of 10 devices x 10 DOUBLE x 100 rows to A at
