@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/mattn/go-isatty"
 )
 
 // progress shows how far a phase of the benchmark has come: on a terminal
@@ -24,7 +24,7 @@ type progress struct {
 	mu       sync.Mutex
 	done     int64
 	drawn    time.Time
-	quarters int64 // quarters reported as plain lines
+	quarters int64 // the last quarter reported as a plain line
 	finished bool
 }
 
@@ -42,8 +42,7 @@ func isTerminal(out io.Writer) bool {
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return isatty.IsTerminal(f.Fd())
 }
 
 // Add records n more units done.
@@ -72,10 +71,10 @@ func (p *progress) setLocked(n int64) {
 		}
 		return
 	}
-	for q := min(4*p.done/p.total, 4); p.quarters < q; {
-		p.quarters++
-		if p.quarters < 4 {
-			fmt.Fprintf(p.out, "%s: %d%% (%d of %d)\n", p.label, p.quarters*25, p.done, p.total)
+	if q := min(4*p.done/p.total, 4); q > p.quarters {
+		p.quarters = q
+		if q < 4 {
+			fmt.Fprintf(p.out, "%s: %d%% (%d of %d)\n", p.label, 100*p.done/p.total, p.done, p.total)
 		}
 	}
 }

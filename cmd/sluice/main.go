@@ -34,7 +34,8 @@ const usage = `usage:
   sluice import-tsfile -s FILE|DIR [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-os none|delete]
   sluice export-tsfile -t DIR [-f NAME] [-path root.db.** | -q "select ..."] [-h 127.0.0.1] [-p 6667] [-u root] [-pw root]
   sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
-  sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]...] [--host H --port P] [--rows-per-device N] [--workers N]
+  sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]... [--baseline postgres] [--json FILE] [--chart FILE.svg]]
+               [--points 1M,5M] [--values regular,random-walk] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
   sluice version
 `
@@ -178,19 +179,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		cfg.SinkAttributes = append(cfg.SinkAttributes, kv)
 		return nil
 	})
+	points := fs.String("points", "", "points per run: a count (1000000, 500k, 5M) or with --pipe a list of sizes to measure (1M,5M); overrides --rows-per-device")
+	values := fs.String("values", "random-walk", "values written: random-walk (noisy) or regular (a smooth series); with --pipe a list (regular,random-walk)")
+	baseline := fs.String("baseline", "", "with --pipe: postgres runs PostgreSQL 15 logical replication on the same workload in the same run (installs postgresql-15 when root and missing)")
+	jsonFile := fs.String("json", "", "with --pipe: write every figure, the machine and the command line to this JSON file")
+	chartFile := fs.String("chart", "", "with --pipe: draw throughput, tail lag and latency to this SVG file")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if code := benchSizes(fs, &cfg, *syncBench, *points, *values, *baseline, *jsonFile, *chartFile, stderr); code != 0 {
+		return code
 	}
 	if cfg.ProgressInterval < 0 {
 		fmt.Fprintf(stderr, "sluice bench: --progress-interval must not be negative, got %s\n", cfg.ProgressInterval)
 		return 2
 	}
 	if *syncBench {
-		if _, err := bench.RunPipe(ctx, cfg, stdout); err != nil {
-			fmt.Fprintf(stderr, "sluice bench --pipe: %v\n", err)
-			return 1
-		}
-		return 0
+		return runCompare(ctx, cfg, append([]string{"sluice", "bench"}, args...), *points, *values, *baseline, *jsonFile, *chartFile, stdout, stderr)
 	}
 	if _, err := bench.Run(ctx, cfg, stdout); err != nil {
 		fmt.Fprintf(stderr, "sluice bench: %v\n", err)
