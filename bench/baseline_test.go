@@ -15,9 +15,7 @@ import (
 // tiny size: two instances, a publication and a subscription through the
 // relay, every row on B, the figures filled in, and nothing left behind.
 func TestRunPostgresReplicatesAndMeasures(t *testing.T) {
-	if err := FindPostgres(context.Background(), PostgresBinDir, false, io.Discard); err != nil {
-		t.Skipf("PostgreSQL baseline not tested: %v", err)
-	}
+	needPostgres(t)
 	before := pgDirs(t)
 	cfg := small()
 	cfg.Workers = 1
@@ -51,9 +49,7 @@ func TestRunPostgresReplicatesAndMeasures(t *testing.T) {
 // TestRunPostgresCancelledCleansUp: a cancelled run stops its servers and
 // removes their directories.
 func TestRunPostgresCancelledCleansUp(t *testing.T) {
-	if err := FindPostgres(context.Background(), PostgresBinDir, false, io.Discard); err != nil {
-		t.Skipf("PostgreSQL baseline not tested: %v", err)
-	}
+	needPostgres(t)
 	before := pgDirs(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := small()
@@ -94,4 +90,17 @@ func pgDirs(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	return dirs
+}
+
+// needPostgres skips the test when PostgreSQL 15 is not installed, or
+// fails it when SLUICE_BENCH_POSTGRES=require (as on CI, whose .ci/run
+// installs it).
+func needPostgres(t *testing.T) {
+	t.Helper()
+	if err := FindPostgres(context.Background(), PostgresBinDir, false, io.Discard); err != nil {
+		if os.Getenv("SLUICE_BENCH_POSTGRES") == "require" {
+			t.Fatalf("SLUICE_BENCH_POSTGRES=require: %v", err)
+		}
+		t.Skipf("PostgreSQL baseline not tested: %v", err)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -58,9 +57,7 @@ func TestWithPoints(t *testing.T) {
 // every figure of both systems filled in, the table printed, and JSON and
 // SVG that parse.
 func TestCompareWithPostgres(t *testing.T) {
-	if err := FindPostgres(context.Background(), PostgresBinDir, false, io.Discard); err != nil {
-		t.Skipf("PostgreSQL baseline not tested: %v", err)
-	}
+	needPostgres(t)
 	base := small()
 	base.Workers = 1
 	c := Comparison{Base: base, Points: []int64{300, 1200}, Values: []Values{RandomWalk},
