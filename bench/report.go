@@ -135,7 +135,7 @@ func (r Report) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "points\tvalues\tsystem\tsync points/s\tratio\ttail lag\tp50\tp99\twire B/point\tback B/point\t")
 	row := func(run SizeRun, system string, f Figures, ratio string) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%.3fs\t%.1fms\t%.1fms\t%.2f\t%.2f\t\n", FormatCount(run.Points), run.Values, system,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%.3fs\t%.1fms\t%.1fms\t%.2f\t%.3f\t\n", FormatCount(run.Points), run.Values, system,
 			f.SyncPointsPerSecond, ratio, f.TailLagSeconds, f.LatencyP50Milliseconds, f.LatencyP99Milliseconds,
 			f.WireBytesPerPoint, f.WireBytesPerPointBack)
 	}

@@ -74,7 +74,7 @@ func TestReportTable(t *testing.T) {
 	for i, want := range [][]string{
 		{"points", "values", "system", "sync points/s", "ratio", "tail lag", "p50", "p99", "wire B/point"},
 		{"1M", "regular", "Sluice", "2310000", "3.85x", "0.080s", "4.0ms", "41.0ms", "0.75"},
-		{"1M", "regular", "PostgreSQL", "600000", "0.150s", "40.0ms", "300.0ms", "17.00", "0.01"},
+		{"1M", "regular", "PostgreSQL", "600000", "0.150s", "40.0ms", "300.0ms", "17.00", "0.010"},
 		{"5M", "random-walk", "Sluice", "1900000", "-", "0.86"},
 	} {
 		for _, w := range want {
