@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -36,8 +37,13 @@ type PostgresResult struct {
 // of the Sluice workload (every device, cfg.Rows rows, the same values) is
 // one transaction of one COPY into A. Everything is stopped and removed
 // on return, error and cancellation included.
-func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) (PostgresResult, error) {
-	var res PostgresResult
+func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) (res PostgresResult, err error) {
+	defer func() {
+		// pgx reports a cancelled call as the connection it closed.
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w: %v", ctx.Err(), err)
+		}
+	}()
 	a, err := startPostgres(ctx, binDir, "wal_level=logical")
 	if err != nil {
 		return res, fmt.Errorf("start PostgreSQL A: %w", err)

@@ -91,6 +91,10 @@ func (p *progress) Finish() {
 		fmt.Fprintf(p.out, "\r%s\n", p.bar())
 		return
 	}
+	if p.done < p.total {
+		fmt.Fprintf(p.out, "%s: stopped at %d%% (%d of %d)\n", p.label, 100*p.done/p.total, p.done, p.total)
+		return
+	}
 	fmt.Fprintf(p.out, "%s: done (%d of %d)\n", p.label, p.done, p.total)
 }
 

@@ -25,7 +25,7 @@ func TestProgressPlainLines(t *testing.T) {
 	p = newProgress(&b, "B holds", 1000)
 	p.Set(900) // one jump across three quarters: one line
 	p.Finish()
-	if want := "B holds: 90% (900 of 1000)\nB holds: done (900 of 1000)\n"; b.String() != want {
+	if want := "B holds: 90% (900 of 1000)\nB holds: stopped at 90% (900 of 1000)\n"; b.String() != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
