@@ -105,11 +105,14 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 	}
 	res.IngestDuration = time.Since(start)
 	bar := newProgress(out, "B holds", res.SyncPoints)
+	var poll time.Duration // the last count's, which bounds the tail lag's resolution
 	for {
+		polled := time.Now()
 		got, err := countAll(sb[0], "root.sync.**")
 		if err != nil {
 			return res, err
 		}
+		poll = time.Since(polled)
 		bar.Set(got)
 		if got >= res.SyncPoints {
 			break
@@ -127,8 +130,8 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 	bar.Finish()
 	toB, fromB := relay.Bytes()
 	res.WireToB, res.WireFromB = toB-toB0, fromB-fromB0
-	fmt.Fprintf(out, "sync A -> B: %d points in %.2fs = %.0f points/s, tail lag %.3fs\n", res.SyncPoints, res.SyncDuration.Seconds(),
-		float64(res.SyncPoints)/res.SyncDuration.Seconds(), res.TailLag.Seconds())
+	fmt.Fprintf(out, "sync A -> B: %d points in %.2fs = %.0f points/s, tail lag %.3fs (the last count of B took %.1f ms)\n", res.SyncPoints, res.SyncDuration.Seconds(),
+		float64(res.SyncPoints)/res.SyncDuration.Seconds(), res.TailLag.Seconds(), ms(poll))
 	fmt.Fprintf(out, "on the wire: %.2f bytes/point to B, %.2f bytes/point back\n",
 		float64(res.WireToB)/float64(res.SyncPoints), float64(res.WireFromB)/float64(res.SyncPoints))
 
