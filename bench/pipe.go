@@ -33,9 +33,7 @@ type PipeResult struct {
 
 // RunPipe measures sync A -> B on two in-process instances: direct ingest
 // into B, then the same workload into A until B holds all of it, then
-// end-to-end latency at half the measured sync throughput. The databases
-// and series are created on both sides, and the pipe, before the clock
-// starts; the pipe's sink dials B through a counting relay.
+// end-to-end latency at half the measured sync throughput.
 func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error) {
 	var res PipeResult
 	a, err := startNode(ctx, func(c *config.Config) {
@@ -64,6 +62,8 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error)
 	defer closeSessions(sb)
 	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements (%s values), tablets of %d rows, %d points, %d sessions\n",
 		cfg.Devices, cfg.Measurements, cfg.Values, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
+	// The databases and series exist on both sides, and the pipe, before
+	// the clock starts; the pipe's sink dials B through a counting relay.
 	for _, c := range []struct {
 		s      client.Session
 		prefix string

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/sluicedb/sluice/bench"
@@ -38,5 +40,33 @@ func TestBenchSizes(t *testing.T) {
 			t.Errorf("%v pipe=%v points=%q values=%q: %d workers, %d rows, %s values", tt.args, tt.pipe, tt.points, tt.values,
 				cfg.Workers, cfg.TotalRows, cfg.Values)
 		}
+	}
+}
+
+// TestBenchFlagErrors: flags of the comparison that do not fit are refused
+// before anything runs, naming the problem.
+func TestBenchFlagErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{args: []string{"bench", "--json", "out.json"}, code: 2, err: "--json needs --pipe"},
+		{args: []string{"bench", "--chart", "out.svg"}, code: 2, err: "--chart needs --pipe"},
+		{args: []string{"bench", "--baseline", "postgres"}, code: 2, err: "--baseline needs --pipe"},
+		{args: []string{"bench", "--pipe", "--baseline", "mysql"}, code: 2, err: `--baseline "mysql": the only baseline is postgres`},
+		{args: []string{"bench", "--pipe", "--values", "regular,noisy"}, code: 2, err: `--values: unknown values "noisy": want regular or random-walk`},
+		{args: []string{"bench", "--values", "regular,random-walk"}, code: 2, err: "--values: one kind without --pipe"},
+		{args: []string{"bench", "--pipe", "--points", "1M,lots"}, code: 2, err: `--points: bad count "lots"`},
+		{args: []string{"bench", "--pipe", "--points", "1M,750k"}, code: 2, err: "--points: 750000 points is not a positive multiple of 500000"},
+		{args: []string{"bench", "--points", "1M,5M"}, code: 2, err: "--points: one size without --pipe"},
+		{args: []string{"bench", "--pipe", "--workers", "0"}, code: 2, err: "--workers must be at least 1, got 0"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := run(tt.args, strings.NewReader(""), &out, &errOut); code != tt.code || !strings.Contains(errOut.String(), tt.err) {
+				t.Fatalf("run(%q) = %d\nstdout: %s\nstderr: %s", tt.args, code, out.String(), errOut.String())
+			}
+		})
 	}
 }

@@ -171,6 +171,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.TotalRows, "rows-per-device", cfg.TotalRows, "rows written per device")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent client sessions")
 	syncBench := fs.Bool("pipe", false, "measure sync A -> B through a pipe instead of ingest into one node")
+	points := fs.String("points", "", "points per run: a count (1000000, 500k, 5M) or with --pipe a list of sizes to measure (1M,5M); overrides --rows-per-device")
+	values := fs.String("values", "random-walk", "values written: random-walk (noisy) or regular (a smooth series); with --pipe a list (regular,random-walk)")
+	baseline := fs.String("baseline", "", "with --pipe: postgres runs PostgreSQL 15 logical replication on the same workload in the same run (installs postgresql-15 when root and missing)")
+	jsonFile := fs.String("json", "", "with --pipe: write every figure, the machine and the command line to this JSON file")
+	chartFile := fs.String("chart", "", "with --pipe: draw throughput, tail lag and latency to this SVG file")
 	fs.DurationVar(&cfg.ProgressInterval, "progress-interval", 0, "with --pipe: the sender's pipe progress commit interval (default 1s; e.g. 1h leaves commits out)")
 	fs.Func("sink-attr", "with --pipe: add key=value to the pipe's SINK clause (repeatable; e.g. sink.batch.enable=false, sink.compressor=lz4)", func(kv string) error {
 		if k, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(k) == "" {
@@ -179,11 +184,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		cfg.SinkAttributes = append(cfg.SinkAttributes, kv)
 		return nil
 	})
-	points := fs.String("points", "", "points per run: a count (1000000, 500k, 5M) or with --pipe a list of sizes to measure (1M,5M); overrides --rows-per-device")
-	values := fs.String("values", "random-walk", "values written: random-walk (noisy) or regular (a smooth series); with --pipe a list (regular,random-walk)")
-	baseline := fs.String("baseline", "", "with --pipe: postgres runs PostgreSQL 15 logical replication on the same workload in the same run (installs postgresql-15 when root and missing)")
-	jsonFile := fs.String("json", "", "with --pipe: write every figure, the machine and the command line to this JSON file")
-	chartFile := fs.String("chart", "", "with --pipe: draw throughput, tail lag and latency to this SVG file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -28,16 +28,6 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"cli", "-usessl", "true", "-ts", "/nonexistent/ca.pem"}, code: 2, err: "-ts: open /nonexistent/ca.pem"},
 		{args: []string{"top", "-usessl", "true", "-p", "1", "-n", "1"}, code: 1, err: "cannot connect to 127.0.0.1:1"},
 		{args: []string{"bench", "--pipe", "--progress-interval", "-1s"}, code: 2, err: "--progress-interval must not be negative, got -1s"},
-		{args: []string{"bench", "--json", "out.json"}, code: 2, err: "--json needs --pipe"},
-		{args: []string{"bench", "--chart", "out.svg"}, code: 2, err: "--chart needs --pipe"},
-		{args: []string{"bench", "--baseline", "postgres"}, code: 2, err: "--baseline needs --pipe"},
-		{args: []string{"bench", "--pipe", "--baseline", "mysql"}, code: 2, err: `--baseline "mysql": the only baseline is postgres`},
-		{args: []string{"bench", "--pipe", "--values", "regular,noisy"}, code: 2, err: `--values: unknown values "noisy": want regular or random-walk`},
-		{args: []string{"bench", "--values", "regular,random-walk"}, code: 2, err: "--values: one kind without --pipe"},
-		{args: []string{"bench", "--pipe", "--points", "1M,lots"}, code: 2, err: `--points: bad count "lots"`},
-		{args: []string{"bench", "--pipe", "--points", "1M,750k"}, code: 2, err: "--points: 750000 points is not a positive multiple of 500000"},
-		{args: []string{"bench", "--points", "1M,5M"}, code: 2, err: "--points: one size without --pipe"},
-		{args: []string{"bench", "--pipe", "--workers", "0"}, code: 2, err: "--workers must be at least 1, got 0"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
