@@ -34,8 +34,8 @@ const usage = `usage:
   sluice import-tsfile -s FILE|DIR [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-os none|delete]
   sluice export-tsfile -t DIR [-f NAME] [-path root.db.** | -q "select ..."] [-h 127.0.0.1] [-p 6667] [-u root] [-pw root]
   sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
-  sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]... [--baseline postgres] [--json FILE] [--chart FILE.svg]]
-               [--points 1M,5M] [--values regular,random-walk] [--host H --port P] [--rows-per-device N] [--workers N]
+  sluice bench --pipe [--points 1M,5M] [--values regular,random-walk] [--baseline postgres] [--json FILE] [--chart FILE.svg]
+  sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]...] [--host H --port P] [--rows-per-device N] [--workers N]
   sluice quickstart
   sluice version
 `
