@@ -40,4 +40,13 @@ func TestRunPipeDeliversAndTimes(t *testing.T) {
 	if res.P50 <= 0 || res.P99 < res.P50 {
 		t.Fatalf("latency figures: p50 %s, p99 %s", res.P50, res.P99)
 	}
+	if res.IngestDuration <= 0 || res.TailLag < 0 || res.IngestDuration+res.TailLag != res.SyncDuration {
+		t.Fatalf("ingest %s and tail lag %s do not make the sync's %s", res.IngestDuration, res.TailLag, res.SyncDuration)
+	}
+	// The sink's transfers cross the relay: some bytes per point go to B
+	// (compressed, fewer than the 16 of a raw time and value), and B's
+	// answers come back.
+	if res.WireToB <= 0 || res.WireToB >= 16*res.SyncPoints || res.WireFromB <= 0 {
+		t.Fatalf("wire: %d bytes to B, %d back, for %d points", res.WireToB, res.WireFromB, res.SyncPoints)
+	}
 }
