@@ -93,7 +93,11 @@ func (r Report) WriteSVG(w io.Writer) error {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n",
 		chartWidth, height, chartWidth, height)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", chartWidth, height)
-	text(&b, chartWidth/2, 20, "middle", `font-size="14" font-weight="bold"`, "sluice bench: Sluice pipe vs PostgreSQL 15 logical replication")
+	title := "sluice bench: Sluice pipe sync"
+	if hasPG {
+		title = "sluice bench: Sluice pipe vs PostgreSQL 15 logical replication"
+	}
+	text(&b, chartWidth/2, 20, "middle", `font-size="14" font-weight="bold"`, title)
 	sub := fmt.Sprintf("%d devices x %d DOUBLE, %d-row tablets, %d session(s); %d cores, %s, %s, %s",
 		r.Workload.Devices, r.Workload.Measurements, r.Workload.TabletRows, r.Workload.Sessions,
 		r.Machine.Cores, r.Machine.CPUModel, r.Machine.GoVersion, r.Machine.Date.Format("2006-01-02 15:04 MST"))

@@ -152,3 +152,20 @@ func TestNiceStep(t *testing.T) {
 		}
 	}
 }
+
+// TestReportSVGWithoutBaseline: a run without PostgreSQL draws Sluice's
+// bars alone and does not name PostgreSQL.
+func TestReportSVGWithoutBaseline(t *testing.T) {
+	rep := sampleReport()
+	rep.Runs = rep.Runs[1:]
+	var b bytes.Buffer
+	if err := rep.WriteSVG(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(b.Bytes(), new(struct{})); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	if s := b.String(); strings.Contains(s, "PostgreSQL") || strings.Count(s, "<title>") != 4 {
+		t.Fatalf("want 4 Sluice bars and no PostgreSQL:\n%s", s)
+	}
+}
