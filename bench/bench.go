@@ -42,6 +42,9 @@ type Config struct {
 	// standalone node on a temporary data dir (needed for bytes/point).
 	Host string
 	Port int
+	// Procs runs the pipe benchmarks' servers as child processes, pinned
+	// to cores when asked (procs.go).
+	Procs ProcOptions
 }
 
 // DefaultConfig is the reference workload.

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/apache/iotdb-client-go/client"
-
-	"github.com/sluicedb/sluice/config"
 )
 
 // PipeResult holds the figures of a sync run.
@@ -31,25 +29,18 @@ type PipeResult struct {
 	WireToB, WireFromB int64
 }
 
-// RunPipe measures sync A -> B on two in-process instances: direct ingest
-// into B, then the same workload into A until B holds all of it, then
-// end-to-end latency at half the measured sync throughput.
-func RunPipe(ctx context.Context, cfg Config, out io.Writer) (PipeResult, error) {
-	var res PipeResult
-	a, err := startNode(ctx, func(c *config.Config) {
-		if cfg.ProgressInterval > 0 {
-			c.PipeProgressSnapshotIntervalMS = int(cfg.ProgressInterval / time.Millisecond)
-		}
-	})
+// RunPipe measures sync A -> B on two standalone instances (in-process, or
+// child processes as cfg.Procs asks): direct ingest into B, then the same
+// workload into A until B holds all of it, then end-to-end latency at half
+// the measured sync throughput.
+func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, err error) {
+	p, err := startPair(ctx, cfg)
 	if err != nil {
 		return res, err
 	}
-	defer a.Close()
-	b, err := startNode(ctx, nil)
-	if err != nil {
-		return res, err
-	}
-	defer b.Close()
+	defer p.Close()
+	defer func() { err = p.failed(err) }()
+	a, b := p.a, p.b
 	sa, err := openSessions("127.0.0.1", a.port, cfg.Workers)
 	if err != nil {
 		return res, err

@@ -36,6 +36,7 @@ const usage = `usage:
   sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
   sluice bench --pipe [--points 1M,5M] [--values regular,random-walk] [--baseline postgres] [--json FILE] [--chart FILE.svg]
   sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]...] [--host H --port P] [--rows-per-device N] [--workers N]
+               [--pipe-cost [--cost-runs 3]] [--source-cluster] [--processes] [--pin [--pin-sender 0] [--pin-receiver 1]] [--sluice-binary PATH]
   sluice quickstart
   sluice version
 `
@@ -184,6 +185,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		cfg.SinkAttributes = append(cfg.SinkAttributes, kv)
 		return nil
 	})
+	pipeCost := fs.Bool("pipe-cost", false, "measure the pipe's cost to the sender: ingest into A without and with a pipe to B, alternating, on fresh child processes")
+	costRuns := fs.Int("cost-runs", 3, "with --pipe-cost: runs of each kind")
+	sourceCluster := fs.Bool("source-cluster", false, "measure a pipe out of a 3 ConfigNode + 3 DataNode cluster (RF=3) into a standalone receiver, all child processes")
+	fs.BoolVar(&cfg.Procs.Enabled, "processes", false, "with --pipe: run A and B as child sluice processes rather than in this one")
+	fs.StringVar(&cfg.Procs.Binary, "sluice-binary", "", "the sluice binary child processes run (default: this executable)")
+	pin := fs.Bool("pin", false, "pin the sender (A, or the source cluster) and the bench's client to --pin-sender cores, the receiver to --pin-receiver cores (implies --processes)")
+	pinSender := fs.String("pin-sender", "0", "with --pin: cores of the sender and the client, as taskset -c takes them (0, 0-3, 0,2)")
+	pinReceiver := fs.String("pin-receiver", "1", "with --pin: cores of the receiver")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -193,6 +202,47 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if cfg.ProgressInterval < 0 {
 		fmt.Fprintf(stderr, "sluice bench: --progress-interval must not be negative, got %s\n", cfg.ProgressInterval)
 		return 2
+	}
+	procsAsked := *pin || cfg.Procs.Enabled || cfg.Procs.Binary != ""
+	switch {
+	case *pipeCost && *sourceCluster:
+		fmt.Fprintln(stderr, "sluice bench: --pipe-cost and --source-cluster are separate runs: give one")
+		return 2
+	case procsAsked && !*syncBench && !*pipeCost && !*sourceCluster:
+		fmt.Fprintln(stderr, "sluice bench: --pin, --processes and --sluice-binary apply to --pipe, --pipe-cost and --source-cluster runs")
+		return 2
+	}
+	if *pin {
+		allowed, err := bench.AllowedCPUs()
+		if err != nil {
+			fmt.Fprintf(stderr, "sluice bench --pin: %v\n", err)
+			return 2
+		}
+		plan, err := bench.NewPinPlan(*pinSender, *pinReceiver, allowed)
+		if err != nil {
+			fmt.Fprintf(stderr, "sluice bench --pin: %v\n", err)
+			return 2
+		}
+		cfg.Procs.Pin = &plan
+	}
+	if *pipeCost {
+		if *costRuns < 1 {
+			fmt.Fprintf(stderr, "sluice bench: --cost-runs must be at least 1, got %d\n", *costRuns)
+			return 2
+		}
+		cfg.Procs.Enabled = true
+		if _, err := bench.RunPipeCost(ctx, cfg, *costRuns, stdout); err != nil {
+			fmt.Fprintf(stderr, "sluice bench --pipe-cost: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if *sourceCluster {
+		if _, err := bench.RunClusterPipe(ctx, cfg, stdout); err != nil {
+			fmt.Fprintf(stderr, "sluice bench --source-cluster: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	if *syncBench {
 		return runCompare(ctx, cfg, append([]string{"sluice", "bench"}, args...), *points, *values, *baseline, *jsonFile, *chartFile, stdout, stderr)

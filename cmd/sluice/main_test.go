@@ -28,6 +28,13 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"cli", "-usessl", "true", "-ts", "/nonexistent/ca.pem"}, code: 2, err: "-ts: open /nonexistent/ca.pem"},
 		{args: []string{"top", "-usessl", "true", "-p", "1", "-n", "1"}, code: 1, err: "cannot connect to 127.0.0.1:1"},
 		{args: []string{"bench", "--pipe", "--progress-interval", "-1s"}, code: 2, err: "--progress-interval must not be negative, got -1s"},
+		{args: []string{"bench", "--pin"}, code: 2, err: "--pin, --processes and --sluice-binary apply to --pipe, --pipe-cost and --source-cluster runs"},
+		{args: []string{"bench", "--pipe-cost", "--source-cluster"}, code: 2, err: "give one"},
+		{args: []string{"bench", "--pipe-cost", "--cost-runs", "0"}, code: 2, err: "--cost-runs must be at least 1, got 0"},
+		{args: []string{"bench", "--pipe", "--pin", "--pin-sender", "0", "--pin-receiver", "0"}, code: 2, err: "core 0 is both a sender core"},
+		{args: []string{"bench", "--pipe-cost", "--pin", "--pin-sender", "x"}, code: 2, err: "sender cores: \"x\": want a core number"},
+		{args: []string{"bench", "--pipe", "--pin", "--pin-receiver", "1000"}, code: 2, err: "core 1000 is not one this process may run on"},
+		{args: []string{"bench", "--pipe", "--processes", "--sluice-binary", "/nonexistent/sluice"}, code: 1, err: "sluice binary: stat /nonexistent/sluice"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

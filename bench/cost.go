@@ -1,0 +1,153 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// costPrefix is the database the pipe-cost runs write.
+const costPrefix = "root.cost"
+
+// CostRun is one ingest into A in the pipe-cost comparison.
+type CostRun struct {
+	WithPipe bool
+	Points   int64
+	Ingest   time.Duration // the timed ingest into A
+	// Counted is what count(*) finds afterwards: on A without a pipe, on
+	// B with one (once B holds every point).
+	Counted int64
+	// Sync is, with a pipe, the ingest's start until B holds every point.
+	Sync time.Duration
+}
+
+// PointsPerSecond is the run's ingest rate into A.
+func (r CostRun) PointsPerSecond() float64 { return float64(r.Points) / r.Ingest.Seconds() }
+
+// CostResult is the pipe's cost to the sender: ingest into A without a
+// pipe and with one running to B, runs alternating.
+type CostResult struct {
+	Runs []CostRun
+	// MedianWithout and MedianWith are the median ingest rates, points/s.
+	MedianWithout, MedianWith float64
+	// Ratio is MedianWith / MedianWithout; issue #11 wants >= 0.9.
+	Ratio float64
+}
+
+// RunPipeCost measures what a running pipe costs the sender's ingest:
+// runs ingests into A without a pipe and runs with one to B, alternating
+// (without first), each on a fresh A and B so no run inherits another's
+// data, compactions or pipe backlog. With cfg.Procs.Pin, A and the bench's
+// client share the sender cores and B has its own, so B's work does not
+// count against A.
+func RunPipeCost(ctx context.Context, cfg Config, runs int, out io.Writer) (CostResult, error) {
+	var res CostResult
+	if runs < 1 {
+		return res, fmt.Errorf("pipe cost: want at least 1 run of each kind, got %d", runs)
+	}
+	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d points, %d sessions\n",
+		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
+	if pin := cfg.Procs.Pin; pin != nil {
+		fmt.Fprintf(out, "pinned: %s\n", pin)
+	} else {
+		fmt.Fprintln(out, "not pinned: A, B and the client share every core, so B's work is charged to A (use --pin)")
+	}
+	for i := range 2 * runs {
+		r, err := costRun(ctx, cfg, i%2 == 1, out)
+		if err != nil {
+			return res, fmt.Errorf("run %d of %d: %w", i+1, 2*runs, err)
+		}
+		res.Runs = append(res.Runs, r)
+		what := "without a pipe"
+		if r.WithPipe {
+			what = fmt.Sprintf("with a pipe   (B held every point %.2fs after the ingest started)", r.Sync.Seconds())
+		}
+		fmt.Fprintf(out, "run %d/%d %s: %d points in %.2fs = %.0f points/s\n", i+1, 2*runs, what, r.Points, r.Ingest.Seconds(), r.PointsPerSecond())
+	}
+	var without, with []float64
+	for _, r := range res.Runs {
+		if r.WithPipe {
+			with = append(with, r.PointsPerSecond())
+		} else {
+			without = append(without, r.PointsPerSecond())
+		}
+	}
+	res.MedianWithout, res.MedianWith = median(without), median(with)
+	res.Ratio = res.MedianWith / res.MedianWithout
+	fmt.Fprintf(out, "pipe cost to the sender: median ingest %.0f points/s without a pipe, %.0f with one: ratio %.3f (with/without)\n",
+		res.MedianWithout, res.MedianWith, res.Ratio)
+	return res, nil
+}
+
+// costRun is one run on a fresh A and B.
+func costRun(ctx context.Context, cfg Config, withPipe bool, out io.Writer) (r CostRun, err error) {
+	r.WithPipe = withPipe
+	p, err := startPair(ctx, cfg)
+	if err != nil {
+		return r, err
+	}
+	defer p.Close()
+	defer func() { err = p.failed(err) }()
+	sa, err := openSessions("127.0.0.1", p.a.port, cfg.Workers)
+	if err != nil {
+		return r, err
+	}
+	defer closeSessions(sa)
+	if withPipe {
+		sink, err := sinkClause(p.b.port, cfg.SinkAttributes)
+		if err != nil {
+			return r, err
+		}
+		if err := exec(sa[0], "create pipe cost with source ('source.pattern'='"+costPrefix+"') with sink ("+sink+")"); err != nil {
+			return r, err
+		}
+	}
+	// The database and its regions are created outside the clock; the
+	// workload writes this point again, so counts stay exact.
+	if err := exec(sa[0], "insert into "+costPrefix+".d0(time, s0) values (0, 0.0)"); err != nil {
+		return r, fmt.Errorf("first write: %w", err)
+	}
+	start := time.Now()
+	if r.Points, err = ingest(cfg, sa, costPrefix, out); err != nil {
+		return r, err
+	}
+	r.Ingest = time.Since(start)
+	if !withPipe {
+		if r.Counted, err = countAll(sa[0], costPrefix+".**"); err != nil {
+			return r, fmt.Errorf("count on A: %w", err)
+		}
+	} else {
+		sb, err := open("127.0.0.1", p.b.port)
+		if err != nil {
+			return r, err
+		}
+		defer sb.Close()
+		if r.Counted, err = waitHolds(ctx, sb, costPrefix+".**", r.Points, out); err != nil {
+			return r, err
+		}
+		r.Sync = time.Since(start)
+	}
+	if r.Counted != r.Points {
+		where := "A"
+		if withPipe {
+			where = "B"
+		}
+		return r, fmt.Errorf("count(*) on %s found %d points, %d were written", where, r.Counted, r.Points)
+	}
+	return r, nil
+}
+
+// median is the middle value of xs (the mean of the two middle ones for
+// an even count); 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,54 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/apache/iotdb-client-go/client"
+)
+
+// syncTimeout bounds how long a receiver may take to hold every point.
+const syncTimeout = 10 * time.Minute
+
+// sinkClause is the SINK clause of a pipe to the receiver on
+// 127.0.0.1:port, with the extra key=value attributes.
+func sinkClause(port int, attrs []string) (string, error) {
+	clause := fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d'", port)
+	for _, kv := range attrs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return "", fmt.Errorf("sink attribute %q is not key=value", kv)
+		}
+		clause += fmt.Sprintf(", '%s'='%s'", strings.ReplaceAll(k, "'", "''"), strings.ReplaceAll(v, "'", "''"))
+	}
+	return clause, nil
+}
+
+// waitHolds polls count(*) over pattern on s every 20 ms until it reaches
+// want, and returns the last count; it gives up after syncTimeout or when
+// ctx ends.
+func waitHolds(ctx context.Context, s client.Session, pattern string, want int64, out io.Writer) (int64, error) {
+	deadline := time.Now().Add(syncTimeout)
+	for {
+		got, err := countAll(s, pattern)
+		if err != nil {
+			return got, fmt.Errorf("count on the receiver: %w", err)
+		}
+		fmt.Fprintf(out, "\rreceiver holds %d of %d points", got, want)
+		if got >= want {
+			fmt.Fprintln(out)
+			return got, nil
+		}
+		if time.Now().After(deadline) {
+			return got, fmt.Errorf("the receiver holds %d of %d points after %s", got, want, syncTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return got, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
