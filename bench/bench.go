@@ -218,8 +218,8 @@ func ingest(cfg Config, sessions []client.Session, prefix string, out io.Writer)
 					errs <- err
 					return
 				}
-				if st, err := sess.InsertTablets(tablets, true); err != nil || st.GetCode() != 200 {
-					errs <- fmt.Errorf("insert tablets: %v (status %d: %s)", err, st.GetCode(), st.GetMessage())
+				if err := insertErr(sess.InsertTablets(tablets, true)); err != nil {
+					errs <- err
 					return
 				}
 				mu.Lock()

@@ -60,7 +60,7 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 		return res, err
 	}
 	defer g.Close()
-	defer func() { err = g.failed(err) }()
+	defer func() { err = g.failed(ctx, err) }()
 	var clusterCPUs, receiverCPUs []int
 	if pin := cfg.Procs.Pin; pin != nil {
 		clusterCPUs, receiverCPUs = pin.Sender, pin.Receiver
@@ -76,7 +76,7 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	if err != nil {
 		return res, err
 	}
-	fmt.Fprintf(out, "started %d ConfigNodes, %d DataNodes (replication factor %d) and the receiver in %.1fs; logs in %s\n",
+	fmt.Fprintf(out, "started %d ConfigNodes, %d DataNodes (replication factor %d) and the receiver in %.1fs; their logs are in %s until the run ends (a failure shows their tails)\n",
 		len(src.configNodes), len(src.dataNodes), clusterRF, time.Since(started).Seconds(), g.dir)
 	if clusterCPUs != nil {
 		unpin, err := pinSelf(clusterCPUs)

@@ -89,7 +89,7 @@ func costRun(ctx context.Context, cfg Config, withPipe bool, out io.Writer) (r C
 		return r, err
 	}
 	defer p.Close()
-	defer func() { err = p.failed(err) }()
+	defer func() { err = p.failed(ctx, err) }()
 	sa, err := openSessions("127.0.0.1", p.a.port, cfg.Workers)
 	if err != nil {
 		return r, err

@@ -51,17 +51,17 @@ func startPair(ctx context.Context, cfg Config) (*pair, error) {
 	}
 	a, err := g.standalone(ctx, "A", extra, senderCPUs)
 	if err != nil {
-		return nil, p.fail(err)
+		return nil, p.fail(ctx, err)
 	}
 	b, err := g.standalone(ctx, "B", nil, receiverCPUs)
 	if err != nil {
-		return nil, p.fail(err)
+		return nil, p.fail(ctx, err)
 	}
 	p.a = &node{dir: a.dir, port: a.rpcPort}
 	p.b = &node{dir: b.dir, port: b.rpcPort}
 	if senderCPUs != nil {
 		if p.unpin, err = pinSelf(senderCPUs); err != nil {
-			return nil, p.fail(err)
+			return nil, p.fail(ctx, err)
 		}
 	}
 	return p, nil
@@ -69,18 +69,18 @@ func startPair(ctx context.Context, cfg Config) (*pair, error) {
 
 // fail closes a pair that could not start and returns err with the
 // children's logs.
-func (p *pair) fail(err error) error {
-	err = p.failed(err)
+func (p *pair) fail(ctx context.Context, err error) error {
+	err = p.failed(ctx, err)
 	p.Close()
 	return err
 }
 
 // failed adds the children's log tails to err.
-func (p *pair) failed(err error) error {
+func (p *pair) failed(ctx context.Context, err error) error {
 	if p.group == nil {
 		return err
 	}
-	return p.group.failed(err)
+	return p.group.failed(ctx, err)
 }
 
 // Close stops A and B, removes their data and unpins the bench.

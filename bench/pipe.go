@@ -39,7 +39,7 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, er
 		return res, err
 	}
 	defer p.Close()
-	defer func() { err = p.failed(err) }()
+	defer func() { err = p.failed(ctx, err) }()
 	a, b := p.a, p.b
 	sa, err := openSessions("127.0.0.1", a.port, cfg.Workers)
 	if err != nil {
@@ -175,11 +175,11 @@ func offerLoad(ctx context.Context, s client.Session, rate float64) error {
 		if err != nil {
 			return err
 		}
-		if st, err := s.InsertTablets(tablets, true); err != nil || st.GetCode() != 200 {
+		if err := insertErr(s.InsertTablets(tablets, true)); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("load: %v %s", err, st.GetMessage())
+			return fmt.Errorf("load: %w", err)
 		}
 	}
 }

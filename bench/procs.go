@@ -267,10 +267,14 @@ func (g *procGroup) standalone(ctx context.Context, name string, extra map[strin
 }
 
 // failed adds the tail of every child's log to err, as the logs are
-// removed with the run's directory.
-func (g *procGroup) failed(err error) error {
+// removed with the run's directory. After ctx ended (Ctrl-C), which killed
+// the children, it says so instead.
+func (g *procGroup) failed(ctx context.Context, err error) error {
 	if err == nil || len(g.procs) == 0 {
 		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w: the child processes were stopped (%v)", ctx.Err(), err)
 	}
 	var b strings.Builder
 	for _, p := range g.procs {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apache/iotdb-client-go/client"
+	"github.com/apache/iotdb-client-go/rpc"
 )
 
 // syncTimeout bounds how long a receiver may take to hold every point.
@@ -51,4 +52,17 @@ func waitHolds(ctx context.Context, s client.Session, pattern string, want int64
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// insertErr is the error of an InsertTablets call: its transport error
+// (the status is then nil: a server killed mid-run, as by Ctrl-C) or a
+// status other than success.
+func insertErr(st *rpc.TSStatus, err error) error {
+	if err != nil {
+		return fmt.Errorf("insert tablets: %w", err)
+	}
+	if st.GetCode() != 200 {
+		return fmt.Errorf("insert tablets: status %d: %s", st.GetCode(), st.GetMessage())
+	}
+	return nil
 }
