@@ -1,0 +1,79 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"testing"
+)
+
+// pinnedChildren returns the small workload on child processes, pinned
+// when the machine allows it.
+func pinnedChildren(t *testing.T, binary string) Config {
+	t.Helper()
+	cfg := small()
+	cfg.Procs = ProcOptions{Enabled: true, Binary: binary}
+	allowed, err := AllowedCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(allowed) >= 2 {
+		plan, err := NewPinPlan(formatCPUList(allowed[:1]), formatCPUList(allowed[1:2]), allowed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Procs.Pin = &plan
+	} else {
+		t.Logf("one core: the children run unpinned")
+	}
+	return cfg
+}
+
+
+func TestRunPipeCostPinned(t *testing.T) {
+	binary, tmp := childTest(t)
+	cfg := pinnedChildren(t, binary)
+	before, err := AllowedCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := RunPipeCost(context.Background(), cfg, 1, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int64(cfg.Devices * cfg.Measurements * cfg.TotalRows)
+	if len(res.Runs) != 2 || res.Runs[0].WithPipe || !res.Runs[1].WithPipe {
+		t.Fatalf("runs: %+v, want one without a pipe, then one with", res.Runs)
+	}
+	for i, r := range res.Runs {
+		if r.Points != want || r.Counted != want || r.Ingest <= 0 {
+			t.Errorf("run %d: %+v, want %d points written and counted", i+1, r, want)
+		}
+	}
+	if res.Runs[1].Sync < res.Runs[1].Ingest {
+		t.Errorf("B held every point %s after the start, before the ingest ended (%s)", res.Runs[1].Sync, res.Runs[1].Ingest)
+	}
+	if res.MedianWithout != res.Runs[0].PointsPerSecond() || res.MedianWith != res.Runs[1].PointsPerSecond() || res.Ratio != res.MedianWith/res.MedianWithout {
+		t.Errorf("medians and ratio: %+v", res)
+	}
+	after, err := AllowedCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if formatCPUList(after) != formatCPUList(before) {
+		t.Errorf("the bench left this process on cores %v, it ran on %v", after, before)
+	}
+	childrenGone(t, binary, tmp)
+}
+
+func TestRunPipeInChildProcesses(t *testing.T) {
+	binary, tmp := childTest(t)
+	cfg := pinnedChildren(t, binary)
+	res, err := RunPipe(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SyncPoints != int64(cfg.Devices*cfg.Measurements*cfg.TotalRows) || res.SyncDuration <= 0 || res.P50 <= 0 {
+		t.Fatalf("sync figures: %+v", res)
+	}
+	childrenGone(t, binary, tmp)
+}
