@@ -28,7 +28,6 @@ func pinnedChildren(t *testing.T, binary string) Config {
 	return cfg
 }
 
-
 func TestRunPipeCostPinned(t *testing.T) {
 	binary, tmp := childTest(t)
 	cfg := pinnedChildren(t, binary)
