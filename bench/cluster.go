@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -42,15 +43,25 @@ type ClusterResult struct {
 // SyncPointsPerSecond is the pipe's throughput out of the cluster.
 func (r ClusterResult) SyncPointsPerSecond() float64 { return float64(r.Points) / r.Sync.Seconds() }
 
-// source is the source cluster's nodes.
-type source struct {
+// cluster is a cluster's nodes.
+type cluster struct {
 	configNodes, dataNodes []*process
+}
+
+// urls lists the DataNodes' client addresses.
+func (c *cluster) urls() []string {
+	var u []string
+	for _, d := range c.dataNodes {
+		u = append(u, "127.0.0.1:"+strconv.Itoa(d.rpcPort))
+	}
+	return u
 }
 
 // RunClusterPipe measures a pipe out of a 3 ConfigNode + 3 DataNode
 // cluster (replication factor 3, node-to-node mutual TLS as in
-// production) into a standalone receiver, all child processes on
-// loopback: the workload is written through the three DataNodes in turn
+// production) into a standalone receiver, or into a second such cluster
+// with cfg.Procs.TargetCluster, all child processes on loopback: the
+// workload is written through the three DataNodes in turn
 // (the sessions are spread over them), and the run reports the sync
 // throughput (first write until the receiver holds every point) and the
 // end-to-end latency of probes at half that throughput.
@@ -64,20 +75,31 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	var clusterCPUs, receiverCPUs []int
 	if pin := cfg.Procs.Pin; pin != nil {
 		clusterCPUs, receiverCPUs = pin.Sender, pin.Receiver
-		fmt.Fprintf(out, "pinned: the cluster's six nodes and the client on core(s) %s, the receiver on core(s) %s\n",
+		fmt.Fprintf(out, "pinned: the source cluster's six nodes and the client on core(s) %s, the receiver on core(s) %s\n",
 			formatCPUList(pin.Sender), formatCPUList(pin.Receiver))
 	}
 	started := time.Now()
-	src, err := startSourceCluster(ctx, g, clusterCPUs)
+	src, err := startCluster(ctx, g, "source", clusterCPUs)
 	if err != nil {
 		return res, err
 	}
-	b, err := g.standalone(ctx, "receiver", nil, receiverCPUs)
-	if err != nil {
-		return res, err
+	receiver := "a standalone receiver"
+	var targetURLs []string
+	if cfg.Procs.TargetCluster {
+		dst, err := startCluster(ctx, g, "target", receiverCPUs)
+		if err != nil {
+			return res, err
+		}
+		receiver, targetURLs = "a target cluster of the same shape", dst.urls()
+	} else {
+		b, err := g.standalone(ctx, "receiver", nil, receiverCPUs)
+		if err != nil {
+			return res, err
+		}
+		targetURLs = []string{"127.0.0.1:" + strconv.Itoa(b.rpcPort)}
 	}
-	fmt.Fprintf(out, "started %d ConfigNodes, %d DataNodes (replication factor %d) and the receiver in %.1fs; their logs are in %s until the run ends (a failure shows their tails)\n",
-		len(src.configNodes), len(src.dataNodes), clusterRF, time.Since(started).Seconds(), g.dir)
+	fmt.Fprintf(out, "started %d ConfigNodes, %d DataNodes (replication factor %d) and %s in %.1fs; their logs are in %s until the run ends (a failure shows their tails)\n",
+		len(src.configNodes), len(src.dataNodes), clusterRF, receiver, time.Since(started).Seconds(), g.dir)
 	if clusterCPUs != nil {
 		unpin, err := pinSelf(clusterCPUs)
 		if err != nil {
@@ -95,7 +117,12 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 		}
 		sa = append(sa, s)
 	}
-	sb, err := open("127.0.0.1", b.rpcPort)
+	host, port, err := net.SplitHostPort(targetURLs[0])
+	if err != nil {
+		return res, err
+	}
+	bPort, _ := strconv.Atoi(port)
+	sb, err := open(host, bPort)
 	if err != nil {
 		return res, err
 	}
@@ -103,7 +130,7 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d points, %d sessions over %d DataNodes\n",
 		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, len(sa), len(src.dataNodes))
 
-	sink, err := sinkClause(b.rpcPort, cfg.SinkAttributes)
+	sink, err := sinkClause(targetURLs, cfg.SinkAttributes)
 	if err != nil {
 		return res, err
 	}
@@ -142,18 +169,19 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	return res, nil
 }
 
-// startSourceCluster makes the cluster's certificates and starts its
-// ConfigNodes, then its DataNodes, one at a time and each until ready, so
-// that node ids follow that order; the first ConfigNode seeds itself.
-func startSourceCluster(ctx context.Context, g *procGroup, cpus []int) (*source, error) {
-	certsDir := filepath.Join(g.dir, "certs")
+// startCluster makes a cluster's certificates and starts its ConfigNodes,
+// then its DataNodes, one at a time and each until ready, so that node ids
+// follow that order; the first ConfigNode seeds itself. name prefixes the
+// nodes' names and directories.
+func startCluster(ctx context.Context, g *procGroup, name string, cpus []int) (*cluster, error) {
+	certsDir := filepath.Join(g.dir, name+"-certs")
 	if err := certs.CreateCA(certsDir, certs.Options{}); err != nil {
 		return nil, err
 	}
 	if err := certs.CreateNode(certsDir, "", []string{"127.0.0.1", "localhost"}, certs.Options{}); err != nil {
 		return nil, err
 	}
-	src := &source{}
+	c := &cluster{}
 	var seeds []string
 	for i := range clusterConfigNodes {
 		ports, err := freePorts(3)
@@ -165,7 +193,7 @@ func startSourceCluster(ctx context.Context, g *procGroup, cpus []int) (*source,
 		if i > 0 {
 			seed = seeds[0]
 		}
-		p, err := g.start(ctx, procSpec{name: fmt.Sprintf("confignode-%d", i+1), role: "confignode", cpus: cpus, props: map[string]string{
+		p, err := g.start(ctx, procSpec{name: fmt.Sprintf("%s-confignode-%d", name, i+1), role: "confignode", cpus: cpus, props: map[string]string{
 			"cn_internal_address":                        "127.0.0.1",
 			"cn_internal_port":                           strconv.Itoa(ports[0]),
 			"cn_consensus_port":                          strconv.Itoa(ports[1]),
@@ -179,14 +207,14 @@ func startSourceCluster(ctx context.Context, g *procGroup, cpus []int) (*source,
 			return nil, err
 		}
 		seeds = append(seeds, internal)
-		src.configNodes = append(src.configNodes, p)
+		c.configNodes = append(c.configNodes, p)
 	}
 	for i := range clusterDataNodes {
 		ports, err := freePorts(4)
 		if err != nil {
 			return nil, err
 		}
-		p, err := g.start(ctx, procSpec{name: fmt.Sprintf("datanode-%d", i+1), role: "datanode", cpus: cpus, props: map[string]string{
+		p, err := g.start(ctx, procSpec{name: fmt.Sprintf("%s-datanode-%d", name, i+1), role: "datanode", cpus: cpus, props: map[string]string{
 			"dn_rpc_address":                "127.0.0.1",
 			"dn_rpc_port":                   strconv.Itoa(ports[0]),
 			"dn_internal_address":           "127.0.0.1",
@@ -199,9 +227,9 @@ func startSourceCluster(ctx context.Context, g *procGroup, cpus []int) (*source,
 		if err != nil {
 			return nil, err
 		}
-		src.dataNodes = append(src.dataNodes, p)
+		c.dataNodes = append(c.dataNodes, p)
 	}
-	return src, nil
+	return c, nil
 }
 
 // firstClusterWrite creates root.sync and its regions, outside the clock,

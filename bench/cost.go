@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -96,7 +97,7 @@ func costRun(ctx context.Context, cfg Config, withPipe bool, out io.Writer) (r C
 	}
 	defer closeSessions(sa)
 	if withPipe {
-		sink, err := sinkClause(p.b.port, cfg.SinkAttributes)
+		sink, err := sinkClause([]string{"127.0.0.1:" + strconv.Itoa(p.b.port)}, cfg.SinkAttributes)
 		if err != nil {
 			return r, err
 		}

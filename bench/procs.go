@@ -30,6 +30,9 @@ type ProcOptions struct {
 	// Pin, when set, places the sender (and the bench's own client
 	// threads) and the receiver on the cores it names.
 	Pin *PinPlan
+	// TargetCluster makes the cluster run's receiver a second 3+3
+	// cluster rather than a standalone node.
+	TargetCluster bool
 }
 
 // children reports whether the run's servers are child processes.

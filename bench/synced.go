@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"time"
 
@@ -14,10 +15,20 @@ import (
 // syncTimeout bounds how long a receiver may take to hold every point.
 const syncTimeout = 10 * time.Minute
 
-// sinkClause is the SINK clause of a pipe to the receiver on
-// 127.0.0.1:port, with the extra key=value attributes.
-func sinkClause(port int, attrs []string) (string, error) {
-	clause := fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d'", port)
+// sinkClause is the SINK clause of a pipe to the receiver at urls
+// (host:port; several: a cluster's DataNodes, as node-urls), with the extra
+// key=value attributes.
+func sinkClause(urls []string, attrs []string) (string, error) {
+	var clause string
+	if len(urls) == 1 {
+		host, port, err := net.SplitHostPort(urls[0])
+		if err != nil {
+			return "", err
+		}
+		clause = fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='%s', 'sink.port'='%s'", host, port)
+	} else {
+		clause = fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.node-urls'='%s'", strings.Join(urls, ","))
+	}
 	for _, kv := range attrs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {

@@ -36,7 +36,7 @@ const usage = `usage:
   sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
   sluice bench --pipe [--points 1M,5M] [--values regular,random-walk] [--baseline postgres] [--json FILE] [--chart FILE.svg]
   sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]...] [--host H --port P] [--rows-per-device N] [--workers N]
-               [--pipe-cost [--cost-runs 3]] [--source-cluster] [--processes] [--pin [--pin-sender 0] [--pin-receiver 1]] [--sluice-binary PATH]
+               [--pipe-cost [--cost-runs 3]] [--source-cluster [--target-cluster]] [--processes] [--pin [--pin-sender 0] [--pin-receiver 1]] [--sluice-binary PATH]
   sluice quickstart
   sluice version
 `
@@ -188,6 +188,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	pipeCost := fs.Bool("pipe-cost", false, "measure the pipe's cost to the sender: ingest into A without and with a pipe to B, alternating, on fresh child processes")
 	costRuns := fs.Int("cost-runs", 3, "with --pipe-cost: runs of each kind")
 	sourceCluster := fs.Bool("source-cluster", false, "measure a pipe out of a 3 ConfigNode + 3 DataNode cluster (RF=3) into a standalone receiver, all child processes")
+	fs.BoolVar(&cfg.Procs.TargetCluster, "target-cluster", false, "with --source-cluster: the receiver is a second 3+3 cluster rather than a standalone node")
 	fs.BoolVar(&cfg.Procs.Enabled, "processes", false, "with --pipe: run A and B as child sluice processes rather than in this one")
 	fs.StringVar(&cfg.Procs.Binary, "sluice-binary", "", "the sluice binary child processes run (default: this executable)")
 	pin := fs.Bool("pin", false, "pin the sender (A, or the source cluster) and the bench's client to --pin-sender cores, the receiver to --pin-receiver cores (implies --processes)")
@@ -207,6 +208,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	switch {
 	case *pipeCost && *sourceCluster:
 		fmt.Fprintln(stderr, "sluice bench: --pipe-cost and --source-cluster are separate runs: give one")
+		return 2
+	case cfg.Procs.TargetCluster && !*sourceCluster:
+		fmt.Fprintln(stderr, "sluice bench: --target-cluster needs --source-cluster")
 		return 2
 	case procsAsked && !*syncBench && !*pipeCost && !*sourceCluster:
 		fmt.Fprintln(stderr, "sluice bench: --pin, --processes and --sluice-binary apply to --pipe, --pipe-cost and --source-cluster runs")

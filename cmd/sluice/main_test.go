@@ -30,6 +30,7 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"bench", "--pipe", "--progress-interval", "-1s"}, code: 2, err: "--progress-interval must not be negative, got -1s"},
 		{args: []string{"bench", "--pin"}, code: 2, err: "--pin, --processes and --sluice-binary apply to --pipe, --pipe-cost and --source-cluster runs"},
 		{args: []string{"bench", "--pipe-cost", "--source-cluster"}, code: 2, err: "give one"},
+		{args: []string{"bench", "--pipe", "--target-cluster"}, code: 2, err: "--target-cluster needs --source-cluster"},
 		{args: []string{"bench", "--pipe-cost", "--cost-runs", "0"}, code: 2, err: "--cost-runs must be at least 1, got 0"},
 		{args: []string{"bench", "--pipe", "--pin", "--pin-sender", "0", "--pin-receiver", "0"}, code: 2, err: "core 0 is both a sender core"},
 		{args: []string{"bench", "--pipe-cost", "--pin", "--pin-sender", "x"}, code: 2, err: "sender cores: \"x\": want a core number"},
