@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,7 +38,15 @@ type CostResult struct {
 	MedianWithout, MedianWith float64
 	// Ratio is MedianWith / MedianWithout; issue #11 wants >= 0.9.
 	Ratio float64
+	// SpreadWithout and SpreadWith are each kind's (max-min)/median: when
+	// they pass the margin the ratio is judged on, the machine was too
+	// noisy for a verdict.
+	SpreadWithout, SpreadWith float64
 }
+
+// noisySpread is the spread between runs of one kind beyond which the
+// report warns: the issue judges the ratio on a 10% margin.
+const noisySpread = 0.10
 
 // RunPipeCost measures what a running pipe costs the sender's ingest:
 // runs ingests into A without a pipe and runs with one to B, alternating
@@ -50,6 +61,7 @@ func RunPipeCost(ctx context.Context, cfg Config, runs int, out io.Writer) (Cost
 	}
 	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d points, %d sessions\n",
 		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
+	fmt.Fprintf(out, "load average before the runs: %s (%d cores)\n", loadAverage(), runtime.NumCPU())
 	if pin := cfg.Procs.Pin; pin != nil {
 		fmt.Fprintf(out, "pinned: %s\n", pin)
 	} else {
@@ -76,10 +88,36 @@ func RunPipeCost(ctx context.Context, cfg Config, runs int, out io.Writer) (Cost
 		}
 	}
 	res.MedianWithout, res.MedianWith = median(without), median(with)
+	res.SpreadWithout, res.SpreadWith = spread(without), spread(with)
 	res.Ratio = res.MedianWith / res.MedianWithout
 	fmt.Fprintf(out, "pipe cost to the sender: median ingest %.0f points/s without a pipe, %.0f with one: ratio %.3f (with/without)\n",
 		res.MedianWithout, res.MedianWith, res.Ratio)
+	if res.SpreadWithout > noisySpread || res.SpreadWith > noisySpread {
+		fmt.Fprintf(out, "warning: runs of one kind differ by %.0f%% (without) and %.0f%% (with) of their median, more than the %.0f%% the ratio is judged on: the machine is too noisy for a verdict (load average now %s)\n",
+			100*res.SpreadWithout, 100*res.SpreadWith, 100*noisySpread, loadAverage())
+	}
 	return res, nil
+}
+
+// spread is (max-min)/median of xs; 0 for fewer than two.
+func spread(xs []float64) float64 {
+	if len(xs) < 2 {
+		return 0
+	}
+	return (slices.Max(xs) - slices.Min(xs)) / median(xs)
+}
+
+// loadAverage is the 1, 5 and 15 minute load averages, for reports.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // costRun is one run on a fresh A and B.

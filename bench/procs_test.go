@@ -32,6 +32,17 @@ func TestFreePortsAreDistinctAndNotReused(t *testing.T) {
 	}
 }
 
+func TestSpread(t *testing.T) {
+	for _, tt := range []struct {
+		xs   []float64
+		want float64
+	}{{nil, 0}, {[]float64{3}, 0}, {[]float64{90, 100, 110}, 0.2}, {[]float64{2, 2}, 0}} {
+		if got := spread(tt.xs); got < tt.want-1e-9 || got > tt.want+1e-9 {
+			t.Errorf("spread(%v) = %v, want %v", tt.xs, got, tt.want)
+		}
+	}
+}
+
 func TestMedian(t *testing.T) {
 	for _, tt := range []struct {
 		xs   []float64
