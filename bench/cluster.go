@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -48,15 +47,6 @@ type cluster struct {
 	configNodes, dataNodes []*process
 }
 
-// urls lists the DataNodes' client addresses.
-func (c *cluster) urls() []string {
-	var u []string
-	for _, d := range c.dataNodes {
-		u = append(u, "127.0.0.1:"+strconv.Itoa(d.rpcPort))
-	}
-	return u
-}
-
 // RunClusterPipe measures a pipe out of a 3 ConfigNode + 3 DataNode
 // cluster (replication factor 3, node-to-node mutual TLS as in
 // production) into a standalone receiver, or into a second such cluster
@@ -83,20 +73,24 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	if err != nil {
 		return res, err
 	}
-	receiver := "a standalone receiver"
-	var targetURLs []string
+	// The receiver's client ports: the pipe's sink spreads over them and
+	// the bench counts through the first.
+	receiver, targetPorts := "a standalone receiver", []int(nil)
 	if cfg.Procs.TargetCluster {
 		dst, err := startCluster(ctx, g, "target", receiverCPUs)
 		if err != nil {
 			return res, err
 		}
-		receiver, targetURLs = "a target cluster of the same shape", dst.urls()
+		receiver = "a target cluster of the same shape"
+		for _, d := range dst.dataNodes {
+			targetPorts = append(targetPorts, d.rpcPort)
+		}
 	} else {
 		b, err := g.standalone(ctx, "receiver", nil, receiverCPUs)
 		if err != nil {
 			return res, err
 		}
-		targetURLs = []string{"127.0.0.1:" + strconv.Itoa(b.rpcPort)}
+		targetPorts = []int{b.rpcPort}
 	}
 	fmt.Fprintf(out, "started %d ConfigNodes, %d DataNodes (replication factor %d) and %s in %.1fs; their logs are in %s until the run ends (a failure shows their tails)\n",
 		len(src.configNodes), len(src.dataNodes), clusterRF, receiver, time.Since(started).Seconds(), g.dir)
@@ -117,12 +111,7 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 		}
 		sa = append(sa, s)
 	}
-	host, port, err := net.SplitHostPort(targetURLs[0])
-	if err != nil {
-		return res, err
-	}
-	bPort, _ := strconv.Atoi(port)
-	sb, err := open(host, bPort)
+	sb, err := open("127.0.0.1", targetPorts[0])
 	if err != nil {
 		return res, err
 	}
@@ -130,7 +119,7 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d points, %d sessions over %d DataNodes\n",
 		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, len(sa), len(src.dataNodes))
 
-	sink, err := sinkClause(targetURLs, cfg.SinkAttributes)
+	sink, err := sinkClause(targetPorts, cfg.SinkAttributes)
 	if err != nil {
 		return res, err
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -135,7 +134,7 @@ func costRun(ctx context.Context, cfg Config, withPipe bool, out io.Writer) (r C
 	}
 	defer closeSessions(sa)
 	if withPipe {
-		sink, err := sinkClause([]string{"127.0.0.1:" + strconv.Itoa(p.b.port)}, cfg.SinkAttributes)
+		sink, err := sinkClause([]int{p.b.port}, cfg.SinkAttributes)
 		if err != nil {
 			return r, err
 		}

@@ -141,3 +141,30 @@ func TestCancelKillsChildren(t *testing.T) {
 	g.Close()
 	childrenGone(t, binary, tmp)
 }
+
+func TestSinkClause(t *testing.T) {
+	tests := []struct {
+		ports []int
+		attrs []string
+		want  string
+		err   string
+	}{
+		{ports: []int{7000}, want: "'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='7000'"},
+		{ports: []int{7000, 7001, 7002}, want: "'sink'='iotdb-thrift-sink', 'sink.node-urls'='127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002'"},
+		{ports: []int{7000}, attrs: []string{"sink.compressor=lz4", "k'=v'"},
+			want: "'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='7000', 'sink.compressor'='lz4', 'k'''='v'''"},
+		{ports: []int{7000}, attrs: []string{"novalue"}, err: `sink attribute "novalue" is not key=value`},
+	}
+	for _, tt := range tests {
+		got, err := sinkClause(tt.ports, tt.attrs)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("sinkClause(%v, %q) = %q, %v; want error %q", tt.ports, tt.attrs, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("sinkClause(%v, %q) = %q, %v\nwant %q", tt.ports, tt.attrs, got, err, tt.want)
+		}
+	}
+}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,18 +15,18 @@ import (
 // syncTimeout bounds how long a receiver may take to hold every point.
 const syncTimeout = 10 * time.Minute
 
-// sinkClause is the SINK clause of a pipe to the receiver at urls
-// (host:port; several: a cluster's DataNodes, as node-urls), with the extra
-// key=value attributes.
-func sinkClause(urls []string, attrs []string) (string, error) {
+// sinkClause is the SINK clause of a pipe to the receiver on the
+// loopback ports (several: a cluster's DataNodes, as node-urls), with the
+// extra key=value attributes.
+func sinkClause(ports []int, attrs []string) (string, error) {
 	var clause string
-	if len(urls) == 1 {
-		host, port, err := net.SplitHostPort(urls[0])
-		if err != nil {
-			return "", err
-		}
-		clause = fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='%s', 'sink.port'='%s'", host, port)
+	if len(ports) == 1 {
+		clause = fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d'", ports[0])
 	} else {
+		urls := make([]string, len(ports))
+		for i, p := range ports {
+			urls[i] = "127.0.0.1:" + strconv.Itoa(p)
+		}
 		clause = fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.node-urls'='%s'", strings.Join(urls, ","))
 	}
 	for _, kv := range attrs {
