@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -73,6 +75,36 @@ func TestRunPipeInChildProcesses(t *testing.T) {
 	}
 	if res.SyncPoints != int64(cfg.Devices*cfg.Measurements*cfg.TotalRows) || res.SyncDuration <= 0 || res.P50 <= 0 {
 		t.Fatalf("sync figures: %+v", res)
+	}
+	childrenGone(t, binary, tmp)
+}
+
+// cancelOnWrite cancels a context at the first write containing a word.
+type cancelOnWrite struct {
+	word   string
+	cancel context.CancelFunc
+}
+
+func (w cancelOnWrite) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), w.word) {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+// TestRunPipeCostInterrupted cancels the run (as Ctrl-C does) once the
+// ingest is under way: the run ends with the cancellation, and no child
+// process or file is left behind.
+func TestRunPipeCostInterrupted(t *testing.T) {
+	binary, tmp := childTest(t)
+	cfg := small()
+	cfg.TotalRows = 1_000_000 // far longer than the test lets it run
+	cfg.Procs = ProcOptions{Enabled: true, Binary: binary}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := RunPipeCost(ctx, cfg, 1, cancelOnWrite{word: "ingest", cancel: cancel})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("RunPipeCost after its context ended: %v, want context.Canceled", err)
 	}
 	childrenGone(t, binary, tmp)
 }
