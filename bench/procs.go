@@ -45,8 +45,9 @@ const readyTimeout = 60 * time.Second
 const logTailLines = 40
 
 // process is one `sluice standalone|confignode|datanode` child on
-// 127.0.0.1: its own config file and data dir under dir, its output in
-// dir/name.log, its own process group, killed by Close.
+// 127.0.0.1: a data dir of its own, with its config file
+// (<dir>.properties) and its output (<dir>.log) next to it, and a process
+// group of its own, killed by Close.
 type process struct {
 	name        string
 	dir         string // the node's data dir; the config file and log sit next to it
