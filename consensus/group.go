@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 )
 
 // ErrNotLeader is returned when a command reaches a replica that does not
@@ -28,8 +26,15 @@ type Config struct {
 	Name string
 	// ID is this replica's server id, stable across restarts.
 	ID string
-	// Dir holds raft.db (log and stable store) and snapshots/.
+	// Dir holds the log and stable store (raft.db or wal/, see LogStore)
+	// and snapshots/.
 	Dir string
+	// LogStore is the store a brand-new replica keeps its log in; default
+	// LogStoreBolt. A Dir that already holds a store keeps the one it has.
+	LogStore LogStore
+	// SegmentBytes is the size of a raft-wal segment; default
+	// DefaultSegmentBytes. Ignored by raft-boltdb.
+	SegmentBytes int
 	// Transport carries Raft RPCs. Nil means an in-memory transport, which
 	// suits a group whose only voter is this replica.
 	Transport raft.Transport
@@ -44,9 +49,13 @@ type Config struct {
 	SnapshotThreshold uint64
 	// SnapshotInterval is how often the threshold is checked; default 30s.
 	SnapshotInterval time.Duration
-	// TrailingLogs is how many entries a snapshot leaves in the log for
-	// slow followers; default 1024.
-	TrailingLogs uint64
+	// TrailingLogs and TrailingBytes bound the entries a snapshot leaves
+	// in the log, below its index, for slow followers: the last
+	// TrailingLogs entries (default 1024) as far as they hold no more than
+	// TrailingBytes of payload (default 64 MiB). A follower further behind
+	// is sent a snapshot. Entries a pipe pins are kept regardless.
+	TrailingLogs  uint64
+	TrailingBytes uint64
 	// LogCacheSize is how many recent entries are kept in memory; default 256.
 	LogCacheSize int
 	// Timeout bounds heartbeats and elections; default 1s. A single-voter
@@ -75,6 +84,9 @@ func (c *Config) withDefaults() {
 	if c.TrailingLogs == 0 {
 		c.TrailingLogs = 1024
 	}
+	if c.TrailingBytes == 0 {
+		c.TrailingBytes = 64 << 20
+	}
 	if c.LogCacheSize == 0 {
 		c.LogCacheSize = 256
 	}
@@ -92,7 +104,7 @@ const soleVoterElection = 10 * time.Millisecond
 type Group struct {
 	cfg     Config
 	raft    *raft.Raft
-	store   *raftboltdb.BoltStore
+	store   logStore
 	logs    *PinnedLogStore
 	metrics *Metrics
 	logger  *slog.Logger
@@ -119,18 +131,20 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create raft dir: %w", err)
 	}
-	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(cfg.Dir, "raft.db")})
+	hlog := newHCLogger(logger, cfg.Name)
+	store, kind, err := openLogStore(cfg.Dir, cfg.LogStore, cfg.SegmentBytes, hlog)
 	if err != nil {
-		return nil, fmt.Errorf("open raft log %s: %w", cfg.Dir, err)
+		return nil, err
 	}
+	logger.Debug("raft log opened", "store", kind)
 	logs := NewPinnedLogStore(store)
 	logs.SetLimit(cfg.PinnedLogLimit, cfg.OnPinRelease)
+	logs.SetTrailing(cfg.TrailingLogs, cfg.TrailingBytes)
 	cache, err := raft.NewLogCache(cfg.LogCacheSize, logs)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("raft log cache: %w", err)
 	}
-	hlog := newHCLogger(logger, cfg.Name)
 	files, err := raft.NewFileSnapshotStoreWithLogger(cfg.Dir, 2, hlog)
 	if err != nil {
 		store.Close()
@@ -148,7 +162,10 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 	rc.Logger = hlog
 	rc.SnapshotThreshold = cfg.SnapshotThreshold
 	rc.SnapshotInterval = cfg.SnapshotInterval
-	rc.TrailingLogs = cfg.TrailingLogs
+	// Raft asks to truncate up to the snapshot; the store keeps the
+	// trailing entries, bounded in bytes as well as in entries (Raft only
+	// counts entries, and a region's entries are megabytes).
+	rc.TrailingLogs = 0
 	rc.HeartbeatTimeout = cfg.Timeout
 	rc.ElectionTimeout = cfg.Timeout
 	rc.LeaderLeaseTimeout = cfg.Timeout / 2

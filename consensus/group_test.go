@@ -75,7 +75,13 @@ func (listSnap) Release() {}
 
 func openGroup(t *testing.T, dir string, fsm raft.FSM) *Group {
 	t.Helper()
-	g, err := Open(Config{Name: "test", ID: "n1", Dir: dir, Timeout: 100 * time.Millisecond, SnapshotThreshold: 4, TrailingLogs: 2},
+	return openGroupWith(t, dir, fsm, LogStoreBolt)
+}
+
+// openGroupWith opens a sole-replica group whose new log is of kind.
+func openGroupWith(t *testing.T, dir string, fsm raft.FSM, kind LogStore) *Group {
+	t.Helper()
+	g, err := Open(Config{Name: "test", ID: "n1", Dir: dir, LogStore: kind, Timeout: 100 * time.Millisecond, SnapshotThreshold: 4, TrailingLogs: 2},
 		fsm, slog.New(slog.DiscardHandler), NewMetrics(prometheus.NewRegistry()))
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +95,16 @@ func openGroup(t *testing.T, dir string, fsm raft.FSM) *Group {
 }
 
 func TestApplyRestartReplays(t *testing.T) {
+	for _, kind := range []LogStore{LogStoreBolt, LogStoreWAL} {
+		t.Run(string(kind), func(t *testing.T) { testApplyRestartReplays(t, kind) })
+	}
+}
+
+func testApplyRestartReplays(t *testing.T, kind LogStore) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	f1 := &listFSM{}
-	g := openGroup(t, dir, f1)
+	g := openGroupWith(t, dir, f1, kind)
 	for _, s := range []string{"a", "b", "c"} {
 		if _, err := g.Apply(ctx, []byte(s)); err != nil {
 			t.Fatal(err)
@@ -118,7 +130,7 @@ func TestApplyRestartReplays(t *testing.T) {
 	}
 
 	f2 := &listFSM{}
-	g2 := openGroup(t, dir, f2)
+	g2 := openGroupWith(t, dir, f2, kind)
 	defer g2.Close()
 	if err := g2.Barrier(ctx); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,10 @@ type PinRelease struct {
 // has not yet shipped an entry pins it, like a replication slot, and the
 // truncation stops just below the lowest pin.
 //
+// Raft asks to truncate up to its snapshot; the store keeps the last
+// entries below it for slow followers, bounded in entries and in bytes
+// (SetTrailing).
+//
 // A pin never fills the disk: when the entries kept only for pins (those
 // Raft asked to delete) exceed the limit, the lowest pins are released
 // until they fit, and the owner is told through the release hook.
@@ -38,8 +42,12 @@ type PinnedLogStore struct {
 	// so that the bytes of any stored range are one subtraction.
 	base uint64
 	cum  []uint64
-	// wanted is the highest index Raft asked to delete.
+	// wanted is the highest index Raft asked to delete, less the
+	// trailing entries.
 	wanted uint64
+	// trailEntries and trailBytes bound the entries a compaction keeps
+	// below Raft's snapshot; both 0 (the default) keep none.
+	trailEntries, trailBytes uint64
 }
 
 // NewPinnedLogStore wraps store, reading the sizes of the entries it
@@ -68,6 +76,34 @@ func (s *PinnedLogStore) SetLimit(limit uint64, onRelease func(PinRelease)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.limit, s.onRelease = limit, onRelease
+}
+
+// SetTrailing makes a compaction keep the last entries of the log, as
+// many of the last entries as there are entries and bytes of payload in
+// them, up to the snapshot Raft truncates to. An entry larger than bytes is
+// never kept for this.
+func (s *PinnedLogStore) SetTrailing(entries, bytes uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.trailEntries, s.trailBytes = entries, bytes
+}
+
+// trailStartLocked is the lowest index the trailing bounds keep; past the
+// last entry when they keep none.
+func (s *PinnedLogStore) trailStartLocked() uint64 {
+	end := s.base + uint64(len(s.cum))
+	start := end
+	for start > s.base && end-start < s.trailEntries && s.bytesLocked(start-1, end-1) <= s.trailBytes {
+		start--
+	}
+	return start
+}
+
+// IsMonotonic implements raft.MonotonicLogStore for a wrapped store that
+// does: Raft then clears such a log after installing a snapshot.
+func (s *PinnedLogStore) IsMonotonic() bool {
+	m, ok := s.LogStore.(raft.MonotonicLogStore)
+	return ok && m.IsMonotonic()
 }
 
 // Limit is the bound SetLimit set, 0 when none.
@@ -184,8 +220,20 @@ func (s *PinnedLogStore) StoreLog(l *raft.Log) error {
 	return s.StoreLogs([]*raft.Log{l})
 }
 
-// StoreLogs stores entries and records their sizes.
+// StoreLogs stores entries and records their sizes. On a monotonic store,
+// entries that do not follow the last one stored follow a snapshot
+// installed from the leader: what the log still holds (kept for pins or
+// trailing when Raft cleared it) is older than that snapshot and is
+// deleted first, releasing the pins on it.
 func (s *PinnedLogStore) StoreLogs(logs []*raft.Log) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	if s.IsMonotonic() {
+		if err := s.dropBefore(logs[0].Index); err != nil {
+			return err
+		}
+	}
 	if err := s.LogStore.StoreLogs(logs); err != nil {
 		return err
 	}
@@ -195,6 +243,38 @@ func (s *PinnedLogStore) StoreLogs(logs []*raft.Log) error {
 	}
 	s.mu.Unlock()
 	return nil
+}
+
+// dropBefore deletes the whole log when next does not follow its last
+// entry, telling the owners of the pins it held.
+func (s *PinnedLogStore) dropBefore(next uint64) error {
+	first, err := s.LogStore.FirstIndex()
+	if err != nil {
+		return err
+	}
+	last, err := s.LogStore.LastIndex()
+	if err != nil {
+		return err
+	}
+	if last == 0 || next <= last+1 {
+		return nil
+	}
+	s.mu.Lock()
+	held := s.bytesLocked(first, last)
+	released := make([]PinRelease, 0, len(s.pins))
+	for owner, idx := range s.pins {
+		delete(s.pins, owner)
+		s.releases++
+		released = append(released, PinRelease{Owner: owner, Index: idx, Bytes: held})
+	}
+	hook := s.onRelease
+	s.mu.Unlock()
+	if hook != nil {
+		for _, r := range released {
+			hook(r)
+		}
+	}
+	return s.deleteSized(first, last)
 }
 
 // DeleteRange deletes [min, max] but keeps pinned entries. A compaction
@@ -210,6 +290,15 @@ func (s *PinnedLogStore) DeleteRange(min, max uint64) error {
 	}
 	s.mu.Lock()
 	var released []PinRelease
+	if len(s.cum) > 0 && min <= s.base {
+		if keep := s.trailStartLocked(); keep <= max {
+			max = keep - 1
+		}
+		if max < min {
+			s.mu.Unlock()
+			return nil
+		}
+	}
 	if len(s.cum) == 0 || min <= s.base {
 		s.wanted = maxIndex(s.wanted, max)
 		for s.limit > 0 {

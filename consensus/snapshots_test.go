@@ -177,7 +177,17 @@ func TestStreamingSnapshotsOpen(t *testing.T) {
 // StreamingFSMs while the leader snapshots and truncates its log: the
 // follower catches up by restoring the leader's data stream, never a bare
 // marker.
+// The follower's log store must take the restore: raft-wal accepts only
+// contiguous entries, so the log it kept must go. raft-wal still reads
+// truncated entries while their segment is kept, so its segments here hold
+// one entry each, for the leader's truncation to force a snapshot.
 func TestGroupSendsDataStream(t *testing.T) {
+	for _, kind := range []LogStore{LogStoreBolt, LogStoreWAL} {
+		t.Run(string(kind), func(t *testing.T) { testGroupSendsDataStream(t, kind) })
+	}
+}
+
+func testGroupSendsDataStream(t *testing.T, kind LogStore) {
 	const n = 3
 	fsms := make([]*streamFSM, n)
 	raftFSMs := make([]raft.FSM, n)
@@ -186,7 +196,7 @@ func TestGroupSendsDataStream(t *testing.T) {
 		raftFSMs[i] = fsms[i]
 	}
 	c := openInmemGroups(t, "stream", 100*time.Millisecond, raftFSMs, func(cfg *Config) {
-		cfg.SnapshotThreshold, cfg.TrailingLogs = 1<<30, 2
+		cfg.SnapshotThreshold, cfg.TrailingLogs, cfg.LogStore, cfg.SegmentBytes = 1<<30, 2, kind, 1
 	})
 	c.apply("x0")
 	l := c.leader()
@@ -211,6 +221,18 @@ func TestGroupSendsDataStream(t *testing.T) {
 	}
 	if got := fsms[f].kinds(); got != "D" {
 		t.Fatalf("follower restored snapshots of kinds %q, want one data stream", got)
+	}
+	// The follower's log takes entries after the restored snapshot.
+	c.apply("x12")
+	want = strings.Join(fsms[l].snapshot(), ",")
+	for strings.Join(fsms[f].snapshot(), ",") != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the restore the follower has %v, leader %s", fsms[f].snapshot(), want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := fsms[f].kinds(); got != "D" {
+		t.Fatalf("follower restored snapshots of kinds %q, want the entry after the first restore appended", got)
 	}
 	if got := fsms[l].kinds(); got != "" {
 		t.Fatalf("leader restored %q", got)

@@ -112,7 +112,9 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32)
 	}
 	gc := consensus.Config{
 		Name: fmt.Sprintf("region-%d", id), ID: replicaID(d.cfg.NodeID), Dir: d.regionDir(id),
-		SnapshotThreshold: 512, TrailingLogs: 4, LogCacheSize: 32, Timeout: d.cfg.RaftTimeout,
+		LogStore:          consensus.LogStoreWAL,
+		SnapshotThreshold: 512, TrailingLogs: 4, TrailingBytes: standaloneTrailingBytes,
+		LogCacheSize: 32, Timeout: d.cfg.RaftTimeout,
 		PinnedLogLimit: uint64(max(0, d.cfg.PipePinnedLogMaxBytes)),
 		OnPinRelease:   func(r consensus.PinRelease) { d.pinReleased(id, r) },
 		SoleVoter:      d.cluster == nil,
@@ -247,6 +249,18 @@ func (d *DataNode) clusterGroupConfig(gc *consensus.Config, replicas []uint32) e
 	if err != nil {
 		return err
 	}
-	gc.Transport, gc.TrailingLogs, gc.LogCacheSize = tr, 512, 256
+	gc.Transport, gc.TrailingLogs, gc.TrailingBytes, gc.LogCacheSize = tr, 512, clusterTrailingBytes, 256
 	return nil
 }
+
+// The log a region's snapshot leaves behind. A standalone region has no
+// follower: what it keeps serves only a pipe that is a few small entries
+// behind (pins keep what pipes need); a batch of tablets, megabytes, is not
+// kept, so that FLUSH leaves the log empty. A replicated region keeps
+// enough for a follower that was briefly away to catch up from the log; one
+// further behind is sent the region's data as a snapshot, which is cheaper
+// than replaying more than a memtable's worth of entries.
+const (
+	standaloneTrailingBytes = 1 << 20
+	clusterTrailingBytes    = 64 << 20
+)
