@@ -49,11 +49,11 @@ type Config struct {
 	SnapshotThreshold uint64
 	// SnapshotInterval is how often the threshold is checked; default 30s.
 	SnapshotInterval time.Duration
-	// TrailingLogs and TrailingBytes bound the entries a snapshot leaves
-	// in the log, below its index, for slow followers: the last
-	// TrailingLogs entries (default 1024) as far as they hold no more than
-	// TrailingBytes of payload (default 64 MiB). A follower further behind
-	// is sent a snapshot. Entries a pipe pins are kept regardless.
+	// TrailingLogs and TrailingBytes bound the log a snapshot leaves for
+	// slow followers: the last TrailingLogs entries (default 1024) as far
+	// as they hold no more than TrailingBytes of payload (default 64 MiB).
+	// Entries after the snapshot, and those a pipe pins, are kept
+	// regardless. A follower further behind is sent a snapshot.
 	TrailingLogs  uint64
 	TrailingBytes uint64
 	// LogCacheSize is how many recent entries are kept in memory; default 256.

@@ -23,7 +23,7 @@ type PinRelease struct {
 // truncation stops just below the lowest pin.
 //
 // Raft asks to truncate up to its snapshot; the store keeps the last
-// entries below it for slow followers, bounded in entries and in bytes
+// entries of the log for slow followers, bounded in entries and in bytes
 // (SetTrailing).
 //
 // A pin never fills the disk: when the entries kept only for pins (those
@@ -78,10 +78,10 @@ func (s *PinnedLogStore) SetLimit(limit uint64, onRelease func(PinRelease)) {
 	s.limit, s.onRelease = limit, onRelease
 }
 
-// SetTrailing makes a compaction keep the last entries of the log, as
-// many of the last entries as there are entries and bytes of payload in
-// them, up to the snapshot Raft truncates to. An entry larger than bytes is
-// never kept for this.
+// SetTrailing makes a compaction keep the last entries of the log, at most
+// entries of them holding at most bytes of payload; Raft keeps those after
+// its snapshot in any case. An entry larger than bytes is never kept for
+// this.
 func (s *PinnedLogStore) SetTrailing(entries, bytes uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

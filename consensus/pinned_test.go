@@ -132,3 +132,83 @@ func TestPinnedLogStoreClearsConflictingSuffix(t *testing.T) {
 		t.Fatalf("pinned bytes %d, want 50 (entries 3..7)", got)
 	}
 }
+
+// A compaction keeps the last entries of the log as far as both bounds
+// allow, entries and bytes, and those after Raft's snapshot regardless.
+func TestPinnedLogStoreTrailing(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		entries, bytes uint64
+		wantFirst      uint64
+	}{
+		{"none", 0, 0, 91},
+		{"after the snapshot", 5, 1 << 20, 91},
+		{"by entries", 15, 1 << 20, 86},
+		{"by bytes", 50, 1450, 87},
+		{"entry larger than the bound", 5, 99, 91},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewPinnedLogStore(raft.NewInmemStore())
+			storeEntries(t, s, 1, 100, 100)
+			s.SetTrailing(tc.entries, tc.bytes)
+			// Raft asks up to its snapshot, 90; entries after it stay.
+			if err := s.DeleteRange(1, 90); err != nil {
+				t.Fatal(err)
+			}
+			if got := firstIndex(t, s); got != tc.wantFirst {
+				t.Fatalf("first index = %d, want %d", got, tc.wantFirst)
+			}
+		})
+	}
+	t.Run("pins below the trailing entries", func(t *testing.T) {
+		s := NewPinnedLogStore(raft.NewInmemStore())
+		storeEntries(t, s, 1, 100, 100)
+		s.SetTrailing(20, 1<<20)
+		s.Pin("pipe/a", 50)
+		if err := s.DeleteRange(1, 100); err != nil {
+			t.Fatal(err)
+		}
+		if got := firstIndex(t, s); got != 50 {
+			t.Fatalf("first index = %d, want the pin, 50", got)
+		}
+		if got := s.PinnedBytes(); got != 31*100 {
+			t.Fatalf("pinned bytes = %d, want the 31 entries below the trailing ones", got)
+		}
+	})
+}
+
+// monotonicStore is an in-memory store that, as raft-wal, takes only
+// contiguous entries.
+type monotonicStore struct{ *raft.InmemStore }
+
+func (monotonicStore) IsMonotonic() bool { return true }
+
+// Entries that do not follow the log (after a snapshot installed from the
+// leader) clear what the log kept, releasing the pins on it.
+func TestPinnedLogStoreClearsLogBeforeGap(t *testing.T) {
+	var released []PinRelease
+	s := NewPinnedLogStore(monotonicStore{raft.NewInmemStore()})
+	s.SetLimit(0, func(r PinRelease) { released = append(released, r) })
+	s.SetTrailing(2, 1<<20)
+	storeEntries(t, s, 1, 10, 100)
+	s.Pin("pipe/a", 5)
+	if err := s.DeleteRange(1, 10); err != nil { // Raft's removeOldLogs
+		t.Fatal(err)
+	}
+	storeEntries(t, s, 20, 21, 100)
+	if got := firstIndex(t, s); got != 20 {
+		t.Fatalf("first index = %d, want 20", got)
+	}
+	if len(released) != 1 || released[0].Owner != "pipe/a" || released[0].Index != 5 {
+		t.Fatalf("released %+v, want pipe/a at 5", released)
+	}
+	if s.LowestPin() != 0 {
+		t.Fatal("pin kept")
+	}
+	// Contiguous entries and overwrites of a suffix clear nothing.
+	storeEntries(t, s, 22, 22, 100)
+	storeEntries(t, s, 21, 21, 100)
+	if got := firstIndex(t, s); got != 20 {
+		t.Fatalf("first index = %d, want 20", got)
+	}
+}
