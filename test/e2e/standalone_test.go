@@ -101,7 +101,7 @@ func TestCorruptLogTailRecovers(t *testing.T) {
 	s.Kill()
 
 	var logs []string
-	for _, pattern := range []string{"datanode/storage/*.log", "datanode/regions/*/raft.db"} {
+	for _, pattern := range []string{"datanode/storage/*.log", "datanode/regions/*/wal/*.wal"} {
 		m, _ := filepath.Glob(filepath.Join(s.DataDir, pattern))
 		sort.Strings(m)
 		if len(m) == 0 {
