@@ -164,6 +164,9 @@ type DataNode struct {
 	// handshakes alike.
 	throttle *throttle.Throttle
 
+	// spares are region logs prepared ahead of time (spares.go).
+	spares spareLogs
+
 	phase     atomic.Pointer[string] // what Start is doing; nil once it has returned
 	stop      chan struct{}
 	closeOnce sync.Once
@@ -174,7 +177,7 @@ type DataNode struct {
 func New(cfg Config, meta Meta, logger *slog.Logger, reg prometheus.Registerer, raftMetrics *consensus.Metrics) *DataNode {
 	d := &DataNode{cfg: cfg, meta: meta, logger: logger.With("component", "datanode"), reg: reg, raftMetrics: raftMetrics,
 		regions: regionSet{replicas: make(map[uint32]*replica)}, stop: make(chan struct{}),
-		throttle: throttle.New(throttle.DefaultPolicy)}
+		throttle: throttle.New(throttle.DefaultPolicy), spares: newSpareLogs()}
 	d.setPhase("fetching the metadata from the ConfigNodes")
 	d.metrics.pointsWritten = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "sluice_datanode_points_written_total",
@@ -223,6 +226,8 @@ func (d *DataNode) Start(ctx context.Context) error {
 	}
 	d.engine = eng
 	d.space = d.diskReserve()
+	d.wg.Add(1)
+	go d.spareLoop()
 	d.setPhase("opening the regions placed here")
 	if err := d.reconcile(ctx); err != nil {
 		return fmt.Errorf("open regions: %w", err)

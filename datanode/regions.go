@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -109,6 +110,9 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32)
 	fsm, err := region.NewFSM(id, st, d.logger)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := os.Stat(d.regionDir(id)); errors.Is(err, fs.ErrNotExist) {
+		d.takeSpare(d.regionDir(id))
 	}
 	gc := consensus.Config{
 		Name: fmt.Sprintf("region-%d", id), ID: replicaID(d.cfg.NodeID), Dir: d.regionDir(id),
