@@ -73,11 +73,6 @@ func (s listSnap) Persist(sink raft.SnapshotSink) error {
 }
 func (listSnap) Release() {}
 
-func openGroup(t *testing.T, dir string, fsm raft.FSM) *Group {
-	t.Helper()
-	return openGroupWith(t, dir, fsm, LogStoreBolt)
-}
-
 // openGroupWith opens a sole-replica group whose new log is of kind.
 func openGroupWith(t *testing.T, dir string, fsm raft.FSM, kind LogStore) *Group {
 	t.Helper()

@@ -1,9 +1,11 @@
 package consensus
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,4 +179,44 @@ func allocatedBytes(tb testing.TB, dir string) int64 {
 		tb.Fatal(err)
 	}
 	return n
+}
+
+// BenchmarkGroupFirstApply opens a new sole-voter group as a standalone
+// server opens a new region, and times it until its first command is
+// applied: the group's share of the first write into a new database.
+func BenchmarkGroupFirstApply(b *testing.B) {
+	ctx := context.Background()
+	for _, name := range []string{string(LogStoreBolt), string(LogStoreWAL), "wal-spare"} {
+		kind := LogStore(strings.TrimSuffix(name, "-spare"))
+		b.Run(name, func(b *testing.B) {
+			root := b.TempDir()
+			for i := range b.N {
+				dir := filepath.Join(root, fmt.Sprint(i))
+				b.StopTimer()
+				if strings.HasSuffix(name, "-spare") {
+					if err := PrepareLogStore(dir, kind); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				g, err := Open(Config{Name: "bench", ID: "n1", Dir: dir, LogStore: kind, SoleVoter: true, LogCacheSize: 32},
+					&listFSM{}, slog.New(slog.DiscardHandler), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := g.WaitLeader(ctx); err != nil {
+					b.Fatal(err)
+				}
+				if err := g.Barrier(ctx); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := g.Apply(ctx, []byte("x")); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				g.Close()
+				b.StartTimer()
+			}
+		})
+	}
 }

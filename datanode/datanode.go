@@ -226,6 +226,7 @@ func (d *DataNode) Start(ctx context.Context) error {
 	}
 	d.engine = eng
 	d.space = d.diskReserve()
+	d.prepareSpares()
 	d.wg.Add(1)
 	go d.spareLoop()
 	d.setPhase("opening the regions placed here")

@@ -35,13 +35,18 @@ func (d *DataNode) spareDir(i int) string {
 // whose first write waits for them.
 const spareRefillDelay = time.Second
 
-// spareLoop prepares each spare, on start and again once taken; one left
-// by an earlier run is used as it is.
-func (d *DataNode) spareLoop() {
-	defer d.wg.Done()
+// prepareSpares prepares every spare; one left by an earlier run is used
+// as it is. Start waits for them (tens of milliseconds on a new data dir),
+// so that the first database created finds them ready.
+func (d *DataNode) prepareSpares() {
 	for i := range spareLogCount {
 		d.prepareSpare(d.spareDir(i))
 	}
+}
+
+// spareLoop prepares each spare again once taken.
+func (d *DataNode) spareLoop() {
+	defer d.wg.Done()
 	for {
 		select {
 		case <-d.stop:
