@@ -106,6 +106,7 @@ type Group struct {
 	raft    *raft.Raft
 	store   logStore
 	logs    *PinnedLogStore
+	cache   *raft.LogCache // over logs: what Raft and ReadLog read
 	metrics *Metrics
 	logger  *slog.Logger
 
@@ -203,7 +204,7 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 		store.Close()
 		return nil, fmt.Errorf("start raft group %s: %w", cfg.Name, err)
 	}
-	g := &Group{cfg: cfg, raft: r, store: store, logs: logs, metrics: m, logger: logger, stop: make(chan struct{})}
+	g := &Group{cfg: cfg, raft: r, store: store, logs: logs, cache: cache, metrics: m, logger: logger, stop: make(chan struct{})}
 	g.wg.Add(1)
 	go g.trackLeadership()
 	if m != nil {
@@ -220,6 +221,13 @@ func (g *Group) Raft() *raft.Raft { return g.raft }
 // Logs returns the group's log store, through which pipes read entries and
 // pin the ones they still need.
 func (g *Group) Logs() *PinnedLogStore { return g.logs }
+
+// ReadLog reads the entry at index through the group's log cache, as Raft
+// reads it: the recent entries a pipe tails come from memory, sharing their
+// data with the cache (read only), rather than being read and decoded from
+// the log store. It returns raft.ErrLogNotFound for an entry the log no
+// longer holds.
+func (g *Group) ReadLog(index uint64, l *raft.Log) error { return g.cache.GetLog(index, l) }
 
 // IsLeader reports whether this replica currently leads the group.
 func (g *Group) IsLeader() bool { return g.raft.State() == raft.Leader }

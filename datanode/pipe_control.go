@@ -71,7 +71,7 @@ func unackedAge(r *replica, frontier, applied uint64, now time.Time) float64 {
 	from := max(frontier+1, first)
 	for i := from; i <= applied && i < from+lagScan; i++ {
 		var l raft.Log
-		if logs.GetLog(i, &l) != nil {
+		if r.group.ReadLog(i, &l) != nil {
 			return 0
 		}
 		if l.Type == raft.LogCommand && !l.AppendedAt.IsZero() {

@@ -54,10 +54,9 @@ func (p pipeRegion) Snapshot() (task.Snapshot, error) {
 func (p pipeRegion) Entries(after, upTo uint64, max int) ([]task.Entry, uint64, error) {
 	var out []task.Entry
 	last := after
-	logs := p.r.group.Logs()
 	for i := after + 1; i <= upTo && len(out) < max; i++ {
 		var l raft.Log
-		if err := logs.GetLog(i, &l); err != nil {
+		if err := p.r.group.ReadLog(i, &l); err != nil {
 			if errors.Is(err, raft.ErrLogNotFound) {
 				return nil, after, fmt.Errorf("region %d entry %d: %w", p.r.id, i, task.ErrTruncated)
 			}

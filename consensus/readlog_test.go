@@ -1,0 +1,58 @@
+package consensus
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"unsafe"
+
+	"github.com/hashicorp/raft"
+)
+
+// dataFSM keeps the data of the last entry it applied.
+type dataFSM struct {
+	listFSM
+	last []byte
+}
+
+func (f *dataFSM) Apply(l *raft.Log) any {
+	f.mu.Lock()
+	f.last = l.Data
+	f.mu.Unlock()
+	return f.listFSM.Apply(l)
+}
+
+// TestReadLogServesRecentEntriesFromTheCache checks that a recent entry
+// comes from the log cache, the very bytes Raft applied, rather than read
+// and decoded again from the log store (a copy): the pipe's tail of the
+// log must not cost a store read per entry.
+func TestReadLogServesRecentEntriesFromTheCache(t *testing.T) {
+	f := &dataFSM{}
+	g := openGroup(t, t.TempDir(), f)
+	defer g.Close()
+	res, err := g.Apply(context.Background(), []byte("entry"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := g.Raft().AppliedIndex()
+	var l raft.Log
+	if err := g.ReadLog(index, &l); err != nil {
+		t.Fatalf("ReadLog(%d): %v", index, err)
+	}
+	f.mu.Lock()
+	applied := f.last
+	f.mu.Unlock()
+	if string(l.Data) != "entry" || res != 1 {
+		t.Fatalf("ReadLog(%d) = %q, want the entry applied", index, l.Data)
+	}
+	if unsafe.SliceData(l.Data) != unsafe.SliceData(applied) {
+		t.Fatal("ReadLog returned a copy of the entry: it was read from the log store, not the cache")
+	}
+	// Past the head, and in the store only, the store answers.
+	if err := g.ReadLog(index+10, &l); !errors.Is(err, raft.ErrLogNotFound) {
+		t.Fatalf("ReadLog past the head = %v, want raft.ErrLogNotFound", err)
+	}
+	if err := g.ReadLog(1, &l); err != nil || l.Index != 1 {
+		t.Fatalf("ReadLog(1) = index %d, %v: want the bootstrap entry from the store", l.Index, err)
+	}
+}
