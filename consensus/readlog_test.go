@@ -9,15 +9,16 @@ import (
 	"github.com/hashicorp/raft"
 )
 
-// dataFSM keeps the data of the last entry it applied.
+// dataFSM keeps the index and data of the last entry it applied.
 type dataFSM struct {
 	listFSM
-	last []byte
+	index uint64
+	last  []byte
 }
 
 func (f *dataFSM) Apply(l *raft.Log) any {
 	f.mu.Lock()
-	f.last = l.Data
+	f.index, f.last = l.Index, l.Data
 	f.mu.Unlock()
 	return f.listFSM.Apply(l)
 }
@@ -34,14 +35,13 @@ func TestReadLogServesRecentEntriesFromTheCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	index := g.Raft().AppliedIndex()
+	f.mu.Lock()
+	index, applied := f.index, f.last
+	f.mu.Unlock()
 	var l raft.Log
 	if err := g.ReadLog(index, &l); err != nil {
 		t.Fatalf("ReadLog(%d): %v", index, err)
 	}
-	f.mu.Lock()
-	applied := f.last
-	f.mu.Unlock()
 	if string(l.Data) != "entry" || res != 1 {
 		t.Fatalf("ReadLog(%d) = %q, want the entry applied", index, l.Data)
 	}

@@ -35,7 +35,8 @@ const (
 	SinkKeyRateLimit = "rate-limit-bytes-per-second"
 	// SinkKeyCompressor lists the compressors (snappy, gzip, lz4, zstd,
 	// lzma2) a Thrift sink applies to each transfer, in order, as IoTDB's
-	// compressed request; SinkKeyZstdLevel is zstd's level.
+	// compressed request, or none (the default); SinkKeyZstdLevel is
+	// zstd's level.
 	SinkKeyCompressor = "compressor"
 	SinkKeyZstdLevel  = "compressor.zstd.level"
 	// SinkKeyAirGapELanguage wraps iotdb-air-gap-sink's frames in

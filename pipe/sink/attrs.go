@@ -72,7 +72,7 @@ type attributes struct {
 	rateLimit int64
 	// compressors is compressor: the compressors each transfer goes
 	// through, in order, as IoTDB's compressed request; none sends
-	// Sluice's own zstd-compressed body. zstdLevel is
+	// Sluice's tablets body uncompressed. zstdLevel is
 	// compressor.zstd.level.
 	compressors []transfer.Compressor
 	zstdLevel   int

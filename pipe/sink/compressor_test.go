@@ -1,6 +1,7 @@
 package sink
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -36,6 +37,40 @@ func TestThriftCompressor(t *testing.T) {
 			defer target.mu.Unlock()
 			if target.calls < 3 || !slices.Equal(target.rows, append(want, 5000)) {
 				t.Fatalf("%d inserts holding %d rows, want several holding the 2001 rows in order", target.calls, len(target.rows))
+			}
+		})
+	}
+}
+
+// TestThriftDefaultBodyUncompressed checks what a Thrift sink sends
+// without a compressor, or with 'none': the tablets body uncompressed
+// (compression byte 0), which every Sluice receiver reads; naming zstd
+// sends IoTDB's compressed request.
+func TestThriftDefaultBodyUncompressed(t *testing.T) {
+	for _, tc := range []struct {
+		compressor string
+		want       string
+	}{
+		{"", "tablets/0"},
+		{"none", "tablets/0"},
+		{"zstd", fmt.Sprintf("type %d", transfer.TypeCompressed)},
+	} {
+		t.Run(tc.compressor, func(t *testing.T) {
+			target := &fakeTarget{}
+			srv := startReceiver(t, target)
+			attrs := thriftAttrs(PluginThriftSync, srv.addr())
+			if tc.compressor != "" {
+				attrs["compressor"] = tc.compressor
+			}
+			s := newTestSink(t, attrs, testConfig)
+			if err := s.Transfer(t.Context(), testBatch(7)); err != nil {
+				t.Fatal(err)
+			}
+			if got := srv.received(); !slices.Equal(got, []string{tc.want}) {
+				t.Fatalf("requests %v, want [%s]", got, tc.want)
+			}
+			if times, _ := target.received(); !slices.Equal(times, []int64{7}) {
+				t.Fatalf("target got rows %v, want [7]", times)
 			}
 		})
 	}

@@ -121,10 +121,30 @@ type receiverServer struct {
 	target *fakeTarget
 	rcv    atomic.Pointer[receiver.Receiver]
 	opts   []receiver.Option
+
+	mu sync.Mutex
+	// bodies are the data requests received: their type, and for a
+	// TypeTablets request its compression byte.
+	bodies []string
 }
 
 func (r *receiverServer) PipeTransfer(ctx context.Context, req *pipethrift.TPipeTransferReq) (*pipethrift.TPipeTransferResp, error) {
+	r.mu.Lock()
+	switch {
+	case req.Type == transfer.TypeTablets && len(req.Body) > 0:
+		r.bodies = append(r.bodies, fmt.Sprintf("tablets/%d", req.Body[0]))
+	case req.Type != transfer.TypeHandshake:
+		r.bodies = append(r.bodies, fmt.Sprintf("type %d", req.Type))
+	}
+	r.mu.Unlock()
 	return r.rcv.Load().Handle(ctx, req), nil
+}
+
+// received lists the data requests received (see bodies).
+func (r *receiverServer) received() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.bodies)
 }
 
 func (r *receiverServer) restart() { r.rcv.Store(receiver.New(r.target, nil, nil, nil, r.opts...)) }

@@ -52,15 +52,24 @@ const (
 // count is a byte; no sensible list is longer than the five compressors.
 const MaxCompressors = 8
 
+// NoCompressor is the sink.compressor value that names no compressor, as
+// the empty default does.
+const NoCompressor = "none"
+
 // ParseCompressors reads a sink.compressor value: a comma-separated list
 // of compressor names, applied in that order, case and blanks ignored.
-// An empty list (the default) compresses nothing beyond Sluice's own
-// encoding.
+// An empty list, or NoCompressor alone (the default), compresses nothing
+// beyond Sluice's own encoding.
 func ParseCompressors(list string) ([]Compressor, error) {
 	var out []Compressor
+	none := false
 	for name := range strings.SplitSeq(list, ",") {
 		name = strings.ToLower(strings.TrimSpace(name))
 		if name == "" {
+			continue
+		}
+		if name == NoCompressor {
+			none = true
 			continue
 		}
 		i := slices.Index(compressorNames, name)
@@ -68,6 +77,9 @@ func ParseCompressors(list string) ([]Compressor, error) {
 			return nil, fmt.Errorf("unknown compressor %q: known are %s", name, strings.Join(compressorNames, ", "))
 		}
 		out = append(out, Compressor(i))
+	}
+	if none && len(out) > 0 {
+		return nil, fmt.Errorf("%q names no compressor and cannot be listed with %s", NoCompressor, out[0])
 	}
 	if len(out) > MaxCompressors {
 		return nil, fmt.Errorf("%d compressors: at most %d may be chained", len(out), MaxCompressors)

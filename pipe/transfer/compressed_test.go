@@ -19,6 +19,9 @@ func TestParseCompressors(t *testing.T) {
 		{in: "snappy", want: []Compressor{Snappy}},
 		{in: "GZIP, lz4 ,zstd,lzma2", want: []Compressor{Gzip, LZ4, Zstd, LZMA2}},
 		{in: "zstd,zstd", want: []Compressor{Zstd, Zstd}},
+		{in: "none", want: nil},
+		{in: " NONE ", want: nil},
+		{in: "none,zstd", bad: true},
 		{in: "brotli", bad: true},
 		{in: "snappy,snappy,snappy,snappy,snappy,snappy,snappy,snappy,snappy", bad: true},
 	} {

@@ -29,8 +29,11 @@
 // The token stays outside the compressed payload so that a receiver can
 // refuse an unknown sender before spending work on decompression, and the
 // size so that it can refuse a payload over its limit before
-// decompressing anything. EncodeTablets writes compression 2; 1, written
-// by earlier senders, is still read, its size found while decompressing.
+// decompressing anything. Sinks write compression 0
+// (EncodeTabletsUncompressed), compressing, when asked, the whole request
+// instead (EncodeCompressed); EncodeTablets writes compression 2, as
+// earlier senders did, and 1, written by the first ones, is still read,
+// its size found while decompressing.
 // The
 // payload, once decompressed, is columnar:
 //

@@ -8,28 +8,41 @@ import (
 	"github.com/sluicedb/sluice/model"
 )
 
-// EncodeTablets returns the body of a TypeTablets request. The tablets
-// must be well formed (each column as long as Times, Nulls nil or as long);
-// anything else is a bug of the caller and panics.
+// EncodeTablets returns the body of a TypeTablets request with its payload
+// zstd-compressed, as Sluice's sinks sent it by default before they sent
+// it uncompressed (EncodeTabletsUncompressed); receivers read both. The
+// tablets must be well formed (each column as long as Times, Nulls nil or
+// as long); anything else is a bug of the caller and panics.
 func EncodeTablets(t Tablets) []byte { return encodeTablets(t, compressZstdSized) }
 
 // EncodeTabletsUncompressed is EncodeTablets without Sluice's own zstd
-// compression, for a request that EncodeCompressed compresses as a whole.
+// compression: the body a sink sends by default, and the request that
+// EncodeCompressed compresses as a whole when a compressor is named.
 func EncodeTabletsUncompressed(t Tablets) []byte { return encodeTablets(t, compressNone) }
 
 func encodeTablets(t Tablets, comp byte) []byte {
-	payload := appendTablets(nil, t.Tablets)
-	head := make([]byte, 0, 1+3*binary.MaxVarintLen64+len(t.Token)+len(t.Origin)+len(payload)/4+64)
-	head = append(head, comp)
-	head = appendString(head, t.Token)
-	head = appendString(head, t.Origin)
-	switch comp {
-	case compressNone:
-		return append(head, payload...)
-	case compressZstdSized:
+	headBound := 1 + 2*binary.MaxVarintLen64 + len(t.Token) + len(t.Origin)
+	if comp == compressNone {
+		// One buffer, sized once: growing it as the columns are appended
+		// cost the sink more than encoding them.
+		b := make([]byte, 0, headBound+tabletsBound(t.Tablets))
+		b = appendHead(b, comp, t)
+		return appendTablets(b, t.Tablets)
+	}
+	payload := appendTablets(make([]byte, 0, tabletsBound(t.Tablets)), t.Tablets)
+	head := make([]byte, 0, headBound+binary.MaxVarintLen64+len(payload)/4+64)
+	head = appendHead(head, comp, t)
+	if comp == compressZstdSized {
 		head = binary.AppendUvarint(head, uint64(len(payload)))
 	}
 	return compress(head, payload)
+}
+
+// appendHead appends what precedes a Tablets body's payload.
+func appendHead(b []byte, comp byte, t Tablets) []byte {
+	b = append(b, comp)
+	b = appendString(b, t.Token)
+	return appendString(b, t.Origin)
 }
 
 // DecodeTablets reads a TypeTablets request body within MaxPayloadBytes.
@@ -123,6 +136,37 @@ func splitTablets(b []byte) (token, origin string, comp byte, payload []byte, er
 
 // Tablet flags.
 const flagAligned = 1
+
+// tabletsBound is the most bytes appendTablets can append for tablets.
+func tabletsBound(tablets []*model.Tablet) int {
+	n := binary.MaxVarintLen64
+	for _, t := range tablets {
+		rows := len(t.Times)
+		n += 2*binary.MaxVarintLen64 + 1 + binary.MaxVarintLen64*rows
+		for _, node := range t.Device {
+			n += binary.MaxVarintLen64 + len(node)
+		}
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			n += 2*binary.MaxVarintLen64 + len(t.Measurements[i]) + 2 + rows/8 + 1
+			switch c.Type {
+			case model.Boolean:
+				n += rows/8 + 1
+			case model.Int32, model.Int64:
+				n += binary.MaxVarintLen64 * rows
+			case model.Float:
+				n += 4 * rows
+			case model.Double:
+				n += 8 * rows
+			case model.Text:
+				for _, v := range c.Texts {
+					n += binary.MaxVarintLen64 + len(v)
+				}
+			}
+		}
+	}
+	return n
+}
 
 func appendTablets(b []byte, tablets []*model.Tablet) []byte {
 	b = binary.AppendUvarint(b, uint64(len(tablets)))
