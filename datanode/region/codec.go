@@ -208,9 +208,10 @@ func (d *decoder) tablets() []*model.Tablet {
 	for i := 0; i < n && d.err == nil; i++ {
 		t := &model.Tablet{Device: d.path(), Aligned: d.bool()}
 		rows := d.count(8)
-		t.Times = make([]int64, rows)
+		times := d.fixed(rows, 8)
+		t.Times = make([]int64, len(times)/8)
 		for r := range t.Times {
-			t.Times[r] = int64(d.u64())
+			t.Times[r] = int64(binary.LittleEndian.Uint64(times[8*r:]))
 		}
 		cols := d.count(2)
 		t.Measurements = make([]string, cols)
@@ -225,34 +226,73 @@ func (d *decoder) tablets() []*model.Tablet {
 }
 
 func (d *decoder) column(rows int) model.Column {
-	c := model.NewColumn(model.DataType(d.byte()), rows)
-	if !c.Type.Valid() {
-		d.err = fmt.Errorf("%w: data type %d", errCorrupt, c.Type)
-		return c
+	typ := model.DataType(d.byte())
+	if !typ.Valid() {
+		d.err = fmt.Errorf("%w: data type %d", errCorrupt, typ)
+		return model.Column{Type: typ}
 	}
+	c := model.Column{Type: typ}
 	if d.bool() {
 		c.Nulls = make([]bool, rows)
 		for i := range c.Nulls {
 			c.Nulls[i] = d.bool()
 		}
 	}
-	for i := 0; i < rows && d.err == nil; i++ {
-		switch c.Type {
-		case model.Boolean:
-			c.Bools = append(c.Bools, d.bool())
-		case model.Int32:
-			c.Int32s = append(c.Int32s, int32(d.u32()))
-		case model.Int64:
-			c.Int64s = append(c.Int64s, int64(d.u64()))
-		case model.Float:
-			c.Float32s = append(c.Float32s, math.Float32frombits(d.u32()))
-		case model.Double:
-			c.Float64s = append(c.Float64s, math.Float64frombits(d.u64()))
-		case model.Text:
+	// Fixed-width values are read in one pass over a slice checked once:
+	// pipes decode every logged write, and so does applying it.
+	switch typ {
+	case model.Boolean:
+		b := d.fixed(rows, 1)
+		c.Bools = make([]bool, len(b))
+		for i, v := range b {
+			c.Bools[i] = v != 0
+		}
+	case model.Int32:
+		b := d.fixed(rows, 4)
+		c.Int32s = make([]int32, len(b)/4)
+		for i := range c.Int32s {
+			c.Int32s[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	case model.Int64:
+		b := d.fixed(rows, 8)
+		c.Int64s = make([]int64, len(b)/8)
+		for i := range c.Int64s {
+			c.Int64s[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+	case model.Float:
+		b := d.fixed(rows, 4)
+		c.Float32s = make([]float32, len(b)/4)
+		for i := range c.Float32s {
+			c.Float32s[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	case model.Double:
+		b := d.fixed(rows, 8)
+		c.Float64s = make([]float64, len(b)/8)
+		for i := range c.Float64s {
+			c.Float64s[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+	case model.Text:
+		c.Texts = make([]string, 0, rows)
+		for i := 0; i < rows && d.err == nil; i++ {
 			c.Texts = append(c.Texts, d.str())
 		}
 	}
 	return c
+}
+
+// fixed takes n values of size bytes each; nil (and the decoder failed)
+// when fewer remain.
+func (d *decoder) fixed(n, size int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if uint64(n)*uint64(size) > uint64(len(d.b)) {
+		d.fail("column values")
+		return nil
+	}
+	b := d.b[:n*size]
+	d.b = d.b[n*size:]
+	return b
 }
 
 func (e *encoder) spec(s *model.Series) {

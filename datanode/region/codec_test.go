@@ -3,6 +3,7 @@ package region
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/sluicedb/sluice/model"
@@ -132,4 +133,34 @@ func TestDecodeAndValidateCommands(t *testing.T) {
 			t.Fatalf("ValidateCommand(%v) = nil", bad)
 		}
 	}
+}
+
+// BenchmarkDecodeWrite decodes one logged write of `sluice bench`'s
+// shape (100 tablets of 500 rows x 10 DOUBLE), as applying it and every
+// pipe tailing the log do: go test -run '^$' -bench DecodeWrite
+// ./datanode/region.
+func BenchmarkDecodeWrite(b *testing.B) {
+	var tablets []*model.Tablet
+	for d := range 100 {
+		tb := &model.Tablet{Device: model.Path{"root", "bench", "d" + strconv.Itoa(d)}, Times: make([]int64, 500)}
+		for r := range tb.Times {
+			tb.Times[r] = int64(r) * 1000
+		}
+		for m := range 10 {
+			c := model.NewColumn(model.Double, 500)
+			for r := range 500 {
+				c.Append(float64(d*m+r) / 100)
+			}
+			tb.Measurements = append(tb.Measurements, "s"+strconv.Itoa(m))
+			tb.Columns = append(tb.Columns, c)
+		}
+		tablets = append(tablets, tb)
+	}
+	cmd := WriteCommand(tablets, WriteOptions{Database: "root.bench"})
+	for b.Loop() {
+		if _, ok, err := DecodeWrite(cmd); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*500_000), "ns/point")
 }
