@@ -109,26 +109,6 @@ func (d *decoder) count(size int) int {
 	return int(n)
 }
 
-func (d *decoder) u64() uint64 {
-	if len(d.b) < 8 {
-		d.fail("u64")
-		return 0
-	}
-	v := binary.LittleEndian.Uint64(d.b)
-	d.b = d.b[8:]
-	return v
-}
-
-func (d *decoder) u32() uint32 {
-	if len(d.b) < 4 {
-		d.fail("u32")
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(d.b)
-	d.b = d.b[4:]
-	return v
-}
-
 func (d *decoder) str() string {
 	n := d.count(1)
 	if d.err != nil {
