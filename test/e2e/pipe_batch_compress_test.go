@@ -129,7 +129,7 @@ WITH SINK ('sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d'%s
 		}
 		name := list
 		if name == "" {
-			name = "(none: Sluice's zstd body)"
+			name = "(none: uncompressed body)"
 		}
 		fmt.Fprintf(&report, "\n  %-28s %9.0f bytes, %.2f bytes/point", name, n, n/float64(want.points()))
 	}
