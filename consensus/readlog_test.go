@@ -28,8 +28,14 @@ func (f *dataFSM) Apply(l *raft.Log) any {
 // and decoded again from the log store (a copy): the pipe's tail of the
 // log must not cost a store read per entry.
 func TestReadLogServesRecentEntriesFromTheCache(t *testing.T) {
+	for _, kind := range []LogStore{LogStoreBolt, LogStoreWAL} {
+		t.Run(string(kind), func(t *testing.T) { testReadLogServesRecentEntriesFromTheCache(t, kind) })
+	}
+}
+
+func testReadLogServesRecentEntriesFromTheCache(t *testing.T, kind LogStore) {
 	f := &dataFSM{}
-	g := openGroup(t, t.TempDir(), f)
+	g := openGroupWith(t, t.TempDir(), f, kind)
 	defer g.Close()
 	res, err := g.Apply(context.Background(), []byte("entry"))
 	if err != nil {
