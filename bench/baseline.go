@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,26 +102,17 @@ func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) 
 	// B applies each of A's transactions in one transaction of its own:
 	// once the last row of every batch shows on B, every row does.
 	devices, times := lastRows()
-	bar := newProgress(out, "PostgreSQL B holds (batches)", int64(len(devices)))
-	for {
+	_, _, err = waitCount(ctx, "PostgreSQL B holds (batches)", int64(len(devices)), out, func() (int64, error) {
 		var got int64
 		err := cb[0].QueryRow(ctx, `SELECT count(*) FROM bench b JOIN unnest($1::text[], $2::timestamptz[]) AS k(device, time)
 			ON b.device = k.device AND b.time = k.time`, devices, times).Scan(&got)
-		if err != nil {
-			return res, fmt.Errorf("poll B: %w", err)
-		}
-		bar.Set(got)
-		if got == int64(len(devices)) {
-			break
-		}
-		if time.Since(start) > 10*time.Minute {
-			return res, fmt.Errorf("PostgreSQL B shows %d of %d batches after 10 minutes", got, len(devices))
-		}
-		time.Sleep(5 * time.Millisecond)
+		return got, err
+	})
+	if err != nil {
+		return res, fmt.Errorf("PostgreSQL B: %w", err)
 	}
 	res.SyncDuration = time.Since(start)
 	res.TailLag = res.SyncDuration - res.IngestDuration
-	bar.Finish()
 	// B's subscription is the relay's client: what goes to B is what
 	// the relay carries back to its client.
 	fromB, toB := relay.Bytes()
@@ -156,10 +146,8 @@ func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) 
 	if err != nil {
 		return res, fmt.Errorf("PostgreSQL latency: %w", err)
 	}
-	slices.Sort(lat)
-	res.P50, res.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	fmt.Fprintf(out, "PostgreSQL end-to-end latency at %.0f points/s (half the sync throughput): p50 %s, p99 %s over %d probes\n",
-		res.LatencyRate, res.P50.Round(time.Millisecond), res.P99.Round(time.Millisecond), len(lat))
+	res.P50, res.P99 = percentiles(lat)
+	printLatency(out, "PostgreSQL ", res.LatencyRate, res.P50, res.P99, len(lat))
 	return res, nil
 }
 
@@ -207,11 +195,7 @@ func awaitSubscription(ctx context.Context, a *pgx.Conn) error {
 // batches shared among the connections. lastRows then names the last row
 // of every batch.
 func copyWorkload(ctx context.Context, cfg Config, conns []*pgx.Conn, out io.Writer) (lastRows func() ([]string, []time.Time), err error) {
-	batches := make(chan int, cfg.TotalRows/cfg.Rows+1)
-	for first := 0; first < cfg.TotalRows; first += cfg.Rows {
-		batches <- first
-	}
-	close(batches)
+	batches := batchStarts(cfg)
 	bar := newProgress(out, "COPY into PostgreSQL A", int64(cfg.Devices*cfg.Measurements*cfg.TotalRows))
 	cols := columns(cfg.Measurements)
 	var wg sync.WaitGroup

@@ -198,11 +198,7 @@ func closeSessions(sessions []client.Session) {
 // ingest writes the workload under prefix (e.g. root.bench) through the
 // sessions in parallel and returns the points written.
 func ingest(cfg Config, sessions []client.Session, prefix string, out io.Writer) (int64, error) {
-	batches := make(chan int, cfg.TotalRows/cfg.Rows+1)
-	for start := 0; start < cfg.TotalRows; start += cfg.Rows {
-		batches <- start
-	}
-	close(batches)
+	batches := batchStarts(cfg)
 	bar := newProgress(out, "ingest into "+prefix, int64(cfg.Devices*cfg.Measurements*cfg.TotalRows))
 	var wg sync.WaitGroup
 	errs := make(chan error, len(sessions))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -136,7 +135,7 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	}
 	res.Ingest = time.Since(start)
 	fmt.Fprintf(out, "ingest into the cluster: %d points in %.2fs = %.0f points/s\n", res.Points, res.Ingest.Seconds(), float64(res.Points)/res.Ingest.Seconds())
-	got, err := waitHolds(ctx, sb, "root.sync.**", res.Points, out)
+	got, _, err := waitHolds(ctx, sb, "root.sync.**", res.Points, out)
 	if err != nil {
 		return res, err
 	}
@@ -151,10 +150,8 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	if err != nil {
 		return res, err
 	}
-	slices.Sort(lat)
-	res.P50, res.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	fmt.Fprintf(out, "end-to-end latency at %.0f points/s (half the sync throughput): p50 %s, p99 %s over %d probes\n",
-		res.LatencyRate, res.P50.Round(time.Millisecond), res.P99.Round(time.Millisecond), len(lat))
+	res.P50, res.P99 = percentiles(lat)
+	printLatency(out, "", res.LatencyRate, res.P50, res.P99, len(lat))
 	return res, nil
 }
 

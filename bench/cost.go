@@ -162,7 +162,7 @@ func costRun(ctx context.Context, cfg Config, withPipe bool, out io.Writer) (r C
 			return r, err
 		}
 		defer sb.Close()
-		if r.Counted, err = waitHolds(ctx, sb, costPrefix+".**", r.Points, out); err != nil {
+		if r.Counted, _, err = waitHolds(ctx, sb, costPrefix+".**", r.Points, out); err != nil {
 			return r, err
 		}
 		r.Sync = time.Since(start)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/apache/iotdb-client-go/client"
@@ -77,16 +75,12 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, er
 	res.DirectPointsPerSecond = float64(n) / time.Since(start).Seconds()
 	fmt.Fprintf(out, "direct ingest into B: %.0f points/s\n", res.DirectPointsPerSecond)
 
-	sinkClause := fmt.Sprintf("'sink'='iotdb-thrift-sink', 'sink.ip'='127.0.0.1', 'sink.port'='%d'", relay.Port())
-	for _, kv := range cfg.SinkAttributes {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return res, fmt.Errorf("sink attribute %q is not key=value", kv)
-		}
-		sinkClause += fmt.Sprintf(", '%s'='%s'", strings.ReplaceAll(k, "'", "''"), strings.ReplaceAll(v, "'", "''"))
+	sink, err := sinkClause([]int{relay.Port()}, cfg.SinkAttributes)
+	if err != nil {
+		return res, err
 	}
-	fmt.Fprintf(out, "pipe sink: %s\n", sinkClause)
-	if err := exec(sa[0], "create pipe bench with source ('source.pattern'='root.sync') with sink ("+sinkClause+")"); err != nil {
+	fmt.Fprintf(out, "pipe sink: %s\n", sink)
+	if err := exec(sa[0], "create pipe bench with source ('source.pattern'='root.sync') with sink ("+sink+")"); err != nil {
 		return res, err
 	}
 	toB0, fromB0 := relay.Bytes()
@@ -95,30 +89,12 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, er
 		return res, err
 	}
 	res.IngestDuration = time.Since(start)
-	bar := newProgress(out, "B holds", res.SyncPoints)
 	var poll time.Duration // the last count's, which bounds the tail lag's resolution
-	for {
-		polled := time.Now()
-		got, err := countAll(sb[0], "root.sync.**")
-		if err != nil {
-			return res, err
-		}
-		poll = time.Since(polled)
-		bar.Set(got)
-		if got >= res.SyncPoints {
-			break
-		}
-		if time.Since(start) > 10*time.Minute {
-			return res, fmt.Errorf("cluster B holds %d of %d points after 10 minutes", got, res.SyncPoints)
-		}
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		time.Sleep(5 * time.Millisecond)
+	if _, poll, err = waitHolds(ctx, sb[0], "root.sync.**", res.SyncPoints, out); err != nil {
+		return res, err
 	}
 	res.SyncDuration = time.Since(start)
 	res.TailLag = res.SyncDuration - res.IngestDuration
-	bar.Finish()
 	toB, fromB := relay.Bytes()
 	res.WireToB, res.WireFromB = toB-toB0, fromB-fromB0
 	fmt.Fprintf(out, "sync A -> B: %d points in %.2fs = %.0f points/s, tail lag %.3fs (the last count of B took %.1f ms)\n", res.SyncPoints, res.SyncDuration.Seconds(),
@@ -138,10 +114,8 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, er
 	if err != nil {
 		return res, err
 	}
-	slices.Sort(lat)
-	res.P50, res.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	fmt.Fprintf(out, "end-to-end latency at %.0f points/s (half the sync throughput): p50 %s, p99 %s over %d probes\n",
-		res.LatencyRate, res.P50.Round(time.Millisecond), res.P99.Round(time.Millisecond), len(lat))
+	res.P50, res.P99 = percentiles(lat)
+	printLatency(out, "", res.LatencyRate, res.P50, res.P99, len(lat))
 	return res, nil
 }
 
