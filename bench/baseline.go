@@ -25,30 +25,73 @@ type PostgresResult struct {
 	// WireToB and WireFromB are the bytes A's WAL sender sent to B's
 	// subscription and received from it during the sync.
 	WireToB, WireFromB int64
+	// Probes is how many probes the latency percentiles are over.
+	Probes int
+}
+
+// PostgresOptions set up the PostgreSQL baseline.
+type PostgresOptions struct {
+	// BinDir holds initdb, pg_ctl and postgres (see FindPostgres).
+	BinDir string
+	// Stream is how the subscription receives rows from A's WAL sender:
+	// StreamBinary (the default when empty) or StreamText.
+	Stream string
+}
+
+// The subscription's formats: PostgreSQL 14+ sends column values in
+// their binary send/receive form with binary = true, in text otherwise.
+// Binary is the default: on this workload (double precision columns) it
+// is PostgreSQL at its best, fewer bytes on the wire and less parsing on
+// B (docs/benchmarks.md has the figures).
+const (
+	StreamBinary = "binary"
+	StreamText   = "text"
+)
+
+// ParseStream checks a subscription format name; empty is StreamBinary.
+func ParseStream(s string) (string, error) {
+	switch s {
+	case "", StreamBinary:
+		return StreamBinary, nil
+	case StreamText:
+		return StreamText, nil
+	}
+	return "", fmt.Errorf("unknown PostgreSQL stream format %q: want binary or text", s)
 }
 
 // RunPostgres measures PostgreSQL 15 logical replication on the workload
 // of cfg: two instances on loopback (binaries in binDir, see
-// FindPostgres), one wide table bench (device text, time timestamptz,
+// FindPostgres), pinned as cfg.Procs.Pin places Sluice's A and B (A and
+// this process's client on the sender cores, B on the receiver cores),
+// one wide table bench (device text, time timestamptz,
 // s0..sN double precision, primary key (device, time)) on both, a
 // publication on A and a subscription on B that dials A through a
-// counting relay, all created before the clock starts. Each tablet batch
+// counting relay, streaming in pg.Stream's format, all created before
+// the clock starts. Each tablet batch
 // of the Sluice workload (every device, cfg.Rows rows, the same values) is
 // one transaction of one COPY into A. Everything is stopped and removed
 // on return, error and cancellation included.
-func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) (res PostgresResult, err error) {
+func RunPostgres(ctx context.Context, cfg Config, pg PostgresOptions, out io.Writer) (res PostgresResult, err error) {
 	defer func() {
 		// pgx reports a cancelled call as the connection it closed.
 		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w: %v", ctx.Err(), err)
 		}
 	}()
-	a, err := startPostgres(ctx, binDir, "wal_level=logical")
+	stream, err := ParseStream(pg.Stream)
+	if err != nil {
+		return res, err
+	}
+	var senderCPUs, receiverCPUs []int
+	if pin := cfg.Procs.Pin; pin != nil {
+		senderCPUs, receiverCPUs = pin.Sender, pin.Receiver
+	}
+	a, err := startPostgres(ctx, pg.BinDir, senderCPUs, "wal_level=logical")
 	if err != nil {
 		return res, fmt.Errorf("start PostgreSQL A: %w", err)
 	}
 	defer a.stop()
-	b, err := startPostgres(ctx, binDir)
+	b, err := startPostgres(ctx, pg.BinDir, receiverCPUs)
 	if err != nil {
 		return res, fmt.Errorf("start PostgreSQL B: %w", err)
 	}
@@ -58,6 +101,13 @@ func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) 
 		return res, err
 	}
 	defer relay.Close()
+	if senderCPUs != nil {
+		unpin, err := pinSelf(senderCPUs)
+		if err != nil {
+			return res, err
+		}
+		defer unpin()
+	}
 
 	ca, err := connectPG(ctx, a.connString(), cfg.Workers+2)
 	if err != nil {
@@ -69,8 +119,11 @@ func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) 
 		return res, fmt.Errorf("PostgreSQL B: %w", err)
 	}
 	defer closePG(cb)
-	fmt.Fprintf(out, "PostgreSQL baseline: %d devices x %d double precision columns (%s values), %d rows per transaction, %d rows (%d points), %d sessions\n",
-		cfg.Devices, cfg.Measurements, cfg.Values, cfg.Devices*cfg.Rows, cfg.Devices*cfg.TotalRows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
+	fmt.Fprintf(out, "PostgreSQL baseline: %d devices x %d double precision columns (%s values), %d rows per transaction, %d rows (%d points), %d sessions, %s stream\n",
+		cfg.Devices, cfg.Measurements, cfg.Values, cfg.Devices*cfg.Rows, cfg.Devices*cfg.TotalRows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers, stream)
+	if pin := cfg.Procs.Pin; pin != nil {
+		fmt.Fprintf(out, "pinned: A and the client on core(s) %s, B on core(s) %s\n", formatCPUList(pin.Sender), formatCPUList(pin.Receiver))
+	}
 	ddl := createTableSQL(cfg.Measurements)
 	for _, c := range []*pgx.Conn{ca[0], cb[0]} {
 		if _, err := c.Exec(ctx, ddl); err != nil {
@@ -82,7 +135,8 @@ func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) 
 	}
 	// The table is empty: no initial copy, the subscription starts
 	// streaming at once.
-	sub := fmt.Sprintf("CREATE SUBSCRIPTION bench CONNECTION '%s' PUBLICATION bench WITH (copy_data = false)", connString(relay.Port()))
+	sub := fmt.Sprintf("CREATE SUBSCRIPTION bench CONNECTION '%s' PUBLICATION bench WITH (copy_data = false, binary = %t)",
+		connString(relay.Port()), stream == StreamBinary)
 	if _, err := cb[0].Exec(ctx, sub); err != nil {
 		return res, fmt.Errorf("create subscription: %w", err)
 	}
@@ -147,7 +201,8 @@ func RunPostgres(ctx context.Context, cfg Config, binDir string, out io.Writer) 
 		return res, fmt.Errorf("PostgreSQL latency: %w", err)
 	}
 	res.P50, res.P99 = percentiles(lat)
-	printLatency(out, "PostgreSQL ", res.LatencyRate, res.P50, res.P99, len(lat))
+	res.Probes = len(lat)
+	printLatency(out, "PostgreSQL ", res.LatencyRate, res.P50, res.P99, res.Probes)
 	return res, nil
 }
 

@@ -21,7 +21,7 @@ func TestRunPostgresReplicatesAndMeasures(t *testing.T) {
 	cfg.Workers = 1
 	cfg.Values = Regular
 	var out bytes.Buffer
-	res, err := RunPostgres(context.Background(), cfg, PostgresBinDir, &out)
+	res, err := RunPostgres(context.Background(), cfg, PostgresOptions{BinDir: PostgresBinDir}, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -56,7 +56,7 @@ func TestRunPostgresCancelledCleansUp(t *testing.T) {
 	cfg.Workers = 1
 	cfg.TotalRows = 40000 // cancelled at a quarter of it
 	out := &cancelAfter{marker: "COPY into PostgreSQL A", cancel: cancel}
-	_, err := RunPostgres(ctx, cfg, PostgresBinDir, out)
+	_, err := RunPostgres(ctx, cfg, PostgresOptions{BinDir: PostgresBinDir}, out)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
 	}

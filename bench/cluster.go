@@ -36,6 +36,15 @@ type ClusterResult struct {
 	Sync        time.Duration
 	LatencyRate float64       // points/s offered during the latency run
 	P50, P99    time.Duration // end-to-end latency of probe points
+	Probes      int           // how many probes the percentiles are over
+	// LastPoll is how long the last count of the receiver took.
+	LastPoll time.Duration
+	// FirstWrite created the database and its regions, before the clock.
+	FirstWrite time.Duration
+	// Startup is how long the servers took to start.
+	Startup time.Duration
+	// Sessions is how many client sessions wrote the workload.
+	Sessions int
 }
 
 // SyncPointsPerSecond is the pipe's throughput out of the cluster.
@@ -91,8 +100,9 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 		}
 		targetPorts = []int{b.rpcPort}
 	}
+	res.Startup = time.Since(started)
 	fmt.Fprintf(out, "started %d ConfigNodes, %d DataNodes (replication factor %d) and %s in %.1fs; their logs are in %s until the run ends (a failure shows their tails)\n",
-		len(src.configNodes), len(src.dataNodes), clusterRF, receiver, time.Since(started).Seconds(), g.dir)
+		len(src.configNodes), len(src.dataNodes), clusterRF, receiver, res.Startup.Seconds(), g.dir)
 	if clusterCPUs != nil {
 		unpin, err := pinSelf(clusterCPUs)
 		if err != nil {
@@ -126,7 +136,7 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	if err := exec(sa[0], "create pipe bench with source ('source.pattern'='root.sync') with sink ("+sink+")"); err != nil {
 		return res, err
 	}
-	if err := firstClusterWrite(ctx, sa[0], out); err != nil {
+	if res.FirstWrite, err = firstClusterWrite(ctx, sa[0], out); err != nil {
 		return res, err
 	}
 	start := time.Now()
@@ -135,11 +145,13 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	}
 	res.Ingest = time.Since(start)
 	fmt.Fprintf(out, "ingest into the cluster: %d points in %.2fs = %.0f points/s\n", res.Points, res.Ingest.Seconds(), float64(res.Points)/res.Ingest.Seconds())
-	got, _, err := waitHolds(ctx, sb, "root.sync.**", res.Points, out)
+	res.Sessions = max(cfg.Workers, 1)
+	got, poll, err := waitHolds(ctx, sb, "root.sync.**", res.Points, out)
 	if err != nil {
 		return res, err
 	}
 	res.Sync = time.Since(start)
+	res.LastPoll = poll
 	if got != res.Points {
 		return res, fmt.Errorf("the receiver holds %d points, %d were written", got, res.Points)
 	}
@@ -151,7 +163,8 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 		return res, err
 	}
 	res.P50, res.P99 = percentiles(lat)
-	printLatency(out, "", res.LatencyRate, res.P50, res.P99, len(lat))
+	res.Probes = len(lat)
+	printLatency(out, "", res.LatencyRate, res.P50, res.P99, res.Probes)
 	return res, nil
 }
 
@@ -221,20 +234,21 @@ func startCluster(ctx context.Context, g *procGroup, name string, cpus []int) (*
 // firstClusterWrite creates root.sync and its regions, outside the clock,
 // by writing a point the workload writes again; the cluster may refuse it
 // for a moment while its DataNodes are being registered as Running.
-func firstClusterWrite(ctx context.Context, s client.Session, out io.Writer) error {
+func firstClusterWrite(ctx context.Context, s client.Session, out io.Writer) (time.Duration, error) {
 	start := time.Now()
 	for {
 		err := exec(s, "insert into root.sync.d0(time, s0) values (0, 0.0)")
 		if err == nil {
-			fmt.Fprintf(out, "first write (creates root.sync and its regions, replication factor %d): %.0f ms\n", clusterRF, float64(time.Since(start).Microseconds())/1000)
-			return nil
+			took := time.Since(start)
+			fmt.Fprintf(out, "first write (creates root.sync and its regions, replication factor %d): %.0f ms\n", clusterRF, ms(took))
+			return took, nil
 		}
 		if time.Since(start) > clusterDBRetry {
-			return fmt.Errorf("first write into the cluster, refused for %s: %w", clusterDBRetry, err)
+			return 0, fmt.Errorf("first write into the cluster, refused for %s: %w", clusterDBRetry, err)
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

@@ -20,9 +20,9 @@ type Comparison struct {
 	// Values are the kinds of values to measure each size with.
 	Values []Values
 	// Postgres runs the PostgreSQL 15 logical-replication baseline next
-	// to each Sluice run, with the binaries in PostgresBin.
-	Postgres    bool
-	PostgresBin string
+	// to each Sluice run, set up as PG says and pinned as Base.Procs.Pin.
+	Postgres bool
+	PG       PostgresOptions
 	// Command is the command line, recorded in the report.
 	Command []string
 }
@@ -31,9 +31,14 @@ type Comparison struct {
 // then, when asked, PostgreSQL on fresh instances, and prints the table of
 // the report to out at the end.
 func Compare(ctx context.Context, c Comparison, out io.Writer) (Report, error) {
-	rep := Report{Machine: ThisMachine(), Command: c.Command, Workload: workloadOf(c.Base)}
+	rep := newReport(ModePipe, c.Base, c.Command)
 	if c.Postgres {
-		if err := FindPostgres(ctx, c.PostgresBin, true, out); err != nil {
+		stream, err := ParseStream(c.PG.Stream)
+		if err != nil {
+			return rep, err
+		}
+		rep.Setup.PostgresStream = stream
+		if err := FindPostgres(ctx, c.PG.BinDir, true, out); err != nil {
 			return rep, err
 		}
 	}
@@ -52,7 +57,7 @@ func Compare(ctx context.Context, c Comparison, out io.Writer) (Report, error) {
 			run := SizeRun{Points: points, Values: v, Sluice: sluiceFigures(pr)}
 			if c.Postgres {
 				fmt.Fprintf(out, "\n== %s points, %s values: PostgreSQL ==\n", FormatCount(points), v)
-				pg, err := RunPostgres(ctx, cfg, c.PostgresBin, out)
+				pg, err := RunPostgres(ctx, cfg, c.PG, out)
 				if err != nil {
 					return rep, fmt.Errorf("PostgreSQL, %s points of %s values: %w", FormatCount(points), v, err)
 				}

@@ -61,7 +61,7 @@ func TestCompareWithPostgres(t *testing.T) {
 	base := small()
 	base.Workers = 1
 	c := Comparison{Base: base, Points: []int64{300, 1200}, Values: []Values{RandomWalk},
-		Postgres: true, PostgresBin: PostgresBinDir, Command: []string{"sluice", "bench", "--pipe"}}
+		Postgres: true, PG: PostgresOptions{BinDir: PostgresBinDir}, Command: []string{"sluice", "bench", "--pipe"}}
 	var out bytes.Buffer
 	rep, err := Compare(context.Background(), c, &out)
 	if err != nil {

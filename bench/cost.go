@@ -41,7 +41,14 @@ type CostResult struct {
 	// they pass the margin the ratio is judged on, the machine was too
 	// noisy for a verdict.
 	SpreadWithout, SpreadWith float64
+	// LoadBefore and LoadAfter are the load averages (1, 5 and 15
+	// minutes) before the first run and after the last.
+	LoadBefore, LoadAfter string
 }
+
+// Noisy reports whether runs of one kind spread wider than the margin
+// the ratio is judged on: the machine was too noisy for a verdict.
+func (r CostResult) Noisy() bool { return r.SpreadWithout > noisySpread || r.SpreadWith > noisySpread }
 
 // noisySpread is the spread between runs of one kind beyond which the
 // report warns: the issue judges the ratio on a 10% margin.
@@ -60,7 +67,8 @@ func RunPipeCost(ctx context.Context, cfg Config, runs int, out io.Writer) (Cost
 	}
 	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d points, %d sessions\n",
 		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
-	fmt.Fprintf(out, "load average before the runs: %s (%d cores)\n", loadAverage(), runtime.NumCPU())
+	res.LoadBefore = loadAverage()
+	fmt.Fprintf(out, "load average before the runs: %s (%d cores)\n", res.LoadBefore, runtime.NumCPU())
 	if pin := cfg.Procs.Pin; pin != nil {
 		fmt.Fprintf(out, "pinned: %s\n", pin)
 	} else {
@@ -91,9 +99,11 @@ func RunPipeCost(ctx context.Context, cfg Config, runs int, out io.Writer) (Cost
 	res.Ratio = res.MedianWith / res.MedianWithout
 	fmt.Fprintf(out, "pipe cost to the sender: median ingest %.0f points/s without a pipe, %.0f with one: ratio %.3f (with/without)\n",
 		res.MedianWithout, res.MedianWith, res.Ratio)
-	if res.SpreadWithout > noisySpread || res.SpreadWith > noisySpread {
-		fmt.Fprintf(out, "warning: runs of one kind differ by %.0f%% (without) and %.0f%% (with) of their median, more than the %.0f%% the ratio is judged on: the machine is too noisy for a verdict (load average now %s)\n",
-			100*res.SpreadWithout, 100*res.SpreadWith, 100*noisySpread, loadAverage())
+	res.LoadAfter = loadAverage()
+	fmt.Fprintf(out, "load average after the runs: %s\n", res.LoadAfter)
+	if res.Noisy() {
+		fmt.Fprintf(out, "warning: runs of one kind differ by %.0f%% (without) and %.0f%% (with) of their median, more than the %.0f%% the ratio is judged on: the machine is too noisy for a verdict\n",
+			100*res.SpreadWithout, 100*res.SpreadWith, 100*noisySpread)
 	}
 	return res, nil
 }

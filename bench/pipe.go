@@ -25,6 +25,11 @@ type PipeResult struct {
 	// received from it during the sync (a counting relay sits between
 	// them).
 	WireToB, WireFromB int64
+	// Probes is how many probes the latency percentiles are over.
+	Probes int
+	// LastPoll is how long the last count of B took: the tail lag's
+	// resolution.
+	LastPoll time.Duration
 }
 
 // RunPipe measures sync A -> B on two standalone instances (in-process, or
@@ -89,8 +94,7 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, er
 		return res, err
 	}
 	res.IngestDuration = time.Since(start)
-	var poll time.Duration // the last count's, which bounds the tail lag's resolution
-	if _, poll, err = waitHolds(ctx, sb[0], "root.sync.**", res.SyncPoints, out); err != nil {
+	if _, res.LastPoll, err = waitHolds(ctx, sb[0], "root.sync.**", res.SyncPoints, out); err != nil {
 		return res, err
 	}
 	res.SyncDuration = time.Since(start)
@@ -98,7 +102,7 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, er
 	toB, fromB := relay.Bytes()
 	res.WireToB, res.WireFromB = toB-toB0, fromB-fromB0
 	fmt.Fprintf(out, "sync A -> B: %d points in %.2fs = %.0f points/s, tail lag %.3fs (the last count of B took %.1f ms)\n", res.SyncPoints, res.SyncDuration.Seconds(),
-		float64(res.SyncPoints)/res.SyncDuration.Seconds(), res.TailLag.Seconds(), ms(poll))
+		float64(res.SyncPoints)/res.SyncDuration.Seconds(), res.TailLag.Seconds(), ms(res.LastPoll))
 	fmt.Fprintf(out, "on the wire: %.2f bytes/point to B, %.2f bytes/point back\n",
 		float64(res.WireToB)/float64(res.SyncPoints), float64(res.WireFromB)/float64(res.SyncPoints))
 
@@ -115,7 +119,8 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, er
 		return res, err
 	}
 	res.P50, res.P99 = percentiles(lat)
-	printLatency(out, "", res.LatencyRate, res.P50, res.P99, len(lat))
+	res.Probes = len(lat)
+	printLatency(out, "", res.LatencyRate, res.P50, res.P99, res.Probes)
 	return res, nil
 }
 

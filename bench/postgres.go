@@ -78,19 +78,21 @@ type pgInstance struct {
 	dir    string // removed by stop
 	port   int
 	cred   *syscall.Credential // nil: run as this process's user
+	cpus   []int               // cores the server runs on; none: not pinned
 }
 
 // pgUser is the PostgreSQL superuser of the benchmark's instances.
 const pgUser = "bench"
 
-// startPostgres initialises and starts an instance; settings are extra
-// server settings (name=value, e.g. wal_level=logical).
-func startPostgres(ctx context.Context, binDir string, settings ...string) (*pgInstance, error) {
+// startPostgres initialises and starts an instance, pinned to cpus when
+// given; settings are extra server settings (name=value, e.g.
+// wal_level=logical).
+func startPostgres(ctx context.Context, binDir string, cpus []int, settings ...string) (*pgInstance, error) {
 	dir, err := os.MkdirTemp("", "sluice-bench-pg-")
 	if err != nil {
 		return nil, err
 	}
-	p := &pgInstance{binDir: binDir, dir: dir}
+	p := &pgInstance{binDir: binDir, dir: dir, cpus: cpus}
 	if os.Geteuid() == 0 {
 		if p.cred, err = systemUser("postgres"); err != nil {
 			os.RemoveAll(dir)
@@ -123,9 +125,20 @@ func startPostgres(ctx context.Context, binDir string, settings ...string) (*pgI
 
 // run runs one of the PostgreSQL binaries as the instance's user, in its
 // own process group so that a Ctrl-C at the terminal reaches the benchmark
-// (which then stops the server) and not the server itself.
+// (which then stops the server) and not the server itself. On a pinned
+// instance it runs under taskset: pg_ctl's postmaster, and every backend
+// and WAL sender or apply worker it forks, inherit the mask.
 func (p *pgInstance) run(ctx context.Context, name string, args ...string) error {
-	cmd := osexec.CommandContext(ctx, filepath.Join(p.binDir, name), args...)
+	path := filepath.Join(p.binDir, name)
+	if len(p.cpus) > 0 {
+		taskset, err := osexec.LookPath("taskset")
+		if err != nil {
+			return fmt.Errorf("pinning PostgreSQL needs taskset (util-linux): %w", err)
+		}
+		args = append([]string{"-c", formatCPUList(p.cpus), path}, args...)
+		path = taskset
+	}
+	cmd := osexec.CommandContext(ctx, path, args...)
 	cmd.Dir = p.dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: p.cred}
 	var outBuf bytes.Buffer

@@ -12,13 +12,58 @@ import (
 	"time"
 )
 
-// Report is everything a comparison measured, with the machine and the
-// command it ran on: what `sluice bench --pipe --json FILE` writes.
+// Report is everything a pipe run measured, with the machine, the setup
+// and the command it ran on: what `sluice bench --json FILE` writes for
+// every pipe mode, in one schema (docs/benchmarks.md describes it). The
+// comparison and the cluster modes fill Runs; the pipe-cost mode fills
+// PipeCost.
 type Report struct {
-	Machine  Machine   `json:"machine"`
-	Command  []string  `json:"command"`
-	Workload Workload  `json:"workload"`
-	Runs     []SizeRun `json:"runs"`
+	Machine Machine  `json:"machine"`
+	Command []string `json:"command"`
+	// Mode is the run: ModePipe, ModePipeCost or ModeCluster.
+	Mode     string       `json:"mode"`
+	Workload Workload     `json:"workload"`
+	Setup    Setup        `json:"setup"`
+	Runs     []SizeRun    `json:"runs,omitempty"`
+	PipeCost *CostFigures `json:"pipe_cost,omitempty"`
+}
+
+// The modes a Report comes from.
+const (
+	ModePipe     = "pipe"           // sync A -> B, with the PostgreSQL baseline when asked
+	ModePipeCost = "pipe-cost"      // the pipe's cost to the sender's ingest
+	ModeCluster  = "source-cluster" // a pipe out of a 3+3 cluster
+)
+
+// Setup is how the servers ran.
+type Setup struct {
+	// Processes is true when the Sluice servers ran as child processes.
+	Processes bool `json:"processes"`
+	// SenderCores and ReceiverCores are the cores the sender (and the
+	// bench's client) and the receiver were pinned to; empty: not pinned.
+	SenderCores   []int `json:"sender_cores,omitempty"`
+	ReceiverCores []int `json:"receiver_cores,omitempty"`
+	// SinkAttributes are the extra key=value of the pipe's SINK clause.
+	SinkAttributes []string `json:"sink_attributes,omitempty"`
+	// PostgresStream is the baseline subscription's format (binary or
+	// text), when the baseline ran.
+	PostgresStream string `json:"postgres_stream,omitempty"`
+	// Receiver is the cluster mode's receiver: "standalone" or "cluster".
+	Receiver string `json:"receiver,omitempty"`
+}
+
+// setupOf is how cfg runs its servers.
+func setupOf(cfg Config) Setup {
+	s := Setup{Processes: cfg.Procs.children(), SinkAttributes: cfg.SinkAttributes}
+	if pin := cfg.Procs.Pin; pin != nil {
+		s.SenderCores, s.ReceiverCores = pin.Sender, pin.Receiver
+	}
+	return s
+}
+
+// newReport starts the report of a run of cfg in mode.
+func newReport(mode string, cfg Config, command []string) Report {
+	return Report{Machine: ThisMachine(), Command: command, Mode: mode, Workload: workloadOf(cfg), Setup: setupOf(cfg)}
 }
 
 // Machine describes where the figures come from.
@@ -96,12 +141,23 @@ type Figures struct {
 	WireBytesFromReceiver       int64   `json:"wire_bytes_from_receiver"`
 	WireBytesPerPoint           float64 `json:"wire_bytes_per_point"`
 	WireBytesPerPointBack       float64 `json:"wire_bytes_per_point_back"`
+	// LatencyProbes is how many probes the percentiles are over.
+	LatencyProbes int `json:"latency_probes"`
+	// TailLagResolutionMilliseconds is how long the last count of the
+	// receiver took, which bounds the tail lag's resolution (Sluice).
+	TailLagResolutionMilliseconds float64 `json:"tail_lag_resolution_ms,omitempty"`
+	// FirstWriteMilliseconds is the write that created the database and
+	// its regions, outside the clock (cluster mode).
+	FirstWriteMilliseconds float64 `json:"first_write_ms,omitempty"`
+	// StartupSeconds is how long the cluster mode's servers took to start.
+	StartupSeconds float64 `json:"startup_seconds,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func figures(points int64, ingest, sync, tail time.Duration, rate float64, p50, p99 time.Duration, toB, fromB int64) Figures {
+func figures(points int64, ingest, sync, tail time.Duration, rate float64, p50, p99 time.Duration, probes int, toB, fromB int64) Figures {
 	return Figures{
+		LatencyProbes:         probes,
 		IngestPointsPerSecond: float64(points) / ingest.Seconds(),
 		SyncPointsPerSecond:   float64(points) / sync.Seconds(),
 		SyncSeconds:           sync.Seconds(), TailLagSeconds: tail.Seconds(),
@@ -112,13 +168,76 @@ func figures(points int64, ingest, sync, tail time.Duration, rate float64, p50, 
 }
 
 func sluiceFigures(r PipeResult) Figures {
-	f := figures(r.SyncPoints, r.IngestDuration, r.SyncDuration, r.TailLag, r.LatencyRate, r.P50, r.P99, r.WireToB, r.WireFromB)
+	f := figures(r.SyncPoints, r.IngestDuration, r.SyncDuration, r.TailLag, r.LatencyRate, r.P50, r.P99, r.Probes, r.WireToB, r.WireFromB)
 	f.DirectIngestPointsPerSecond = r.DirectPointsPerSecond
+	f.TailLagResolutionMilliseconds = ms(r.LastPoll)
 	return f
 }
 
 func postgresFigures(r PostgresResult) Figures {
-	return figures(r.Points, r.IngestDuration, r.SyncDuration, r.TailLag, r.LatencyRate, r.P50, r.P99, r.WireToB, r.WireFromB)
+	return figures(r.Points, r.IngestDuration, r.SyncDuration, r.TailLag, r.LatencyRate, r.P50, r.P99, r.Probes, r.WireToB, r.WireFromB)
+}
+
+func clusterFigures(r ClusterResult) Figures {
+	f := figures(r.Points, r.Ingest, r.Sync, r.Sync-r.Ingest, r.LatencyRate, r.P50, r.P99, r.Probes, 0, 0)
+	f.TailLagResolutionMilliseconds = ms(r.LastPoll)
+	f.FirstWriteMilliseconds = ms(r.FirstWrite)
+	f.StartupSeconds = r.Startup.Seconds()
+	return f
+}
+
+// ClusterReport is the report of a cluster run of cfg: one run, Sluice's.
+func ClusterReport(cfg Config, r ClusterResult, command []string) Report {
+	rep := newReport(ModeCluster, cfg, command)
+	rep.Workload.Sessions = r.Sessions
+	rep.Setup.Receiver = "standalone"
+	if cfg.Procs.TargetCluster {
+		rep.Setup.Receiver = "cluster"
+	}
+	rep.Runs = []SizeRun{{Points: r.Points, Values: cfg.Values, Sluice: clusterFigures(r)}}
+	return rep
+}
+
+// CostFigures are the pipe-cost mode's measurements.
+type CostFigures struct {
+	Runs                         []CostRunFigures `json:"runs"`
+	MedianWithoutPointsPerSecond float64          `json:"median_without_points_per_second"`
+	MedianWithPointsPerSecond    float64          `json:"median_with_points_per_second"`
+	// Ratio is with over without; issue #11 wants >= 0.9.
+	Ratio         float64 `json:"ratio"`
+	SpreadWithout float64 `json:"spread_without"` // (max-min)/median
+	SpreadWith    float64 `json:"spread_with"`
+	// Noisy is true when a spread passes the 10% the ratio is judged on.
+	Noisy             bool   `json:"noisy"`
+	LoadAverageBefore string `json:"load_average_before"` // 1, 5, 15 min
+	LoadAverageAfter  string `json:"load_average_after"`
+}
+
+// CostRunFigures is one ingest of the pipe-cost mode.
+type CostRunFigures struct {
+	WithPipe              bool    `json:"with_pipe"`
+	Points                int64   `json:"points"`
+	IngestSeconds         float64 `json:"ingest_seconds"`
+	IngestPointsPerSecond float64 `json:"ingest_points_per_second"`
+	// SyncSeconds is, with a pipe, the ingest's start until B held every
+	// point.
+	SyncSeconds float64 `json:"sync_seconds,omitempty"`
+}
+
+// CostReport is the report of a pipe-cost run of cfg.
+func CostReport(cfg Config, r CostResult, command []string) Report {
+	rep := newReport(ModePipeCost, cfg, command)
+	c := &CostFigures{
+		MedianWithoutPointsPerSecond: r.MedianWithout, MedianWithPointsPerSecond: r.MedianWith, Ratio: r.Ratio,
+		SpreadWithout: r.SpreadWithout, SpreadWith: r.SpreadWith, Noisy: r.Noisy(),
+		LoadAverageBefore: r.LoadBefore, LoadAverageAfter: r.LoadAfter,
+	}
+	for _, run := range r.Runs {
+		c.Runs = append(c.Runs, CostRunFigures{WithPipe: run.WithPipe, Points: run.Points, IngestSeconds: run.Ingest.Seconds(),
+			IngestPointsPerSecond: run.PointsPerSecond(), SyncSeconds: run.Sync.Seconds()})
+	}
+	rep.PipeCost = c
+	return rep
 }
 
 // WriteJSON writes the report as indented JSON.

@@ -33,7 +33,7 @@ func TestBenchSizes(t *testing.T) {
 		if err := fs.Parse(tt.args); err != nil {
 			t.Fatal(err)
 		}
-		if code := benchSizes(fs, &cfg, tt.pipe, tt.points, tt.values, "", "", "", io.Discard); code != 0 {
+		if code := benchSizes(fs, &cfg, tt.pipe, tt.points, tt.values, "", io.Discard); code != 0 {
 			t.Fatalf("%v: exit %d", tt.args, code)
 		}
 		if cfg.Workers != tt.workers || cfg.TotalRows != tt.rows || cfg.Values != tt.kind {
@@ -61,6 +61,22 @@ func TestBenchFlagErrors(t *testing.T) {
 		{args: []string{"bench", "--pipe", "--points", "1M,750k"}, code: 2, err: "--points: 750000 points is not a positive multiple of 500000"},
 		{args: []string{"bench", "--points", "1M,5M"}, code: 2, err: "--points: one size without --pipe"},
 		{args: []string{"bench", "--pipe", "--workers", "0"}, code: 2, err: "--workers must be at least 1, got 0"},
+		{args: []string{"bench", "--pipe", "--pipe-cost"}, code: 2, err: "--pipe and --pipe-cost are separate runs: give one"},
+		{args: []string{"bench", "--pipe", "--source-cluster"}, code: 2, err: "--pipe and --source-cluster are separate runs: give one"},
+		{args: []string{"bench", "--pipe", "--host", "db1"}, code: 2, err: "--host does not go with --pipe: it applies to the ingest run"},
+		{args: []string{"bench", "--source-cluster", "--port", "6667"}, code: 2, err: "--port does not go with --source-cluster"},
+		{args: []string{"bench", "--pipe-cost", "--chart", "c.svg"}, code: 2, err: "--chart does not go with --pipe-cost: it applies to --pipe or --source-cluster"},
+		{args: []string{"bench", "--pipe-cost", "--baseline", "postgres"}, code: 2, err: "--baseline does not go with --pipe-cost: it applies to --pipe"},
+		{args: []string{"bench", "--source-cluster", "--baseline", "postgres"}, code: 2, err: "--baseline does not go with --source-cluster"},
+		{args: []string{"bench", "--source-cluster", "--progress-interval", "1h"}, code: 2, err: "--progress-interval does not go with --source-cluster"},
+		{args: []string{"bench", "--pipe", "--cost-runs", "5"}, code: 2, err: "--cost-runs does not go with --pipe: it applies to --pipe-cost"},
+		{args: []string{"bench", "--sink-attr", "a=b"}, code: 2, err: "--sink-attr needs --pipe, --pipe-cost or --source-cluster"},
+		{args: []string{"bench", "--pipe", "--pin-sender", "0"}, code: 2, err: "--pin-sender needs --pin"},
+		{args: []string{"bench", "--pipe", "--pin-receiver", "1"}, code: 2, err: "--pin-receiver needs --pin"},
+		{args: []string{"bench", "--pipe", "--pg-stream", "text"}, code: 2, err: "--pg-stream needs --baseline"},
+		{args: []string{"bench", "--pipe", "--baseline", "postgres", "--pg-stream", "csv"}, code: 2, err: `--pg-stream: unknown PostgreSQL stream format "csv": want binary or text`},
+		{args: []string{"bench", "--pg-stream", "text"}, code: 2, err: "--pg-stream needs --pipe"},
+		{args: []string{"bench", "--pipe", "extra"}, code: 2, err: `unexpected argument "extra"`},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var out, errOut bytes.Buffer
@@ -68,5 +84,33 @@ func TestBenchFlagErrors(t *testing.T) {
 				t.Fatalf("run(%q) = %d\nstdout: %s\nstderr: %s", tt.args, code, out.String(), errOut.String())
 			}
 		})
+	}
+}
+
+// TestBenchHelpListsEveryFlag: `sluice bench --help` shows the grouped
+// synopsis and every flag, and the synopsis names every flag once.
+func TestBenchHelpListsEveryFlag(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"bench", "--help"}, strings.NewReader(""), &out, &errOut); code != 2 {
+		t.Fatalf("bench --help: exit %d", code)
+	}
+	help := errOut.String()
+	if !strings.HasPrefix(help, "usage:\n"+benchSynopsis) {
+		t.Errorf("help does not start with the synopsis:\n%s", help)
+	}
+	for _, name := range []string{"rows-per-device", "points", "workers", "values", "host", "port", "pipe", "pipe-cost",
+		"source-cluster", "baseline", "pg-stream", "cost-runs", "target-cluster", "json", "chart", "sink-attr",
+		"progress-interval", "processes", "sluice-binary", "pin", "pin-sender", "pin-receiver"} {
+		if !strings.Contains(help, "  -"+name+" ") && !strings.Contains(help, "  -"+name+"\n") {
+			t.Errorf("--help does not describe -%s", name)
+		}
+		if n := strings.Count(benchSynopsis, "--"+name+" ") + strings.Count(benchSynopsis, "--"+name+"]"); n != 1 {
+			t.Errorf("the synopsis names --%s %d times, want once", name, n)
+		}
+	}
+	var usage bytes.Buffer
+	run(nil, strings.NewReader(""), io.Discard, &usage)
+	if !strings.Contains(usage.String(), benchSynopsis) {
+		t.Errorf("the top-level usage lacks the bench synopsis:\n%s", usage.String())
 	}
 }

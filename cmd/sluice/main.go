@@ -11,10 +11,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
-	"github.com/sluicedb/sluice/bench"
 	"github.com/sluicedb/sluice/cli"
 	"github.com/sluicedb/sluice/cli/tsfiletool"
 	"github.com/sluicedb/sluice/cluster"
@@ -34,9 +32,7 @@ const usage = `usage:
   sluice import-tsfile -s FILE|DIR [-h 127.0.0.1] [-p 6667] [-u root] [-pw root] [-os none|delete]
   sluice export-tsfile -t DIR [-f NAME] [-path root.db.** | -q "select ..."] [-h 127.0.0.1] [-p 6667] [-u root] [-pw root]
   sluice cert create-ca|create-node|create-client|list --certs-dir DIR ...
-  sluice bench --pipe [--points 1M,5M] [--values regular,random-walk] [--baseline postgres] [--json FILE] [--chart FILE.svg]
-  sluice bench [--pipe [--progress-interval D] [--sink-attr K=V]...] [--host H --port P] [--rows-per-device N] [--workers N]
-               [--pipe-cost [--cost-runs 3]] [--source-cluster [--target-cluster]] [--processes] [--pin [--pin-sender 0] [--pin-receiver 1]] [--sluice-binary PATH]
+` + benchSynopsis + `
   sluice quickstart
   sluice version
 `
@@ -160,100 +156,5 @@ func serveUntilSignal(ctx context.Context, node io.Closer, logger *slog.Logger) 
 		return 1
 	}
 	logger.Info("stopped")
-	return 0
-}
-
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg := bench.DefaultConfig()
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Host, "host", "", "server to load (default: an in-process standalone node on a temp dir)")
-	fs.IntVar(&cfg.Port, "port", 6667, "server port, with --host")
-	fs.IntVar(&cfg.TotalRows, "rows-per-device", cfg.TotalRows, "rows written per device")
-	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent client sessions")
-	syncBench := fs.Bool("pipe", false, "measure sync A -> B through a pipe instead of ingest into one node")
-	points := fs.String("points", "", "points per run: a count (1000000, 500k, 5M) or with --pipe a list of sizes to measure (1M,5M); overrides --rows-per-device")
-	values := fs.String("values", "random-walk", "values written: random-walk (noisy) or regular (a smooth series); with --pipe a list (regular,random-walk)")
-	baseline := fs.String("baseline", "", "with --pipe: postgres runs PostgreSQL 15 logical replication on the same workload in the same run (installs postgresql-15 when root and missing)")
-	jsonFile := fs.String("json", "", "with --pipe: write every figure, the machine and the command line to this JSON file")
-	chartFile := fs.String("chart", "", "with --pipe: draw throughput, tail lag and latency to this SVG file")
-	fs.DurationVar(&cfg.ProgressInterval, "progress-interval", 0, "with --pipe: the sender's pipe progress commit interval (default 1s; e.g. 1h leaves commits out)")
-	fs.Func("sink-attr", "with --pipe: add key=value to the pipe's SINK clause (repeatable; e.g. sink.batch.enable=false, sink.compressor=lz4)", func(kv string) error {
-		if k, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(k) == "" {
-			return fmt.Errorf("want key=value, got %q", kv)
-		}
-		cfg.SinkAttributes = append(cfg.SinkAttributes, kv)
-		return nil
-	})
-	pipeCost := fs.Bool("pipe-cost", false, "measure the pipe's cost to the sender: ingest into A without and with a pipe to B, alternating, on fresh child processes")
-	costRuns := fs.Int("cost-runs", 3, "with --pipe-cost: runs of each kind")
-	sourceCluster := fs.Bool("source-cluster", false, "measure a pipe out of a 3 ConfigNode + 3 DataNode cluster (RF=3) into a standalone receiver, all child processes")
-	fs.BoolVar(&cfg.Procs.TargetCluster, "target-cluster", false, "with --source-cluster: the receiver is a second 3+3 cluster rather than a standalone node")
-	fs.BoolVar(&cfg.Procs.Enabled, "processes", false, "with --pipe: run A and B as child sluice processes rather than in this one")
-	fs.StringVar(&cfg.Procs.Binary, "sluice-binary", "", "the sluice binary child processes run (default: this executable)")
-	pin := fs.Bool("pin", false, "pin the sender (A, or the source cluster) and the bench's client to --pin-sender cores, the receiver to --pin-receiver cores (implies --processes)")
-	pinSender := fs.String("pin-sender", "0", "with --pin: cores of the sender and the client, as taskset -c takes them (0, 0-3, 0,2)")
-	pinReceiver := fs.String("pin-receiver", "1", "with --pin: cores of the receiver")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if code := benchSizes(fs, &cfg, *syncBench, *points, *values, *baseline, *jsonFile, *chartFile, stderr); code != 0 {
-		return code
-	}
-	if cfg.ProgressInterval < 0 {
-		fmt.Fprintf(stderr, "sluice bench: --progress-interval must not be negative, got %s\n", cfg.ProgressInterval)
-		return 2
-	}
-	procsAsked := *pin || cfg.Procs.Enabled || cfg.Procs.Binary != ""
-	switch {
-	case *pipeCost && *sourceCluster:
-		fmt.Fprintln(stderr, "sluice bench: --pipe-cost and --source-cluster are separate runs: give one")
-		return 2
-	case cfg.Procs.TargetCluster && !*sourceCluster:
-		fmt.Fprintln(stderr, "sluice bench: --target-cluster needs --source-cluster")
-		return 2
-	case procsAsked && !*syncBench && !*pipeCost && !*sourceCluster:
-		fmt.Fprintln(stderr, "sluice bench: --pin, --processes and --sluice-binary apply to --pipe, --pipe-cost and --source-cluster runs")
-		return 2
-	}
-	if *pin {
-		allowed, err := bench.AllowedCPUs()
-		if err != nil {
-			fmt.Fprintf(stderr, "sluice bench --pin: %v\n", err)
-			return 2
-		}
-		plan, err := bench.NewPinPlan(*pinSender, *pinReceiver, allowed)
-		if err != nil {
-			fmt.Fprintf(stderr, "sluice bench --pin: %v\n", err)
-			return 2
-		}
-		cfg.Procs.Pin = &plan
-	}
-	if *pipeCost {
-		if *costRuns < 1 {
-			fmt.Fprintf(stderr, "sluice bench: --cost-runs must be at least 1, got %d\n", *costRuns)
-			return 2
-		}
-		cfg.Procs.Enabled = true
-		if _, err := bench.RunPipeCost(ctx, cfg, *costRuns, stdout); err != nil {
-			fmt.Fprintf(stderr, "sluice bench --pipe-cost: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-	if *sourceCluster {
-		if _, err := bench.RunClusterPipe(ctx, cfg, stdout); err != nil {
-			fmt.Fprintf(stderr, "sluice bench --source-cluster: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-	if *syncBench {
-		return runCompare(ctx, cfg, append([]string{"sluice", "bench"}, args...), *points, *values, *baseline, *jsonFile, *chartFile, stdout, stderr)
-	}
-	if _, err := bench.Run(ctx, cfg, stdout); err != nil {
-		fmt.Fprintf(stderr, "sluice bench: %v\n", err)
-		return 1
-	}
 	return 0
 }
