@@ -140,6 +140,12 @@ func RunPostgres(ctx context.Context, cfg Config, pg PostgresOptions, out io.Wri
 	if _, err := cb[0].Exec(ctx, sub); err != nil {
 		return res, fmt.Errorf("create subscription: %w", err)
 	}
+	// B's catalog says how the subscription streams, not the request.
+	var binary bool
+	if err := cb[0].QueryRow(ctx, "SELECT subbinary FROM pg_subscription WHERE subname = 'bench'").Scan(&binary); err != nil {
+		return res, fmt.Errorf("read the subscription: %w", err)
+	}
+	fmt.Fprintf(out, "PostgreSQL subscription: binary = %t\n", binary)
 	if err := awaitSubscription(ctx, ca[0]); err != nil {
 		return res, err
 	}

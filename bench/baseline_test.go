@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -21,7 +22,8 @@ func TestRunPostgresReplicatesAndMeasures(t *testing.T) {
 	cfg.Workers = 1
 	cfg.Values = Regular
 	var out bytes.Buffer
-	res, err := RunPostgres(context.Background(), cfg, PostgresOptions{BinDir: PostgresBinDir}, &out)
+	// Text here, binary (the default) in TestCompareWithPostgres.
+	res, err := RunPostgres(context.Background(), cfg, PostgresOptions{BinDir: PostgresBinDir, Stream: StreamText}, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -41,8 +43,50 @@ func TestRunPostgresReplicatesAndMeasures(t *testing.T) {
 	if left := pgDirs(t); len(left) > len(before) {
 		t.Fatalf("left behind: %v (before the run: %v)", left, before)
 	}
-	if !strings.Contains(out.String(), "PostgreSQL sync A -> B") {
-		t.Fatalf("output:\n%s", out.String())
+	for _, want := range []string{"PostgreSQL subscription: binary = false", "PostgreSQL sync A -> B", "text stream"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("no %q in the output:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestStartPostgresPinned: a pinned instance's postmaster and the backends
+// it forks for connections run on the cores asked for.
+func TestStartPostgresPinned(t *testing.T) {
+	needPostgres(t)
+	allowed, err := AllowedCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpus := allowed[len(allowed)-1:]
+	ctx := context.Background()
+	p, err := startPostgres(ctx, PostgresBinDir, cpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	pidFile, err := os.ReadFile(filepath.Join(p.dir, "data", "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	postmaster, _, _ := strings.Cut(string(pidFile), "\n")
+	conns, err := connectPG(ctx, p.connString(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closePG(conns)
+	var backend int
+	if err := conns[0].QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend); err != nil {
+		t.Fatal(err)
+	}
+	for what, pid := range map[string]string{"postmaster": postmaster, "backend": strconv.Itoa(backend)} {
+		status, err := os.ReadFile("/proc/" + pid + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := statusField(string(status), "Cpus_allowed_list"); got != formatCPUList(cpus) {
+			t.Errorf("%s %s runs on cores %s, want %s", what, pid, got, formatCPUList(cpus))
+		}
 	}
 }
 

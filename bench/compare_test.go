@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sluicedb/sluice/test/proc"
 )
 
 func TestParseCounts(t *testing.T) {
@@ -53,12 +55,18 @@ func TestWithPoints(t *testing.T) {
 }
 
 // TestCompareWithPostgres runs the whole comparison at two tiny sizes
-// with the PostgreSQL baseline: a run per size,
-// every figure of both systems filled in, the table printed, and JSON and
-// SVG that parse.
+// with the PostgreSQL baseline, as `--pipe --baseline postgres --pin`
+// does (Sluice's servers as pinned child processes, PostgreSQL pinned
+// alike, its subscription binary): a run per size, every figure of both
+// systems filled in, the table printed, and JSON and SVG that parse.
 func TestCompareWithPostgres(t *testing.T) {
 	needPostgres(t)
-	base := small()
+	if testing.Short() {
+		t.Skip("starts sluice child processes")
+	}
+	// Not childTest's TMPDIR: PostgreSQL, run as another user when the
+	// test runs as root, could not reach a directory of the test's own.
+	base := pinnedChildren(t, proc.Binary(t))
 	base.Workers = 1
 	c := Comparison{Base: base, Points: []int64{300, 1200}, Values: []Values{RandomWalk},
 		Postgres: true, PG: PostgresOptions{BinDir: PostgresBinDir}, Command: []string{"sluice", "bench", "--pipe"}}
@@ -84,6 +92,15 @@ func TestCompareWithPostgres(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "sync points/s") || !strings.Contains(out.String(), "PostgreSQL") {
 		t.Fatalf("no table in the output:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "PostgreSQL subscription: binary = true") || rep.Setup.PostgresStream != StreamBinary {
+		t.Fatalf("the baseline did not stream binary by default (setup %+v):\n%s", rep.Setup, out.String())
+	}
+	if pin := base.Procs.Pin; pin != nil {
+		want := "pinned: A and the client on core(s) " + formatCPUList(pin.Sender) + ", B on core(s) " + formatCPUList(pin.Receiver)
+		if !strings.Contains(out.String(), want) || !slices.Equal(rep.Setup.SenderCores, pin.Sender) || !rep.Setup.Processes {
+			t.Fatalf("PostgreSQL not pinned as Sluice (%q; setup %+v):\n%s", want, rep.Setup, out.String())
+		}
 	}
 	var js bytes.Buffer
 	if err := rep.WriteJSON(&js); err != nil || !json.Valid(js.Bytes()) {

@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,11 +40,39 @@ func TestRunPipeCostPinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := RunPipeCost(context.Background(), cfg, 1, io.Discard)
+	var out bytes.Buffer
+	res, err := RunPipeCost(context.Background(), cfg, 1, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := int64(cfg.Devices * cfg.Measurements * cfg.TotalRows)
+	// Waits show on the progress bar (plain lines off a terminal).
+	if strings.Contains(out.String(), "\r") || !strings.Contains(out.String(), "receiver holds: done") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	var rep struct {
+		Mode     string `json:"mode"`
+		Setup    Setup  `json:"setup"`
+		PipeCost struct {
+			Runs []struct {
+				WithPipe              bool    `json:"with_pipe"`
+				Points                int64   `json:"points"`
+				IngestPointsPerSecond float64 `json:"ingest_points_per_second"`
+				SyncSeconds           float64 `json:"sync_seconds"`
+			} `json:"runs"`
+			Ratio      float64 `json:"ratio"`
+			LoadBefore string  `json:"load_average_before"`
+		} `json:"pipe_cost"`
+	}
+	decodeReport(t, CostReport(cfg, res, []string{"sluice", "bench", "--pipe-cost"}), &rep)
+	c := rep.PipeCost
+	if rep.Mode != ModePipeCost || len(c.Runs) != 2 || c.Ratio != res.Ratio || c.LoadBefore == "" || !c.Runs[1].WithPipe ||
+		c.Runs[1].SyncSeconds <= 0 || c.Runs[0].Points != want || c.Runs[0].IngestPointsPerSecond != res.Runs[0].PointsPerSecond() {
+		t.Errorf("JSON report: %+v", rep)
+	}
+	if cfg.Procs.Pin != nil && !slices.Equal(rep.Setup.ReceiverCores, cfg.Procs.Pin.Receiver) {
+		t.Errorf("JSON setup: %+v", rep.Setup)
+	}
 	if len(res.Runs) != 2 || res.Runs[0].WithPipe || !res.Runs[1].WithPipe {
 		t.Fatalf("runs: %+v, want one without a pipe, then one with", res.Runs)
 	}
@@ -107,4 +138,17 @@ func TestRunPipeCostInterrupted(t *testing.T) {
 		t.Fatalf("RunPipeCost after its context ended: %v, want context.Canceled", err)
 	}
 	childrenGone(t, binary, tmp)
+}
+
+// decodeReport writes rep as JSON and reads it back into v, as a reader
+// of `--json` would.
+func decodeReport(t *testing.T, rep Report, v any) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := rep.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b.Bytes(), v); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
 }

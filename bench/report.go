@@ -190,6 +190,7 @@ func clusterFigures(r ClusterResult) Figures {
 func ClusterReport(cfg Config, r ClusterResult, command []string) Report {
 	rep := newReport(ModeCluster, cfg, command)
 	rep.Workload.Sessions = r.Sessions
+	rep.Setup.Processes = true // the cluster mode always runs child processes
 	rep.Setup.Receiver = "standalone"
 	if cfg.Procs.TargetCluster {
 		rep.Setup.Receiver = "cluster"

@@ -37,6 +37,17 @@ func (v Values) String() string {
 // MarshalText writes the kind's name, as in the JSON report.
 func (v Values) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
 
+// UnmarshalText reads the name MarshalText writes, so that a report's
+// JSON reads back.
+func (v *Values) UnmarshalText(b []byte) error {
+	parsed, err := ParseValues(string(b))
+	if err != nil {
+		return err
+	}
+	*v = parsed
+	return nil
+}
+
 // ParseValues reads a kind's name: regular or random-walk.
 func ParseValues(s string) (Values, error) {
 	for v, name := range valueNames {
