@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -112,5 +113,21 @@ func TestBenchHelpListsEveryFlag(t *testing.T) {
 	run(nil, strings.NewReader(""), io.Discard, &usage)
 	if !strings.Contains(usage.String(), benchSynopsis) {
 		t.Errorf("the top-level usage lacks the bench synopsis:\n%s", usage.String())
+	}
+}
+
+// TestReadmeBenchLines: README's usage block carries the same bench
+// synopsis as --help, so neither drifts.
+func TestReadmeBenchLines(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for line := range strings.SplitSeq(benchSynopsis, "\n") {
+		want.WriteString(strings.TrimPrefix(line, "  ") + "\n")
+	}
+	if !strings.Contains(string(readme), want.String()) {
+		t.Errorf("README.md lacks the bench synopsis of --help:\n%s", want.String())
 	}
 }
