@@ -158,14 +158,8 @@ func RunClusterPipe(ctx context.Context, cfg Config, out io.Writer) (res Cluster
 	fmt.Fprintf(out, "sync cluster -> receiver: %d points in %.2fs = %.0f points/s\n", res.Points, res.Sync.Seconds(), res.SyncPointsPerSecond())
 
 	res.LatencyRate = res.SyncPointsPerSecond() / 2
-	lat, err := latency(ctx, sa[0], sa[1], sb, res.LatencyRate, cfg.LatencyRun)
-	if err != nil {
-		return res, err
-	}
-	res.P50, res.P99 = percentiles(lat)
-	res.Probes = len(lat)
-	printLatency(out, "", res.LatencyRate, res.P50, res.P99, res.Probes)
-	return res, nil
+	res.P50, res.P99, res.Probes, err = latency(ctx, sa[0], sa[1], sb, res.LatencyRate, cfg.LatencyRun, out)
+	return res, err
 }
 
 // startCluster makes a cluster's certificates and starts its ConfigNodes,

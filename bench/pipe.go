@@ -114,26 +114,27 @@ func RunPipe(ctx context.Context, cfg Config, out io.Writer) (res PipeResult, er
 		return res, err
 	}
 	defer closeSessions(sl)
-	lat, err := latency(ctx, sl[0], sl[1], sb[0], res.LatencyRate, cfg.LatencyRun)
-	if err != nil {
-		return res, err
-	}
-	res.P50, res.P99 = percentiles(lat)
-	res.Probes = len(lat)
-	printLatency(out, "", res.LatencyRate, res.P50, res.P99, res.Probes)
-	return res, nil
+	res.P50, res.P99, res.Probes, err = latency(ctx, sl[0], sl[1], sb[0], res.LatencyRate, cfg.LatencyRun, out)
+	return res, err
 }
 
 // latency offers rate points/s of background load to A while writing one
-// probe point every 20 ms, and measures how long each probe takes to be
-// readable on B.
-func latency(ctx context.Context, load, probe, target client.Session, rate float64, d time.Duration) ([]time.Duration, error) {
-	return probeLatency(ctx, d,
+// probe point every 20 ms for d, measures how long each probe takes to be
+// readable on B, and reports the median and 99th percentile over the
+// probes to out.
+func latency(ctx context.Context, load, probe, target client.Session, rate float64, d time.Duration, out io.Writer) (p50, p99 time.Duration, probes int, err error) {
+	lat, err := probeLatency(ctx, d,
 		func(ctx context.Context) error { return offerLoad(ctx, load, rate) },
 		func(i int) error {
 			return exec(probe, fmt.Sprintf("insert into root.sync.probe(time, v) values (%d, %d)", i, i))
 		},
 		func() (int64, error) { return countAll(target, "root.sync.probe") })
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	p50, p99 = percentiles(lat)
+	printLatency(out, "", rate, p50, p99, len(lat))
+	return p50, p99, len(lat), nil
 }
 
 // offerLoad writes tablets of 10 devices x 10 DOUBLE x 100 rows to A at
