@@ -112,14 +112,18 @@ func (r *Relay) pipe(dst, src net.Conn, n *atomic.Int64) {
 	r.mu.Unlock()
 }
 
-// countingWriter adds the bytes written through it to n.
+// countingWriter adds the bytes written through it to n. It counts them
+// before it writes them, so that once the peer has seen (and answered)
+// bytes, the count holds them; what a failed write did not send is taken
+// back.
 type countingWriter struct {
 	w io.Writer
 	n *atomic.Int64
 }
 
 func (c countingWriter) Write(p []byte) (int, error) {
+	c.n.Add(int64(len(p)))
 	k, err := c.w.Write(p)
-	c.n.Add(int64(k))
+	c.n.Add(int64(k - len(p)))
 	return k, err
 }
