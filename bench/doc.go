@@ -6,4 +6,8 @@
 // of values (RunPipe), each next to PostgreSQL 15 logical replication on
 // the same rows (RunPostgres), with the bytes each puts on the wire (a
 // counting Relay), and reports them as a table, JSON and an SVG chart.
+// RunPipeCost measures what a pipe costs the sender's ingest, and
+// RunClusterPipe a pipe out of a 3+3 cluster; their servers run as child
+// processes, pinned to cores when asked (PostgreSQL's too). Every pipe
+// mode reports in one Report schema (CostReport, ClusterReport).
 package bench

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -129,5 +131,32 @@ func TestReadmeBenchLines(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), want.String()) {
 		t.Errorf("README.md lacks the bench synopsis of --help:\n%s", want.String())
+	}
+}
+
+// TestReportFilesWritesJSONAndChart: the files --json and --chart name
+// are written from the mode's report, and named on stdout.
+func TestReportFilesWritesJSONAndChart(t *testing.T) {
+	dir := t.TempDir()
+	rep := bench.Report{Mode: bench.ModeCluster, Runs: []bench.SizeRun{{Points: 1000, Values: bench.Regular,
+		Sluice: bench.Figures{SyncPointsPerSecond: 1e6, LatencyP50Milliseconds: 5, LatencyP99Milliseconds: 50}}}}
+	files := reportFiles{json: filepath.Join(dir, "r.json"), chart: filepath.Join(dir, "r.svg")}
+	var out bytes.Buffer
+	if err := files.write(rep, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got bench.Report
+	b, err := os.ReadFile(files.json)
+	if err != nil || json.Unmarshal(b, &got) != nil || got.Mode != bench.ModeCluster || len(got.Runs) != 1 {
+		t.Fatalf("JSON (%v): %s", err, b)
+	}
+	if svg, err := os.ReadFile(files.chart); err != nil || !bytes.Contains(svg, []byte("<svg")) {
+		t.Fatalf("chart (%v): %.200s", err, svg)
+	}
+	if !strings.Contains(out.String(), "wrote "+files.json) || !strings.Contains(out.String(), "wrote "+files.chart) {
+		t.Fatalf("stdout: %s", out.String())
+	}
+	if err := (reportFiles{json: filepath.Join(dir, "missing", "r.json")}).write(rep, io.Discard); err == nil {
+		t.Fatal("a file that cannot be created is not an error")
 	}
 }
