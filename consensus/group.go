@@ -151,6 +151,16 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 		store.Close()
 		return nil, fmt.Errorf("open raft snapshots: %w", err)
 	}
+	latest, err := files.List()
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("list raft snapshots: %w", err)
+	}
+	var snapIndex uint64
+	if len(latest) > 0 {
+		snapIndex = latest[0].Index // newest first
+	}
+	logs.SetSnapshotIndex(snapIndex)
 	var snaps raft.SnapshotStore = files
 	var streaming *streamingSnapshots
 	if sf, ok := fsm.(StreamingFSM); ok {
@@ -158,6 +168,7 @@ func Open(cfg Config, fsm raft.FSM, logger *slog.Logger, m *Metrics) (*Group, er
 		streaming.starting.Store(true)
 		snaps = streaming
 	}
+	snaps = snapshotIndexer{SnapshotStore: snaps, logs: logs}
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(cfg.ID)
 	rc.Logger = hlog

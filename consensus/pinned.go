@@ -48,6 +48,10 @@ type PinnedLogStore struct {
 	// trailEntries and trailBytes bound the entries a compaction keeps
 	// below Raft's snapshot; both 0 (the default) keep none.
 	trailEntries, trailBytes uint64
+	// snapshot is the index of the latest snapshot stored, once
+	// snapshotKnown (SetSnapshotIndex); see DeleteRange.
+	snapshot      uint64
+	snapshotKnown bool
 }
 
 // NewPinnedLogStore wraps store, reading the sizes of the entries it
@@ -86,6 +90,17 @@ func (s *PinnedLogStore) SetTrailing(entries, bytes uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.trailEntries, s.trailBytes = entries, bytes
+}
+
+// SetSnapshotIndex tells the store the index of the latest snapshot
+// stored whole, taken locally or installed from a leader. Raft compacts
+// only up to its snapshot, so a deletion beyond it is not a compaction;
+// see DeleteRange. A store never told keeps pins and trailing entries on
+// any range starting at the first entry.
+func (s *PinnedLogStore) SetSnapshotIndex(index uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.snapshot, s.snapshotKnown = index, true
 }
 
 // trailStartLocked is the lowest index the trailing bounds keep; past the
@@ -280,11 +295,25 @@ func (s *PinnedLogStore) dropBefore(next uint64) error {
 // DeleteRange deletes [min, max] but keeps pinned entries. A compaction
 // (a range from the start of the log) that would leave more than the
 // limit kept for pins first releases the lowest pins until the rest fits.
-// A range that starts past the first entry is a follower clearing a log
-// suffix that conflicts with its new leader's: those entries were never
-// committed, so no pipe needs them, and pins do not keep them (kept, they
-// would leave entries of a stale term after the new leader's).
+//
+// Two ranges are not compactions and are deleted exactly, whatever the
+// pins and trailing bounds. A range that starts past the first entry is a
+// follower clearing a log suffix that conflicts with its new leader's:
+// those entries were never committed, so no pipe needs them (kept, they
+// would leave entries of a stale term after the new leader's). A range
+// that ends past the latest snapshot (SetSnapshotIndex) is such a suffix
+// starting at the first entry, or Raft clearing the log after installing
+// a snapshot: kept, the entries would break the next append (raft-wal
+// takes no overwrite) or answer for the snapshot's index with a stale
+// term. The pins in that range are released, as the entries they hold
+// are replaced.
 func (s *PinnedLogStore) DeleteRange(min, max uint64) error {
+	s.mu.Lock()
+	replaced := s.snapshotKnown && max > s.snapshot
+	s.mu.Unlock()
+	if replaced {
+		return s.replaceRange(min, max)
+	}
 	if first, err := s.LogStore.FirstIndex(); err == nil && first > 0 && min > first {
 		return s.deleteSized(min, max)
 	}
@@ -329,6 +358,27 @@ func (s *PinnedLogStore) DeleteRange(min, max uint64) error {
 			return nil
 		}
 		max = low - 1
+	}
+	return s.deleteSized(min, max)
+}
+
+// replaceRange deletes exactly [min, max], releasing the pins in it.
+func (s *PinnedLogStore) replaceRange(min, max uint64) error {
+	s.mu.Lock()
+	var released []PinRelease
+	for owner, idx := range s.pins {
+		if idx >= min && idx <= max {
+			delete(s.pins, owner)
+			s.releases++
+			released = append(released, PinRelease{Owner: owner, Index: idx, Bytes: s.bytesLocked(idx, max)})
+		}
+	}
+	hook := s.onRelease
+	s.mu.Unlock()
+	if hook != nil {
+		for _, r := range released {
+			hook(r)
+		}
 	}
 	return s.deleteSized(min, max)
 }

@@ -212,3 +212,134 @@ func TestPinnedLogStoreClearsLogBeforeGap(t *testing.T) {
 		t.Fatalf("first index = %d, want 20", got)
 	}
 }
+
+// walPinned is a PinnedLogStore over a real raft-wal store, which takes
+// no overwrite and no gap, told of a snapshot at snapshot.
+func walPinned(t *testing.T, snapshot uint64) *PinnedLogStore {
+	t.Helper()
+	w := openTestWAL(t, t.TempDir())
+	t.Cleanup(func() { w.Close() })
+	s := NewPinnedLogStore(w)
+	s.SetSnapshotIndex(snapshot)
+	return s
+}
+
+// storeTerm appends entries from..to of term.
+func storeTerm(t *testing.T, s raft.LogStore, from, to, term uint64) {
+	t.Helper()
+	var logs []*raft.Log
+	for i := from; i <= to; i++ {
+		logs = append(logs, &raft.Log{Index: i, Term: term, Type: raft.LogCommand, Data: []byte("x")})
+	}
+	if err := s.StoreLogs(logs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A follower that installed snapshot 50, its log cleared, then got 51..55
+// from a leader that died before committing them, clears the conflicting
+// suffix from its first entry, whatever the trailing bounds and pins, and
+// takes the new leader's 51.
+func TestPinnedWALConflictAtFirstIndex(t *testing.T) {
+	s := walPinned(t, 50)
+	var released []PinRelease
+	s.SetLimit(0, func(r PinRelease) { released = append(released, r) })
+	s.SetTrailing(1024, 1<<20)
+	storeTerm(t, s, 51, 55, 2)
+	s.Pin("pipe/a", 53)
+	if err := s.DeleteRange(51, 55); err != nil { // appendEntries' conflict
+		t.Fatal(err)
+	}
+	storeTerm(t, s, 51, 52, 3)
+	var l raft.Log
+	if err := s.GetLog(51, &l); err != nil || l.Term != 3 {
+		t.Fatalf("entry 51: term %d (%v), want the new leader's 3", l.Term, err)
+	}
+	if last, err := s.LastIndex(); err != nil || last != 52 {
+		t.Fatalf("last index %d (%v), want 52", last, err)
+	}
+	if len(released) != 1 || released[0].Owner != "pipe/a" || released[0].Index != 53 {
+		t.Fatalf("released %+v, want pipe/a at 53", released)
+	}
+}
+
+// Raft clearing the log after installing snapshot 98 while the follower
+// held 1..100 (96..100 of a stale term) leaves no entry at or after 98,
+// whatever the trailing bounds and pins below it.
+func TestPinnedWALClearAfterInstall(t *testing.T) {
+	s := walPinned(t, 0)
+	s.SetTrailing(1024, 1<<20)
+	storeTerm(t, s, 1, 95, 1)
+	storeTerm(t, s, 96, 100, 2)
+	s.Pin("pipe/a", 40)
+	// The installed snapshot's sink closed, then Raft's removeOldLogs.
+	s.SetSnapshotIndex(98)
+	if err := s.DeleteRange(1, 100); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []uint64{40, 98, 100} {
+		var l raft.Log
+		if err := s.GetLog(i, &l); err == nil {
+			t.Fatalf("entry %d (term %d) kept after the log was cleared for snapshot 98", i, l.Term)
+		}
+	}
+	if s.LowestPin() != 0 {
+		t.Fatalf("pin at %d kept on a cleared log", s.LowestPin())
+	}
+	storeTerm(t, s, 99, 101, 3)
+	if first := firstIndex(t, s); first != 99 {
+		t.Fatalf("first index %d, want 99", first)
+	}
+}
+
+// A compaction up to the snapshot still keeps the trailing entries and
+// the pinned ones on a raft-wal store.
+func TestPinnedWALCompactionKeepsTrailingAndPins(t *testing.T) {
+	s := walPinned(t, 90)
+	s.SetTrailing(15, 1<<20)
+	storeTerm(t, s, 1, 100, 1)
+	if err := s.DeleteRange(1, 80); err != nil {
+		t.Fatal(err)
+	}
+	if first := firstIndex(t, s); first != 81 {
+		t.Fatalf("first index %d after compacting to 80 with 15 trailing entries of 100, want 81 (below the trailing 86)", first)
+	}
+	s.Pin("pipe/a", 83)
+	if err := s.DeleteRange(81, 90); err != nil {
+		t.Fatal(err)
+	}
+	if first := firstIndex(t, s); first != 83 {
+		t.Fatalf("first index %d, want the pin 83", first)
+	}
+	if s.LowestPin() != 83 {
+		t.Fatalf("lowest pin %d, want 83", s.LowestPin())
+	}
+	storeTerm(t, s, 101, 101, 1)
+}
+
+// The group's snapshot store tells the log store a snapshot's index once
+// its sink closed, not before nor when cancelled.
+func TestSnapshotIndexerRecordsClosedSnapshots(t *testing.T) {
+	logs := NewPinnedLogStore(raft.NewInmemStore())
+	snaps := snapshotIndexer{SnapshotStore: raft.NewInmemSnapshotStore(), logs: logs}
+	create := func(index uint64) raft.SnapshotSink {
+		sink, err := snaps.Create(raft.SnapshotVersionMax, index, 1, raft.Configuration{}, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sink
+	}
+	sink := create(40)
+	if logs.snapshotKnown {
+		t.Fatal("snapshot index recorded before the sink closed")
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := create(70).Cancel(); err != nil {
+		t.Fatal(err)
+	}
+	if !logs.snapshotKnown || logs.snapshot != 40 {
+		t.Fatalf("snapshot index %d (known %v), want 40", logs.snapshot, logs.snapshotKnown)
+	}
+}
