@@ -141,11 +141,54 @@ func PrepareLogStore(dir string, kind LogStore) error {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("prepare raft log: %w", err)
 	}
+	// raft-wal syncs neither a new segment file nor the directories it
+	// creates: a crash after the rename could leave dir without them, and
+	// the entries a region then acknowledges would go with them.
+	if err := syncTree(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("prepare raft log: %w", err)
+	}
 	if err := os.Rename(tmp, dir); err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("prepare raft log: %w", err)
 	}
 	return SyncDir(filepath.Dir(dir))
+}
+
+// syncTree makes root durable: the files under it, then each directory
+// after what it holds.
+func syncTree(root string) error {
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case e.IsDir():
+			dirs = append(dirs, path)
+			return nil
+		case !e.Type().IsRegular():
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("sync %s: %w", path, err)
+		}
+		defer f.Close()
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", path, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// WalkDir lists a directory before those in it.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := SyncDir(dirs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SyncDir makes the entries of dir (files created, renamed or removed in

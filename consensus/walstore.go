@@ -38,6 +38,16 @@ func openWAL(dir string, segmentBytes int, logger hclog.Logger) (*walStore, erro
 		meta.Close()
 		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
 	}
+	// raft-wal syncs dir on the first sync of a segment it created, never
+	// for one it reopens: a tail segment an earlier Open created (a spare's,
+	// or after a restart found the last segment sealed or the log truncated
+	// whole) and closed before any append could vanish in a crash, with the
+	// entries appended to it since.
+	if err := SyncDir(dir); err != nil {
+		w.Close()
+		meta.Close()
+		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
+	}
 	return &walStore{WAL: w, meta: meta}, nil
 }
 
