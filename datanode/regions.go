@@ -112,7 +112,9 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32)
 		return nil, err
 	}
 	if _, err := os.Stat(d.regionDir(id)); errors.Is(err, fs.ErrNotExist) {
-		d.takeSpare(d.regionDir(id))
+		if err := d.takeSpare(d.regionDir(id)); err != nil {
+			return nil, fmt.Errorf("open region %d: %w", id, err)
+		}
 	}
 	gc := consensus.Config{
 		Name: fmt.Sprintf("region-%d", id), ID: replicaID(d.cfg.NodeID), Dir: d.regionDir(id),

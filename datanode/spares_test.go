@@ -1,9 +1,13 @@
 package datanode
 
 import (
+	"errors"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -67,4 +71,70 @@ func TestNewRegionsTakeSpareLogs(t *testing.T) {
 		t.Fatalf("after restart count = %v", got)
 	}
 	n.mustExec("insert into root.sp.d1(time, s) values (2, 3)")
+}
+
+// spareNode is a DataNode with only what spares use, its spare loop
+// stopped at the end of the test.
+func spareNode(t *testing.T) *DataNode {
+	t.Helper()
+	d := &DataNode{cfg: Config{DataDir: t.TempDir()}, logger: slog.New(slog.DiscardHandler),
+		spares: newSpareLogs(), stop: make(chan struct{})}
+	t.Cleanup(func() {
+		close(d.stop)
+		d.wg.Wait()
+	})
+	return d
+}
+
+// A spare that failed to prepare is prepared again later, not lost.
+func TestSpareRetriedAfterFailedPrepare(t *testing.T) {
+	d := spareNode(t)
+	var mu sync.Mutex
+	calls := make(map[string]int)
+	prepare := d.spares.prepare
+	d.spares.prepare = func(dir string) error {
+		mu.Lock()
+		calls[dir]++
+		n := calls[dir]
+		mu.Unlock()
+		if dir == d.spareDir(0) && n == 1 {
+			return errors.New("disk full")
+		}
+		return prepare(dir)
+	}
+	d.prepareSpares()
+	if got := len(d.spares.ready); got != spareLogCount-1 {
+		t.Fatalf("%d spares ready after one failed, want %d", got, spareLogCount-1)
+	}
+	d.wg.Add(1)
+	go d.spareLoop()
+	waitSpares(t, d)
+	mu.Lock()
+	defer mu.Unlock()
+	if calls[d.spareDir(0)] != 2 {
+		t.Fatalf("spare 0 prepared %d times, want 2 (a failure, then the retry)", calls[d.spareDir(0)])
+	}
+	if _, err := os.Stat(filepath.Join(d.spareDir(0), "wal")); err != nil {
+		t.Fatalf("spare 0 not prepared: %v", err)
+	}
+}
+
+// A spare moved to a region whose directory cannot be made durable fails
+// the region's opening and goes back to being a spare.
+func TestTakeSpareFailsWhenNotDurable(t *testing.T) {
+	d := spareNode(t)
+	d.prepareSpares()
+	d.spares.syncDir = func(string) error { return errors.New("sync failed") }
+	region := filepath.Join(d.cfg.DataDir, "regions", "7")
+	err := d.takeSpare(region)
+	if err == nil || !strings.Contains(err.Error(), "sync failed") {
+		t.Fatalf("take spare: %v, want the sync's error", err)
+	}
+	if _, err := os.Stat(region); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("region directory left behind: %v", err)
+	}
+	spare := <-d.spares.taken
+	if _, err := os.Stat(filepath.Join(spare, "wal")); err != nil {
+		t.Fatalf("spare %s not moved back: %v", spare, err)
+	}
 }
