@@ -167,3 +167,38 @@ func TestPinnedLogStoreKeepsPinnedEntries(t *testing.T) {
 		t.Fatalf("first index = %d, want 10", first)
 	}
 }
+
+// The log store knows the latest snapshot's index once Raft has taken it,
+// and again on reopening, before Raft can truncate the log for it.
+func TestGroupTellsLogStoreSnapshotIndex(t *testing.T) {
+	dir := t.TempDir()
+	snapshotIndex := func(g *Group) (uint64, bool) {
+		g.logs.mu.Lock()
+		defer g.logs.mu.Unlock()
+		return g.logs.snapshot, g.logs.snapshotKnown
+	}
+	g := openGroupWith(t, dir, &listFSM{}, LogStoreWAL)
+	if idx, known := snapshotIndex(g); !known || idx != 0 {
+		t.Fatalf("snapshot index %d (known %v) on a new group, want 0", idx, known)
+	}
+	for _, s := range []string{"a", "b", "c"} {
+		if _, err := g.Apply(context.Background(), []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	want := g.Raft().LastIndex()
+	if idx, _ := snapshotIndex(g); idx != want {
+		t.Fatalf("snapshot index %d after a snapshot, want %d", idx, want)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	g = openGroupWith(t, dir, &listFSM{}, LogStoreWAL)
+	defer g.Close()
+	if idx, _ := snapshotIndex(g); idx != want {
+		t.Fatalf("snapshot index %d after reopening, want %d", idx, want)
+	}
+}
