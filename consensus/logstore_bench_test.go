@@ -79,25 +79,39 @@ func BenchmarkLogStoreAppend(b *testing.B) {
 	}
 }
 
+// createCases are the ways a new replica's log comes to be: created on
+// the spot in each store, or a raft-wal log PrepareLogStore made ahead.
+var createCases = []string{string(LogStoreBolt), string(LogStoreWAL), "wal-spare"}
+
+// newReplicaDir makes the i-th replica dir under root for case name: a
+// prepared log for a "-spare" case, an empty dir otherwise.
+func newReplicaDir(b *testing.B, root string, i int, name string) string {
+	b.Helper()
+	dir := filepath.Join(root, fmt.Sprint(i))
+	var err error
+	if strings.HasSuffix(name, "-spare") {
+		err = PrepareLogStore(dir, LogStore(strings.TrimSuffix(name, "-spare")))
+	} else {
+		err = os.Mkdir(dir, 0o755)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
 // BenchmarkLogStoreCreate creates a replica's store and writes what
 // bootstrapping a group writes (the configuration entry, term and vote),
 // which is on the path of the first write into a new database; "spare"
 // opens a store PrepareLogStore made beforehand, untimed.
 func BenchmarkLogStoreCreate(b *testing.B) {
-	for _, name := range []string{string(LogStoreBolt), string(LogStoreWAL), "wal-spare"} {
+	for _, name := range createCases {
 		kind := LogStore(strings.TrimSuffix(name, "-spare"))
 		b.Run(name, func(b *testing.B) {
 			root := b.TempDir()
 			for i := range b.N {
-				dir := filepath.Join(root, fmt.Sprint(i))
 				b.StopTimer()
-				if strings.HasSuffix(name, "-spare") {
-					if err := PrepareLogStore(dir, kind); err != nil {
-						b.Fatal(err)
-					}
-				} else if err := os.Mkdir(dir, 0o755); err != nil {
-					b.Fatal(err)
-				}
+				dir := newReplicaDir(b, root, i, name)
 				b.StartTimer()
 				s := openBenchStore(b, dir, kind)
 				if err := s.StoreLogs([]*raft.Log{{Index: 1, Term: 1, Type: raft.LogConfiguration, Data: make([]byte, 64)}}); err != nil {
@@ -186,18 +200,13 @@ func allocatedBytes(tb testing.TB, dir string) int64 {
 // applied: the group's share of the first write into a new database.
 func BenchmarkGroupFirstApply(b *testing.B) {
 	ctx := context.Background()
-	for _, name := range []string{string(LogStoreBolt), string(LogStoreWAL), "wal-spare"} {
+	for _, name := range createCases {
 		kind := LogStore(strings.TrimSuffix(name, "-spare"))
 		b.Run(name, func(b *testing.B) {
 			root := b.TempDir()
 			for i := range b.N {
-				dir := filepath.Join(root, fmt.Sprint(i))
 				b.StopTimer()
-				if strings.HasSuffix(name, "-spare") {
-					if err := PrepareLogStore(dir, kind); err != nil {
-						b.Fatal(err)
-					}
-				}
+				dir := newReplicaDir(b, root, i, name)
 				b.StartTimer()
 				g, err := Open(Config{Name: "bench", ID: "n1", Dir: dir, LogStore: kind, SoleVoter: true, LogCacheSize: 32},
 					&listFSM{}, slog.New(slog.DiscardHandler), nil)
