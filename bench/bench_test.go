@@ -44,8 +44,8 @@ func TestRunPipeDeliversAndTimes(t *testing.T) {
 		t.Fatalf("ingest %s and tail lag %s do not make the sync's %s", res.IngestDuration, res.TailLag, res.SyncDuration)
 	}
 	// The sink's transfers cross the relay: some bytes per point go to B
-	// (compressed, fewer than the 16 of a raw time and value), and B's
-	// answers come back.
+	// (columnar, one time per row of ten values: fewer than the 16 of a
+	// time and a value each), and B's answers come back.
 	if res.WireToB <= 0 || res.WireToB >= 16*res.SyncPoints || res.WireFromB <= 0 {
 		t.Fatalf("wire: %d bytes to B, %d back, for %d points", res.WireToB, res.WireFromB, res.SyncPoints)
 	}
