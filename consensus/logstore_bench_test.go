@@ -83,6 +83,23 @@ func BenchmarkLogStoreAppend(b *testing.B) {
 // the spot in each store, or a raft-wal log PrepareLogStore made ahead.
 var createCases = []string{string(LogStoreBolt), string(LogStoreWAL), "wal-spare"}
 
+// forNewReplicas runs body, timed, once per iteration of each of
+// createCases, on a fresh replica dir made untimed.
+func forNewReplicas(b *testing.B, body func(b *testing.B, dir string, kind LogStore)) {
+	for _, name := range createCases {
+		kind := LogStore(strings.TrimSuffix(name, "-spare"))
+		b.Run(name, func(b *testing.B) {
+			root := b.TempDir()
+			for i := range b.N {
+				b.StopTimer()
+				dir := newReplicaDir(b, root, i, name)
+				b.StartTimer()
+				body(b, dir, kind)
+			}
+		})
+	}
+}
+
 // newReplicaDir makes the i-th replica dir under root for case name: a
 // prepared log for a "-spare" case, an empty dir otherwise.
 func newReplicaDir(b *testing.B, root string, i int, name string) string {
@@ -105,30 +122,21 @@ func newReplicaDir(b *testing.B, root string, i int, name string) string {
 // which is on the path of the first write into a new database; "spare"
 // opens a store PrepareLogStore made beforehand, untimed.
 func BenchmarkLogStoreCreate(b *testing.B) {
-	for _, name := range createCases {
-		kind := LogStore(strings.TrimSuffix(name, "-spare"))
-		b.Run(name, func(b *testing.B) {
-			root := b.TempDir()
-			for i := range b.N {
-				b.StopTimer()
-				dir := newReplicaDir(b, root, i, name)
-				b.StartTimer()
-				s := openBenchStore(b, dir, kind)
-				if err := s.StoreLogs([]*raft.Log{{Index: 1, Term: 1, Type: raft.LogConfiguration, Data: make([]byte, 64)}}); err != nil {
-					b.Fatal(err)
-				}
-				if err := s.SetUint64([]byte("CurrentTerm"), 1); err != nil {
-					b.Fatal(err)
-				}
-				if err := s.Set([]byte("LastVoteCand"), []byte("dn1")); err != nil {
-					b.Fatal(err)
-				}
-				if err := s.Close(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	forNewReplicas(b, func(b *testing.B, dir string, kind LogStore) {
+		s := openBenchStore(b, dir, kind)
+		if err := s.StoreLogs([]*raft.Log{{Index: 1, Term: 1, Type: raft.LogConfiguration, Data: make([]byte, 64)}}); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.SetUint64([]byte("CurrentTerm"), 1); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Set([]byte("LastVoteCand"), []byte("dn1")); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+	})
 }
 
 // BenchmarkLogStoreReclaim fills a store with 64 MiB of 2 MiB entries,
@@ -200,32 +208,23 @@ func allocatedBytes(tb testing.TB, dir string) int64 {
 // applied: the group's share of the first write into a new database.
 func BenchmarkGroupFirstApply(b *testing.B) {
 	ctx := context.Background()
-	for _, name := range createCases {
-		kind := LogStore(strings.TrimSuffix(name, "-spare"))
-		b.Run(name, func(b *testing.B) {
-			root := b.TempDir()
-			for i := range b.N {
-				b.StopTimer()
-				dir := newReplicaDir(b, root, i, name)
-				b.StartTimer()
-				g, err := Open(Config{Name: "bench", ID: "n1", Dir: dir, LogStore: kind, SoleVoter: true, LogCacheSize: 32},
-					&listFSM{}, slog.New(slog.DiscardHandler), nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := g.WaitLeader(ctx); err != nil {
-					b.Fatal(err)
-				}
-				if err := g.Barrier(ctx); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := g.Apply(ctx, []byte("x")); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				g.Close()
-				b.StartTimer()
-			}
-		})
-	}
+	forNewReplicas(b, func(b *testing.B, dir string, kind LogStore) {
+		g, err := Open(Config{Name: "bench", ID: "n1", Dir: dir, LogStore: kind, SoleVoter: true, LogCacheSize: 32},
+			&listFSM{}, slog.New(slog.DiscardHandler), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := g.WaitLeader(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := g.Barrier(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := g.Apply(ctx, []byte("x")); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		g.Close()
+		b.StartTimer()
+	})
 }
