@@ -1,10 +1,10 @@
 package storage
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/sluicedb/sluice/model"
 )
@@ -45,6 +45,21 @@ type memSeries struct {
 	// sortedUpTo is the length of the prefix of rows with strictly
 	// increasing times.
 	sortedUpTo int
+	// order caches the read order of an unsorted series (see orderOf).
+	order orderCache
+}
+
+// orderCache keeps, for the first n rows of an unsorted series, the row
+// numbers to read in time order, the last written of equal times only. A
+// pipe receiver's series are unsorted (transfers arrive out of order) and
+// are read again and again while they grow: the next read merges its new
+// rows into the cached order, linear in the rows, instead of ordering all
+// of them again. A published order is never modified, so readers may keep
+// it after the lock is released.
+type orderCache struct {
+	mu    sync.Mutex
+	n     int
+	order []int
 }
 
 type mark struct {
@@ -179,11 +194,14 @@ type rows struct {
 	times  []int64
 	col    model.Column
 	sorted bool // strictly increasing times
+	// order caches the read order of the series the rows were captured
+	// from; nil to order the rows afresh.
+	order *orderCache
 }
 
 // snapshot captures the first n rows; the caller holds the region lock.
 func (s *memSeries) snapshot(n int) rows {
-	return rows{times: s.times[:n], col: s.col.Slice(0, n), sorted: n <= s.sortedUpTo}
+	return rows{times: s.times[:n], col: s.col.Slice(0, n), sorted: n <= s.sortedUpTo, order: &s.order}
 }
 
 // sortedRange returns the rows in [minT, maxT] sorted by time with
@@ -192,23 +210,128 @@ func (s *memSeries) snapshot(n int) rows {
 func (r rows) sortedRange(minT, maxT int64) ([]int64, model.Column) {
 	times, col := r.times, r.col
 	if !r.sorted {
-		perm := make([]int, len(times))
-		for i := range perm {
-			perm[i] = i
-		}
-		slices.SortStableFunc(perm, func(a, b int) int { return cmp.Compare(times[a], times[b]) })
-		// Keep the last of each run of equal times: the latest write.
-		keep := perm[:0]
-		for i, p := range perm {
-			if i+1 < len(perm) && times[perm[i+1]] == times[p] {
-				continue
-			}
-			keep = append(keep, p)
-		}
+		keep := r.order.orderOf(times)
 		times, col = gather(times, keep), col.Gather(keep)
 	}
 	lo, hi := timeRange(times, minT, maxT)
 	return times[lo:hi], col.Slice(lo, hi)
+}
+
+// orderOf returns the read order of times, the first rows of the series:
+// row numbers in time order, the last written of equal times only. It
+// merges rows past the cached ones into the cached order and caches the
+// result; a nil cache, or one already past len(times) (an older View),
+// orders the rows afresh.
+func (c *orderCache) orderOf(times []int64) []int {
+	if c == nil {
+		return lastOfEqual(times, writeOrderByTime(times))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := len(times)
+	switch {
+	case c.n == n:
+		return c.order
+	case c.n > n:
+		return lastOfEqual(times, writeOrderByTime(times))
+	}
+	added := writeOrderByTime(times[c.n:])
+	for i := range added {
+		added[i] += c.n
+	}
+	order := mergeOrders(c.order, lastOfEqual(times, added), times)
+	c.n, c.order = n, order
+	return order
+}
+
+// lastOfEqual drops from perm, row numbers in time order with equal times
+// in write order, all but the last written of each time.
+func lastOfEqual(times []int64, perm []int) []int {
+	keep := perm[:0]
+	for i, p := range perm {
+		if i+1 < len(perm) && times[perm[i+1]] == times[p] {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	return keep
+}
+
+// mergeOrders merges two read orders into a new one; of equal times it
+// keeps newer's row, the later write.
+func mergeOrders(older, newer []int, times []int64) []int {
+	out := make([]int, 0, len(older)+len(newer))
+	i, j := 0, 0
+	for i < len(older) && j < len(newer) {
+		switch to, tn := times[older[i]], times[newer[j]]; {
+		case to < tn:
+			out = append(out, older[i])
+			i++
+		case tn < to:
+			out = append(out, newer[j])
+			j++
+		default:
+			out = append(out, newer[j])
+			i++
+			j++
+		}
+	}
+	out = append(out, older[i:]...)
+	return append(out, newer[j:]...)
+}
+
+// writeOrderByTime returns the row numbers of times in ascending time
+// order, equal times in write order. Rows come as runs of non-decreasing
+// times (each write appends one; a pipe receiver applying transfers out of
+// order, or a backfill, starts a new run), so the runs are merged pairwise:
+// O(n log k) for k runs, where a sort would be O(n log n).
+func writeOrderByTime(times []int64) []int {
+	n := len(times)
+	src := make([]int, n)
+	for i := range src {
+		src[i] = i
+	}
+	bounds := []int{0} // the first row of each run, then n
+	for i := 1; i < n; i++ {
+		if times[i] < times[i-1] {
+			bounds = append(bounds, i)
+		}
+	}
+	bounds = append(bounds, n)
+	dst := make([]int, n)
+	for len(bounds) > 2 {
+		next := make([]int, 0, len(bounds)/2+2)
+		for j := 0; j+1 < len(bounds); j += 2 {
+			lo, mid := bounds[j], bounds[j+1]
+			next = append(next, lo)
+			if j+2 == len(bounds) { // an odd run out: carried over
+				copy(dst[lo:mid], src[lo:mid])
+				continue
+			}
+			mergeRuns(dst[lo:bounds[j+2]], src[lo:mid], src[mid:bounds[j+2]], times)
+		}
+		bounds = append(next, n)
+		src, dst = dst, src
+	}
+	return src
+}
+
+// mergeRuns merges the row numbers a and b, each in time order, into dst
+// by time; on equal times a's rows, the earlier written, come first.
+func mergeRuns(dst, a, b []int, times []int64) {
+	i, j, k := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if times[b[j]] < times[a[i]] {
+			dst[k] = b[j]
+			j++
+		} else {
+			dst[k] = a[i]
+			i++
+		}
+		k++
+	}
+	k += copy(dst[k:], a[i:])
+	copy(dst[k:], b[j:])
 }
 
 // latest returns the row with the greatest time, the last written among
