@@ -206,6 +206,9 @@ func (c *conn) handle(ctx context.Context, f frame) (err error) {
 	in := thrift.NewTMemoryBuffer()
 	in.Buffer = bytes.NewBuffer(f.body)
 	iprot := c.protocol(in, len(f.body))
+	if !c.compact {
+		iprot = wholeBinary{TProtocol: iprot, in: in}
+	}
 	defer func() {
 		// The generated code does not panic on bad input, but a bug must
 		// cost one connection, not the process.
