@@ -274,13 +274,21 @@ func (s *PinnedLogStore) dropBefore(next uint64) error {
 	if last == 0 || next <= last+1 {
 		return nil
 	}
+	s.releasePins(func(uint64) bool { return true }, func(uint64) uint64 { return s.bytesLocked(first, last) })
+	return s.deleteSized(first, last)
+}
+
+// releasePins releases the pins whose index matches, telling their owners
+// the bytes that bytes (called under s.mu) gives for each.
+func (s *PinnedLogStore) releasePins(match func(idx uint64) bool, bytes func(idx uint64) uint64) {
 	s.mu.Lock()
-	held := s.bytesLocked(first, last)
-	released := make([]PinRelease, 0, len(s.pins))
+	var released []PinRelease
 	for owner, idx := range s.pins {
-		delete(s.pins, owner)
-		s.releases++
-		released = append(released, PinRelease{Owner: owner, Index: idx, Bytes: held})
+		if match(idx) {
+			delete(s.pins, owner)
+			s.releases++
+			released = append(released, PinRelease{Owner: owner, Index: idx, Bytes: bytes(idx)})
+		}
 	}
 	hook := s.onRelease
 	s.mu.Unlock()
@@ -289,7 +297,6 @@ func (s *PinnedLogStore) dropBefore(next uint64) error {
 			hook(r)
 		}
 	}
-	return s.deleteSized(first, last)
 }
 
 // DeleteRange deletes [min, max] but keeps pinned entries. A compaction
@@ -364,22 +371,8 @@ func (s *PinnedLogStore) DeleteRange(min, max uint64) error {
 
 // replaceRange deletes exactly [min, max], releasing the pins in it.
 func (s *PinnedLogStore) replaceRange(min, max uint64) error {
-	s.mu.Lock()
-	var released []PinRelease
-	for owner, idx := range s.pins {
-		if idx >= min && idx <= max {
-			delete(s.pins, owner)
-			s.releases++
-			released = append(released, PinRelease{Owner: owner, Index: idx, Bytes: s.bytesLocked(idx, max)})
-		}
-	}
-	hook := s.onRelease
-	s.mu.Unlock()
-	if hook != nil {
-		for _, r := range released {
-			hook(r)
-		}
-	}
+	s.releasePins(func(idx uint64) bool { return idx >= min && idx <= max },
+		func(idx uint64) uint64 { return s.bytesLocked(idx, max) })
 	return s.deleteSized(min, max)
 }
 
