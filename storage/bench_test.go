@@ -2,6 +2,7 @@ package storage
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -135,4 +136,51 @@ func BenchmarkStatsCount(b *testing.B) {
 		b.Fatalf("counted %d points", total)
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "points/s")
+}
+
+// BenchmarkStatsReceiverMemtable counts the series of a pipe receiver's
+// memtable while it grows: 100 series, each written by 500-row blocks that
+// arrive out of order (every pair of consecutive blocks swapped, as
+// parallel transfers land), with a count of every series after each round
+// of blocks, the way a dashboard or a poller reads a receiver. It reports
+// the time of one count of all series, averaged over the sizes (500 to
+// 5,000 rows a series); the writes are not timed.
+func BenchmarkStatsReceiverMemtable(b *testing.B) {
+	const series, rounds = 100, 10
+	vals := walkBatches(3, 1)[0]
+	times := make([]int64, benchRows)
+	var counts int
+	for range b.N {
+		b.StopTimer()
+		e := openEngine(b, Config{MemtableBytes: 1 << 30})
+		r := openRegion(b, e, 1)
+		b.StartTimer()
+		for round := range rounds {
+			block := round ^ 1 // blocks 1, 0, 3, 2, ...
+			writes := make([]SeriesWrite, series)
+			for s := range writes {
+				for j := range times {
+					times[j] = benchStart + int64(block*benchRows+j)*1000
+				}
+				writes[s] = SeriesWrite{ID: uint64(s), Times: slices.Clone(times),
+					Values: model.Column{Type: model.Double, Float64s: vals}}
+			}
+			b.StopTimer()
+			r.Write(uint64(round+1), writes)
+			b.StartTimer()
+			v := r.View()
+			for s := range series {
+				st, err := v.Stats(uint64(s), model.Double, minTime, maxTime)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if want := int64((round + 1) * benchRows); round%2 == 1 && st.Count != want {
+					b.Fatalf("round %d: series %d counts %d points, want %d", round, s, st.Count, want)
+				}
+			}
+			v.Close()
+			counts++
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(counts)/1e3, "us/count-of-all")
 }

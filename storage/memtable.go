@@ -47,6 +47,10 @@ type memSeries struct {
 	sortedUpTo int
 	// order caches the read order of an unsorted series (see orderOf).
 	order orderCache
+	// distinct and summary let Stats aggregate the rows without ordering
+	// them (memstats.go).
+	distinct distinctRows
+	summary  summaryCache
 }
 
 // orderCache keeps, for the first n rows of an unsorted series, the row
@@ -114,6 +118,7 @@ func (m *memtable) append(index, lastView uint64, w *SeriesWrite) (int64, int64)
 		return 0, 0
 	}
 	s.extendSorted()
+	s.distinct.extend(s.times, before)
 	if n := len(s.marks); n > 0 && s.marks[n-1].index > lastView {
 		s.marks[n-1] = mark{index, len(s.times)}
 	} else {
@@ -176,7 +181,7 @@ func (m *memtable) withoutRange(index uint64, ids []uint64, minT, maxT int64) (*
 				delete(out.series, key)
 				continue
 			}
-			ns := &memSeries{times: gather(s.times, keep), col: s.col.Gather(keep)}
+			ns := &memSeries{times: gather(s.times, keep), col: s.col.Gather(keep), distinct: s.distinct.kept(keep)}
 			ns.marks = []mark{{index, len(ns.times)}}
 			ns.extendSorted()
 			out.series[key] = ns
@@ -197,11 +202,16 @@ type rows struct {
 	// order caches the read order of the series the rows were captured
 	// from; nil to order the rows afresh.
 	order *orderCache
+	// distinct is set when the rows' times are pairwise distinct; summary
+	// then caches their summary.
+	distinct bool
+	summary  *summaryCache
 }
 
 // snapshot captures the first n rows; the caller holds the region lock.
 func (s *memSeries) snapshot(n int) rows {
-	return rows{times: s.times[:n], col: s.col.Slice(0, n), sorted: n <= s.sortedUpTo, order: &s.order}
+	return rows{times: s.times[:n], col: s.col.Slice(0, n), sorted: n <= s.sortedUpTo, order: &s.order,
+		distinct: n <= s.distinct.upTo, summary: &s.summary}
 }
 
 // sortedRange returns the rows in [minT, maxT] sorted by time with

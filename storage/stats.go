@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -36,15 +37,31 @@ type chunkRef struct {
 	header  bool // its header statistics stand for it
 }
 
-// interval is the time span of a source of points.
+// interval is the time span of a source of points: a chunk (an index in
+// refs) or a memtable's rows (an index in mems).
 type interval struct {
 	lo, hi int64
-	chunk  int // index in refs, or -1 for a memtable run
+	chunk  int // -1 for a memtable's rows
+	mem    int // -1 for a chunk
+}
+
+// memSource is a memtable's rows of a series as Stats first sees them.
+type memSource struct {
+	rows   rows
+	lo, hi int64
+	// sum is the rows' summary when they have distinct times and all lie
+	// in the range (summarized); whole when, overlapping no other source,
+	// it stands for them.
+	sum               encoding.Summary
+	summarized, whole bool
+	prio              uint64
+	cur               *cursor // the rows in the range, when not summarized
 }
 
 // Stats aggregates the points Scan(id, typ, minT, maxT) would return. A
 // chunk that lies inside the range and overlaps no other chunk or memtable
-// run contributes its header statistics without being decoded; the other
+// rows contributes its header statistics without being decoded, and so do
+// a memtable's rows with distinct times (their cached summary); the other
 // sources are merged and aggregated point by point.
 func (v *View) Stats(id uint64, typ model.DataType, minT, maxT int64) (Stats, error) {
 	v.mu.RLock()
@@ -55,19 +72,19 @@ func (v *View) Stats(id uint64, typ model.DataType, minT, maxT int64) (Stats, er
 	if minT > maxT {
 		return Stats{}, nil
 	}
-	mem := v.memRuns(seriesKey{id, typ}, minT, maxT)
+	mems := v.memSources(seriesKey{id, typ}, minT, maxT)
 	refs, relevant, err := v.chunkRefs(id, typ, minT, maxT)
 	if err != nil {
 		return Stats{}, err
 	}
-	spans := make([]interval, 0, len(refs)+len(mem))
+	spans := make([]interval, 0, len(refs)+len(mems))
 	for i, c := range refs {
-		spans = append(spans, interval{c.sum.MinTime, c.sum.MaxTime, i})
+		spans = append(spans, interval{c.sum.MinTime, c.sum.MaxTime, i, -1})
 	}
-	for _, c := range mem {
-		spans = append(spans, interval{c.times[0], c.times[len(c.times)-1], -1})
+	for i, m := range mems {
+		spans = append(spans, interval{m.lo, m.hi, -1, i})
 	}
-	markHeaderChunks(spans, refs, minT, maxT)
+	markWhole(spans, refs, mems, minT, maxT)
 
 	var total encoding.Summary
 	decode := false
@@ -78,10 +95,21 @@ func (v *View) Stats(id uint64, typ model.DataType, minT, maxT int64) (Stats, er
 			decode = true
 		}
 	}
-	if !decode && len(mem) == 0 {
+	var cursors []*cursor
+	for _, m := range mems {
+		switch {
+		case m.whole:
+			total.Merge(m.sum)
+		case m.cur != nil:
+			cursors = append(cursors, m.cur)
+		default:
+			times, col := m.rows.sortedRange(minT, maxT)
+			cursors = append(cursors, &cursor{times: times, col: col, prio: m.prio})
+		}
+	}
+	if !decode && len(cursors) == 0 {
 		return statsOf(total), nil
 	}
-
 	// Merge the rest: memtable runs and the chunks not covered by headers.
 	skip := make(map[int]bool, len(refs))
 	for _, c := range refs {
@@ -89,7 +117,7 @@ func (v *View) Stats(id uint64, typ model.DataType, minT, maxT int64) (Stats, er
 			skip[c.ordinal] = true
 		}
 	}
-	m := &mergeIter{typ: typ, col: model.Column{Type: typ}, cursors: mem}
+	m := &mergeIter{typ: typ, col: model.Column{Type: typ}, cursors: cursors}
 	defer m.Close()
 	if decode {
 		it, err := v.chunkIter(id, minT, maxT)
@@ -147,26 +175,54 @@ func (v *View) chunkRefs(id uint64, typ model.DataType, minT, maxT int64) ([]chu
 	return refs, relevant, nil
 }
 
-// markHeaderChunks sets header on the chunks inside [minT, maxT] whose time
-// span overlaps no other span.
-func markHeaderChunks(spans []interval, refs []chunkRef, minT, maxT int64) {
-	slices.SortFunc(spans, func(a, b interval) int {
-		switch {
-		case a.lo < b.lo:
-			return -1
-		case a.lo > b.lo:
-			return 1
-		}
-		return 0
-	})
+// markWhole sets header on the chunks, and whole on the summarized
+// memtable rows, inside [minT, maxT] whose time span overlaps no other
+// span.
+func markWhole(spans []interval, refs []chunkRef, mems []memSource, minT, maxT int64) {
+	slices.SortFunc(spans, func(a, b interval) int { return cmp.Compare(a.lo, b.lo) })
 	var maxHi int64
 	for i, s := range spans {
 		overlaps := (i > 0 && s.lo <= maxHi) || (i+1 < len(spans) && spans[i+1].lo <= s.hi)
 		if i == 0 || s.hi > maxHi {
 			maxHi = s.hi
 		}
-		if s.chunk >= 0 && !overlaps && s.lo >= minT && s.hi <= maxT {
+		if overlaps || s.lo < minT || s.hi > maxT {
+			continue
+		}
+		if s.chunk >= 0 {
 			refs[s.chunk].header = true
+		} else if mems[s.mem].summarized {
+			mems[s.mem].whole = true
 		}
 	}
+}
+
+// memSources captures the rows of a series in each memtable of the view
+// that has some in [minT, maxT]: summarized when their times are distinct
+// and all in the range, as a cursor over the range otherwise.
+func (v *View) memSources(key seriesKey, minT, maxT int64) []memSource {
+	var out []memSource
+	for _, ms := range v.mems {
+		rs, ok := v.memRows(ms, key)
+		if !ok {
+			continue
+		}
+		src := memSource{rows: rs, prio: ms.prio}
+		if rs.distinct {
+			src.sum = rs.summary.of(rs.times, rs.col)
+			src.summarized = src.sum.MinTime >= minT && src.sum.MaxTime <= maxT
+		}
+		if src.summarized {
+			src.lo, src.hi = src.sum.MinTime, src.sum.MaxTime
+		} else {
+			times, col := rs.sortedRange(minT, maxT)
+			if len(times) == 0 {
+				continue
+			}
+			src.cur = &cursor{times: times, col: col, prio: ms.prio}
+			src.lo, src.hi = times[0], times[len(times)-1]
+		}
+		out = append(out, src)
+	}
+	return out
 }

@@ -25,12 +25,35 @@ type Summary struct {
 // Summarize computes the summary of points sorted by time without nulls.
 // It returns a zero Summary (Count 0) for no points.
 func Summarize(times []int64, col *model.Column) Summary {
+	return summarize(times, col, 0, len(times)-1)
+}
+
+// SummarizeDistinct computes the summary of points with pairwise distinct
+// times in any order, without nulls: a memtable's rows in write order. Its
+// Sum, Min and Max are those of Summarize over the same points sorted, but
+// for the order of the additions and the place of a NaN.
+func SummarizeDistinct(times []int64, col *model.Column) Summary {
+	first, last := 0, 0
+	for i, t := range times {
+		if t < times[first] {
+			first = i
+		}
+		if t > times[last] {
+			last = i
+		}
+	}
+	return summarize(times, col, first, last)
+}
+
+// summarize computes the summary of the points, first and last being the
+// rows of the earliest and the latest time.
+func summarize(times []int64, col *model.Column, first, last int) Summary {
 	s := Summary{Type: col.Type, Count: int64(len(times))}
 	if len(times) == 0 {
 		return s
 	}
-	s.MinTime, s.MaxTime = times[0], times[len(times)-1]
-	s.First, s.Last = col.Value(0), col.Value(len(times)-1)
+	s.MinTime, s.MaxTime = times[first], times[last]
+	s.First, s.Last = col.Value(first), col.Value(last)
 	switch col.Type {
 	case model.Int32:
 		s.Sum, s.Min, s.Max = sumMinMax(col.Int32s[:len(times)])
