@@ -33,6 +33,10 @@ func (r CostRun) PointsPerSecond() float64 { return float64(r.Points) / r.Ingest
 // pipe and with one running to B, runs alternating.
 type CostResult struct {
 	Runs []CostRun
+	// Warmup are the pairs of runs made first and left out of the
+	// figures: on a machine fresh from idle the first runs are the
+	// slowest (caches, the page cache, CPU clocks).
+	Warmup []CostRun
 	// MedianWithout and MedianWith are the median ingest rates, points/s.
 	MedianWithout, MedianWith float64
 	// Ratio is MedianWith / MedianWithout; issue #11 wants >= 0.9.
@@ -55,15 +59,21 @@ func (r CostResult) Noisy() bool { return r.SpreadWithout > noisySpread || r.Spr
 const noisySpread = 0.10
 
 // RunPipeCost measures what a running pipe costs the sender's ingest:
-// runs ingests into A without a pipe and runs with one to B, alternating
-// (without first), each on a fresh A and B so no run inherits another's
-// data, compactions or pipe backlog. With cfg.Procs.Pin, A and the bench's
-// client share the sender cores and B has its own, so B's work does not
-// count against A.
-func RunPipeCost(ctx context.Context, cfg Config, runs int, out io.Writer) (CostResult, error) {
+// after warmup pairs of runs left out of the figures, runs ingests into A
+// without a pipe and runs with one to B, each on a fresh A and B so no run
+// inherits another's data, compactions or pipe backlog. The kinds follow
+// each other in pairs mirrored in turn (without, with, with, without, ...),
+// so that a machine getting faster or slower through the runs, as one
+// warming up does, weighs on both kinds alike. With cfg.Procs.Pin, A and
+// the bench's client share the sender cores and B has its own, so B's work
+// does not count against A.
+func RunPipeCost(ctx context.Context, cfg Config, runs, warmup int, out io.Writer) (CostResult, error) {
 	var res CostResult
 	if runs < 1 {
 		return res, fmt.Errorf("pipe cost: want at least 1 run of each kind, got %d", runs)
+	}
+	if warmup < 0 {
+		return res, fmt.Errorf("pipe cost: want 0 or more warm-up pairs, got %d", warmup)
 	}
 	fmt.Fprintf(out, "workload: %d devices x %d DOUBLE measurements, tablets of %d rows, %d points, %d sessions\n",
 		cfg.Devices, cfg.Measurements, cfg.Rows, cfg.Devices*cfg.Measurements*cfg.TotalRows, cfg.Workers)
@@ -74,15 +84,23 @@ func RunPipeCost(ctx context.Context, cfg Config, runs int, out io.Writer) (Cost
 	} else {
 		fmt.Fprintln(out, "not pinned: A, B and the client share every core, so B's work is charged to A (use --pin)")
 	}
-	for i := range 2 * runs {
+	for i := range 2 * warmup {
 		r, err := costRun(ctx, cfg, i%2 == 1, out)
+		if err != nil {
+			return res, fmt.Errorf("warm-up run %d of %d: %w", i+1, 2*warmup, err)
+		}
+		res.Warmup = append(res.Warmup, r)
+		fmt.Fprintf(out, "warm-up run %d/%d %s, not counted: %.0f points/s\n", i+1, 2*warmup, costKind(r), r.PointsPerSecond())
+	}
+	for i, withPipe := range costOrder(runs) {
+		r, err := costRun(ctx, cfg, withPipe, out)
 		if err != nil {
 			return res, fmt.Errorf("run %d of %d: %w", i+1, 2*runs, err)
 		}
 		res.Runs = append(res.Runs, r)
-		what := "without a pipe"
+		what := costKind(r)
 		if r.WithPipe {
-			what = fmt.Sprintf("with a pipe   (B held every point %.2fs after the ingest started)", r.Sync.Seconds())
+			what = fmt.Sprintf("%s   (B held every point %.2fs after the ingest started)", what, r.Sync.Seconds())
 		}
 		fmt.Fprintf(out, "run %d/%d %s: %d points in %.2fs = %.0f points/s\n", i+1, 2*runs, what, r.Points, r.Ingest.Seconds(), r.PointsPerSecond())
 	}
@@ -127,6 +145,24 @@ func loadAverage() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// costOrder is the kind of each of 2*runs runs, true for a run with a
+// pipe: pairs mirrored in turn, without first.
+func costOrder(runs int) []bool {
+	order := make([]bool, 2*runs)
+	for i := range order {
+		order[i] = i%4 == 1 || i%4 == 2
+	}
+	return order
+}
+
+// costKind names the kind of run r is.
+func costKind(r CostRun) string {
+	if r.WithPipe {
+		return "with a pipe"
+	}
+	return "without a pipe"
 }
 
 // costRun is one run on a fresh A and B.

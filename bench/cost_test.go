@@ -41,7 +41,7 @@ func TestRunPipeCostPinned(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res, err := RunPipeCost(context.Background(), cfg, 1, &out)
+	res, err := RunPipeCost(context.Background(), cfg, 1, 1, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +60,9 @@ func TestRunPipeCostPinned(t *testing.T) {
 				IngestPointsPerSecond float64 `json:"ingest_points_per_second"`
 				SyncSeconds           float64 `json:"sync_seconds"`
 			} `json:"runs"`
+			Warmup []struct {
+				WithPipe bool `json:"with_pipe"`
+			} `json:"warmup_runs"`
 			Ratio      float64 `json:"ratio"`
 			LoadBefore string  `json:"load_average_before"`
 		} `json:"pipe_cost"`
@@ -75,6 +78,11 @@ func TestRunPipeCostPinned(t *testing.T) {
 	}
 	if len(res.Runs) != 2 || res.Runs[0].WithPipe || !res.Runs[1].WithPipe {
 		t.Fatalf("runs: %+v, want one without a pipe, then one with", res.Runs)
+	}
+	// The warm-up pair ran first and is reported apart from the figures.
+	if len(res.Warmup) != 2 || res.Warmup[0].WithPipe || !res.Warmup[1].WithPipe || res.Warmup[1].Points != want ||
+		len(c.Warmup) != 2 || !strings.Contains(out.String(), "warm-up run 2/2 with a pipe, not counted") {
+		t.Fatalf("warm-up: %+v, JSON %+v, output:\n%s", res.Warmup, c.Warmup, out.String())
 	}
 	for i, r := range res.Runs {
 		if r.Points != want || r.Counted != want || r.Ingest <= 0 {
@@ -123,6 +131,16 @@ func (w cancelOnWrite) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// The runs come in mirrored pairs, so that a drift through the runs
+// weighs on both kinds alike.
+func TestCostOrderMirrorsPairs(t *testing.T) {
+	got := costOrder(3)
+	want := []bool{false, true, true, false, false, true}
+	if !slices.Equal(got, want) {
+		t.Fatalf("costOrder(3) = %v, want %v", got, want)
+	}
+}
+
 // TestRunPipeCostInterrupted cancels the run (as Ctrl-C does) once the
 // ingest is under way: the run ends with the cancellation, and no child
 // process or file is left behind.
@@ -133,7 +151,7 @@ func TestRunPipeCostInterrupted(t *testing.T) {
 	cfg.Procs = ProcOptions{Enabled: true, Binary: binary}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := RunPipeCost(ctx, cfg, 1, cancelOnWrite{word: "ingest", cancel: cancel})
+	_, err := RunPipeCost(ctx, cfg, 1, 0, cancelOnWrite{word: "ingest", cancel: cancel})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("RunPipeCost after its context ended: %v, want context.Canceled", err)
 	}

@@ -201,7 +201,9 @@ func ClusterReport(cfg Config, r ClusterResult, command []string) Report {
 
 // CostFigures are the pipe-cost mode's measurements.
 type CostFigures struct {
-	Runs                         []CostRunFigures `json:"runs"`
+	Runs []CostRunFigures `json:"runs"`
+	// WarmupRuns were made first and are left out of the figures.
+	WarmupRuns                   []CostRunFigures `json:"warmup_runs,omitempty"`
 	MedianWithoutPointsPerSecond float64          `json:"median_without_points_per_second"`
 	MedianWithPointsPerSecond    float64          `json:"median_with_points_per_second"`
 	// Ratio is with over without; issue #11 wants >= 0.9.
@@ -233,9 +235,15 @@ func CostReport(cfg Config, r CostResult, command []string) Report {
 		SpreadWithout: r.SpreadWithout, SpreadWith: r.SpreadWith, Noisy: r.Noisy(),
 		LoadAverageBefore: r.LoadBefore, LoadAverageAfter: r.LoadAfter,
 	}
+	figures := func(run CostRun) CostRunFigures {
+		return CostRunFigures{WithPipe: run.WithPipe, Points: run.Points, IngestSeconds: run.Ingest.Seconds(),
+			IngestPointsPerSecond: run.PointsPerSecond(), SyncSeconds: run.Sync.Seconds()}
+	}
 	for _, run := range r.Runs {
-		c.Runs = append(c.Runs, CostRunFigures{WithPipe: run.WithPipe, Points: run.Points, IngestSeconds: run.Ingest.Seconds(),
-			IngestPointsPerSecond: run.PointsPerSecond(), SyncSeconds: run.Sync.Seconds()})
+		c.Runs = append(c.Runs, figures(run))
+	}
+	for _, run := range r.Warmup {
+		c.WarmupRuns = append(c.WarmupRuns, figures(run))
 	}
 	rep.PipeCost = c
 	return rep

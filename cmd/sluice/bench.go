@@ -18,7 +18,7 @@ import (
 const benchSynopsis = `  sluice bench [--pipe | --pipe-cost | --source-cluster] [--points N | --rows-per-device N] [--workers N] [--values regular|random-walk]
       the ingest run (no mode): [--host H --port P]
       --pipe: [--baseline postgres [--pg-stream binary|text]]; sizes and values may be lists (1M,5M regular,random-walk)
-      --pipe-cost: [--cost-runs 3]
+      --pipe-cost: [--cost-runs 3] [--cost-warmup 1]
       --source-cluster: [--target-cluster]
       every pipe mode: [--json FILE] [--chart FILE.svg] (not with --pipe-cost) [--sink-attr K=V]... [--progress-interval D] (not with --source-cluster)
                        [--processes] [--sluice-binary PATH] [--pin [--pin-sender 0] [--pin-receiver 1]]`
@@ -49,6 +49,7 @@ var benchFlagModes = map[string][]benchMode{
 	"progress-interval": {modePipe, modePipeCost},
 	"sink-attr":         pipeModes,
 	"cost-runs":         {modePipeCost},
+	"cost-warmup":       {modePipeCost},
 	"target-cluster":    {modeCluster},
 	"processes":         pipeModes,
 	"sluice-binary":     pipeModes,
@@ -131,6 +132,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	baseline := fs.String("baseline", "", "with --pipe: postgres runs PostgreSQL 15 logical replication on the same workload in the same run (installs postgresql-15 when root and missing), pinned as Sluice with --pin")
 	pgStream := fs.String("pg-stream", bench.StreamBinary, "with --baseline postgres: the subscription's format, binary (PostgreSQL at its fastest on this workload) or text")
 	costRuns := fs.Int("cost-runs", 3, "with --pipe-cost: runs of each kind")
+	costWarmup := fs.Int("cost-warmup", 1, "with --pipe-cost: pairs of runs made first and left out of the figures")
 	fs.BoolVar(&cfg.Procs.TargetCluster, "target-cluster", false, "with --source-cluster: the receiver is a second 3+3 cluster rather than a standalone node")
 	// Every pipe mode.
 	jsonFile := fs.String("json", "", "pipe modes: write every figure, the machine, the setup and the command line to this JSON file")
@@ -173,6 +175,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sluice bench: --progress-interval must not be negative, got %s\n", cfg.ProgressInterval)
 		return 2
 	}
+	if *costWarmup < 0 {
+		fmt.Fprintf(stderr, "sluice bench: --cost-warmup must be 0 or more, got %d\n", *costWarmup)
+		return 2
+	}
 	if *costRuns < 1 {
 		fmt.Fprintf(stderr, "sluice bench: --cost-runs must be at least 1, got %d\n", *costRuns)
 		return 2
@@ -208,7 +214,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case modePipeCost:
 		cfg.Procs.Enabled = true
 		var res bench.CostResult
-		if res, err = bench.RunPipeCost(ctx, cfg, *costRuns, stdout); err == nil {
+		if res, err = bench.RunPipeCost(ctx, cfg, *costRuns, *costWarmup, stdout); err == nil {
 			rep = bench.CostReport(cfg, res, command)
 		}
 	case modeCluster:

@@ -102,7 +102,7 @@ func TestBenchHelpListsEveryFlag(t *testing.T) {
 		t.Errorf("help does not start with the synopsis:\n%s", help)
 	}
 	for _, name := range []string{"rows-per-device", "points", "workers", "values", "host", "port", "pipe", "pipe-cost",
-		"source-cluster", "baseline", "pg-stream", "cost-runs", "target-cluster", "json", "chart", "sink-attr",
+		"source-cluster", "baseline", "pg-stream", "cost-runs", "cost-warmup", "target-cluster", "json", "chart", "sink-attr",
 		"progress-interval", "processes", "sluice-binary", "pin", "pin-sender", "pin-receiver"} {
 		if !strings.Contains(help, "  -"+name+" ") && !strings.Contains(help, "  -"+name+"\n") {
 			t.Errorf("--help does not describe -%s", name)

@@ -32,6 +32,8 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"bench", "--pipe-cost", "--source-cluster"}, code: 2, err: "give one"},
 		{args: []string{"bench", "--pipe", "--target-cluster"}, code: 2, err: "--target-cluster does not go with --pipe: it applies to --source-cluster"},
 		{args: []string{"bench", "--pipe-cost", "--cost-runs", "0"}, code: 2, err: "--cost-runs must be at least 1, got 0"},
+		{args: []string{"bench", "--pipe-cost", "--cost-warmup", "-1"}, code: 2, err: "--cost-warmup must be 0 or more, got -1"},
+		{args: []string{"bench", "--pipe", "--cost-warmup", "2"}, code: 2, err: "--cost-warmup does not go with --pipe: it applies to --pipe-cost"},
 		{args: []string{"bench", "--pipe", "--pin", "--pin-sender", "0", "--pin-receiver", "0"}, code: 2, err: "core 0 is both a sender core"},
 		{args: []string{"bench", "--pipe-cost", "--pin", "--pin-sender", "x"}, code: 2, err: "sender cores: \"x\": want a core number"},
 		{args: []string{"bench", "--pipe", "--pin", "--pin-receiver", "1000"}, code: 2, err: "core 1000 is not one this process may run on"},
