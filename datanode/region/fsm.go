@@ -23,9 +23,13 @@ type FSM struct {
 	store  *storage.Region
 	logger *slog.Logger
 
-	mu      sync.RWMutex
-	schema  *schema
-	applied atomic.Uint64
+	mu     sync.RWMutex
+	schema *schema
+	// applying is held while an entry is applied, the whole of it: a
+	// write appends its points after releasing mu. A capture of the
+	// region for a snapshot holds it to fall between two entries.
+	applying sync.Mutex
+	applied  atomic.Uint64
 	// logBytes counts command bytes applied since the last snapshot: the
 	// part of the Raft log a snapshot would let Raft truncate.
 	logBytes atomic.Int64
@@ -88,6 +92,11 @@ func (f *FSM) Apply(l *raft.Log) any {
 	if l.Type != raft.LogCommand || len(l.Data) == 0 {
 		return nil
 	}
+	f.applying.Lock()
+	defer f.applying.Unlock()
+	if cmdType(l.Data[0]) == cmdWrite {
+		return f.applyWriteEntry(l)
+	}
 	f.mu.Lock()
 	defer f.notifyApplied()
 	defer f.mu.Unlock()
@@ -105,8 +114,6 @@ func (f *FSM) Apply(l *raft.Log) any {
 	d := decoder{b: l.Data[1:]}
 	var resp any
 	switch cmdType(l.Data[0]) {
-	case cmdWrite:
-		resp = f.applyWrite(l.Index, &d)
 	case cmdCreateSeries, cmdCreateTagged:
 		spec := d.spec
 		if cmdType(l.Data[0]) == cmdCreateTagged {
@@ -153,17 +160,54 @@ func (f *FSM) Apply(l *raft.Log) any {
 	return resp
 }
 
-// applyWrite validates every tablet against the schema first, so that a
-// refused command changes nothing, then creates missing series and writes.
-func (f *FSM) applyWrite(index uint64, d *decoder) any {
+// applyWriteEntry applies a write. The lock is held while the tablets are
+// checked and their missing series created, not while the points are
+// appended to storage: a large write's append would otherwise hold up
+// every read of the schema and the check of every new write (Match, Check,
+// View). Nothing else changes the storage meanwhile: Raft runs Apply,
+// Snapshot and Restore on one goroutine, and a capture for a snapshot
+// waits for applying. A reader may meanwhile see a series just created
+// without its points, as it would just before the write.
+func (f *FSM) applyWriteEntry(l *raft.Log) any {
+	defer f.notifyApplied()
+	f.mu.Lock()
+	if f.lost {
+		f.mu.Unlock()
+		panic(fmt.Sprintf("BUG: region %d: entry %d applied after a failed snapshot install cleared the region", f.id, l.Index))
+	}
+	if l.Index <= f.applied.Load() {
+		f.mu.Unlock()
+		return nil
+	}
+	f.logBytes.Add(int64(len(l.Data)))
+	d := decoder{b: l.Data[1:]}
+	writes, resp := f.prepareWrite(&d)
+	f.mu.Unlock()
+	if d.err != nil {
+		panic(fmt.Sprintf("BUG: region %d entry %d: %v", f.id, l.Index, d.err))
+	}
+	// The storage's index covers every entry, also those that write
+	// nothing there, so that DurableIndex is exactly the state's index.
+	if len(writes) > 0 && l.Index > f.store.DurableIndex() {
+		f.store.Write(l.Index, writes)
+	}
+	f.store.Advance(l.Index)
+	f.applied.Store(l.Index)
+	return resp
+}
+
+// prepareWrite validates every tablet against the schema first, so that a
+// refused command changes nothing, then creates the missing series and
+// returns the points to write; the caller holds the lock.
+func (f *FSM) prepareWrite(d *decoder) ([]storage.SeriesWrite, any) {
 	db, auto, _ := d.str(), d.bool(), d.str()
 	tablets := d.tablets()
 	if d.err != nil {
-		return nil
+		return nil, nil
 	}
 	for _, t := range tablets {
 		if err := f.checkTablet(t, auto); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var writes []storage.SeriesWrite
@@ -183,10 +227,7 @@ func (f *FSM) applyWrite(index uint64, d *decoder) any {
 			f.mustStore("persist schema", func() error { return f.persistDevice(dev) })
 		}
 	}
-	if index > f.store.DurableIndex() {
-		f.store.Write(index, writes)
-	}
-	return nil
+	return writes, nil
 }
 
 func (f *FSM) checkTablet(t *model.Tablet, auto bool) error {

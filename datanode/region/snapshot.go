@@ -112,7 +112,7 @@ func (f *FSM) OpenSnapshot(m io.Reader) (int64, io.ReadCloser, error) {
 	if h.kind != consensus.SnapshotMarker || h.region != f.id {
 		return 0, nil, fmt.Errorf("region %d: open snapshot: %w: kind %q of region %d is not a marker of this region", f.id, ErrBadSnapshot, h.kind, h.region)
 	}
-	exp, err := f.store.Export(f.mu.RLocker())
+	exp, err := f.store.Export(&f.applying)
 	if err != nil {
 		return 0, nil, fmt.Errorf("region %d: open snapshot: %w", f.id, err)
 	}

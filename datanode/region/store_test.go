@@ -1,11 +1,13 @@
 package region
 
 import (
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/raft"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluicedb/sluice/model"
@@ -51,5 +53,80 @@ func TestApplyWaitsForDiskSpace(t *testing.T) {
 	}
 	if got := f.Match(model.Path{"root", "sg", "d", "s"}); len(got) != 1 {
 		t.Fatalf("series after apply: %v", got)
+	}
+}
+
+// A write whose points wait in storage (the memtable full and the flush
+// before it waiting for disk space) holds up neither reads of the schema
+// nor the check of the next write: only its storage append waits.
+func TestSchemaReadsDoNotWaitForAWritesAppend(t *testing.T) {
+	var free atomic.Uint64
+	free.Store(1 << 30)
+	eng, err := storage.Open(storage.Config{Dir: t.TempDir(), MemtableBytes: 1 << 10, TestingKnobs: storage.TestingKnobs{
+		Stat: func(string) (diskspace.Usage, error) { return diskspace.Usage{Total: 1 << 30, Free: free.Load()}, nil },
+	}}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	st, err := eng.Region(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewFSM(1, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	device := model.Path{"root", "sg", "d"}
+	rows := func(index uint64) (*raft.Log, *model.Tablet) {
+		tb := &model.Tablet{Device: device, Measurements: []string{"s"}, Columns: []model.Column{{Type: model.Int64}}}
+		for i := range int64(200) {
+			ts := int64(index)*1000 + i
+			tb.Times = append(tb.Times, ts)
+			tb.Columns[0].Int64s = append(tb.Columns[0].Int64s, ts)
+		}
+		return &raft.Log{Index: index, Type: raft.LogCommand,
+			Data: WriteCommand([]*model.Tablet{tb}, WriteOptions{Database: "root.sg", AutoCreate: true})}, tb
+	}
+	if resp := f.Apply(writeEntry(1, 1)); resp != nil { // creates the series
+		t.Fatalf("apply 1: %v", resp)
+	}
+	free.Store(0)
+	second, _ := rows(2)
+	if resp := f.Apply(second); resp != nil { // fills the memtable: frozen, its flush refused
+		t.Fatalf("apply 2: %v", resp)
+	}
+	third, tb := rows(3)
+	done := make(chan any, 1)
+	go func() { done <- f.Apply(third) }()
+	select {
+	case resp := <-done:
+		t.Fatalf("apply 3 returned %v: it should wait for the frozen memtable's flush", resp)
+	case <-time.After(300 * time.Millisecond):
+	}
+	read := make(chan error, 1)
+	go func() {
+		if got := f.Match(device.Append("s")); len(got) != 1 {
+			read <- fmt.Errorf("match: %v", got)
+			return
+		}
+		read <- f.Check(tb, true)
+	}()
+	select {
+	case err := <-read:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Match and Check waited for the storage append of the write before them")
+	}
+	free.Store(1 << 30)
+	select {
+	case resp := <-done:
+		if resp != nil {
+			t.Fatalf("apply 3: %v", resp)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("apply 3 still waiting after space returned")
 	}
 }
