@@ -2,37 +2,48 @@ package consensus
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 	raftwal "github.com/hashicorp/raft-wal"
 	"github.com/hashicorp/raft-wal/metadb"
+	"github.com/hashicorp/raft-wal/segment"
 )
 
-// walStore is raft-wal (v0.4.0) with two repairs:
+// walStore is raft-wal, opened after repairWAL and checked before Raft
+// reads it.
 //
-//   - WAL.Close leaves its metadata database (a bolt file) open and locked,
-//     so a replica closed and reopened in the same process would wait for
-//     the lock forever. The store owns that database and closes it.
-//   - An append that fills a segment seals it and leaves the switch to a
-//     new segment to a goroutine, which the next append waits for but a
-//     truncation does not: a truncation of the whole log in between leaves
-//     the WAL unable to append, and unable to open again ("unsealed segment
-//     is not at tail"). Appends and truncations are ordered here, and a
-//     truncation first waits for the switch through an append that cannot
-//     follow the log, which waits for it and then fails without writing.
+// raft-wal v0.4.0, which data regions used first, sealed the tail segment
+// without writing its index when a follower deleted a conflicting suffix
+// (DeleteRange from past the first entry to the last): the process read on
+// through the segment's writer, but on the next open every read of the
+// segment failed ("sealed segment has no index block") and raft.NewRaft
+// panicked. v0.4.2 (hashicorp/raft-wal#33) writes the index first, and
+// orders truncations after a pending segment switch and closes the
+// metadata database on Close, two defects this wrapper used to work
+// around; it replaces v0.4.0. Its truncation is crash-safe: the index is
+// synced before the metadata commit records the seal, and the new tail is
+// created after it (a crash in between leaves a recorded tail with no
+// file, which raft-wal creates on open).
+//
+// What v0.4.2 still opens and cannot use is what repairWAL rebuilds: a
+// segment v0.4.0 left sealed without an index, and a tail whose file is
+// sealed while the metadata still appends to it, which v0.4.2 leaves
+// whenever it dies (or closes) between writing a segment's index and
+// recording the switch to the next one. Rebuilding a segment rather than
+// rebuilding the whole log in a new directory on every suffix truncation
+// (the other fix considered) costs nothing on the truncation path, and
+// the repair commits with one metadata transaction, as raft-wal does.
 type walStore struct {
 	*raftwal.WAL
-	meta *metadb.BoltMetaDB
-
-	// mu orders appends and truncations, so that no append seals a
-	// segment between a truncation's wait and the truncation.
-	mu sync.Mutex
 }
 
 func openWAL(dir string, segmentBytes int, logger hclog.Logger) (*walStore, error) {
 	meta := &metadb.BoltMetaDB{}
+	if err := repairWAL(dir, meta, logger); err != nil {
+		meta.Close()
+		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
+	}
 	w, err := raftwal.Open(dir, raftwal.WithSegmentSize(segmentBytes), raftwal.WithMetaStore(meta), raftwal.WithLogger(logger))
 	if err != nil {
 		meta.Close()
@@ -45,40 +56,36 @@ func openWAL(dir string, segmentBytes int, logger hclog.Logger) (*walStore, erro
 	// entries appended to it since.
 	if err := SyncDir(dir); err != nil {
 		w.Close()
-		meta.Close()
 		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
 	}
-	return &walStore{WAL: w, meta: meta}, nil
-}
-
-// StoreLog implements raft.LogStore.
-func (s *walStore) StoreLog(l *raft.Log) error { return s.StoreLogs([]*raft.Log{l}) }
-
-// StoreLogs implements raft.LogStore.
-func (s *walStore) StoreLogs(logs []*raft.Log) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.WAL.StoreLogs(logs)
-}
-
-// DeleteRange implements raft.LogStore once any segment switch an earlier
-// append started is done.
-func (s *walStore) DeleteRange(min, max uint64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if last, err := s.WAL.LastIndex(); err == nil && last > 0 {
-		// Index 0 never follows a non-empty log: the append waits for the
-		// switch, then refuses the entry.
-		_ = s.WAL.StoreLogs([]*raft.Log{{Index: 0}})
+	if err := checkSegments(w, meta, dir); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
 	}
-	return s.WAL.DeleteRange(min, max)
+	return &walStore{WAL: w}, nil
 }
 
-// Close closes the WAL, then its metadata database.
-func (s *walStore) Close() error {
-	err := s.WAL.Close()
-	if e := s.meta.Close(); e != nil && err == nil {
-		err = e
+// checkSegments reads the first and last entry of every sealed segment of
+// the WAL opened in dir: a segment whose index is unusable fails the open
+// here, where Raft would panic on the first entry it could not read.
+func checkSegments(w *raftwal.WAL, meta *metadb.BoltMetaDB, dir string) error {
+	st, err := meta.Load(dir)
+	if err != nil {
+		return err
 	}
-	return err
+	for _, si := range st.Segments {
+		if si.SealTime.IsZero() {
+			continue
+		}
+		for _, idx := range []uint64{si.MinIndex, si.MaxIndex} {
+			var l raft.Log
+			if err := w.GetLog(idx, &l); err != nil {
+				return fmt.Errorf("segment %s: entry %d: %w", segment.FileName(si), idx, err)
+			}
+			if l.Index != idx {
+				return fmt.Errorf("segment %s: entry %d reads as entry %d", segment.FileName(si), idx, l.Index)
+			}
+		}
+	}
+	return nil
 }
