@@ -18,6 +18,7 @@ type inmemGroups struct {
 	ids        []string
 	transports []*raft.InmemTransport
 	groups     []*Group
+	cfgs       []Config // each replica's, for restart
 }
 
 // openInmemGroups starts one replica per fsm, every link up, with timeout
@@ -40,14 +41,34 @@ func openInmemGroups(t *testing.T, name string, timeout time.Duration, fsms []ra
 		if tune != nil {
 			tune(&cfg)
 		}
-		g, err := Open(cfg, fsm, slog.New(slog.DiscardHandler), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { g.Close() })
-		c.groups = append(c.groups, g)
+		c.cfgs = append(c.cfgs, cfg)
+		c.groups = append(c.groups, c.open(cfg, fsm))
 	}
 	return c
+}
+
+func (c *inmemGroups) open(cfg Config, fsm raft.FSM) *Group {
+	c.t.Helper()
+	g, err := Open(cfg, fsm, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { g.Close() })
+	return g
+}
+
+// restart closes replica i and opens it again from its directory with
+// fsm, linked to every other replica.
+func (c *inmemGroups) restart(i int, fsm raft.FSM) {
+	c.t.Helper()
+	if err := c.groups[i].Close(); err != nil {
+		c.t.Fatal(err)
+	}
+	// Raft's shutdown closed the transport.
+	_, tr := raft.NewInmemTransport(raft.ServerAddress(c.ids[i]))
+	c.transports[i], c.cfgs[i].Transport = tr, tr
+	c.link(i, true)
+	c.groups[i] = c.open(c.cfgs[i], fsm)
 }
 
 // link connects (up) or cuts replica i from every other replica, both ways.

@@ -111,23 +111,14 @@ func (d *DataNode) openRegion(ctx context.Context, id uint32, replicas []uint32)
 	if err != nil {
 		return nil, err
 	}
-	// A new replicated region logs to raft-boltdb: raft-wal v0.4.0 marks
-	// the tail segment sealed without its index when a follower truncates
-	// a conflicting suffix, and the region then fails to reopen. A
-	// standalone region's group has a sole voter, which never does. An
-	// existing region keeps the store it has.
-	store := consensus.LogStoreWAL
-	if d.cluster != nil {
-		store = consensus.LogStoreBolt
-	}
-	if _, err := os.Stat(d.regionDir(id)); errors.Is(err, fs.ErrNotExist) && store == consensus.LogStoreWAL {
+	if _, err := os.Stat(d.regionDir(id)); errors.Is(err, fs.ErrNotExist) {
 		if err := d.takeSpare(d.regionDir(id)); err != nil {
 			return nil, fmt.Errorf("open region %d: %w", id, err)
 		}
 	}
 	gc := consensus.Config{
 		Name: fmt.Sprintf("region-%d", id), ID: replicaID(d.cfg.NodeID), Dir: d.regionDir(id),
-		LogStore:          store,
+		LogStore:          consensus.LogStoreWAL,
 		SnapshotThreshold: 512, TrailingLogs: 4, TrailingBytes: standaloneTrailingBytes,
 		LogCacheSize: 32, Timeout: d.cfg.RaftTimeout,
 		PinnedLogLimit: uint64(max(0, d.cfg.PipePinnedLogMaxBytes)),

@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,5 +217,36 @@ func TestClusterKillAllAndRestart(t *testing.T) {
 	c.mustExec("CREATE DATABASE root.after", "INSERT INTO root.after.d(time, v) VALUES (1, 1)")
 	if dbs := c.mustQuery("SHOW DATABASES").texts(t, "Database"); !slices.Contains(dbs, "root.after") {
 		t.Errorf("SHOW DATABASES after a new CREATE DATABASE: %q", dbs)
+	}
+	checkRegionLogsWAL(t, cl)
+}
+
+// checkRegionLogsWAL checks that every region replica of the cluster logs
+// to raft-wal (regions/<id>/wal/), none to raft-boltdb (raft.db).
+func checkRegionLogsWAL(t *testing.T, cl *proc.Cluster) {
+	t.Helper()
+	var replicas int
+	for _, dn := range cl.DataNodes {
+		root := filepath.Join(dn.DataDir, "regions")
+		entries, err := os.ReadDir(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if !e.IsDir() || strings.HasPrefix(e.Name(), "spare-") {
+				continue
+			}
+			replicas++
+			dir := filepath.Join(root, e.Name())
+			if _, err := os.Stat(filepath.Join(dir, "wal")); err != nil {
+				t.Errorf("%s region %s has no raft-wal log: %v", dn.Name, e.Name(), err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "raft.db")); err == nil {
+				t.Errorf("%s region %s logs to raft-boltdb", dn.Name, e.Name())
+			}
+		}
+	}
+	if replicas == 0 {
+		t.Error("no region replica found under the DataNodes' regions/")
 	}
 }
