@@ -44,7 +44,8 @@ func repairWAL(dir string, meta *metadb.BoltMetaDB, logger hclog.Logger) error {
 	for i := 0; i < len(st.Segments); i++ {
 		si := st.Segments[i]
 		tail := si.SealTime.IsZero()
-		if !tail && si.IndexStart != 0 {
+		// An unsealed segment before the last is raft-wal's to refuse.
+		if tail && i < len(st.Segments)-1 || !tail && si.IndexStart != 0 {
 			continue
 		}
 		src, err := files.RecoverTail(si)

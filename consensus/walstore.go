@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
@@ -18,24 +19,32 @@ import (
 // (DeleteRange from past the first entry to the last): the process read on
 // through the segment's writer, but on the next open every read of the
 // segment failed ("sealed segment has no index block") and raft.NewRaft
-// panicked. v0.4.2 (hashicorp/raft-wal#33) writes the index first, and
-// orders truncations after a pending segment switch and closes the
-// metadata database on Close, two defects this wrapper used to work
-// around; it replaces v0.4.0. Its truncation is crash-safe: the index is
-// synced before the metadata commit records the seal, and the new tail is
-// created after it (a crash in between leaves a recorded tail with no
-// file, which raft-wal creates on open).
+// panicked. v0.4.2 (hashicorp/raft-wal#33) writes the index first; it also
+// closes the metadata database on Close, and makes a truncation wait for a
+// segment switch an append started, two defects this wrapper worked
+// around. Its truncation is crash-safe: the index is synced before the
+// metadata commit records the seal, and the new tail is created after it
+// (a crash in between leaves a recorded tail with no file, which raft-wal
+// creates on open). So the fix is the upgrade, not a truncation of our own.
 //
 // What v0.4.2 still opens and cannot use is what repairWAL rebuilds: a
 // segment v0.4.0 left sealed without an index, and a tail whose file is
 // sealed while the metadata still appends to it, which v0.4.2 leaves
 // whenever it dies (or closes) between writing a segment's index and
-// recording the switch to the next one. Rebuilding a segment rather than
-// rebuilding the whole log in a new directory on every suffix truncation
-// (the other fix considered) costs nothing on the truncation path, and
-// the repair commits with one metadata transaction, as raft-wal does.
+// recording the switch to the next one. Rebuilding that one segment, not
+// the whole log in a new directory swapped in on every suffix truncation
+// (the other fix considered), costs nothing on the truncation path, and
+// commits with one metadata transaction, as raft-wal's own changes do.
 type walStore struct {
 	*raftwal.WAL
+
+	// mu orders appends and truncations. raft-wal's truncation waits once
+	// for a pending segment switch, with the WAL unlocked; an append let
+	// in meanwhile (Raft compacts on its snapshot goroutine, appends on
+	// its main one) could fill the next segment and start another, and a
+	// truncation of the whole log then would leave the WAL unable to
+	// append, or to open again ("unsealed segment is not at tail").
+	mu sync.Mutex
 }
 
 func openWAL(dir string, segmentBytes int, logger hclog.Logger) (*walStore, error) {
@@ -63,6 +72,23 @@ func openWAL(dir string, segmentBytes int, logger hclog.Logger) (*walStore, erro
 		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
 	}
 	return &walStore{WAL: w}, nil
+}
+
+// StoreLog implements raft.LogStore.
+func (s *walStore) StoreLog(l *raft.Log) error { return s.StoreLogs([]*raft.Log{l}) }
+
+// StoreLogs implements raft.LogStore.
+func (s *walStore) StoreLogs(logs []*raft.Log) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.WAL.StoreLogs(logs)
+}
+
+// DeleteRange implements raft.LogStore.
+func (s *walStore) DeleteRange(min, max uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.WAL.DeleteRange(min, max)
 }
 
 // checkSegments reads the first and last entry of every sealed segment of
