@@ -227,7 +227,7 @@ func checkRegionLogsWAL(t *testing.T, cl *proc.Cluster) {
 	t.Helper()
 	var replicas int
 	for _, dn := range cl.DataNodes {
-		root := filepath.Join(dn.DataDir, "regions")
+		root := filepath.Join(dn.DataDir, "datanode", "regions")
 		entries, err := os.ReadDir(root)
 		if err != nil {
 			t.Fatal(err)
