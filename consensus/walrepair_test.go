@@ -1,14 +1,18 @@
 package consensus
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
 	raftwal "github.com/hashicorp/raft-wal"
 	"github.com/hashicorp/raft-wal/metadb"
+	"github.com/hashicorp/raft-wal/segment"
 	"github.com/hashicorp/raft-wal/types"
 )
 
@@ -156,6 +160,21 @@ func TestWALRepairsSegmentWithoutIndex(t *testing.T) {
 			}
 			return b[3] + 1, keep + 20
 		}},
+		{"after a rebuild that died before it was recorded", func(t *testing.T, dir string) (uint64, uint64) {
+			// The rebuilt segment's file, under the id the rebuild
+			// takes, half written.
+			meta := &metadb.BoltMetaDB{}
+			st, err := meta.Load(dir)
+			meta.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			orphan := types.SegmentInfo{ID: st.NextSegmentID, BaseIndex: b[3]}
+			if err := os.WriteFile(filepath.Join(dir, segment.FileName(orphan)), []byte("torn"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return 1, keep
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -201,4 +220,52 @@ func TestWALUnreadableSegmentFailsOpen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A tail whose first append sealed it (an entry larger than a segment)
+// and was torn before its commit frame holds no entry, yet raft-wal
+// recovers it as sealed: it is replaced by an empty tail, and the log,
+// which never acknowledged that entry, appends again.
+func TestWALRepairsTornFirstSeal(t *testing.T) {
+	dir := t.TempDir()
+	w := openTestStore(t, dir)
+	big := &raft.Log{Index: 1, Term: 1, Type: raft.LogCommand, Data: bytes.Repeat([]byte{'b'}, 3*walTestSegment)}
+	if err := w.StoreLogs([]*raft.Log{big}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DeleteRange(2, 2); err != nil { // waits for the switch
+		t.Fatal(err)
+	}
+	closeWAL(t, w)
+	var name string
+	editWALMeta(t, dir, func(st *types.PersistentState) {
+		unrecordSeal(st)
+		name = segment.FileName(st.Segments[len(st.Segments)-1])
+	})
+	// The append wrote one batch, entry, index and commit frames, past the
+	// preallocated size: the commit frame is the file's last 8 bytes.
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		_, err = f.WriteAt(make([]byte, 8), fi.Size()-8)
+	}
+	if e := f.Close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	w = openTestStore(t, dir)
+	if last, err := w.LastIndex(); err != nil || last != 0 {
+		t.Fatalf("last index %d (%v), want an empty log", last, err)
+	}
+	appendTerm(t, w, 1, 3, 2)
+	closeWAL(t, w)
+	w = openTestStore(t, dir)
+	defer closeWAL(t, w)
+	checkLog(t, w, 1, 3, func(uint64) uint64 { return 2 })
 }
