@@ -62,6 +62,44 @@ func doubling[T any](s []T, add int) []T {
 	return slices.Grow(s, max(add, cap(s)))
 }
 
+// growColumn returns c with room for n more values.
+func growColumn(c model.Column, n int) model.Column {
+	switch c.Type {
+	case model.Boolean:
+		c.Bools = slices.Grow(c.Bools, n)
+	case model.Int32:
+		c.Int32s = slices.Grow(c.Int32s, n)
+	case model.Int64:
+		c.Int64s = slices.Grow(c.Int64s, n)
+	case model.Float:
+		c.Float32s = slices.Grow(c.Float32s, n)
+	case model.Double:
+		c.Float64s = slices.Grow(c.Float64s, n)
+	case model.Text:
+		c.Texts = slices.Grow(c.Texts, n)
+	}
+	return c
+}
+
+// colCap is the capacity of c's values.
+func colCap(c *model.Column) int {
+	switch c.Type {
+	case model.Boolean:
+		return cap(c.Bools)
+	case model.Int32:
+		return cap(c.Int32s)
+	case model.Int64:
+		return cap(c.Int64s)
+	case model.Float:
+		return cap(c.Float32s)
+	case model.Double:
+		return cap(c.Float64s)
+	case model.Text:
+		return cap(c.Texts)
+	}
+	return 0
+}
+
 // truncate empties a column, keeping its storage.
 func truncate(c *model.Column) {
 	c.Bools, c.Int32s, c.Int64s = c.Bools[:0], c.Int32s[:0], c.Int64s[:0]

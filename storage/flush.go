@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"time"
@@ -150,6 +151,11 @@ func (r *Region) flushMemtable(imm *memtable) error {
 				return fmt.Errorf("flush region %d: %w", r.id, err)
 			}
 			i = j
+			// The flush is background work of hundreds of milliseconds
+			// of CPU: between chunks it lets the goroutines waiting to run
+			// (applying writes, answering reads) go first, rather than
+			// taking its full share of the processor from them.
+			runtime.Gosched()
 		}
 	}
 	if err := b.Set(stateKey(r.id), encodeIndex(imm.upTo), nil); err != nil {

@@ -51,6 +51,10 @@ type memSeries struct {
 	// them (memstats.go).
 	distinct distinctRows
 	summary  summaryCache
+	// id is the series' id; limit is the row count past which its columns
+	// grow (see reserve).
+	id    uint64
+	limit int
 }
 
 // orderCache keeps, for the first n rows of an unsorted series, the row
@@ -87,6 +91,34 @@ func (s *memSeries) extendSorted() {
 	}
 }
 
+// reserve makes room for add more rows. The columns grow by the series'
+// own factor (1.5 to 2.5 times), and before they are full: at the series'
+// own fraction of their capacity (from a half to all of it). Series written
+// in lockstep (a device's measurements, a load over many devices) would
+// otherwise fill up at the same write, their capacities being rounded to
+// the same allocation sizes, and all be copied in one apply, which held up
+// that apply, and the writes behind it, for as long.
+func (s *memSeries) reserve(add int) {
+	need := len(s.times) + add
+	if need <= s.limit {
+		return
+	}
+	grow, early := spreadOf(s.id)
+	n := max(need, cap(s.times)+cap(s.times)*grow/64) - len(s.times)
+	s.times = slices.Grow(s.times, n)
+	s.col = growColumn(s.col, n)
+	c := min(cap(s.times), colCap(&s.col))
+	s.limit = max(need, c-c*early/64)
+}
+
+// spreadOf is how series id's columns grow: by grow 64ths of their
+// capacity (32 to 95), once full but for early 64ths (0 to 31). Both are
+// spread over the ids.
+func spreadOf(id uint64) (grow, early int) {
+	h := id * 0x9E3779B97F4A7C15
+	return 32 + int(h>>58), int(h>>53) & 31
+}
+
 // pointBytes approximates the memory of one point of a type.
 func pointBytes(t model.DataType) int64 {
 	switch t {
@@ -108,10 +140,11 @@ func (m *memtable) append(index, lastView uint64, w *SeriesWrite) (int64, int64)
 	key := seriesKey{w.ID, w.Values.Type}
 	s := m.series[key]
 	if s == nil {
-		s = &memSeries{col: model.Column{Type: w.Values.Type}}
+		s = &memSeries{col: model.Column{Type: w.Values.Type}, id: w.ID}
 		m.series[key] = s
 	}
 	before := len(s.times)
+	s.reserve(len(w.Times))
 	s.times, s.col = appendRows(s.times, s.col, w.Times, &w.Values)
 	added := len(s.times) - before
 	if added == 0 {
@@ -181,7 +214,7 @@ func (m *memtable) withoutRange(index uint64, ids []uint64, minT, maxT int64) (*
 				delete(out.series, key)
 				continue
 			}
-			ns := &memSeries{times: gather(s.times, keep), col: s.col.Gather(keep), distinct: s.distinct.kept(keep)}
+			ns := &memSeries{times: gather(s.times, keep), col: s.col.Gather(keep), distinct: s.distinct.kept(keep), id: s.id}
 			ns.marks = []mark{{index, len(ns.times)}}
 			ns.extendSorted()
 			out.series[key] = ns

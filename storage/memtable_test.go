@@ -151,3 +151,39 @@ func TestOrderCacheConcurrentReads(t *testing.T) {
 		<-done
 	}
 }
+
+// Series written in lockstep, as the measurements of a load over many
+// devices are, do not all fill up at the same write once they are large:
+// the copies of their growth spread over the writes instead of holding up
+// one apply. (Small, they may: their copies cost little.)
+func TestLockstepSeriesGrowAtDifferentWrites(t *testing.T) {
+	const series, rows, writes = 100, 100, 500
+	m := newMemtable()
+	times := make([]int64, rows)
+	vals := make([]float64, rows)
+	worst := 0
+	for w := range writes {
+		for j := range times {
+			times[j] = int64(w*rows + j)
+		}
+		grown := 0
+		for id := range uint64(series) {
+			before := cap(m.series[seriesKey{id, model.Double}].timesOrNil())
+			m.append(uint64(w+1), uint64(w+1), &SeriesWrite{ID: id, Times: times, Values: model.Column{Type: model.Double, Float64s: vals}})
+			if before >= 20*rows && cap(m.series[seriesKey{id, model.Double}].times) != before {
+				grown++
+			}
+		}
+		worst = max(worst, grown)
+	}
+	if worst > series/4 {
+		t.Fatalf("%d of %d series written in lockstep grew at the same write", worst, series)
+	}
+}
+
+func (s *memSeries) timesOrNil() []int64 {
+	if s == nil {
+		return nil
+	}
+	return s.times
+}
