@@ -219,3 +219,62 @@ func sameBits32(a, b []float32) bool {
 }
 
 func head[T any](s []T) []T { return s[:min(len(s), 8)] }
+
+// decimalScale scales each value once where its single pass can, and
+// agrees with scaling every value again at the final scale.
+func TestDecimalScaleAgreesWithTwoPasses(t *testing.T) {
+	twoPasses := func(vs []float64) (int, []int64, bool) {
+		d := 0
+		for _, v := range vs {
+			for {
+				if _, ok := scale64(v, d); ok {
+					break
+				}
+				if d++; d > maxScale {
+					return 0, nil, false
+				}
+			}
+		}
+		ks := make([]int64, len(vs))
+		for i, v := range vs {
+			k, ok := scale64(v, d)
+			if !ok {
+				return 0, nil, false
+			}
+			ks[i] = k
+		}
+		return d, ks, true
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	for round := range 2000 {
+		vs := make([]float64, 1+rng.IntN(40))
+		for i := range vs {
+			digits := rng.IntN(5)
+			if round%7 == 0 && rng.IntN(10) == 0 {
+				digits = 12 + rng.IntN(6) // may need more than maxScale
+			}
+			vs[i] = float64(rng.Int64N(2_000_000)-1_000_000) / math.Pow10(digits)
+		}
+		calls := 0
+		d, ks, ok := decimalScale(len(vs), func(i, d int) (int64, bool) { calls++; return scale64(vs[i], d) })
+		wd, wks, wok := twoPasses(vs)
+		if ok != wok || d != wd || !slices.Equal(ks, wks) {
+			t.Fatalf("%v: decimalScale = %d %v %v, two passes %d %v %v", vs, d, ks, ok, wd, wks, wok)
+		}
+		if ok && d == 0 && calls != len(vs) {
+			t.Fatalf("%d integers scaled %d times, want once each", len(vs), calls)
+		}
+	}
+}
+
+// BenchmarkAppendFloat64sDecimal encodes a chunk of readings with two
+// decimals, as a flush does.
+func BenchmarkAppendFloat64sDecimal(b *testing.B) {
+	vs := walkDecimals(4096, 2)
+	b.SetBytes(int64(8 * len(vs)))
+	var buf []byte
+	for range b.N {
+		buf = AppendFloat64s(buf[:0], vs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(vs)), "ns/value")
+}

@@ -131,31 +131,34 @@ func decodeFloatBlock(src []byte, width uint) (ks []int64, d int, raw []uint64, 
 }
 
 // decimalScale finds the smallest d for which scale(i, d) is exact for all
-// n values and returns the scaled integers.
+// n values and returns the scaled integers. It scales each value once,
+// but for the values before one that needs more digits: exactness at a
+// value's own scale does not imply it at a larger one, so those are
+// scaled again at the new scale.
 func decimalScale(n int, scale func(i, d int) (int64, bool)) (int, []int64, bool) {
 	if n == 0 {
 		return 0, nil, false
 	}
+	ks := make([]int64, n)
 	d := 0
 	for i := range n {
-		for {
-			if _, ok := scale(i, d); ok {
-				break
-			}
+		k, ok := scale(i, d)
+		if ok {
+			ks[i] = k
+			continue
+		}
+		for !ok {
 			if d++; d > maxScale {
 				return 0, nil, false
 			}
-		}
-	}
-	// Exactness at a value's own scale does not imply it at a larger one, so
-	// check every value again at the common scale.
-	ks := make([]int64, n)
-	for i := range n {
-		k, ok := scale(i, d)
-		if !ok {
-			return 0, nil, false
+			k, ok = scale(i, d)
 		}
 		ks[i] = k
+		for j := range i {
+			if ks[j], ok = scale(j, d); !ok {
+				return 0, nil, false
+			}
+		}
 	}
 	return d, ks, true
 }
