@@ -103,7 +103,7 @@ func (s *airGapSink) transfer(ctx context.Context, slot **airGapConn, b *pipe.Ba
 // in order; a failure resends them all, which applying tolerates.
 func (s *airGapSink) sendBatch(ctx context.Context, c *airGapConn, b *pipe.Batch) error {
 	for _, part := range transfer.Split(b.Tablets, AirGapMaxPayloadBytes) {
-		typ, body, err := encodeTablets(s.a, transfer.Tablets{Origin: b.Origin, Tablets: part})
+		typ, body, err := encodeTablets(s.a, transfer.Tablets{Origin: b.Origin, Tablets: part}, nil)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -104,5 +105,28 @@ func TestTabletsBound(t *testing.T) {
 		if n, bound := len(appendTablets(nil, ts)), tabletsBound(ts); n > bound {
 			t.Errorf("%s: %d bytes encoded, over the bound of %d", name, n, bound)
 		}
+	}
+}
+
+// A body appended into a buffer kept from an earlier, larger transfer is
+// the body encoded afresh, and decodes to the same tablets.
+func TestAppendTabletsIntoKeptBuffer(t *testing.T) {
+	big := Tablets{Token: "tok", Origin: "a", Tablets: benchTablets()}
+	small := Tablets{Token: "tok", Origin: "b", Tablets: sensorTablets()}
+	buf := AppendTabletsUncompressed(nil, big)
+	kept := cap(buf)
+	got := AppendTabletsUncompressed(buf[:0], small)
+	if want := EncodeTabletsUncompressed(small); !bytes.Equal(got, want) {
+		t.Fatalf("body in a kept buffer differs from a fresh one (%d and %d bytes)", len(got), len(want))
+	}
+	if cap(got) != kept {
+		t.Fatalf("the body grew the kept buffer from %d to %d bytes", kept, cap(got))
+	}
+	dec, err := DecodeTablets(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dec.Origin != "b" || len(dec.Tablets) != len(small.Tablets) {
+		t.Fatalf("decoded %q with %d tablets, want %q with %d", dec.Origin, len(dec.Tablets), "b", len(small.Tablets))
 	}
 }

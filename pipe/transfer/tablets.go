@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sluicedb/sluice/model"
 )
@@ -18,17 +19,27 @@ func EncodeTablets(t Tablets) []byte { return encodeTablets(t, compressZstdSized
 // EncodeTabletsUncompressed is EncodeTablets without Sluice's own zstd
 // compression: the body a sink sends by default, and the request that
 // EncodeCompressed compresses as a whole when a compressor is named.
-func EncodeTabletsUncompressed(t Tablets) []byte { return encodeTablets(t, compressNone) }
+func EncodeTabletsUncompressed(t Tablets) []byte { return AppendTabletsUncompressed(nil, t) }
+
+// AppendTabletsUncompressed appends the uncompressed body carrying t to
+// dst, growing it once to the body's bound: a sender encoding into a
+// buffer it keeps spares the fresh memory of a body per transfer.
+func AppendTabletsUncompressed(dst []byte, t Tablets) []byte {
+	b := slices.Grow(dst, tabletsHeadBound(t)+tabletsBound(t.Tablets))
+	b = appendHead(b, compressNone, t)
+	return appendTablets(b, t.Tablets)
+}
+
+// tabletsHeadBound bounds what appendHead appends for t.
+func tabletsHeadBound(t Tablets) int {
+	return 1 + 2*binary.MaxVarintLen64 + len(t.Token) + len(t.Origin)
+}
 
 func encodeTablets(t Tablets, comp byte) []byte {
-	headBound := 1 + 2*binary.MaxVarintLen64 + len(t.Token) + len(t.Origin)
 	if comp == compressNone {
-		// One buffer, sized once: growing it as the columns are appended
-		// cost the sink more than encoding them.
-		b := make([]byte, 0, headBound+tabletsBound(t.Tablets))
-		b = appendHead(b, comp, t)
-		return appendTablets(b, t.Tablets)
+		return AppendTabletsUncompressed(nil, t)
 	}
+	headBound := tabletsHeadBound(t)
 	payload := appendTablets(make([]byte, 0, tabletsBound(t.Tablets)), t.Tablets)
 	head := make([]byte, 0, headBound+binary.MaxVarintLen64+len(payload)/4+64)
 	head = appendHead(head, comp, t)
