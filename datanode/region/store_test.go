@@ -20,21 +20,7 @@ import (
 // space is freed.
 func TestApplyWaitsForDiskSpace(t *testing.T) {
 	var free atomic.Uint64 // starts full
-	eng, err := storage.Open(storage.Config{Dir: t.TempDir(), TestingKnobs: storage.TestingKnobs{
-		Stat: func(string) (diskspace.Usage, error) { return diskspace.Usage{Total: 1 << 30, Free: free.Load()}, nil },
-	}}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	st, err := eng.Region(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := NewFSM(1, st, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := openFSMOnDisk(t, &free, 0)
 	done := make(chan any)
 	go func() { done <- f.Apply(writeEntry(1, 5)) }()
 	select {
@@ -62,21 +48,7 @@ func TestApplyWaitsForDiskSpace(t *testing.T) {
 func TestSchemaReadsDoNotWaitForAWritesAppend(t *testing.T) {
 	var free atomic.Uint64
 	free.Store(1 << 30)
-	eng, err := storage.Open(storage.Config{Dir: t.TempDir(), MemtableBytes: 1 << 10, TestingKnobs: storage.TestingKnobs{
-		Stat: func(string) (diskspace.Usage, error) { return diskspace.Usage{Total: 1 << 30, Free: free.Load()}, nil },
-	}}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	st, err := eng.Region(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := NewFSM(1, st, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := openFSMOnDisk(t, &free, 1<<10)
 	device := model.Path{"root", "sg", "d"}
 	rows := func(index uint64) (*raft.Log, *model.Tablet) {
 		tb := &model.Tablet{Device: device, Measurements: []string{"s"}, Columns: []model.Column{{Type: model.Int64}}}
@@ -129,4 +101,27 @@ func TestSchemaReadsDoNotWaitForAWritesAppend(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("apply 3 still waiting after space returned")
 	}
+}
+
+// openFSMOnDisk opens region 1 of an engine whose disk of 1 GiB has free
+// bytes free, with memtables of memtableBytes (0: the default); the engine
+// closes with the test.
+func openFSMOnDisk(t *testing.T, free *atomic.Uint64, memtableBytes int64) *FSM {
+	t.Helper()
+	eng, err := storage.Open(storage.Config{Dir: t.TempDir(), MemtableBytes: memtableBytes, TestingKnobs: storage.TestingKnobs{
+		Stat: func(string) (diskspace.Usage, error) { return diskspace.Usage{Total: 1 << 30, Free: free.Load()}, nil },
+	}}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	st, err := eng.Region(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewFSM(1, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
