@@ -176,6 +176,7 @@ func TestLockstepSeriesGrowAtDifferentWrites(t *testing.T) {
 		}
 		worst = max(worst, grown)
 	}
+	t.Logf("at most %d of %d series grew at one write", worst, series)
 	if worst > series/4 {
 		t.Fatalf("%d of %d series written in lockstep grew at the same write", worst, series)
 	}

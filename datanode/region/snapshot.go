@@ -176,6 +176,10 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if h.region != f.id {
 		return fmt.Errorf("region %d: restore snapshot: %w: snapshot of region %d", f.id, ErrBadSnapshot, h.region)
 	}
+	// Like an entry, a restore is applied whole before a capture for a
+	// snapshot (OpenSnapshot) may look at the region.
+	f.applying.Lock()
+	defer f.applying.Unlock()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	have := f.applied.Load()
