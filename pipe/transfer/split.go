@@ -53,39 +53,17 @@ func rowRange(t *model.Tablet, from, to int) *model.Tablet {
 	return out
 }
 
-// tabletCost bounds from above both the encoded size of t and the memory
-// its decoding is charged.
+// tabletCost bounds from above both the encoded size of t (tabletBound)
+// and the memory its decoding is charged.
 func tabletCost(t *model.Tablet) int {
 	rows := len(t.Times)
-	enc := 16 + 10*rows
-	dec := tabletBytes + 8*rows
-	for _, node := range t.Device {
-		enc += 10 + len(node)
-		dec += stringBytes
-	}
+	dec := tabletBytes + 8*rows + len(t.Device)*stringBytes
 	for i := range t.Columns {
 		c := &t.Columns[i]
-		enc += 12 + len(t.Measurements[i]) + rows/8 + 1
 		dec += columnBytes + rows*valueBytes(c.Type)
 		if c.Nulls != nil {
 			dec += rows
 		}
-		switch c.Type {
-		case model.Boolean:
-			enc += rows/8 + 1
-		case model.Int32:
-			enc += 5 * rows
-		case model.Float:
-			enc += 4 * rows
-		case model.Int64:
-			enc += 10 * rows
-		case model.Double:
-			enc += 8 * rows
-		case model.Text:
-			for _, s := range c.Texts {
-				enc += 10 + len(s)
-			}
-		}
 	}
-	return max(enc, dec)
+	return max(tabletBound(t), dec)
 }

@@ -152,27 +152,33 @@ const flagAligned = 1
 func tabletsBound(tablets []*model.Tablet) int {
 	n := binary.MaxVarintLen64
 	for _, t := range tablets {
-		rows := len(t.Times)
-		n += 2*binary.MaxVarintLen64 + 1 + binary.MaxVarintLen64*rows
-		for _, node := range t.Device {
-			n += binary.MaxVarintLen64 + len(node)
-		}
-		for i := range t.Columns {
-			c := &t.Columns[i]
-			n += 2*binary.MaxVarintLen64 + len(t.Measurements[i]) + 2 + rows/8 + 1
-			switch c.Type {
-			case model.Boolean:
-				n += rows/8 + 1
-			case model.Int32, model.Int64:
-				n += binary.MaxVarintLen64 * rows
-			case model.Float:
-				n += 4 * rows
-			case model.Double:
-				n += 8 * rows
-			case model.Text:
-				for _, v := range c.Texts {
-					n += binary.MaxVarintLen64 + len(v)
-				}
+		n += tabletBound(t)
+	}
+	return n
+}
+
+// tabletBound is the most bytes appendTablet can append for t.
+func tabletBound(t *model.Tablet) int {
+	rows := len(t.Times)
+	n := 3*binary.MaxVarintLen64 + 1 + binary.MaxVarintLen64*rows
+	for _, node := range t.Device {
+		n += binary.MaxVarintLen64 + len(node)
+	}
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		n += binary.MaxVarintLen64 + len(t.Measurements[i]) + 2 + rows/8 + 1
+		switch c.Type {
+		case model.Boolean:
+			n += rows/8 + 1
+		case model.Int32, model.Int64:
+			n += binary.MaxVarintLen64 * rows
+		case model.Float:
+			n += 4 * rows
+		case model.Double:
+			n += 8 * rows
+		case model.Text:
+			for _, v := range c.Texts {
+				n += binary.MaxVarintLen64 + len(v)
 			}
 		}
 	}
