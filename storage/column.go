@@ -14,7 +14,7 @@ import (
 // series' times and column, copying them.
 func appendRows(times []int64, dst model.Column, srcTimes []int64, src *model.Column) ([]int64, model.Column) {
 	if src.Nulls == nil {
-		times = append(doubling(times, len(srcTimes)), srcTimes...)
+		times = append(times, srcTimes...)
 		appendRange(&dst, src, 0, len(srcTimes))
 		return times, dst
 	}
@@ -24,7 +24,6 @@ func appendRows(times []int64, dst model.Column, srcTimes []int64, src *model.Co
 			keep = append(keep, i)
 		}
 	}
-	times = doubling(times, len(keep))
 	for _, i := range keep {
 		times = append(times, srcTimes[i])
 	}
@@ -37,67 +36,44 @@ func appendRows(times []int64, dst model.Column, srcTimes []int64, src *model.Co
 func appendRange(dst, src *model.Column, from, to int) {
 	switch src.Type {
 	case model.Boolean:
-		dst.Bools = append(doubling(dst.Bools, to-from), src.Bools[from:to]...)
+		dst.Bools = append(dst.Bools, src.Bools[from:to]...)
 	case model.Int32:
-		dst.Int32s = append(doubling(dst.Int32s, to-from), src.Int32s[from:to]...)
+		dst.Int32s = append(dst.Int32s, src.Int32s[from:to]...)
 	case model.Int64:
-		dst.Int64s = append(doubling(dst.Int64s, to-from), src.Int64s[from:to]...)
+		dst.Int64s = append(dst.Int64s, src.Int64s[from:to]...)
 	case model.Float:
-		dst.Float32s = append(doubling(dst.Float32s, to-from), src.Float32s[from:to]...)
+		dst.Float32s = append(dst.Float32s, src.Float32s[from:to]...)
 	case model.Double:
-		dst.Float64s = append(doubling(dst.Float64s, to-from), src.Float64s[from:to]...)
+		dst.Float64s = append(dst.Float64s, src.Float64s[from:to]...)
 	case model.Text:
-		dst.Texts = append(doubling(dst.Texts, to-from), src.Texts[from:to]...)
+		dst.Texts = append(dst.Texts, src.Texts[from:to]...)
 	}
 }
 
-// doubling returns s with room for add more elements, at least doubling
-// its capacity when it has to grow. A memtable series grows by a write of
-// a few hundred rows at a time to thousands of rows; append's growth of
-// large slices (a quarter at a time) copied each row several times over.
-func doubling[T any](s []T, add int) []T {
-	if len(s)+add <= cap(s) {
-		return s
-	}
-	return slices.Grow(s, max(add, cap(s)))
-}
-
-// growColumn returns c with room for n more values.
-func growColumn(c model.Column, n int) model.Column {
+// growColumn returns c with room for n more values, and the capacity of
+// its values.
+func growColumn(c model.Column, n int) (model.Column, int) {
 	switch c.Type {
 	case model.Boolean:
 		c.Bools = slices.Grow(c.Bools, n)
+		return c, cap(c.Bools)
 	case model.Int32:
 		c.Int32s = slices.Grow(c.Int32s, n)
+		return c, cap(c.Int32s)
 	case model.Int64:
 		c.Int64s = slices.Grow(c.Int64s, n)
+		return c, cap(c.Int64s)
 	case model.Float:
 		c.Float32s = slices.Grow(c.Float32s, n)
+		return c, cap(c.Float32s)
 	case model.Double:
 		c.Float64s = slices.Grow(c.Float64s, n)
+		return c, cap(c.Float64s)
 	case model.Text:
 		c.Texts = slices.Grow(c.Texts, n)
+		return c, cap(c.Texts)
 	}
-	return c
-}
-
-// colCap is the capacity of c's values.
-func colCap(c *model.Column) int {
-	switch c.Type {
-	case model.Boolean:
-		return cap(c.Bools)
-	case model.Int32:
-		return cap(c.Int32s)
-	case model.Int64:
-		return cap(c.Int64s)
-	case model.Float:
-		return cap(c.Float32s)
-	case model.Double:
-		return cap(c.Float64s)
-	case model.Text:
-		return cap(c.Texts)
-	}
-	return 0
+	return c, 0
 }
 
 // truncate empties a column, keeping its storage.

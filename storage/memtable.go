@@ -98,7 +98,7 @@ func (s *memSeries) extendSorted() {
 // would otherwise fill up at the same write, their capacities being
 // rounded to the same allocation sizes, and all be copied in one apply,
 // which held up that apply, and the writes behind it, for as long. The
-// columns are at least 39% full after a growth (50% with plain doubling).
+// columns are at least 39% full after a growth.
 func (s *memSeries) reserve(add int) {
 	need := len(s.times) + add
 	if need <= s.limit {
@@ -107,8 +107,9 @@ func (s *memSeries) reserve(add int) {
 	grow, early := spreadOf(s.id)
 	n := max(need, cap(s.times)+cap(s.times)*grow/64) - len(s.times)
 	s.times = slices.Grow(s.times, n)
-	s.col = growColumn(s.col, n)
-	c := min(cap(s.times), colCap(&s.col))
+	var values int
+	s.col, values = growColumn(s.col, n)
+	c := min(cap(s.times), values)
 	s.limit = max(need, c-c*early/64)
 }
 
