@@ -94,26 +94,45 @@ func (f *FSM) Apply(l *raft.Log) any {
 	}
 	f.applying.Lock()
 	defer f.applying.Unlock()
-	if cmdType(l.Data[0]) == cmdWrite {
-		return f.applyWriteEntry(l)
-	}
-	f.mu.Lock()
 	defer f.notifyApplied()
+	resp, writes, fresh := f.applyLocked(l)
+	if !fresh {
+		return nil
+	}
+	// A write's points are appended once the lock is released: a large
+	// append would otherwise hold up every read of the schema and the check
+	// of every new write (Match, Check, View). Nothing else changes the
+	// storage meanwhile: Raft runs Apply, Snapshot and Restore on one
+	// goroutine, and a capture for a snapshot waits for applying. A reader
+	// may meanwhile see a series just created without its points, as it
+	// would just before the write.
+	if len(writes) > 0 && l.Index > f.store.DurableIndex() {
+		f.store.Write(l.Index, writes)
+	}
+	// The storage's index covers every entry, also those that write
+	// nothing there, so that DurableIndex is exactly the state's index.
+	f.store.Advance(l.Index)
+	f.applied.Store(l.Index)
+	return resp
+}
+
+// applyLocked applies what of an entry changes the schema, and deletes,
+// under the lock, and returns the response and a write's points, which
+// Apply appends after it. fresh is false for an entry already applied.
+func (f *FSM) applyLocked(l *raft.Log) (resp any, writes []storage.SeriesWrite, fresh bool) {
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.lost {
 		panic(fmt.Sprintf("BUG: region %d: entry %d applied after a failed snapshot install cleared the region", f.id, l.Index))
 	}
 	if l.Index <= f.applied.Load() {
-		return nil
+		return nil, nil, false
 	}
-	defer f.applied.Store(l.Index)
-	// The storage's index covers every entry, also those that write
-	// nothing there, so that DurableIndex is exactly the state's index.
-	defer f.store.Advance(l.Index)
 	f.logBytes.Add(int64(len(l.Data)))
 	d := decoder{b: l.Data[1:]}
-	var resp any
 	switch cmdType(l.Data[0]) {
+	case cmdWrite:
+		writes, resp = f.prepareWrite(&d)
 	case cmdCreateSeries, cmdCreateTagged:
 		spec := d.spec
 		if cmdType(l.Data[0]) == cmdCreateTagged {
@@ -147,7 +166,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 		if d.err == nil {
 			pat, err := model.ParsePath(db)
 			if err != nil {
-				return err
+				return err, nil, true
 			}
 			resp = f.applyDelete(l.Index, []model.Path{pat.Append(model.MultiLevel)}, math.MinInt64, math.MaxInt64, true)
 		}
@@ -157,43 +176,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 	if d.err != nil {
 		panic(fmt.Sprintf("BUG: region %d entry %d: %v", f.id, l.Index, d.err))
 	}
-	return resp
-}
-
-// applyWriteEntry applies a write. The lock is held while the tablets are
-// checked and their missing series created, not while the points are
-// appended to storage: a large write's append would otherwise hold up
-// every read of the schema and the check of every new write (Match, Check,
-// View). Nothing else changes the storage meanwhile: Raft runs Apply,
-// Snapshot and Restore on one goroutine, and a capture for a snapshot
-// waits for applying. A reader may meanwhile see a series just created
-// without its points, as it would just before the write.
-func (f *FSM) applyWriteEntry(l *raft.Log) any {
-	defer f.notifyApplied()
-	f.mu.Lock()
-	if f.lost {
-		f.mu.Unlock()
-		panic(fmt.Sprintf("BUG: region %d: entry %d applied after a failed snapshot install cleared the region", f.id, l.Index))
-	}
-	if l.Index <= f.applied.Load() {
-		f.mu.Unlock()
-		return nil
-	}
-	f.logBytes.Add(int64(len(l.Data)))
-	d := decoder{b: l.Data[1:]}
-	writes, resp := f.prepareWrite(&d)
-	f.mu.Unlock()
-	if d.err != nil {
-		panic(fmt.Sprintf("BUG: region %d entry %d: %v", f.id, l.Index, d.err))
-	}
-	// The storage's index covers every entry, also those that write
-	// nothing there, so that DurableIndex is exactly the state's index.
-	if len(writes) > 0 && l.Index > f.store.DurableIndex() {
-		f.store.Write(l.Index, writes)
-	}
-	f.store.Advance(l.Index)
-	f.applied.Store(l.Index)
-	return resp
+	return resp, writes, true
 }
 
 // prepareWrite validates every tablet against the schema first, so that a
