@@ -69,13 +69,7 @@ func TestWALRepairsUnrecordedSeal(t *testing.T) {
 		closeWAL(t, w)
 		editWALMeta(t, dir, unrecordSeal)
 
-		w = openTestStore(t, dir)
-		checkLog(t, w, 1, last, func(uint64) uint64 { return 1 })
-		appendTerm(t, w, last+1, last+3, 2)
-		closeWAL(t, w)
-		w = openTestStore(t, dir)
-		defer closeWAL(t, w)
-		checkLog(t, w, 1, last+3, func(i uint64) uint64 { return 1 + min(1, i/(last+1)) })
+		reopensAndAppends(t, dir, last)
 	})
 	t.Run("suffix truncation", func(t *testing.T) {
 		dir := t.TempDir()
@@ -90,14 +84,22 @@ func TestWALRepairsUnrecordedSeal(t *testing.T) {
 
 		// The truncation is undone. The replica may then win an election
 		// with the suffix and append after it.
-		w = openTestStore(t, dir)
-		checkLog(t, w, 1, last, func(uint64) uint64 { return 1 })
-		appendTerm(t, w, last+1, last+3, 2)
-		closeWAL(t, w)
-		w = openTestStore(t, dir)
-		defer closeWAL(t, w)
-		checkLog(t, w, 1, last+3, func(i uint64) uint64 { return 1 + min(1, i/(last+1)) })
+		reopensAndAppends(t, dir, last)
 	})
+}
+
+// reopensAndAppends checks that the closed WAL in dir, holding 1..last of
+// term 1, reopens whole, appends three entries of term 2 and reopens with
+// them.
+func reopensAndAppends(t *testing.T, dir string, last uint64) {
+	t.Helper()
+	w := openTestStore(t, dir)
+	checkLog(t, w, 1, last, func(uint64) uint64 { return 1 })
+	appendTerm(t, w, last+1, last+3, 2)
+	closeWAL(t, w)
+	w = openTestStore(t, dir)
+	defer closeWAL(t, w)
+	checkLog(t, w, 1, last+3, func(i uint64) uint64 { return 1 + min(1, i/(last+1)) })
 }
 
 // v0040Truncate records, on the closed WAL in dir whose tail holds entries
