@@ -262,6 +262,16 @@ func (r rows) sortedRange(minT, maxT int64) ([]int64, model.Column) {
 	return times[lo:hi], col.Slice(lo, hi)
 }
 
+// cursor is a merge cursor of priority prio over the rows in [minT, maxT]
+// (sortedRange), or nil when there are none.
+func (r rows) cursor(minT, maxT int64, prio uint64) *cursor {
+	times, col := r.sortedRange(minT, maxT)
+	if len(times) == 0 {
+		return nil
+	}
+	return &cursor{times: times, col: col, prio: prio}
+}
+
 // orderOf returns the read order of times, the first rows of the series:
 // row numbers in time order, the last written of equal times only. It
 // merges rows past the cached ones into the cached order and caches the

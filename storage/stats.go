@@ -103,8 +103,9 @@ func (v *View) Stats(id uint64, typ model.DataType, minT, maxT int64) (Stats, er
 		case m.cur != nil:
 			cursors = append(cursors, m.cur)
 		default:
-			times, col := m.rows.sortedRange(minT, maxT)
-			cursors = append(cursors, &cursor{times: times, col: col, prio: m.prio})
+			if c := m.rows.cursor(minT, maxT, m.prio); c != nil {
+				cursors = append(cursors, c)
+			}
 		}
 	}
 	if !decode && len(cursors) == 0 {
@@ -215,12 +216,10 @@ func (v *View) memSources(key seriesKey, minT, maxT int64) []memSource {
 		if src.summarized {
 			src.lo, src.hi = src.sum.MinTime, src.sum.MaxTime
 		} else {
-			times, col := rs.sortedRange(minT, maxT)
-			if len(times) == 0 {
+			if src.cur = rs.cursor(minT, maxT, ms.prio); src.cur == nil {
 				continue
 			}
-			src.cur = &cursor{times: times, col: col, prio: ms.prio}
-			src.lo, src.hi = times[0], times[len(times)-1]
+			src.lo, src.hi = src.cur.times[0], src.cur.times[len(src.cur.times)-1]
 		}
 		out = append(out, src)
 	}

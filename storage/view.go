@@ -98,9 +98,8 @@ func (v *View) memRuns(key seriesKey, minT, maxT int64) []*cursor {
 		if !ok {
 			continue
 		}
-		times, col := rs.sortedRange(minT, maxT)
-		if len(times) > 0 {
-			out = append(out, &cursor{times: times, col: col, prio: ms.prio})
+		if c := rs.cursor(minT, maxT, ms.prio); c != nil {
+			out = append(out, c)
 		}
 	}
 	return out
