@@ -13,8 +13,14 @@ import (
 
 func openFSM(t testing.TB, dir string) (*FSM, *storage.Engine, *prometheus.Registry) {
 	t.Helper()
+	return openFSMWith(t, storage.Config{Dir: dir})
+}
+
+// openFSMWith opens an engine of cfg and the state machine of its region 1.
+func openFSMWith(t testing.TB, cfg storage.Config) (*FSM, *storage.Engine, *prometheus.Registry) {
+	t.Helper()
 	reg := prometheus.NewRegistry()
-	eng, err := storage.Open(storage.Config{Dir: dir}, slog.New(slog.DiscardHandler), reg)
+	eng, err := storage.Open(cfg, slog.New(slog.DiscardHandler), reg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,11 @@ package region
 
 import (
 	"fmt"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/raft"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluicedb/sluice/model"
 	"github.com/sluicedb/sluice/storage"
@@ -108,20 +106,9 @@ func TestSchemaReadsDoNotWaitForAWritesAppend(t *testing.T) {
 // closes with the test.
 func openFSMOnDisk(t *testing.T, free *atomic.Uint64, memtableBytes int64) *FSM {
 	t.Helper()
-	eng, err := storage.Open(storage.Config{Dir: t.TempDir(), MemtableBytes: memtableBytes, TestingKnobs: storage.TestingKnobs{
+	f, eng, _ := openFSMWith(t, storage.Config{Dir: t.TempDir(), MemtableBytes: memtableBytes, TestingKnobs: storage.TestingKnobs{
 		Stat: func(string) (diskspace.Usage, error) { return diskspace.Usage{Total: 1 << 30, Free: free.Load()}, nil },
-	}}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
+	}})
 	t.Cleanup(func() { eng.Close() })
-	st, err := eng.Region(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := NewFSM(1, st, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
 	return f
 }
