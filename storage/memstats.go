@@ -42,13 +42,14 @@ type distinctRows struct {
 
 // extend advances the tracking over the rows times[from:] just appended:
 // a write whose rows ascend strictly and whose span overlaps no earlier
-// write's repeats no time.
-func (d *distinctRows) extend(times []int64, from int) {
+// write's repeats no time. ascending tells that the rows are known to
+// ascend strictly (the series is sorted through them), sparing their scan.
+func (d *distinctRows) extend(times []int64, from int, ascending bool) {
 	if d.lost || d.upTo != from || from == len(times) {
 		return
 	}
 	add := times[from:]
-	for i := 1; i < len(add); i++ {
+	for i := 1; i < len(add) && !ascending; i++ {
 		if add[i] <= add[i-1] {
 			d.lose()
 			return

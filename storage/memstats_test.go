@@ -18,7 +18,7 @@ func TestDistinctRowsOfOutOfOrderBlocks(t *testing.T) {
 	write := func(ts ...int64) {
 		from := len(times)
 		times = append(times, ts...)
-		d.extend(times, from)
+		d.extend(times, from, false)
 	}
 	write(10, 11, 12)
 	write(0, 1, 2)
@@ -41,7 +41,7 @@ func TestDistinctRowsOfOutOfOrderBlocks(t *testing.T) {
 	}
 
 	var e distinctRows
-	e.extend([]int64{5, 5}, 0)
+	e.extend([]int64{5, 5}, 0, false)
 	if e.upTo != 0 || !e.lost {
 		t.Fatalf("a write repeating a time within itself: upTo %d, lost %v", e.upTo, e.lost)
 	}
@@ -60,7 +60,7 @@ func TestDistinctRowsJoinNarrowestGaps(t *testing.T) {
 		for i := range int64(10) {
 			times = append(times, b*100+i*10) // 0..90: gaps of 10 between blocks
 		}
-		d.extend(times, from)
+		d.extend(times, from, false)
 	}
 	if len(d.spans) > maxDistinctSpans {
 		t.Fatalf("%d spans kept, at most %d", len(d.spans), maxDistinctSpans)
@@ -69,7 +69,7 @@ func TestDistinctRowsJoinNarrowestGaps(t *testing.T) {
 	for i := range int64(10) {
 		times = append(times, 500+i*10)
 	}
-	d.extend(times, from)
+	d.extend(times, from, false)
 	if d.lost || d.upTo != len(times) {
 		t.Fatalf("the late block fell into a joined gap: lost %v, spans %v", d.lost, d.spans)
 	}

@@ -153,7 +153,7 @@ func (m *memtable) append(index, lastView uint64, w *SeriesWrite) (int64, int64)
 		return 0, 0
 	}
 	s.extendSorted()
-	s.distinct.extend(s.times, before)
+	s.distinct.extend(s.times, before, s.sortedUpTo == len(s.times))
 	if n := len(s.marks); n > 0 && s.marks[n-1].index > lastView {
 		s.marks[n-1] = mark{index, len(s.times)}
 	} else {
